@@ -1,0 +1,114 @@
+/* The HTTP surface's shared machinery: the request context handed to every handler, the
+ * route table type, and the reply helpers (JSON, problem+json, ETag, idempotent creates).
+ * Handlers never build error bodies themselves. */
+#ifndef PD_HTTP_H
+#define PD_HTTP_H
+
+#include <jansson.h>
+#include <ulfius.h>
+#include "../src/db.h"
+#include "../src/pd.h"
+#include "../src/rows.h"
+#include "../src/validate.h"
+
+struct api_call;
+typedef void (*api_handler)(struct api_call *c);
+
+enum body_kind {
+    BODY_NONE = 0,    /* any body is ignored */
+    BODY_JSON,        /* a JSON object is required */
+    BODY_JSON_OPT,    /* a JSON object, or no body at all (treated as {}) */
+    BODY_TOKEN_FORM,  /* application/x-www-form-urlencoded or JSON (OAuth2 token endpoint) */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;   /* "/v1/units/{id}": {…} segments are captured in order */
+    api_handler handler;
+    unsigned roles;        /* ROLE_BIT set admitted; 0 = public (no token needed) */
+    enum body_kind body;
+};
+
+#define API_MAX_PARAMS 4
+
+struct api_call {
+    const struct _u_request *req;
+    struct _u_response *res;
+    const struct route *route;
+    char request_id[65];
+    char *path;                          /* private copy that params point into */
+    const char *params[API_MAX_PARAMS];
+    json_t *j_body;                      /* parsed body for JSON routes (owned) */
+    struct principal who;                /* the caller, for authenticated routes */
+    struct db_conn *db;                  /* acquired on first api_db(), released after */
+    bool replied;
+    int status;
+};
+
+/* Starts the server on cfg's port and bind address; returns 0 or -1. */
+int http_start(const struct route *routes, size_t n_routes);
+void http_stop(void);
+
+/* Request accessors. */
+const char *api_param(const struct api_call *c, int i);
+const char *api_query(const struct api_call *c, const char *name);
+const char *api_header(const struct api_call *c, const char *name);
+const char *api_client_address(const struct api_call *c, char *buf, size_t len);
+
+/* The {id} path parameter, checked to be a UUID (replies 400 and returns NULL if not). */
+const char *api_path_id(struct api_call *c);
+/* True for an admin; the allowed_actions of admin-managed objects. */
+json_t *api_admin_actions(const struct api_call *c, const char *action);
+/* Replies with a result object, or with err when it failed. Steals j. */
+void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions);
+
+/* Replies with a page from a list query, or err. Each item gets allowed_actions
+ * [admin_action] for admins (none for others); admin_action NULL leaves items as they are. */
+void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char *admin_action);
+
+/* A pooled connection for this request; on failure replies 503 and returns false. */
+bool api_db(struct api_call *c);
+
+/* Replies. api_json steals j. */
+void api_json(struct api_call *c, int status, json_t *j);
+void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len);
+void api_no_content(struct api_call *c);
+void api_header_set(struct api_call *c, const char *name, const char *value);
+/* problem+json for err; detail may be NULL. */
+void api_error(struct api_call *c, enum pd_err err, const char *detail);
+/* Ends validation: frees v and returns true when it holds no problem; otherwise replies
+ * 400 listing every invalid field (or keeps an earlier reply) and returns false. */
+bool api_valid(struct api_call *c, struct verr *v);
+/* 400 listing every invalid field, then frees v. */
+void api_invalid(struct api_call *c, struct verr *v);
+void api_problem(struct api_call *c, int status, const char *title, const char *detail,
+                 json_t *j_errors);
+
+/* Object replies: adds allowed_actions (steals j_actions) and sends ETag from "version". */
+void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions);
+
+/* If-Match: true when absent or "*" (out stays NULL), or when it names a version (out set).
+ * Replies 400 and returns false when malformed. */
+bool api_if_match(struct api_call *c, long long *version, bool *present);
+
+/* Body validation start: rejects unknown fields of the JSON body against allowed. */
+void api_body_fields(struct api_call *c, struct verr *v, const char *const allowed[]);
+
+/* Idempotent creates. api_create_begin acquires the db, opens the transaction and claims
+ * the Idempotency-Key (if any); it returns false after having replied (replay, 422, 503).
+ * api_create_finish stores the response with the key, commits and replies 201, or rolls
+ * back and replies the error. j_obj and j_actions are stolen. */
+bool api_create_begin(struct api_call *c);
+void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_t *j_actions,
+                       const char *location, const char *conflict_detail);
+
+/* Lists: parses limit and cursor, collecting problems in v. */
+void api_page(struct api_call *c, struct verr *v, struct page *pg);
+
+/* For scope filters: the caller's communities as a PostgreSQL uuid[] literal, or NULL when
+ * the caller is org-wide. buf must hold PD_MAX_SCOPE_IDS * 38 + 3 bytes. */
+const char *api_scope_communities(const struct api_call *c, char *buf, size_t len);
+const char *api_scope_units(const struct api_call *c, char *buf, size_t len);
+#define API_SCOPE_BUF (PD_MAX_SCOPE_IDS * 38 + 3)
+
+#endif

@@ -1,0 +1,137 @@
+/* Operations endpoints: liveness, readiness, metrics, the contract, API docs, JWKS. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/config.h"
+#include "../src/jwt.h"
+#include "../src/log.h"
+#include "../src/metrics.h"
+#include "../src/migrate.h"
+#include "routes.h"
+
+extern const char _binary_openapi_yaml_start[], _binary_openapi_yaml_end[];
+
+static int latest_migration;
+
+/* Swagger UI files, loaded once from DOCS_DIR. */
+static struct asset {
+    const char *name, *type;
+    char *data;
+    size_t len;
+} assets[] = {
+    { "swagger-ui.css", "text/css; charset=utf-8", NULL, 0 },
+    { "swagger-ui-bundle.js", "text/javascript; charset=utf-8", NULL, 0 },
+    { "swagger-ui-standalone-preset.js", "text/javascript; charset=utf-8", NULL, 0 },
+};
+#define N_ASSETS (sizeof assets / sizeof assets[0])
+
+static const char docs_page[] =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>propdesk API</title>"
+    "<link rel=\"stylesheet\" href=\"/docs/swagger-ui.css\"></head><body><div id=\"ui\"></div>"
+    "<script src=\"/docs/swagger-ui-bundle.js\"></script>"
+    "<script>window.ui = SwaggerUIBundle({url: '/openapi.yaml', dom_id: '#ui'});</script>"
+    "</body></html>";
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n > 0 ? malloc((size_t)n) : NULL;
+    if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    *len = buf ? (size_t)n : 0;
+    return buf;
+}
+
+void api_ops_init(int latest)
+{
+    latest_migration = latest;
+    for (size_t i = 0; i < N_ASSETS; i++) {
+        char path[700];
+        snprintf(path, sizeof path, "%s/%s", g_config.docs_dir, assets[i].name);
+        assets[i].data = read_all(path, &assets[i].len);
+        if (assets[i].data == NULL)
+            log_msg(LOG_WARN, NULL, "api_ops_init - %s missing: /docs will be incomplete (run make docs)", path);
+    }
+}
+
+void api_ops_shutdown(void)
+{
+    for (size_t i = 0; i < N_ASSETS; i++) {
+        free(assets[i].data);
+        assets[i].data = NULL;
+    }
+}
+
+void ops_healthz(struct api_call *c)
+{
+    api_json(c, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+void ops_readyz(struct api_call *c)
+{
+    if (!api_db(c))
+        return;
+    if (!migrate_is_current(c->db, latest_migration)) {
+        api_problem(c, 503, "Service Unavailable", "Database migrations are not current.", NULL);
+        return;
+    }
+    api_json(c, 200, json_pack("{s:s}", "status", "ready"));
+}
+
+void ops_metrics(struct api_call *c)
+{
+    const char *methods[METRICS_MAX_ROUTES], *names[METRICS_MAX_ROUTES];
+    size_t n = api_routes_len < METRICS_MAX_ROUTES ? api_routes_len : METRICS_MAX_ROUTES;
+    for (size_t i = 0; i < n; i++) {
+        methods[i] = api_routes[i].method;
+        names[i] = api_routes[i].pattern;
+    }
+    int in_use, idle, size;
+    db_pool_stats(&in_use, &idle, &size);
+    char *text = metrics_render(methods, names, n, in_use, idle, size);
+    if (text == NULL) {
+        api_error(c, PD_ERR_NOMEM, NULL);
+        return;
+    }
+    api_text(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+void ops_openapi(struct api_call *c)
+{
+    api_text(c, 200, "application/yaml", _binary_openapi_yaml_start,
+             (size_t)(_binary_openapi_yaml_end - _binary_openapi_yaml_start));
+}
+
+void ops_docs(struct api_call *c)
+{
+    api_text(c, 200, "text/html; charset=utf-8", docs_page, sizeof docs_page - 1);
+}
+
+void ops_docs_asset(struct api_call *c)
+{
+    const char *name = api_param(c, 0);
+    for (size_t i = 0; i < N_ASSETS; i++) {
+        if (strcmp(name, assets[i].name) == 0 && assets[i].data != NULL) {
+            api_header_set(c, "Cache-Control", "public, max-age=86400");
+            api_text(c, 200, assets[i].type, assets[i].data, assets[i].len);
+            return;
+        }
+    }
+    api_error(c, PD_ERR_NOT_FOUND, "No such documentation asset.");
+}
+
+void ops_jwks(struct api_call *c)
+{
+    const char *jwks = jwt_jwks();
+    api_header_set(c, "Cache-Control", "public, max-age=300");
+    api_text(c, 200, "application/json", jwks, strlen(jwks));
+}

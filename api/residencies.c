@@ -1,0 +1,159 @@
+/* /v1/residencies: a resident asks to be bound to a unit (or the desk asks for them);
+ * desk staff of the unit's community verify, reject or revoke. Owners see their own. */
+#include <stdio.h>
+#include <string.h>
+#include "../src/residencies.h"
+#include "routes.h"
+
+#define VERIFIERS (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
+
+static bool is_verifier(const struct api_call *c) { return (VERIFIERS & ROLE_BIT(c->who.role)) != 0; }
+static bool is_owner(const struct api_call *c) { return c->who.role == ROLE_OWNER; }
+
+static json_t *actions_of(json_t *j_item, const void *ctx)
+{
+    const struct api_call *c = ctx;
+    const char *status = json_string_value(json_object_get(j_item, "status"));
+    return residency_actions(status ? status : "", is_verifier(c), is_owner(c));
+}
+
+/* Visibility: staff by community scope; owners only their own requests. */
+static void visibility(const struct api_call *c, char *scope_buf, const char **scope, const char **self)
+{
+    *scope = NULL;
+    *self = NULL;
+    if (is_owner(c))
+        *self = c->who.sub;
+    else
+        *scope = api_scope_communities(c, scope_buf, API_SCOPE_BUF);
+}
+
+void residencies_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    struct residency_filter f = { 0 };
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    f.status = q_enum(&v, "status", api_query(c, "status"), residency_statuses);
+    f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
+    f.unit_id = q_uuid(&v, "unit_id", api_query(c, "unit_id"));
+    const char *user = q_uuid(&v, "user_id", api_query(c, "user_id"));
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    char scope[API_SCOPE_BUF];
+    visibility(c, scope, &f.scope, &f.user_id);
+    if (f.user_id == NULL)
+        f.user_id = user;
+    else if (user != NULL && strcmp(user, f.user_id) != 0)
+        f.user_id = "00000000-0000-0000-0000-000000000000";  /* an owner asking for others: nothing */
+    json_t *j = NULL;
+    enum pd_err err = residency_list(c->db, c->who.org, &f, &pg, &j);
+    if (err == PD_OK) {
+        json_t *j_item;
+        size_t i;
+        json_array_foreach(json_object_get(j, "items"), i, j_item)
+            json_object_set_new(j_item, "allowed_actions", actions_of(j_item, c));
+    }
+    api_list_result(c, err, j, NULL);
+}
+
+void residencies_show(struct api_call *c)
+{
+    const char *id = api_path_id(c);
+    const char *scope, *self;
+    char buf[API_SCOPE_BUF];
+    json_t *j = NULL;
+    if (id == NULL || !api_db(c))
+        return;
+    visibility(c, buf, &scope, &self);
+    enum pd_err err = residency_get(c->db, c->who.org, scope, self, id, &j);
+    api_result(c, err, j, err == PD_OK ? actions_of(j, c) : NULL);
+}
+
+void residencies_create(struct api_call *c)
+{
+    static const char *const fields[] = { "relation", "unit_id", "community_id", "unit_number", "user_id", NULL };
+    struct verr v;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    const char *relation = v_enum(&v, c->j_body, "relation", true, residency_relations);
+    const char *unit = v_uuid(&v, c->j_body, "unit_id", false);
+    const char *community = v_uuid(&v, c->j_body, "community_id", false);
+    const char *number = v_string(&v, c->j_body, "unit_number", false, 1, 30);
+    const char *user = v_uuid(&v, c->j_body, "user_id", false);
+    bool by_id = json_object_get(c->j_body, "unit_id") != NULL;
+    bool by_number = json_object_get(c->j_body, "community_id") != NULL ||
+                     json_object_get(c->j_body, "unit_number") != NULL;
+    if (by_id == by_number)
+        verr_add(&v, "unit_id", "give either unit_id, or community_id with unit_number");
+    else if (by_number && (json_object_get(c->j_body, "community_id") == NULL ||
+                           json_object_get(c->j_body, "unit_number") == NULL))
+        verr_add(&v, by_number && !community ? "community_id" : "unit_number", "is required with the other");
+    if (is_owner(c) && json_object_get(c->j_body, "user_id") != NULL)
+        verr_add(&v, "user_id", "residents request bindings for themselves only");
+    if (!is_owner(c) && json_object_get(c->j_body, "user_id") == NULL)
+        verr_add(&v, "user_id", "is required when staff request a binding for a resident");
+    if (!api_valid(c, &v) || !api_create_begin(c))
+        return;
+    char scope[API_SCOPE_BUF], location[80] = "";
+    /* residents may ask for any unit of their org; staff only within their communities */
+    const char *sc = is_owner(c) ? NULL : api_scope_communities(c, scope, sizeof scope);
+    json_t *j = NULL;
+    enum pd_err err = residency_create(c->db, c->who.org, sc, is_owner(c) ? c->who.sub : user, unit,
+                                       community, number, relation, &j);
+    if (err == PD_ERR_NOT_FOUND) {
+        db_rollback(c->db);
+        api_error(c, err, "No such unit (or resident) in your reach.");
+        return;
+    }
+    if (err == PD_OK)
+        snprintf(location, sizeof location, "/v1/residencies/%s", json_string_value(json_object_get(j, "id")));
+    json_t *j_actions = err == PD_OK ? actions_of(j, c) : NULL;
+    api_create_finish(c, err, j, j_actions, location,
+                      "This person already has a pending or verified binding to the unit.");
+}
+
+static void transition(struct api_call *c, enum residency_action a, bool reason_required)
+{
+    static const char *const fields[] = { "reason", NULL };
+    long long version = 0;
+    bool conditional;
+    struct verr v;
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_if_match(c, &version, &conditional))
+        return;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    const char *reason = v_string(&v, c->j_body, "reason", reason_required, 1, 200);
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    const char *scope, *self;
+    char buf[API_SCOPE_BUF], status[16] = "";
+    visibility(c, buf, &scope, &self);
+    if (is_owner(c) && a != RES_REVOKE) {
+        api_error(c, PD_ERR_FORBIDDEN, NULL);
+        return;
+    }
+    json_t *j = NULL;
+    enum pd_err err = residency_transition(c->db, c->who.org, scope, self, id, a, c->who.sub, reason,
+                                           version, &j, status);
+    if (err == PD_OK && is_owner(c) && strcmp(status, "pending") != 0)
+        err = PD_ERR_CONFLICT;  /* unreachable: owners may only withdraw pending requests */
+    if (err == PD_ERR_CONFLICT) {
+        char detail[160];
+        json_t *j_allowed = residency_actions(status, is_verifier(c), is_owner(c));
+        snprintf(detail, sizeof detail, "The residency is %s; that action is not allowed now.", status);
+        json_t *j_err = json_pack("[{s:s, s:s}]", "field", "status", "message", detail);
+        json_decref(j);
+        api_problem(c, 409, "Conflict", detail, j_err);
+        json_decref(j_err);
+        json_decref(j_allowed);
+        return;
+    }
+    api_result(c, err, j, err == PD_OK ? actions_of(j, c) : NULL);
+}
+
+void residencies_verify(struct api_call *c) { transition(c, RES_VERIFY, false); }
+void residencies_reject(struct api_call *c) { transition(c, RES_REJECT, true); }
+void residencies_revoke(struct api_call *c) { transition(c, RES_REVOKE, false); }

@@ -1,0 +1,75 @@
+/* The whole API on one screen: method, path, handler, who may call it, what body it takes.
+ * Order matters only for metrics labels; paths never overlap. */
+#include "routes.h"
+
+#define PUBLIC 0
+#define ANY_USER (ROLES_STAFF | ROLE_BIT(ROLE_OWNER))
+#define STAFF ROLES_STAFF
+#define OWNER ROLE_BIT(ROLE_OWNER)
+#define ADMIN ROLE_BIT(ROLE_ADMIN)
+#define DESK (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ADMIN)
+#define PEOPLE_READERS (DESK | ROLE_BIT(ROLE_QUALITY))
+#define GRANT_READERS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_QUALITY) | ADMIN)
+
+const struct route api_routes[] = {
+    /* operations */
+    { "GET", "/healthz", ops_healthz, PUBLIC, BODY_NONE },
+    { "GET", "/readyz", ops_readyz, PUBLIC, BODY_NONE },
+    { "GET", "/metrics", ops_metrics, PUBLIC, BODY_NONE },
+    { "GET", "/openapi.yaml", ops_openapi, PUBLIC, BODY_NONE },
+    { "GET", "/docs", ops_docs, PUBLIC, BODY_NONE },
+    { "GET", "/docs/{asset}", ops_docs_asset, PUBLIC, BODY_NONE },
+    { "GET", "/.well-known/jwks.json", ops_jwks, PUBLIC, BODY_NONE },
+
+    /* auth */
+    { "POST", "/v1/auth/login", auth_login_handler, PUBLIC, BODY_JSON },
+    { "POST", "/v1/auth/refresh", auth_refresh_handler, PUBLIC, BODY_JSON },
+    { "POST", "/v1/auth/logout", auth_logout_handler, PUBLIC, BODY_JSON },
+    { "POST", "/v1/auth/token", auth_token_handler, PUBLIC, BODY_TOKEN_FORM },
+
+    /* the caller and reference data */
+    { "GET", "/v1/meta/enums", meta_enums, PUBLIC, BODY_NONE },
+    { "GET", "/v1/me", me_show, ANY_USER, BODY_NONE },
+    { "GET", "/v1/departments", departments_index, STAFF, BODY_NONE },
+
+    /* tenancy */
+    { "GET", "/v1/communities", communities_index, ANY_USER, BODY_NONE },
+    { "POST", "/v1/communities", communities_create, ADMIN, BODY_JSON },
+    { "GET", "/v1/communities/{id}", communities_show, ANY_USER, BODY_NONE },
+    { "PATCH", "/v1/communities/{id}", communities_update, ADMIN, BODY_JSON },
+
+    { "GET", "/v1/buildings", buildings_index, STAFF, BODY_NONE },
+    { "POST", "/v1/buildings", buildings_create, ADMIN, BODY_JSON },
+    { "GET", "/v1/buildings/{id}", buildings_show, STAFF, BODY_NONE },
+    { "PATCH", "/v1/buildings/{id}", buildings_update, ADMIN, BODY_JSON },
+    { "POST", "/v1/buildings/{id}/units", buildings_units_create, ADMIN, BODY_JSON },
+
+    { "GET", "/v1/units", units_index, ANY_USER, BODY_NONE },
+    { "POST", "/v1/units", units_create, ADMIN, BODY_JSON },
+    { "GET", "/v1/units/{id}", units_show, ANY_USER, BODY_NONE },
+    { "PATCH", "/v1/units/{id}", units_update, ADMIN, BODY_JSON },
+
+    /* people and access */
+    { "GET", "/v1/users", users_index, PEOPLE_READERS, BODY_NONE },
+    { "POST", "/v1/users", users_create, ADMIN, BODY_JSON },
+    { "GET", "/v1/users/{id}", users_show, PEOPLE_READERS, BODY_NONE },
+    { "PATCH", "/v1/users/{id}", users_update, ADMIN, BODY_JSON },
+
+    { "GET", "/v1/role-grants", role_grants_index, GRANT_READERS, BODY_NONE },
+    { "POST", "/v1/role-grants", role_grants_create, ADMIN, BODY_JSON },
+    { "DELETE", "/v1/role-grants/{id}", role_grants_delete, ADMIN, BODY_NONE },
+
+    { "GET", "/v1/residencies", residencies_index, PEOPLE_READERS | OWNER, BODY_NONE },
+    { "POST", "/v1/residencies", residencies_create, DESK | OWNER, BODY_JSON },
+    { "GET", "/v1/residencies/{id}", residencies_show, PEOPLE_READERS | OWNER, BODY_NONE },
+    { "POST", "/v1/residencies/{id}/verify", residencies_verify, DESK, BODY_JSON_OPT },
+    { "POST", "/v1/residencies/{id}/reject", residencies_reject, DESK, BODY_JSON },
+    { "POST", "/v1/residencies/{id}/revoke", residencies_revoke, DESK | OWNER, BODY_JSON_OPT },
+
+    { "GET", "/v1/api-clients", api_clients_index, ADMIN, BODY_NONE },
+    { "POST", "/v1/api-clients", api_clients_create, ADMIN, BODY_JSON },
+    { "GET", "/v1/api-clients/{id}", api_clients_show, ADMIN, BODY_NONE },
+    { "DELETE", "/v1/api-clients/{id}", api_clients_delete, ADMIN, BODY_NONE },
+};
+
+const size_t api_routes_len = sizeof api_routes / sizeof api_routes[0];

@@ -1,0 +1,71 @@
+/* The API's route table and the ops module's lifecycle. */
+#ifndef PD_ROUTES_H
+#define PD_ROUTES_H
+
+#include "http.h"
+
+extern const struct route api_routes[];
+extern const size_t api_routes_len;
+
+/* Ops endpoints: latest = newest migration version expected by /readyz. Loads docs assets. */
+void api_ops_init(int latest);
+void api_ops_shutdown(void);
+
+/* Handlers, one group per resource file. */
+void ops_healthz(struct api_call *c);
+void ops_readyz(struct api_call *c);
+void ops_metrics(struct api_call *c);
+void ops_openapi(struct api_call *c);
+void ops_docs(struct api_call *c);
+void ops_docs_asset(struct api_call *c);
+void ops_jwks(struct api_call *c);
+
+void auth_login_handler(struct api_call *c);
+void auth_refresh_handler(struct api_call *c);
+void auth_logout_handler(struct api_call *c);
+void auth_token_handler(struct api_call *c);
+
+void meta_enums(struct api_call *c);
+void me_show(struct api_call *c);
+void departments_index(struct api_call *c);
+
+void communities_index(struct api_call *c);
+void communities_create(struct api_call *c);
+void communities_show(struct api_call *c);
+void communities_update(struct api_call *c);
+
+void buildings_index(struct api_call *c);
+void buildings_create(struct api_call *c);
+void buildings_show(struct api_call *c);
+void buildings_update(struct api_call *c);
+void buildings_units_create(struct api_call *c);
+
+/* Checks one unit's fields (number, floor, area_m2); prefix names it in messages. */
+void units_check_item(struct verr *v, json_t *j_item, const char *prefix, bool create);
+void units_index(struct api_call *c);
+void units_create(struct api_call *c);
+void units_show(struct api_call *c);
+void units_update(struct api_call *c);
+
+void users_index(struct api_call *c);
+void users_create(struct api_call *c);
+void users_show(struct api_call *c);
+void users_update(struct api_call *c);
+
+void role_grants_index(struct api_call *c);
+void role_grants_create(struct api_call *c);
+void role_grants_delete(struct api_call *c);
+
+void residencies_index(struct api_call *c);
+void residencies_create(struct api_call *c);
+void residencies_show(struct api_call *c);
+void residencies_verify(struct api_call *c);
+void residencies_reject(struct api_call *c);
+void residencies_revoke(struct api_call *c);
+
+void api_clients_index(struct api_call *c);
+void api_clients_create(struct api_call *c);
+void api_clients_show(struct api_call *c);
+void api_clients_delete(struct api_call *c);
+
+#endif

@@ -1,0 +1,128 @@
+/* /v1/units: owners see their verified units; staff the units of their communities;
+ * admins create and change them (bulk creation is POST /v1/buildings/{id}/units). */
+#include <stdio.h>
+#include <stdlib.h>
+#include "../src/units.h"
+#include "routes.h"
+
+/* Validates one unit's fields; prefix names the item in error messages. */
+void units_check_item(struct verr *v, json_t *j_item, const char *prefix, bool create)
+{
+    static const char *const fields[] = { "number", "floor", "area_m2", NULL };
+    struct verr item;
+    long long floor;
+    double area;
+    verr_init(&item);
+    if (!json_is_object(j_item)) {
+        verr_add(v, prefix[0] ? prefix : "(body)", "must be an object");
+        verr_free(&item);
+        return;
+    }
+    v_reject_unknown(&item, j_item, fields);
+    v_string(&item, j_item, "number", create, 1, 30);
+    json_t *j_floor = json_object_get(j_item, "floor"), *j_area = json_object_get(j_item, "area_m2");
+    if (j_floor != NULL && !json_is_null(j_floor))
+        v_int(&item, j_item, "floor", false, -10, 300, &floor);
+    if (j_area != NULL && !json_is_null(j_area))
+        v_number(&item, j_item, "area_m2", false, 0, 100000, &area);
+    size_t i;
+    json_t *j_err;
+    json_array_foreach(item.j_errors, i, j_err) {
+        char field[96];
+        snprintf(field, sizeof field, "%s%s", prefix, json_string_value(json_object_get(j_err, "field")));
+        verr_add(v, field, "%s", json_string_value(json_object_get(j_err, "message")));
+    }
+    verr_free(&item);
+}
+
+void units_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    struct unit_filter f = { 0 };
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
+    f.building_id = q_uuid(&v, "building_id", api_query(c, "building_id"));
+    f.q = q_text(&v, "q", api_query(c, "q"), 30);
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
+    if (c->who.role == ROLE_OWNER)
+        f.units = api_scope_units(c, units, sizeof units);
+    else
+        f.scope = api_scope_communities(c, scope, sizeof scope);
+    json_t *j = NULL;
+    enum pd_err err = unit_list(c->db, c->who.org, &f, &pg, &j);
+    api_list_result(c, err, j, "update");
+}
+
+void units_show(struct api_call *c)
+{
+    const char *id = api_path_id(c);
+    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
+    json_t *j = NULL;
+    if (id == NULL || !api_db(c))
+        return;
+    bool owner = c->who.role == ROLE_OWNER;
+    enum pd_err err = unit_get(c->db, c->who.org, owner ? NULL : api_scope_communities(c, scope, sizeof scope),
+                               owner ? api_scope_units(c, units, sizeof units) : NULL, id, &j);
+    api_result(c, err, j, api_admin_actions(c, "update"));
+}
+
+void units_create(struct api_call *c)
+{
+    struct verr v;
+    verr_init(&v);
+    json_t *j_item = json_deep_copy(c->j_body);
+    json_object_del(j_item, "building_id");
+    const char *building = v_uuid(&v, c->j_body, "building_id", true);
+    units_check_item(&v, j_item, "", true);
+    if (!api_valid(c, &v) || !api_create_begin(c)) {
+        json_decref(j_item);
+        return;
+    }
+    json_t *j_list = json_pack("[o]", j_item);  /* steals j_item */
+    char scope[API_SCOPE_BUF], location[80] = "", *items = json_dumps(j_list, JSON_COMPACT);
+    json_decref(j_list);
+    json_t *j = NULL, *j_unit = NULL;
+    enum pd_err err = items != NULL ? unit_create_many(c->db, c->who.org,
+                                                       api_scope_communities(c, scope, sizeof scope),
+                                                       building, items, &j)
+                                    : PD_ERR_NOMEM;
+    free(items);
+    if (err == PD_OK) {
+        j_unit = json_incref(json_array_get(j, 0));
+        snprintf(location, sizeof location, "/v1/units/%s", json_string_value(json_object_get(j_unit, "id")));
+    }
+    json_decref(j);
+    api_create_finish(c, err, j_unit, api_admin_actions(c, "update"), location,
+                      "A unit with this number already exists in the building.");
+}
+
+void units_update(struct api_call *c)
+{
+    long long version = 0;
+    bool conditional;
+    struct verr v;
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_if_match(c, &version, &conditional))
+        return;
+    verr_init(&v);
+    if (json_object_size(c->j_body) == 0)
+        verr_add(&v, "(body)", "name at least one field to change");
+    units_check_item(&v, c->j_body, "", false);
+    if (json_is_null(json_object_get(c->j_body, "number")))
+        verr_add(&v, "number", "may not be null");
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    char scope[API_SCOPE_BUF], *patch = json_dumps(c->j_body, JSON_COMPACT);
+    json_t *j = NULL;
+    enum pd_err err = unit_update(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), id,
+                                  patch, version, &j);
+    free(patch);
+    if (err == PD_ERR_CONFLICT)
+        api_error(c, err, "A unit with this number already exists in the building.");
+    else
+        api_result(c, err, j, api_admin_actions(c, "update"));
+}

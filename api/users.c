@@ -1,0 +1,228 @@
+/* /v1/users and /v1/role-grants: people of the org and what they may do. Admins manage
+ * them; desk roles read them, with residents' phone numbers masked for non-admins. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/crypto.h"
+#include "../src/users.h"
+#include "routes.h"
+
+/* Masks a resident's phone for callers who are not admins (DESIGN §3). */
+static void mask_for_caller(const struct api_call *c, json_t *j_user)
+{
+    const char *phone = json_string_value(json_object_get(j_user, "phone"));
+    const char *kind = json_string_value(json_object_get(j_user, "kind"));
+    if (c->who.role == ROLE_ADMIN || phone == NULL || kind == NULL || strcmp(kind, "resident") != 0)
+        return;
+    char masked[24];
+    phone_mask(phone, masked);
+    json_object_set_new(j_user, "phone", json_string(masked));
+}
+
+static void reply_user(struct api_call *c, enum pd_err err, json_t *j)
+{
+    if (err == PD_OK)
+        mask_for_caller(c, j);
+    if (err == PD_ERR_CONFLICT)
+        api_error(c, err, "The username, phone or email is already in use.");
+    else
+        api_result(c, err, j, api_admin_actions(c, "update"));
+}
+
+void users_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    struct user_filter f;
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    f.kind = q_enum(&v, "kind", api_query(c, "kind"), user_kinds);
+    f.status = q_enum(&v, "status", api_query(c, "status"), user_statuses);
+    f.department = q_enum(&v, "department", api_query(c, "department"), departments);
+    f.q = q_text(&v, "q", api_query(c, "q"), 50);
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    json_t *j = NULL, *j_item;
+    enum pd_err err = user_list(c->db, c->who.org, &f, &pg, &j);
+    size_t i;
+    if (err == PD_OK)
+        json_array_foreach(json_object_get(j, "items"), i, j_item)
+            mask_for_caller(c, j_item);
+    api_list_result(c, err, j, "update");
+}
+
+void users_show(struct api_call *c)
+{
+    const char *id = api_path_id(c);
+    json_t *j = NULL;
+    if (id == NULL || !api_db(c))
+        return;
+    reply_user(c, user_get(c->db, c->who.org, id, &j), j);
+}
+
+/* Fields shared by create and update. */
+static void check_contact(struct verr *v, json_t *body)
+{
+    bool present;
+    const char *phone = v_string_or_null(v, body, "phone", 6, 16, &present);
+    if (phone != NULL && !phone_valid(phone))
+        verr_add(v, "phone", "must be 6 to 15 digits, optionally after '+'");
+    const char *email = v_string_or_null(v, body, "email", 3, 254, &present);
+    if (email != NULL && !email_valid(email))
+        verr_add(v, "email", "must be an email address");
+    json_t *j_dep = json_object_get(body, "department");
+    if (j_dep != NULL && !json_is_null(j_dep))
+        v_enum(v, body, "department", false, departments);
+}
+
+void users_create(struct api_call *c)
+{
+    static const char *const fields[] = { "kind", "name", "username", "phone", "email", "password",
+                                          "department", NULL };
+    struct verr v;
+    struct user_in in = { 0 };
+    bool present;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    in.kind = v_enum(&v, c->j_body, "kind", true, user_kinds);
+    in.name = v_string(&v, c->j_body, "name", true, 1, 50);
+    in.username = v_string_or_null(&v, c->j_body, "username", 3, 32, &present);
+    if (in.username != NULL && !username_valid(in.username))
+        verr_add(&v, "username", "must be 3 to 32 of a-z, 0-9, '.', '_' and '-'");
+    check_contact(&v, c->j_body);
+    in.phone = json_string_value(json_object_get(c->j_body, "phone"));
+    in.email = json_string_value(json_object_get(c->j_body, "email"));
+    in.department = json_string_value(json_object_get(c->j_body, "department"));
+    const char *password = v_string(&v, c->j_body, "password", true, 10, 256);
+    if (in.username == NULL && in.phone == NULL && in.email == NULL)
+        verr_add(&v, "username", "a username, phone or email is required to sign in");
+    if (in.kind != NULL && strcmp(in.kind, "resident") == 0 && in.department != NULL)
+        verr_add(&v, "department", "only staff belong to a department");
+    if (!api_valid(c, &v))
+        return;
+    char hash[128];
+    if (password_hash(password, hash) != 0) {
+        api_error(c, PD_ERR_NOMEM, NULL);
+        return;
+    }
+    in.password_hash = hash;
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    char location[80] = "";
+    enum pd_err err = user_create(c->db, c->who.org, &in, &j);
+    if (err == PD_OK)
+        snprintf(location, sizeof location, "/v1/users/%s", json_string_value(json_object_get(j, "id")));
+    api_create_finish(c, err, j, api_admin_actions(c, "update"), location,
+                      "The username, phone or email is already in use.");
+}
+
+void users_update(struct api_call *c)
+{
+    static const char *const fields[] = { "name", "phone", "email", "password", "department", "status", NULL };
+    long long version = 0;
+    bool conditional;
+    struct verr v;
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_if_match(c, &version, &conditional))
+        return;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    if (json_object_size(c->j_body) == 0)
+        verr_add(&v, "(body)", "name at least one field to change");
+    v_string(&v, c->j_body, "name", false, 1, 50);
+    check_contact(&v, c->j_body);
+    v_enum(&v, c->j_body, "status", false, user_statuses);
+    const char *password = v_string(&v, c->j_body, "password", false, 10, 256);
+    if (!api_valid(c, &v))
+        return;
+    char hash[128];
+    if (password != NULL && password_hash(password, hash) != 0) {
+        api_error(c, PD_ERR_NOMEM, NULL);
+        return;
+    }
+    json_t *j_patch = json_deep_copy(c->j_body);
+    json_object_del(j_patch, "password");
+    char *patch = json_dumps(j_patch, JSON_COMPACT);
+    json_decref(j_patch);
+    json_t *j = NULL;
+    if (patch != NULL && api_db(c)) {
+        enum pd_err err = db_begin(c->db);
+        if (err == PD_OK)
+            err = user_update(c->db, c->who.org, id, patch, password ? hash : NULL, version, &j);
+        if (err == PD_OK)
+            err = db_commit(c->db);
+        else
+            db_rollback(c->db);
+        if (err == PD_ERR_INVALID)  /* a check constraint, e.g. a department for a resident */
+            api_error(c, err, "The change is not valid for this user (residents have no department).");
+        else
+            reply_user(c, err, j);
+    } else if (patch == NULL) {
+        api_error(c, PD_ERR_NOMEM, NULL);
+    }
+    free(patch);
+}
+
+void role_grants_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    const char *user = q_uuid(&v, "user_id", api_query(c, "user_id"));
+    const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    json_t *j = NULL;
+    api_list_result(c, grant_list(c->db, c->who.org, user, community, &pg, &j), j, "delete");
+}
+
+void role_grants_create(struct api_call *c)
+{
+    static const char *const fields[] = { "user_id", "role", "community_id", NULL };
+    struct verr v;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    const char *user = v_uuid(&v, c->j_body, "user_id", true);
+    const char *role = v_enum(&v, c->j_body, "role", true, grant_roles);
+    json_t *j_community = json_object_get(c->j_body, "community_id");
+    const char *community = j_community != NULL && !json_is_null(j_community)
+                                ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
+    if (!api_valid(c, &v))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may grant roles.");
+        return;
+    }
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    char location[80] = "";
+    enum pd_err err = grant_create(c->db, c->who.org, user, role, community, &j);
+    if (err == PD_OK)
+        snprintf(location, sizeof location, "/v1/role-grants/%s", json_string_value(json_object_get(j, "id")));
+    if (err == PD_ERR_NOT_FOUND) {
+        db_rollback(c->db);
+        api_error(c, err, "No such staff user or community.");
+        return;
+    }
+    api_create_finish(c, err, j, api_admin_actions(c, "delete"), location,
+                      "The user already has this role there.");
+}
+
+void role_grants_delete(struct api_call *c)
+{
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_db(c))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may remove roles.");
+        return;
+    }
+    enum pd_err err = grant_delete(c->db, c->who.org, id);
+    if (err == PD_OK)
+        api_no_content(c);
+    else
+        api_error(c, err, NULL);
+}

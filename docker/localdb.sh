@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Private PostgreSQL 15 cluster for development and tests, with no Docker.
+#   localdb.sh start DIR PORT   init (once) and start a cluster in DIR listening on 127.0.0.1:PORT
+#   localdb.sh stop DIR         stop it (only a cluster this script started lives in DIR)
+#   localdb.sh url DIR PORT DB  print the libpq URL for database DB
+#   localdb.sh createdb|dropdb DIR PORT DB
+# PostgreSQL refuses to run as root, so the cluster belongs to the 'postgres' system user
+# (created by Debian's postgresql package); its password is generated into DIR/../pg.pass.
+set -euo pipefail
+
+PGBIN=/usr/lib/postgresql/15/bin
+cmd=${1:?usage: localdb.sh start|stop|url|createdb|dropdb DIR [PORT] [DB]}
+dir=$(realpath -m "${2:?data directory required}")
+port=${3:-54329}
+passfile="$(dirname "$dir")/pg.pass"
+
+as_owner() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+password() {
+    [ -s "$passfile" ] || { umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$passfile"; }
+    cat "$passfile"
+}
+
+url() { printf 'postgresql://propdesk:%s@127.0.0.1:%s/%s\n' "$(password)" "$port" "$1"; }
+
+psql_admin() { as_owner "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres "$@"; }
+
+case "$cmd" in
+start)
+    mkdir -p "$dir"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$dir"
+        # the postgres user must be able to reach DIR
+        if ! runuser -u postgres -- test -x "$dir"; then
+            echo "localdb: user postgres cannot reach $dir (a parent folder is private)." >&2
+            echo "localdb: set DATABASE_URL or clone into a folder others can enter." >&2
+            exit 1
+        fi
+    fi
+    chmod 700 "$dir"
+    pw=$(password)
+    if [ ! -f "$dir/PG_VERSION" ]; then
+        as_owner "$PGBIN/initdb" -D "$dir" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+            -E UTF8 --locale=C.UTF-8 >/dev/null
+    fi
+    if as_owner "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+        exit 0
+    fi
+    as_owner "$PGBIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start \
+        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c fsync=on" >/dev/null
+    psql_admin <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'propdesk') THEN
+    CREATE ROLE propdesk LOGIN CREATEDB;
+  END IF;
+END \$\$;
+ALTER ROLE propdesk PASSWORD '$pw';
+SQL
+    ;;
+stop)
+    if [ -f "$dir/postmaster.pid" ]; then
+        as_owner "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
+    fi
+    ;;
+url)
+    url "${4:-propdesk}"
+    ;;
+createdb)
+    db=${4:?database name}
+    psql_admin -c "CREATE DATABASE \"$db\" OWNER propdesk" 2>/dev/null || true
+    ;;
+dropdb)
+    db=${4:?database name}
+    psql_admin -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+    ;;
+*)
+    echo "localdb: unknown command $cmd" >&2; exit 2 ;;
+esac

@@ -1,0 +1,62 @@
+/* SQL for buildings. Rendering is pd_building_json (sql/migrations). */
+#include <stdio.h>
+#include "buildings.h"
+
+DB_STMT(list_buildings,
+    "SELECT pd_building_json(b), (extract(epoch FROM b.created_at) * 1000000)::bigint, b.id "
+    "FROM buildings b WHERE b.org_id = $1 "
+    "AND ($2::uuid[] IS NULL OR b.community_id = ANY ($2)) "
+    "AND ($3::uuid IS NULL OR b.community_id = $3) "
+    "AND ($4::text IS NULL OR strpos(lower(b.name), lower($4)) > 0) "
+    "AND ($5::bigint IS NULL OR (b.created_at, b.id) < (timestamptz 'epoch' + $5 * interval '1 microsecond', $6::uuid)) "
+    "ORDER BY b.created_at DESC, b.id DESC LIMIT $7");
+DB_STMT(get_building,
+    "SELECT pd_building_json(b) FROM buildings b "
+    "WHERE b.org_id = $1 AND b.id = $2 AND ($3::uuid[] IS NULL OR b.community_id = ANY ($3))");
+DB_STMT(insert_building,
+    "INSERT INTO buildings (org_id, community_id, name, code) "
+    "SELECT c.org_id, c.id, $4, $5 FROM communities c "
+    "WHERE c.org_id = $1 AND c.id = $2 AND ($3::uuid[] IS NULL OR c.id = ANY ($3)) "
+    "RETURNING pd_building_json(buildings)");
+DB_STMT(update_building,
+    "UPDATE buildings b SET "
+    "  name = coalesce($4::jsonb->>'name', b.name), "
+    "  code = CASE WHEN $4::jsonb ? 'code' THEN $4::jsonb->>'code' ELSE b.code END, "
+    "  version = b.version + 1, updated_at = now() "
+    "WHERE b.org_id = $1 AND b.id = $2 AND ($3::uuid[] IS NULL OR b.community_id = ANY ($3)) "
+    "AND ($5::int IS NULL OR b.version = $5::int) "
+    "RETURNING pd_building_json(b)");
+
+enum pd_err building_list(struct db_conn *db, const char *org, const char *scope,
+                          const char *community_id, const char *q, const struct page *pg,
+                          json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, scope, community_id, q, pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_buildings, 7, p, pg->limit, NULL, NULL, out);
+}
+
+enum pd_err building_get(struct db_conn *db, const char *org, const char *scope, const char *id,
+                         json_t **out)
+{
+    const char *p[] = { org, id, scope };
+    return rows_exec_one(db, &get_building, 3, p, out);
+}
+
+enum pd_err building_create(struct db_conn *db, const char *org, const char *scope,
+                            const char *community_id, const char *name, const char *code,
+                            json_t **out)
+{
+    const char *p[] = { org, community_id, scope, name, code };
+    return rows_exec_one(db, &insert_building, 5, p, out);
+}
+
+enum pd_err building_update(struct db_conn *db, const char *org, const char *scope, const char *id,
+                            const char *patch, long long version, json_t **out)
+{
+    char ver[24];
+    const char *p[] = { org, id, scope, patch, rows_version_param(version, ver) };
+    const char *gp[] = { org, id, scope };
+    return rows_exec_update(db, &update_building, 5, p, &get_building, 3, gp, out);
+}

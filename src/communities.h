@@ -1,0 +1,28 @@
+/* Communities (小区/项目): the unit of staff scope and of SLA time (time zone, business hours).
+ * scope arguments: a uuid[] literal of the communities the caller may see, NULL = whole org. */
+#ifndef PD_COMMUNITIES_H
+#define PD_COMMUNITIES_H
+
+#include <jansson.h>
+#include "db.h"
+#include "rows.h"
+
+struct community_in {
+    const char *name, *code, *address, *time_zone;
+    const char *business_hours;  /* JSON text, or NULL for the default */
+};
+
+enum pd_err community_list(struct db_conn *db, const char *org, const char *scope, const char *q,
+                           const struct page *pg, json_t **out);
+enum pd_err community_get(struct db_conn *db, const char *org, const char *scope, const char *id,
+                          json_t **out);
+enum pd_err community_create(struct db_conn *db, const char *org, const struct community_in *in,
+                             json_t **out);
+/* patch: validated JSON object of the fields to change; version 0 = unconditional.
+ * PD_ERR_STALE when the object exists at another version. */
+enum pd_err community_update(struct db_conn *db, const char *org, const char *scope, const char *id,
+                             const char *patch, long long version, json_t **out);
+/* True when tz is a time zone PostgreSQL knows. */
+bool community_time_zone_known(struct db_conn *db, const char *tz);
+
+#endif

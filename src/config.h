@@ -1,0 +1,41 @@
+/* Runtime configuration, read only from the environment (DESIGN §2). */
+#ifndef PD_CONFIG_H
+#define PD_CONFIG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+struct pd_config {
+    char database_url[1024];
+    int port;
+    char bind_address[64];
+    char jwt_secret[512];          /* HS256 secret (>= 32 bytes) unless a key file is set */
+    size_t jwt_secret_len;
+    char jwt_private_key_file[512]; /* ES256 when set */
+    char jwt_issuer[256];
+    char jwt_audience[256];
+    int access_ttl;                /* seconds */
+    int refresh_ttl;               /* seconds */
+    int db_pool_size;
+    int http_threads;
+    size_t max_body_bytes;
+    enum log_level log_level;
+    char docs_dir[512];
+    char migrations_dir[512];
+};
+
+/* Reads each variable through get(name, cls) (NULL = unset), applies defaults and checks
+ * ranges. Returns 0, or -1 with a one-line reason in err. cores sizes HTTP_THREADS. */
+int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, void *cls),
+                 void *cls, int cores, char *err, size_t errlen);
+
+/* Serving needs a signing key: JWT_SECRET of >= 32 bytes or JWT_PRIVATE_KEY_FILE. */
+int config_check_signing(const struct pd_config *cfg, char *err, size_t errlen);
+
+/* config_parse over getenv(). */
+int config_from_env(struct pd_config *cfg, char *err, size_t errlen);
+
+extern struct pd_config g_config;
+
+#endif

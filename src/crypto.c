@@ -1,0 +1,101 @@
+/* libsodium wrappers. The only file that knows which primitives back these helpers. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include "crypto.h"
+
+#define PW_OPSLIMIT 2ULL
+#define PW_MEMLIMIT (19ULL * 1024 * 1024)
+
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+int crypto_init(void)
+{
+    if (sodium_init() < 0)
+        return -1;
+    return password_hash("propdesk-timing-equalizer", dummy_hash);
+}
+
+char *b64url_encode(const unsigned char *bin, size_t len)
+{
+    size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = malloc(cap);
+    if (out != NULL)
+        sodium_bin2base64(out, cap, bin, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+unsigned char *b64url_decode(const char *s, size_t slen, size_t *out_len)
+{
+    size_t cap = slen * 3 / 4 + 1;
+    unsigned char *out = malloc(cap + 1);
+    const char *end = NULL;
+    if (out == NULL)
+        return NULL;
+    if (sodium_base642bin(out, cap, s, slen, NULL, out_len, &end,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || end != s + slen) {
+        free(out);
+        return NULL;
+    }
+    out[*out_len] = '\0';
+    return out;
+}
+
+void sha256(const void *data, size_t len, unsigned char out[32])
+{
+    crypto_hash_sha256(out, data, len);
+}
+
+void sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char d[32];
+    sha256(data, len, d);
+    sodium_bin2hex(out, 65, d, sizeof d);
+}
+
+void hmac_sha256(const unsigned char *key, size_t key_len, const void *data, size_t len,
+                 unsigned char out[32])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, key_len);
+    crypto_auth_hmacsha256_update(&st, data, len);
+    crypto_auth_hmacsha256_final(&st, out);
+}
+
+char *random_token(size_t n)
+{
+    unsigned char buf[64];
+    if (n > sizeof buf)
+        return NULL;
+    randombytes_buf(buf, n);
+    return b64url_encode(buf, n);
+}
+
+void random_hex16(char out[33])
+{
+    unsigned char buf[16];
+    randombytes_buf(buf, sizeof buf);
+    sodium_bin2hex(out, 33, buf, sizeof buf);
+}
+
+int password_hash(const char *password, char out[128])
+{
+    _Static_assert(crypto_pwhash_STRBYTES <= 128, "hash buffer");
+    return crypto_pwhash_str_alg(out, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT,
+                                 crypto_pwhash_ALG_ARGON2ID13);
+}
+
+bool password_verify(const char *hash, const char *password)
+{
+    if (hash == NULL) {
+        int ignored = crypto_pwhash_str_verify(dummy_hash, password, strlen(password));
+        (void)ignored;
+        return false;
+    }
+    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+}
+
+void secret_wipe(char *s)
+{
+    sodium_memzero(s, strlen(s));
+}

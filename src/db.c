@@ -1,0 +1,352 @@
+/* Connection pool over libpq: a fixed array guarded by a mutex and a condition variable.
+ * Holds no query text of its own beyond transaction control. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "db.h"
+#include "log.h"
+
+struct db_conn {
+    PGconn *pg;
+    bool in_use;
+    bool in_tx;
+    bool pooled;
+    long long retry_at_ms;  /* earliest time to try reconnecting */
+    int backoff_ms;
+    unsigned char prepared[DB_MAX_STMTS / 8];
+    char sqlstate[6];
+    char constraint[64];
+    char message[256];
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct db_conn *conns;
+    int size;
+    int in_use;
+    char *url;
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER };
+
+static atomic_int next_slot;
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void notice_ignore(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static PGconn *open_pg(const char *url)
+{
+    const char *keys[] = { "dbname", "connect_timeout", "options", "application_name", NULL };
+    const char *vals[] = { url, "3", "-c TimeZone=UTC -c statement_timeout=30000", "propdesk", NULL };
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
+        PQsetNoticeProcessor(pg, notice_ignore, NULL);
+    return pg;
+}
+
+/* Makes c usable, reconnecting when needed and allowed by the backoff. */
+static enum pd_err ensure_open(struct db_conn *c)
+{
+    if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+        return PD_OK;
+    long long now = now_ms();
+    if (now < c->retry_at_ms)
+        return PD_ERR_UNAVAILABLE;
+    if (c->pg != NULL)
+        PQfinish(c->pg);
+    memset(c->prepared, 0, sizeof c->prepared);
+    c->in_tx = false;
+    c->pg = open_pg(pool.url);
+    if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK) {
+        c->backoff_ms = 0;
+        c->retry_at_ms = 0;
+        return PD_OK;
+    }
+    log_msg(LOG_WARN, NULL, "db - connect failed: %s",
+            c->pg != NULL ? PQerrorMessage(c->pg) : "out of memory");
+    if (c->pg != NULL) {
+        PQfinish(c->pg);
+        c->pg = NULL;
+    }
+    c->backoff_ms = c->backoff_ms == 0 ? 100 : (c->backoff_ms * 2 > 2000 ? 2000 : c->backoff_ms * 2);
+    c->retry_at_ms = now + c->backoff_ms;
+    return PD_ERR_UNAVAILABLE;
+}
+
+int db_pool_init(const char *url, int size)
+{
+    pool.conns = calloc((size_t)size, sizeof *pool.conns);
+    pool.url = strdup(url);
+    if (pool.conns == NULL || pool.url == NULL)
+        return -1;
+    pool.size = size;
+    for (int i = 0; i < size; i++) {
+        pool.conns[i].pooled = true;
+        ensure_open(&pool.conns[i]);  /* a database that is down now is retried later */
+    }
+    return 0;
+}
+
+void db_pool_close(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    for (int i = 0; i < pool.size; i++)
+        if (pool.conns[i].pg != NULL)
+            PQfinish(pool.conns[i].pg);
+    free(pool.conns);
+    free(pool.url);
+    pool.conns = NULL;
+    pool.url = NULL;
+    pool.size = 0;
+    pthread_mutex_unlock(&pool.lock);
+}
+
+void db_pool_stats(int *in_use, int *idle, int *size)
+{
+    pthread_mutex_lock(&pool.lock);
+    *in_use = pool.in_use;
+    *idle = pool.size - pool.in_use;
+    *size = pool.size;
+    pthread_mutex_unlock(&pool.lock);
+}
+
+enum pd_err db_acquire(struct db_conn **out)
+{
+    struct db_conn *c = NULL;
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+
+    pthread_mutex_lock(&pool.lock);
+    while (c == NULL) {
+        /* prefer a healthy connection; fall back to one that needs reopening */
+        for (int i = 0; i < pool.size; i++) {
+            struct db_conn *cand = &pool.conns[i];
+            if (cand->in_use)
+                continue;
+            if (cand->pg != NULL && PQstatus(cand->pg) == CONNECTION_OK) {
+                c = cand;
+                break;
+            }
+            if (c == NULL)
+                c = cand;
+        }
+        if (c != NULL)
+            break;
+        if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) != 0) {
+            pthread_mutex_unlock(&pool.lock);
+            log_msg(LOG_WARN, NULL, "db_acquire - no free connection within 5 s");
+            return PD_ERR_UNAVAILABLE;
+        }
+    }
+    c->in_use = true;
+    pool.in_use++;
+    pthread_mutex_unlock(&pool.lock);
+
+    enum pd_err err = ensure_open(c);
+    if (err != PD_OK) {
+        db_release(c);
+        return err;
+    }
+    c->sqlstate[0] = c->constraint[0] = c->message[0] = '\0';
+    *out = c;
+    return PD_OK;
+}
+
+void db_release(struct db_conn *c)
+{
+    if (c == NULL)
+        return;
+    db_rollback(c);
+    pthread_mutex_lock(&pool.lock);
+    c->in_use = false;
+    pool.in_use--;
+    pthread_cond_signal(&pool.freed);
+    pthread_mutex_unlock(&pool.lock);
+}
+
+enum pd_err db_connect_once(const char *url, struct db_conn **out)
+{
+    struct db_conn *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return PD_ERR_NOMEM;
+    c->pg = open_pg(url);
+    if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+        fprintf(stderr, "propdesk: cannot connect to the database: %s",
+                c->pg != NULL ? PQerrorMessage(c->pg) : "out of memory\n");
+        db_disconnect(c);
+        return PD_ERR_UNAVAILABLE;
+    }
+    *out = c;
+    return PD_OK;
+}
+
+void db_disconnect(struct db_conn *c)
+{
+    if (c == NULL)
+        return;
+    if (c->pg != NULL)
+        PQfinish(c->pg);
+    free(c);
+}
+
+static void copy_field(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+/* Records the failure and classifies it. */
+static enum pd_err classify(struct db_conn *c, PGresult *r)
+{
+    copy_field(c->sqlstate, sizeof c->sqlstate, r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+    copy_field(c->constraint, sizeof c->constraint,
+               r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL);
+    copy_field(c->message, sizeof c->message,
+               r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(c->pg));
+    const char *s = c->sqlstate;
+    if (PQstatus(c->pg) != CONNECTION_OK || strncmp(s, "08", 2) == 0 || strncmp(s, "57P", 3) == 0) {
+        c->in_tx = false;
+        return PD_ERR_UNAVAILABLE;
+    }
+    if (strcmp(s, "23505") == 0 || strcmp(s, "23P01") == 0)
+        return PD_ERR_CONFLICT;
+    if (strcmp(s, "23503") == 0)
+        return PD_ERR_NOT_FOUND;
+    if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+        return PD_ERR_RETRY;
+    if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0 || strcmp(s, "23502") == 0)
+        return PD_ERR_INVALID;
+    log_msg(LOG_ERROR, NULL, "db_exec - statement failed: %s %s", s, c->message);
+    return PD_ERR_DB;
+}
+
+static bool is_prepared(const struct db_conn *c, int slot)
+{
+    return (c->prepared[slot / 8] >> (slot % 8)) & 1;
+}
+
+static int stmt_slot(struct db_stmt *st)
+{
+    int slot = __atomic_load_n(&st->slot, __ATOMIC_ACQUIRE);
+    if (slot >= 0)
+        return slot;
+    static pthread_mutex_t assign = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&assign);
+    if (st->slot < 0)
+        __atomic_store_n(&st->slot, atomic_fetch_add(&next_slot, 1), __ATOMIC_RELEASE);
+    slot = st->slot;
+    pthread_mutex_unlock(&assign);
+    return slot;
+}
+
+static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
+                             const char *const *params, PGresult **res)
+{
+    int slot = stmt_slot(st);
+    char name[16];
+    if (slot >= DB_MAX_STMTS) {
+        log_msg(LOG_ERROR, NULL, "db_exec - more than %d statements declared", DB_MAX_STMTS);
+        return PD_ERR_DB;
+    }
+    snprintf(name, sizeof name, "s%d", slot);
+    if (!is_prepared(c, slot)) {
+        PGresult *p = PQprepare(c->pg, name, st->sql, 0, NULL);
+        if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+            enum pd_err err = classify(c, p);
+            if (err == PD_ERR_DB)
+                log_msg(LOG_ERROR, NULL, "db_exec - prepare failed for: %.120s", st->sql);
+            PQclear(p);
+            return err;
+        }
+        PQclear(p);
+        c->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+    }
+    PGresult *r = PQexecPrepared(c->pg, name, n, params, NULL, NULL, 0);
+    ExecStatusType s = PQresultStatus(r);
+    if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+        enum pd_err err = classify(c, r);
+        PQclear(r);
+        return err;
+    }
+    if (res != NULL)
+        *res = r;
+    else
+        PQclear(r);
+    return PD_OK;
+}
+
+enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,
+                    PGresult **res)
+{
+    bool was_in_tx = c->in_tx;
+    enum pd_err err = exec_once(c, st, n, params, res);
+    /* A connection that died while idle (e.g. the server restarted) is reopened and the
+     * statement retried once, unless it was part of a transaction that is now lost. */
+    if (err == PD_ERR_UNAVAILABLE && !was_in_tx && c->pooled) {
+        c->retry_at_ms = 0;
+        if (ensure_open(c) == PD_OK)
+            err = exec_once(c, st, n, params, res);
+    }
+    return err;
+}
+
+enum pd_err db_exec_sql(struct db_conn *c, const char *sql)
+{
+    PGresult *r = PQexec(c->pg, sql);
+    ExecStatusType s = PQresultStatus(r);
+    enum pd_err err = PD_OK;
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        err = classify(c, r);
+    PQclear(r);
+    return err;
+}
+
+enum pd_err db_begin(struct db_conn *c)
+{
+    enum pd_err err = db_exec_sql(c, "BEGIN");
+    if (err == PD_ERR_UNAVAILABLE && c->pooled) {
+        c->retry_at_ms = 0;
+        if (ensure_open(c) == PD_OK)
+            err = db_exec_sql(c, "BEGIN");
+    }
+    if (err == PD_OK)
+        c->in_tx = true;
+    return err;
+}
+
+enum pd_err db_commit(struct db_conn *c)
+{
+    enum pd_err err = db_exec_sql(c, "COMMIT");
+    c->in_tx = false;
+    return err;
+}
+
+void db_rollback(struct db_conn *c)
+{
+    if (!c->in_tx)
+        return;
+    if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+    c->in_tx = false;
+}
+
+const char *db_last_sqlstate(const struct db_conn *c) { return c->sqlstate; }
+const char *db_last_constraint(const struct db_conn *c) { return c->constraint; }
+const char *db_last_message(const struct db_conn *c) { return c->message; }
+
+const char *db_value(const PGresult *r, int row, int col)
+{
+    return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}

@@ -1,0 +1,55 @@
+/* PostgreSQL connection pool and statement execution.
+ * Statements are declared once (DB_STMT) and prepared lazily, once per connection.
+ * A broken connection is re-opened with backoff; while the database is down every call
+ * returns PD_ERR_UNAVAILABLE instead of blocking. */
+#ifndef PD_DB_H
+#define PD_DB_H
+
+#include <libpq-fe.h>
+#include "pd.h"
+
+struct db_stmt {
+    const char *sql;
+    int slot;  /* assigned on first use; the statement's name on every connection */
+};
+#define DB_STMT(var, text) static struct db_stmt var = { text, -1 }
+#define DB_MAX_STMTS 512
+
+struct db_conn;
+
+int db_pool_init(const char *url, int size);
+void db_pool_close(void);
+/* Connections in use and idle (for /metrics). */
+void db_pool_stats(int *in_use, int *idle, int *size);
+
+/* Waits up to a few seconds for a free connection. PD_ERR_UNAVAILABLE when none can be
+ * had or the database cannot be reached. */
+enum pd_err db_acquire(struct db_conn **out);
+void db_release(struct db_conn *c);
+
+/* A single-use connection outside the pool (CLI commands). */
+enum pd_err db_connect_once(const char *url, struct db_conn **out);
+void db_disconnect(struct db_conn *c);
+
+/* Runs a prepared statement with text parameters (NULL = SQL NULL). On PD_OK *res holds
+ * the result (caller PQclears it; res may be NULL to discard). Errors map SQLSTATE:
+ * 23505 → CONFLICT, 23503 → NOT_FOUND (a referenced row is absent), 40001/40P01 → RETRY,
+ * 22xxx/23514 → INVALID, connection failures → UNAVAILABLE, anything else → DB. */
+enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,
+                    PGresult **res);
+/* Runs literal SQL without parameters (BEGIN, COMMIT, migration files). */
+enum pd_err db_exec_sql(struct db_conn *c, const char *sql);
+
+enum pd_err db_begin(struct db_conn *c);
+enum pd_err db_commit(struct db_conn *c);
+void db_rollback(struct db_conn *c);  /* no-op outside a transaction */
+
+/* Details of the last failed statement on this connection ("" when none). */
+const char *db_last_sqlstate(const struct db_conn *c);
+const char *db_last_constraint(const struct db_conn *c);
+const char *db_last_message(const struct db_conn *c);
+
+/* Cells: value or NULL when SQL NULL. */
+const char *db_value(const PGresult *r, int row, int col);
+
+#endif

@@ -1,0 +1,86 @@
+/* Result → JSON helpers shared by every resource module. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "cursor.h"
+#include "rows.h"
+
+enum pd_err rows_one(PGresult *r, json_t **out)
+{
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    PQclear(r);
+    return *out != NULL ? PD_OK : PD_ERR_NOMEM;
+}
+
+enum pd_err rows_page(PGresult *r, int limit, rows_actions_fn actions, const void *ctx,
+                      json_t **out)
+{
+    int n = PQntuples(r);
+    json_t *j_items = json_array();
+    for (int i = 0; i < n && i < limit; i++) {
+        json_t *j_item = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+        if (j_item == NULL)
+            continue;
+        if (actions != NULL)
+            json_object_set_new(j_item, "allowed_actions", actions(j_item, ctx));
+        json_array_append_new(j_items, j_item);
+    }
+    json_t *j_next = json_null();
+    if (n > limit) {
+        char *cur = cursor_encode(PQgetvalue(r, limit - 1, 1), PQgetvalue(r, limit - 1, 2));
+        if (cur != NULL) {
+            j_next = json_string(cur);
+            free(cur);
+        }
+    }
+    PQclear(r);
+    *out = json_pack("{s:o, s:o}", "items", j_items, "next_cursor", j_next);
+    return *out != NULL ? PD_OK : PD_ERR_NOMEM;
+}
+
+void rows_page_params(const struct page *pg, struct page_params *pp)
+{
+    pp->after_us = pg->after_us[0] ? pg->after_us : NULL;
+    pp->after_id = pg->after_id[0] ? pg->after_id : NULL;
+    snprintf(pp->limit, sizeof pp->limit, "%d", (pg->limit + 1) % 1000);
+}
+
+enum pd_err rows_exec_one(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
+                          json_t **out)
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, n, p, &r);
+    return err != PD_OK ? err : rows_one(r, out);
+}
+
+enum pd_err rows_exec_page(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
+                           int limit, rows_actions_fn actions, const void *ctx, json_t **out)
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, n, p, &r);
+    return err != PD_OK ? err : rows_page(r, limit, actions, ctx, out);
+}
+
+enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,
+                             const char *const *p, struct db_stmt *get, int gn,
+                             const char *const *gp, json_t **out)
+{
+    enum pd_err err = rows_exec_one(db, update, n, p, out);
+    if (err != PD_ERR_NOT_FOUND)
+        return err;
+    json_t *j = NULL;
+    err = rows_exec_one(db, get, gn, gp, &j);
+    json_decref(j);
+    return err == PD_OK ? PD_ERR_STALE : err;
+}
+
+const char *rows_version_param(long long version, char buf[24])
+{
+    if (version <= 0)
+        return NULL;
+    snprintf(buf, 24, "%lld", version);
+    return buf;
+}

@@ -1,0 +1,48 @@
+/* Turning query results into wire JSON. Queries render objects in SQL (pd_*_json); these
+ * helpers parse them and assemble lists with cursors. */
+#ifndef PD_ROWS_H
+#define PD_ROWS_H
+
+#include <jansson.h>
+#include "db.h"
+
+/* Column 0 of row 0 parsed as JSON; PD_ERR_NOT_FOUND when there is no row. Clears r. */
+enum pd_err rows_one(PGresult *r, json_t **out);
+
+/* {items, next_cursor} from rows (json, created_us, id) fetched with LIMIT limit + 1.
+ * actions(item, ctx), when given, returns each item's allowed_actions (new reference).
+ * Clears r. */
+typedef json_t *(*rows_actions_fn)(json_t *item, const void *ctx);
+enum pd_err rows_page(PGresult *r, int limit, rows_actions_fn actions, const void *ctx,
+                      json_t **out);
+
+/* A page request: limit and the position after which to continue. */
+struct page {
+    int limit;
+    char after_us[24];   /* "" on the first page */
+    char after_id[37];
+};
+/* Parameters for list queries: after_us, after_id (NULL on the first page), limit + 1. */
+struct page_params {
+    const char *after_us, *after_id;
+    char limit[8];
+};
+void rows_page_params(const struct page *pg, struct page_params *pp);
+
+/* Runs st and returns row 0's JSON (PD_ERR_NOT_FOUND when no row). */
+enum pd_err rows_exec_one(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
+                          json_t **out);
+/* Runs a list statement and builds the page. */
+enum pd_err rows_exec_page(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
+                           int limit, rows_actions_fn actions, const void *ctx, json_t **out);
+
+/* Runs a version-guarded UPDATE … RETURNING json. When it matches nothing, runs the get
+ * statement: PD_ERR_STALE if the object is there (at another version), else its error. */
+enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,
+                             const char *const *p, struct db_stmt *get, int gn,
+                             const char *const *gp, json_t **out);
+
+/* Version parameter text: NULL when version is 0 (unconditional). */
+const char *rows_version_param(long long version, char buf[24]);
+
+#endif

@@ -1,0 +1,78 @@
+/* SQL for units. Rendering is pd_unit_json (sql/migrations). Bulk creation is one INSERT
+ * over jsonb_to_recordset, so 1,000 units cost one round trip. */
+#include <stdio.h>
+#include "units.h"
+
+DB_STMT(list_units,
+    "SELECT pd_unit_json(u), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
+    "FROM units u WHERE u.org_id = $1 "
+    "AND ($2::uuid[] IS NULL OR u.community_id = ANY ($2)) "
+    "AND ($3::uuid[] IS NULL OR u.id = ANY ($3)) "
+    "AND ($4::uuid IS NULL OR u.community_id = $4) "
+    "AND ($5::uuid IS NULL OR u.building_id = $5) "
+    "AND ($6::text IS NULL OR starts_with(u.number, $6)) "
+    "AND ($7::bigint IS NULL OR (u.created_at, u.id) < (timestamptz 'epoch' + $7 * interval '1 microsecond', $8::uuid)) "
+    "ORDER BY u.created_at DESC, u.id DESC LIMIT $9");
+DB_STMT(get_unit,
+    "SELECT pd_unit_json(u) FROM units u WHERE u.org_id = $1 AND u.id = $2 "
+    "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
+DB_STMT(insert_units,
+    "WITH b AS (SELECT org_id, community_id, id FROM buildings "
+    "           WHERE org_id = $1 AND id = $2 AND ($3::uuid[] IS NULL OR community_id = ANY ($3))), "
+    "ins AS (INSERT INTO units (org_id, community_id, building_id, number, floor, area_m2) "
+    "        SELECT b.org_id, b.community_id, b.id, x.number, x.floor, x.area_m2 "
+    "        FROM b, jsonb_to_recordset($4::jsonb) WITH ORDINALITY AS x(number text, floor int, area_m2 numeric, n bigint) "
+    "        ORDER BY x.n RETURNING *) "
+    "SELECT (SELECT count(*) FROM b), coalesce(json_agg(pd_unit_json(ins) ORDER BY ins.number), '[]') FROM ins");
+DB_STMT(update_unit,
+    "UPDATE units u SET "
+    "  number = coalesce($4::jsonb->>'number', u.number), "
+    "  floor = CASE WHEN $4::jsonb ? 'floor' THEN ($4::jsonb->>'floor')::int ELSE u.floor END, "
+    "  area_m2 = CASE WHEN $4::jsonb ? 'area_m2' THEN ($4::jsonb->>'area_m2')::numeric ELSE u.area_m2 END, "
+    "  version = u.version + 1, updated_at = now() "
+    "WHERE u.org_id = $1 AND u.id = $2 AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) "
+    "AND ($5::int IS NULL OR u.version = $5::int) "
+    "RETURNING pd_unit_json(u)");
+
+enum pd_err unit_list(struct db_conn *db, const char *org, const struct unit_filter *f,
+                      const struct page *pg, json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, f->scope, f->units, f->community_id, f->building_id, f->q,
+                        pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_units, 9, p, pg->limit, NULL, NULL, out);
+}
+
+enum pd_err unit_get(struct db_conn *db, const char *org, const char *scope, const char *units,
+                     const char *id, json_t **out)
+{
+    const char *p[] = { org, id, scope, units };
+    return rows_exec_one(db, &get_unit, 4, p, out);
+}
+
+enum pd_err unit_create_many(struct db_conn *db, const char *org, const char *scope,
+                             const char *building_id, const char *items, json_t **out)
+{
+    const char *p[] = { org, building_id, scope, items };
+    PGresult *r;
+    enum pd_err err = db_exec(db, &insert_units, 4, p, &r);
+    if (err != PD_OK)
+        return err;
+    if (PQgetvalue(r, 0, 0)[0] == '0') {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;  /* the building is absent or out of scope */
+    }
+    *out = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+    PQclear(r);
+    return *out != NULL ? PD_OK : PD_ERR_NOMEM;
+}
+
+enum pd_err unit_update(struct db_conn *db, const char *org, const char *scope, const char *id,
+                        const char *patch, long long version, json_t **out)
+{
+    char ver[24];
+    const char *p[] = { org, id, scope, patch, rows_version_param(version, ver) };
+    const char *gp[] = { org, id, scope, NULL };
+    return rows_exec_update(db, &update_unit, 5, p, &get_unit, 4, gp, out);
+}

@@ -1,0 +1,123 @@
+/* SQL for users and role grants. Rendering is pd_user_json / pd_role_grant_json. */
+#include <stdio.h>
+#include <string.h>
+#include "users.h"
+
+const char *const user_kinds[] = { "staff", "resident", NULL };
+const char *const user_statuses[] = { "active", "disabled", NULL };
+const char *const departments[] = { "customer_service", "engineering", "security", "cleaning",
+                                    "greening", "quality", "management", NULL };
+const char *const grant_roles[] = { "agent", "technician", "supervisor", "manager", "quality",
+                                    "admin", NULL };
+
+DB_STMT(list_users,
+    "SELECT pd_user_json(u), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
+    "FROM users u WHERE u.org_id = $1 "
+    "AND ($2::text IS NULL OR u.kind = $2) AND ($3::text IS NULL OR u.status = $3) "
+    "AND ($4::text IS NULL OR u.department = $4) "
+    "AND ($5::text IS NULL OR strpos(lower(u.name), lower($5)) > 0 OR strpos(u.username, lower($5)) > 0 "
+    "     OR strpos(u.phone, $5) > 0) "
+    "AND ($6::bigint IS NULL OR (u.created_at, u.id) < (timestamptz 'epoch' + $6 * interval '1 microsecond', $7::uuid)) "
+    "ORDER BY u.created_at DESC, u.id DESC LIMIT $8");
+DB_STMT(get_user, "SELECT pd_user_json(u) FROM users u WHERE u.org_id = $1 AND u.id = $2");
+DB_STMT(insert_user,
+    "INSERT INTO users (org_id, kind, name, username, phone, email, department, password_hash) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pd_user_json(users)");
+DB_STMT(update_user,
+    "UPDATE users u SET "
+    "  name = coalesce($3::jsonb->>'name', u.name), "
+    "  phone = CASE WHEN $3::jsonb ? 'phone' THEN $3::jsonb->>'phone' ELSE u.phone END, "
+    "  email = CASE WHEN $3::jsonb ? 'email' THEN $3::jsonb->>'email' ELSE u.email END, "
+    "  department = CASE WHEN $3::jsonb ? 'department' THEN $3::jsonb->>'department' ELSE u.department END, "
+    "  status = coalesce($3::jsonb->>'status', u.status), "
+    "  password_hash = coalesce($4, u.password_hash), "
+    "  version = u.version + 1, updated_at = now() "
+    "WHERE u.org_id = $1 AND u.id = $2 AND ($5::int IS NULL OR u.version = $5::int) "
+    "RETURNING pd_user_json(u)");
+DB_STMT(revoke_sessions_of_disabled,
+    "UPDATE refresh_tokens SET revoked_at = now() WHERE org_id = $1 AND user_id = $2 "
+    "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND status = 'disabled')");
+
+DB_STMT(list_grants,
+    "SELECT pd_role_grant_json(g), (extract(epoch FROM g.created_at) * 1000000)::bigint, g.id "
+    "FROM role_grants g WHERE g.org_id = $1 "
+    "AND ($2::uuid IS NULL OR g.user_id = $2) AND ($3::uuid IS NULL OR g.community_id = $3) "
+    "AND ($4::bigint IS NULL OR (g.created_at, g.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
+    "ORDER BY g.created_at DESC, g.id DESC LIMIT $6");
+DB_STMT(insert_grant,
+    "INSERT INTO role_grants (org_id, user_id, role, community_id) "
+    "SELECT u.org_id, u.id, $3, $4 FROM users u WHERE u.org_id = $1 AND u.id = $2 AND u.kind = 'staff' "
+    "RETURNING pd_role_grant_json(role_grants)");
+DB_STMT(delete_grant, "DELETE FROM role_grants WHERE org_id = $1 AND id = $2");
+
+enum pd_err user_list(struct db_conn *db, const char *org, const struct user_filter *f,
+                      const struct page *pg, json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, f->kind, f->status, f->department, f->q, pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_users, 8, p, pg->limit, NULL, NULL, out);
+}
+
+enum pd_err user_get(struct db_conn *db, const char *org, const char *id, json_t **out)
+{
+    const char *p[] = { org, id };
+    return rows_exec_one(db, &get_user, 2, p, out);
+}
+
+enum pd_err user_create(struct db_conn *db, const char *org, const struct user_in *in, json_t **out)
+{
+    const char *p[] = { org, in->kind, in->name, in->username, in->phone, in->email,
+                        in->department, in->password_hash };
+    return rows_exec_one(db, &insert_user, 8, p, out);
+}
+
+enum pd_err user_update(struct db_conn *db, const char *org, const char *id, const char *patch,
+                        const char *password_hash, long long version, json_t **out)
+{
+    char ver[24];
+    const char *p[] = { org, id, patch, password_hash, rows_version_param(version, ver) };
+    const char *gp[] = { org, id };
+    enum pd_err err = rows_exec_update(db, &update_user, 5, p, &get_user, 2, gp, out);
+    if (err == PD_OK)  /* a disabled account loses its sessions at once */
+        err = db_exec(db, &revoke_sessions_of_disabled, 2, gp, NULL);
+    return err;
+}
+
+enum pd_err grant_list(struct db_conn *db, const char *org, const char *user_id,
+                       const char *community_id, const struct page *pg, json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, user_id, community_id, pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_grants, 6, p, pg->limit, NULL, NULL, out);
+}
+
+enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,
+                         const char *role, const char *community_id, json_t **out)
+{
+    const char *p[] = { org, user_id, role, community_id };
+    return rows_exec_one(db, &insert_grant, 4, p, out);
+}
+
+enum pd_err grant_delete(struct db_conn *db, const char *org, const char *id)
+{
+    const char *p[] = { org, id };
+    PGresult *r;
+    enum pd_err err = db_exec(db, &delete_grant, 2, p, &r);
+    if (err != PD_OK)
+        return err;
+    bool gone = strcmp(PQcmdTuples(r), "1") == 0;
+    PQclear(r);
+    return gone ? PD_OK : PD_ERR_NOT_FOUND;
+}
+
+void phone_mask(const char *phone, char out[24])
+{
+    size_t n = strlen(phone);
+    if (n < 8 || n > 20) {
+        snprintf(out, 24, "****");
+        return;
+    }
+    snprintf(out, 24, "%.3s****%s", phone, phone + n - 4);
+}
