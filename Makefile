@@ -47,7 +47,7 @@ build/unit_tests: $(UNIT_SRC:%.c=build/%.o) $(LIB_SRC:%.c=build/%.o) build/opena
 # ---- dependencies ---------------------------------------------------------------------
 APT_PKGS := build-essential pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
             libjwt-dev liborcania-dev libyder-dev libsodium-dev libssl-dev check postgresql \
-            postgresql-contrib nodejs npm wrk curl shellcheck
+            postgresql-contrib wrk curl shellcheck
 
 # Installs the Debian packages that are missing (as root, or through sudo).
 deps:
@@ -57,6 +57,9 @@ deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@# Node (dev tooling only): keep an installed one, else Debian's
+	@command -v npm >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
 
 deps-check:
 	@pkg-config --exists $(PKGS) || $(MAKE) --no-print-directory deps

@@ -124,7 +124,8 @@ static void send_json(struct api_call *c, int status, const char *content_type, 
 {
     char *text = json_dumps(j, JSON_COMPACT);
     if (text == NULL) {
-        static const char fallback[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\",\"status\":500}";
+        static const char fallback[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
+                                       "\"status\":500,\"detail\":\"The response could not be encoded.\",\"instance\":\"\"}";
         api_text(c, 500, "application/problem+json", fallback, sizeof fallback - 1);
         return;
     }
@@ -150,8 +151,7 @@ void api_problem(struct api_call *c, int status, const char *title, const char *
 {
     json_t *j = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
                           "status", status, "instance", c->request_id);
-    if (detail != NULL)
-        json_object_set_new(j, "detail", json_string(detail));
+    json_object_set_new(j, "detail", json_string(detail != NULL ? detail : title));
     if (j_errors != NULL)
         json_object_set(j, "errors", j_errors);
     send_json(c, status, "application/problem+json", j);

@@ -9,10 +9,13 @@ void me_show(struct api_call *c)
     if (!api_db(c))
         return;
     enum pd_err err = me_get(c->db, c->who.org, c->who.sub, &j);
-    if (err != PD_OK)
+    if (err != PD_OK) {
         api_error(c, err, NULL);
-    else
-        api_json(c, 200, j);
+        return;
+    }
+    /* profile changes go through an admin for now: nothing to offer here */
+    json_object_set_new(json_object_get(j, "user"), "allowed_actions", json_array());
+    api_json(c, 200, j);
 }
 
 void meta_enums(struct api_call *c)

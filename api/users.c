@@ -57,7 +57,8 @@ void users_show(struct api_call *c)
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    reply_user(c, user_get(c->db, c->who.org, id, &j), j);
+    enum pd_err err = user_get(c->db, c->who.org, id, &j);
+    reply_user(c, err, j);
 }
 
 /* Fields shared by create and update. */
@@ -175,7 +176,8 @@ void role_grants_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    api_list_result(c, grant_list(c->db, c->who.org, user, community, &pg, &j), j, "delete");
+    enum pd_err err = grant_list(c->db, c->who.org, user, community, &pg, &j);
+    api_list_result(c, err, j, "delete");
 }
 
 void role_grants_create(struct api_call *c)

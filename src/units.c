@@ -20,8 +20,9 @@ DB_STMT(insert_units,
     "WITH b AS (SELECT org_id, community_id, id FROM buildings "
     "           WHERE org_id = $1 AND id = $2 AND ($3::uuid[] IS NULL OR community_id = ANY ($3))), "
     "ins AS (INSERT INTO units (org_id, community_id, building_id, number, floor, area_m2) "
-    "        SELECT b.org_id, b.community_id, b.id, x.number, x.floor, x.area_m2 "
-    "        FROM b, jsonb_to_recordset($4::jsonb) WITH ORDINALITY AS x(number text, floor int, area_m2 numeric, n bigint) "
+    "        SELECT b.org_id, b.community_id, b.id, x.item->>'number', (x.item->>'floor')::int, "
+    "               (x.item->>'area_m2')::numeric "
+    "        FROM b, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS x (item, n) "
     "        ORDER BY x.n RETURNING *) "
     "SELECT (SELECT count(*) FROM b), coalesce(json_agg(pd_unit_json(ins) ORDER BY ins.number), '[]') FROM ins");
 DB_STMT(update_unit,

@@ -1,0 +1,133 @@
+// Bad input on every endpoint: malformed JSON, wrong content type, oversized and invalid
+// UTF-8 bodies, wrong types, unknown and missing fields, SQL-looking strings, huge numbers,
+// bad UUIDs and cursors, wrong methods. Each gets its documented 4xx problem — never a
+// 5xx — nothing half-written stays, and the server stays healthy.
+// Raw-byte requests go straight to the server (a proxy cannot forward broken JSON); their
+// responses still pass the same problem+json checks.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { call, get, login, fieldsOf, DEMO } from './lib.mjs';
+
+const ID = '00000000-0000-4000-8000-00000000beef';
+const BODY_ENDPOINTS = [
+  ['POST', '/v1/auth/login', { login: 'admin', password: 'x' }],
+  ['POST', '/v1/auth/refresh', { refresh_token: 'x' }],
+  ['POST', '/v1/auth/logout', { refresh_token: 'x' }],
+  ['POST', '/v1/communities', { name: 'x' }],
+  ['PATCH', `/v1/communities/${DEMO.xinyuan}`, { name: 'x' }],
+  ['POST', '/v1/buildings', { community_id: DEMO.xinyuan, name: 'x' }],
+  ['PATCH', `/v1/buildings/${ID}`, { name: 'x' }],
+  ['POST', `/v1/buildings/${ID}/units`, { items: [{ number: 'x' }] }],
+  ['POST', '/v1/units', { building_id: ID, number: 'x' }],
+  ['PATCH', `/v1/units/${ID}`, { number: 'x' }],
+  ['POST', '/v1/users', { kind: 'staff', name: 'x', username: 'xyz', password: 'long-enough-pw' }],
+  ['PATCH', `/v1/users/${ID}`, { name: 'x' }],
+  ['POST', '/v1/role-grants', { user_id: ID, role: 'agent' }],
+  ['POST', '/v1/residencies', { relation: 'owner', unit_id: ID, user_id: ID }],
+  ['POST', `/v1/residencies/${ID}/reject`, { reason: 'x' }],
+  ['POST', '/v1/api-clients', { name: 'x', scopes: ['tickets:read'] }],
+];
+const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
+  '/v1/residencies/{id}', '/v1/api-clients/{id}'];
+const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
+  '/v1/residencies', '/v1/api-clients'];
+
+let admin;
+const raw = (method, path, body, headers = {}) =>
+  call(method, path, { token: admin, raw: body, headers, direct: true, expectInvalidRequest: true });
+
+test('malformed JSON, non-objects, wrong and missing content types', async () => {
+  admin = await login('admin');
+  for (const [method, path] of BODY_ENDPOINTS) {
+    const where = `${method} ${path}`;
+    for (const body of ['{"name": ', '{name: 1}', '{"a":1}}', '', '   ', '[1,2]', '"text"', '42', 'null', '{"a":1,"a":2}'])
+      assert.equal((await raw(method, path, body, { 'content-type': 'application/json' })).status, 400, `${where} ${JSON.stringify(body)}`);
+    assert.equal((await raw(method, path, '{}', { 'content-type': 'text/plain' })).status, 415, where);
+    assert.equal((await raw(method, path, 'a=b', { 'content-type': 'application/x-www-form-urlencoded' })).status, 415, where);
+    assert.equal((await raw(method, path, '{}', {})).status, 415, `${where} without a content type`);
+  }
+});
+
+test('oversized bodies are 413 before they are read; invalid UTF-8 is 400', async () => {
+  const big = JSON.stringify({ name: 'x'.repeat(1100 * 1024) });
+  const bad = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('"}')]);
+  const overlong = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]);
+  for (const [method, path] of BODY_ENDPOINTS) {
+    assert.equal((await raw(method, path, big, { 'content-type': 'application/json' })).status, 413, `${method} ${path}`);
+    assert.equal((await raw(method, path, bad, { 'content-type': 'application/json' })).status, 400, `${method} ${path}`);
+    assert.equal((await raw(method, path, overlong, { 'content-type': 'application/json' })).status, 400, `${method} ${path}`);
+  }
+  const declared = await fetch(`${process.env.DIRECT_URL}/v1/communities`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(JSON.stringify({ name: 'x'.repeat(2 << 20) }))); c.close(); } }),
+    duplex: 'half',
+  });
+  assert.equal(declared.status, 413, 'a chunked body without Content-Length is cut off too');
+});
+
+test('unknown fields are named; wrong types and missing fields are all listed', async () => {
+  for (const [method, path, good] of BODY_ENDPOINTS) {
+    const where = `${method} ${path}`;
+    const unknown = await call(method, path, { token: admin, body: { ...good, surprise: 1, another: 'x' }, expectInvalidRequest: true });
+    assert.equal(unknown.status, 400, where);
+    assert.ok(fieldsOf(unknown).includes('surprise') && fieldsOf(unknown).includes('another'), `${where}: ${unknown.text}`);
+    const typed = Object.fromEntries(Object.keys(good).map((k) => [k, typeof good[k] === 'string' ? 12345 : 'a string']));
+    const wrong = await call(method, path, { token: admin, body: typed, expectInvalidRequest: true });
+    assert.equal(wrong.status, 400, `${where} wrong types → ${wrong.status} ${wrong.text}`);
+    assert.ok(fieldsOf(wrong).length >= Math.min(1, Object.keys(good).length), where);
+    if (method === 'POST' && !path.includes('/reject')) {
+      const empty = await call(method, path, { token: admin, body: {}, expectInvalidRequest: true });
+      assert.equal(empty.status, 400, where);
+    }
+  }
+});
+
+test('SQL-looking strings are data, huge numbers are range errors', async () => {
+  const sql = "x'); DROP TABLE units; --";
+  const r = await call('GET', `/v1/units?q=${encodeURIComponent(sql)}`, { token: admin });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json.items, []);
+  const u = await call('GET', `/v1/users?q=${encodeURIComponent("' OR '1'='1")}`, { token: admin });
+  assert.equal(u.json.items.length, 0);
+  const login = await call('POST', '/v1/auth/login', { body: { login: "admin' --", password: "' OR 1=1 --" } });
+  assert.equal(login.status, 401);
+  for (const floor of [1e300, -1e300, 9007199254740993, 3.5, '12'])
+    assert.equal((await call('POST', '/v1/units', { token: admin, body: { building_id: ID, number: 'x', floor }, expectInvalidRequest: true })).status, 400, String(floor));
+  const huge = await raw('POST', '/v1/units', `{"building_id":"${ID}","number":"x","floor":123456789012345678901234567890}`, { 'content-type': 'application/json' });
+  assert.equal(huge.status, 400);
+  const still = await call('GET', `/v1/units?community_id=${DEMO.xinyuan}&limit=1`, { token: admin });
+  assert.equal(still.json.items.length, 1, 'the units table is still there');
+});
+
+test('bad UUIDs in paths and filters, bad cursors and limits', async () => {
+  for (const p of ID_PATHS)
+    for (const bad of ['123', 'not-a-uuid', "1' OR '1'='1", '00000000-0000-0000-0000-00000000000g', '%00'])
+      assert.equal((await call('GET', p.replace('{id}', encodeURIComponent(bad)), { token: admin, expectInvalidRequest: true })).status, 400, `${p} ${bad}`);
+  for (const p of LIST_PATHS) {
+    assert.equal((await call('GET', `${p}?cursor=zzz`, { token: admin, expectInvalidRequest: true })).status, 400, p);
+    assert.equal((await call('GET', `${p}?limit=0`, { token: admin, expectInvalidRequest: true })).status, 400, p);
+  }
+  for (const [p, param] of [['/v1/buildings', 'community_id'], ['/v1/units', 'building_id'], ['/v1/role-grants', 'user_id'], ['/v1/residencies', 'unit_id']]) {
+    const r = await call('GET', `${p}?${param}=nope`, { token: admin, expectInvalidRequest: true });
+    assert.ok(fieldsOf(r).includes(param), p);
+  }
+  for (const [p, param, v] of [['/v1/users', 'kind', 'alien'], ['/v1/residencies', 'status', 'maybe']])
+    assert.ok(fieldsOf(await call('GET', `${p}?${param}=${v}`, { token: admin, expectInvalidRequest: true })).includes(param));
+});
+
+test('wrong methods are 405 with Allow; unknown paths 404', async () => {
+  for (const [method, path] of [['PUT', '/v1/communities'], ['DELETE', '/v1/units'], ['PATCH', '/v1/auth/login'],
+    ['GET', '/v1/auth/login'], ['POST', `/v1/units/${ID}`], ['PUT', `/v1/users/${ID}`], ['DELETE', '/v1/me']]) {
+    const r = await raw(method, path, undefined);
+    assert.equal(r.status, 405, `${method} ${path}`);
+    assert.ok(r.headers.get('allow'));
+  }
+  for (const path of ['/v1', '/v1/', '/v1/communities/', '/v2/units', '/../etc/passwd', `/v1/units/${ID}/extra`])
+    assert.equal((await raw('GET', path, undefined)).status, 404, path);
+});
+
+test('the server is healthy after all of it', async () => {
+  assert.equal((await get('/healthz')).status, 200);
+  assert.equal((await get('/readyz')).status, 200);
+  assert.equal((await get('/v1/me', { token: admin })).status, 200);
+});

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The whole suite, as `make test` runs it: unit tests (Check), then the integration suite
+# over HTTP against the real binary (AddressSanitizer build) and a throwaway database,
+# with every exchange checked against openapi.yaml by Prism in proxy mode, then the
+# OpenAPI linters and the offline Docker checks. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+WORK=$(mktemp -d /tmp/propdesk-test.XXXXXX)
+PGDIR=var/pg
+PGPORT=${PGPORT:-54329}
+PIDS=()
+STARTED_CLUSTER=0
+DB=""
+passed=0
+failed=0
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    wait 2>/dev/null
+    if [ -n "$DB" ] && [ -z "${DATABASE_URL_GIVEN:-}" ]; then
+        bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB" >/dev/null 2>&1
+    fi
+    if [ "$STARTED_CLUSTER" = 1 ]; then bash docker/localdb.sh stop "$PGDIR" >/dev/null 2>&1; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+count() {  # count NAME STATUS
+    if [ "$2" = 0 ]; then passed=$((passed + 1)); echo "PASS $1"; else failed=$((failed + 1)); echo "FAIL $1"; fi
+}
+
+wait_http() {  # wait_http URL: up to 30 s
+    for _ in $(seq 1 300); do
+        curl -fs -o /dev/null "$1" && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for $1" >&2
+    return 1
+}
+
+echo "== unit tests"
+./build/unit_tests 2>&1 | tee "$WORK/unit.out"
+unit_rc=${PIPESTATUS[0]}
+line=$(grep -E '^[0-9]+%: Checks: ' "$WORK/unit.out" | tail -1)
+u_total=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+u_bad=$(( $(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line") + $(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line") ))
+passed=$((passed + ${u_total:-0} - ${u_bad:-0})); failed=$((failed + ${u_bad:-0}))
+[ "$unit_rc" = 0 ] || [ "${u_bad:-0}" -gt 0 ] || failed=$((failed + 1))
+
+echo "== database"
+if [ -n "${DATABASE_URL:-}" ]; then
+    DATABASE_URL_GIVEN=1
+    export DATABASE_URL
+else
+    if ! runuser -u postgres -- true 2>/dev/null && [ "$(id -u)" = 0 ]; then echo "no postgres user"; fi
+    if [ ! -f "$PGDIR/postmaster.pid" ]; then STARTED_CLUSTER=1; fi
+    bash docker/localdb.sh start "$PGDIR" "$PGPORT" || { echo "cannot start PostgreSQL"; exit 1; }
+    DB="propdesk_test_$$_$RANDOM"
+    bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB"
+    export DATABASE_URL=$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB")
+    export PD_PGCTL="bash $ROOT/docker/localdb.sh"  # lets the suite restart the cluster
+    export PD_PGDIR="$ROOT/$PGDIR" PD_PGPORT="$PGPORT"
+fi
+
+BIN=./build/asan/propdesk
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+$BIN migrate && $BIN seed-demo && $BIN seed-demo >/dev/null  # seeding twice proves it idempotent
+count "migrate and seed (twice)" $?
+
+# an HS256 server (the default) and an ES256 one over the same database
+openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/es256.pem" 2>/dev/null
+openssl ec -in "$WORK/es256.pem" -pubout -out "$WORK/es256.pub.pem" 2>/dev/null
+PORT_HS=$(free_port); PORT_ES=$(free_port); PORT_PRISM=$(free_port); PORT_PRISM_ES=$(free_port)
+PORT=$PORT_HS HTTP_THREADS=4 $BIN serve > "$WORK/server.log" 2>&1 &
+SERVER_PID=$!; PIDS+=($SERVER_PID)
+PORT=$PORT_ES JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &
+PIDS+=($!)
+./node_modules/.bin/prism proxy openapi.yaml "http://127.0.0.1:$PORT_HS" -p "$PORT_PRISM" -h 127.0.0.1 --cors false > "$WORK/prism.log" 2>&1 &
+PIDS+=($!)
+./node_modules/.bin/prism proxy openapi.yaml "http://127.0.0.1:$PORT_ES" -p "$PORT_PRISM_ES" -h 127.0.0.1 --cors false > "$WORK/prism-es.log" 2>&1 &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$PORT_HS/healthz" && wait_http "http://127.0.0.1:$PORT_ES/healthz" &&
+    wait_http "http://127.0.0.1:$PORT_PRISM/healthz" && wait_http "http://127.0.0.1:$PORT_PRISM_ES/healthz"
+count "servers and contract proxies up" $?
+
+echo "== integration tests"
+API_URL="http://127.0.0.1:$PORT_PRISM" DIRECT_URL="http://127.0.0.1:$PORT_HS" \
+ES_API_URL="http://127.0.0.1:$PORT_PRISM_ES" ES_DIRECT_URL="http://127.0.0.1:$PORT_ES" \
+ES_KEY_FILE="$WORK/es256.pem" ES_PUB_FILE="$WORK/es256.pub.pem" JWT_SECRET_FOR_TESTS="$JWT_SECRET" \
+    node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$WORK/integration.tap" tests/integration/
+it_rc=$?
+i_pass=$(grep -E '^# pass ' "$WORK/integration.tap" | awk '{print $3}')
+i_fail=$(grep -E '^# fail ' "$WORK/integration.tap" | awk '{print $3}')
+passed=$((passed + ${i_pass:-0})); failed=$((failed + ${i_fail:-0}))
+[ "$it_rc" = 0 ] || [ "${i_fail:-0}" -gt 0 ] || failed=$((failed + 1))
+
+echo "== graceful shutdown"
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?
+count "SIGTERM: server drains and exits 0 (ASan found no leak)" $rc
+if grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$WORK"/server*.log; then
+    count "no sanitizer reports" 1
+else
+    count "no sanitizer reports" 0
+fi
+
+echo "== contract lint"
+bash tests/contract/lint.sh > "$WORK/lint.out" 2>&1; rc=$?
+[ $rc = 0 ] || cat "$WORK/lint.out"
+count "redocly + spectral (OWASP) lint" $rc
+
+echo "== docker (offline checks)"
+bash docker/check.sh > "$WORK/docker.out" 2>&1; rc=$?
+[ $rc = 0 ] || cat "$WORK/docker.out"
+count "docker/check.sh" $rc
+
+echo ""
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
