@@ -1,0 +1,24 @@
+/* Unit test runner: every suite of tests/unit in one SRunner. Exit status is non-zero when
+ * any check fails. libsodium is initialised once here, before Check forks the tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "../../src/crypto.h"
+#include "suites.h"
+
+int main(void)
+{
+    if (crypto_init() != 0) {
+        fprintf(stderr, "main - crypto_init failed\n");
+        return EXIT_FAILURE;
+    }
+    SRunner *sr = srunner_create(validate_suite());
+    srunner_add_suite(sr, cursor_suite());
+    srunner_add_suite(sr, jwt_suite());
+    srunner_add_suite(sr, config_suite());
+    srunner_add_suite(sr, rules_suite());
+    srunner_add_suite(sr, crypto_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

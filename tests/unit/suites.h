@@ -1,0 +1,14 @@
+/* Unit test suites: one constructor per file, collected by main.c. */
+#ifndef PD_TEST_SUITES_H
+#define PD_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *validate_suite(void);
+Suite *cursor_suite(void);
+Suite *jwt_suite(void);
+Suite *config_suite(void);
+Suite *rules_suite(void);
+Suite *crypto_suite(void);
+
+#endif

@@ -1,0 +1,272 @@
+/* Unit tests for the pure domain rules: the residency state machine and its allowed
+ * actions, roles and scopes, the caller's reach (principal.c), phone masking. */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../src/pd.h"
+#include "../../src/residencies.h"
+#include "../../src/users.h"
+#include "suites.h"
+
+/* ---- residency state machine ------------------------------------------------------- */
+
+static const struct {
+    const char *status;
+    enum residency_action action;
+    const char *next;          /* NULL: not allowed */
+} transitions[] = {
+    { "pending", RES_VERIFY, "verified" },
+    { "pending", RES_REJECT, "rejected" },
+    { "pending", RES_REVOKE, "revoked" },
+    { "verified", RES_VERIFY, NULL },
+    { "verified", RES_REJECT, NULL },
+    { "verified", RES_REVOKE, "revoked" },
+    { "rejected", RES_VERIFY, NULL },
+    { "rejected", RES_REJECT, NULL },
+    { "rejected", RES_REVOKE, NULL },
+    { "revoked", RES_VERIFY, NULL },
+    { "revoked", RES_REJECT, NULL },
+    { "revoked", RES_REVOKE, NULL },
+    { "Pending", RES_VERIFY, NULL },
+    { "", RES_REVOKE, NULL },
+    { "archived", RES_REVOKE, NULL },
+};
+#define N_TRANSITIONS ((int)(sizeof transitions / sizeof transitions[0]))
+
+START_TEST(test_residency_next)
+{
+    const char *got = residency_next(transitions[_i].status, transitions[_i].action);
+    if (transitions[_i].next == NULL)
+        ck_assert_msg(got == NULL, "%s --%d--> %s, expected refusal", transitions[_i].status,
+                      transitions[_i].action, got);
+    else
+        ck_assert_msg(got != NULL && strcmp(got, transitions[_i].next) == 0,
+                      "%s --%d--> %s, expected %s", transitions[_i].status, transitions[_i].action,
+                      got ? got : "(refused)", transitions[_i].next);
+}
+END_TEST
+
+/* Every state the machine names is one residency_statuses lists, and the terminal states
+ * admit nothing. */
+START_TEST(test_residency_statuses_closed)
+{
+    static const enum residency_action all[] = { RES_VERIFY, RES_REJECT, RES_REVOKE };
+    int listed = 0;
+    for (int i = 0; residency_statuses[i] != NULL; i++) {
+        listed++;
+        for (int a = 0; a < 3; a++) {
+            const char *next = residency_next(residency_statuses[i], all[a]);
+            if (next == NULL)
+                continue;
+            bool known = false;
+            for (int k = 0; residency_statuses[k] != NULL; k++)
+                known = known || strcmp(residency_statuses[k], next) == 0;
+            ck_assert_msg(known, "%s leads to unlisted state %s", residency_statuses[i], next);
+        }
+    }
+    ck_assert_int_eq(listed, 4);
+}
+END_TEST
+
+static void assert_actions(const char *status, bool verifier, bool resident, const char *expect_json)
+{
+    json_t *got = residency_actions(status, verifier, resident);
+    json_t *want = json_loads(expect_json, 0, NULL);
+    ck_assert_ptr_nonnull(want);
+    char *g = json_dumps(got, JSON_COMPACT);
+    ck_assert_msg(json_equal(got, want), "actions(%s, verifier=%d, resident=%d) = %s, expected %s",
+                  status, verifier, resident, g, expect_json);
+    free(g);
+    json_decref(got);
+    json_decref(want);
+}
+
+START_TEST(test_residency_actions_verifier)
+{
+    assert_actions("pending", true, false, "[\"verify\",\"reject\",\"revoke\"]");
+    assert_actions("verified", true, false, "[\"revoke\"]");
+    assert_actions("rejected", true, false, "[]");
+    assert_actions("revoked", true, false, "[]");
+    /* a verifier who is also the resident gets the verifier's view */
+    assert_actions("pending", true, true, "[\"verify\",\"reject\",\"revoke\"]");
+    assert_actions("verified", true, true, "[\"revoke\"]");
+}
+END_TEST
+
+START_TEST(test_residency_actions_resident)
+{
+    assert_actions("pending", false, true, "[\"revoke\"]");     /* withdraw the request */
+    assert_actions("verified", false, true, "[]");
+    assert_actions("rejected", false, true, "[]");
+    assert_actions("revoked", false, true, "[]");
+}
+END_TEST
+
+START_TEST(test_residency_actions_neither)
+{
+    assert_actions("pending", false, false, "[]");
+    assert_actions("verified", false, false, "[]");
+    assert_actions("rejected", false, false, "[]");
+    assert_actions("revoked", false, false, "[]");
+}
+END_TEST
+
+/* ---- roles and scopes ------------------------------------------------------------------ */
+
+START_TEST(test_roles_round_trip)
+{
+    static const char *const names[] = { "owner", "integration", "technician", "agent",
+                                         "quality", "supervisor", "manager", "admin" };
+    ck_assert_int_eq(ROLE_COUNT - 1, (int)(sizeof names / sizeof names[0]));
+    for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++) {
+        ck_assert_str_eq(role_name((enum pd_role)r), names[r - 1]);
+        ck_assert_int_eq(role_parse(role_name((enum pd_role)r)), r);
+    }
+    ck_assert_str_eq(role_name(ROLE_NONE), "none");
+    ck_assert_str_eq(role_name(ROLE_COUNT), "none");
+    ck_assert_str_eq(role_name((enum pd_role)99), "none");
+    ck_assert_int_eq(role_parse(NULL), ROLE_NONE);
+    ck_assert_int_eq(role_parse(""), ROLE_NONE);
+    ck_assert_int_eq(role_parse("none"), ROLE_NONE);
+    ck_assert_int_eq(role_parse("Admin"), ROLE_NONE);
+    ck_assert_int_eq(role_parse("admin "), ROLE_NONE);
+    ck_assert_int_eq(role_parse("superuser"), ROLE_NONE);
+}
+END_TEST
+
+START_TEST(test_role_sets)
+{
+    ck_assert(ROLES_STAFF & ROLE_BIT(ROLE_ADMIN));
+    ck_assert(ROLES_STAFF & ROLE_BIT(ROLE_TECHNICIAN));
+    ck_assert(!(ROLES_STAFF & ROLE_BIT(ROLE_OWNER)));
+    ck_assert(!(ROLES_STAFF & ROLE_BIT(ROLE_INTEGRATION)));
+    ck_assert(!(ROLES_ANY & ROLE_BIT(ROLE_NONE)));
+    for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
+        ck_assert(ROLES_ANY & ROLE_BIT(r));
+}
+END_TEST
+
+START_TEST(test_scope_parse)
+{
+    ck_assert_uint_eq(scope_parse("tickets:read"), SCOPE_TICKETS_READ);
+    ck_assert_uint_eq(scope_parse("tickets:write"), SCOPE_TICKETS_WRITE);
+    ck_assert_uint_eq(scope_parse("complaints:read"), SCOPE_COMPLAINTS_READ);
+    ck_assert_uint_eq(scope_parse("complaints:write"), SCOPE_COMPLAINTS_WRITE);
+    ck_assert_uint_eq(scope_parse("announcements:read"), SCOPE_ANNOUNCEMENTS_READ);
+    ck_assert_uint_eq(scope_parse("surveys:read"), SCOPE_SURVEYS_READ);
+    ck_assert_uint_eq(scope_parse("units:read"), SCOPE_UNITS_READ);
+    ck_assert_uint_eq(scope_parse("users:read"), SCOPE_USERS_READ);
+    int n = 0;
+    for (int i = 0; scope_names[i] != NULL; i++, n++)
+        ck_assert_uint_eq(scope_parse(scope_names[i]), 1u << i);
+    ck_assert_int_eq(n, 8);
+    ck_assert_uint_eq(scope_parse(NULL), 0);
+    ck_assert_uint_eq(scope_parse(""), 0);
+    ck_assert_uint_eq(scope_parse("tickets"), 0);
+    ck_assert_uint_eq(scope_parse("tickets:*"), 0);
+    ck_assert_uint_eq(scope_parse("Tickets:Read"), 0);
+    ck_assert_uint_eq(scope_parse("tickets:read tickets:write"), 0);
+}
+END_TEST
+
+/* ---- the caller's reach ------------------------------------------------------------------ */
+
+static const char *const C1 = "33333333-3333-4333-8333-333333333333";
+static const char *const C2 = "44444444-4444-4444-8444-444444444444";
+static const char *const C3 = "77777777-7777-4777-8777-777777777777";
+static const char *const U1 = "55555555-5555-4555-8555-555555555555";
+static const char *const U2 = "66666666-6666-4666-8666-666666666666";
+
+START_TEST(test_principal_in_community)
+{
+    struct principal p;
+    memset(&p, 0, sizeof p);
+    p.role = ROLE_AGENT;
+    ck_assert(!principal_in_community(&p, C1));         /* no grants: nowhere */
+    p.n_communities = 2;
+    memcpy(p.communities[0], C1, 37);
+    memcpy(p.communities[1], C2, 37);
+    ck_assert(principal_in_community(&p, C1));
+    ck_assert(principal_in_community(&p, C2));
+    ck_assert(!principal_in_community(&p, C3));
+    ck_assert(!principal_in_community(&p, "33333333-3333-4333-8333-33333333333"));
+    /* entries beyond n_communities do not count */
+    memcpy(p.communities[2], C3, 37);
+    ck_assert(!principal_in_community(&p, C3));
+    p.org_wide = true;
+    ck_assert(principal_in_community(&p, C3));
+    p.n_communities = 0;
+    ck_assert(principal_in_community(&p, C1));
+}
+END_TEST
+
+START_TEST(test_principal_has_unit)
+{
+    struct principal p;
+    memset(&p, 0, sizeof p);
+    p.role = ROLE_OWNER;
+    ck_assert(!principal_has_unit(&p, U1));
+    p.n_units = 1;
+    memcpy(p.units[0], U1, 37);
+    memcpy(p.units[1], U2, 37);
+    ck_assert(principal_has_unit(&p, U1));
+    ck_assert(!principal_has_unit(&p, U2));            /* beyond n_units */
+    p.n_units = 2;
+    ck_assert(principal_has_unit(&p, U2));
+    /* org-wide reach is about communities; it does not make anyone a resident */
+    memset(&p, 0, sizeof p);
+    p.role = ROLE_ADMIN;
+    p.org_wide = true;
+    ck_assert(!principal_has_unit(&p, U1));
+}
+END_TEST
+
+/* ---- phone masking ------------------------------------------------------------------------ */
+
+static void assert_mask(const char *phone, const char *want)
+{
+    char out[24];
+    memset(out, 'Z', sizeof out);
+    phone_mask(phone, out);
+    ck_assert_msg(strcmp(out, want) == 0, "phone_mask(\"%s\") = \"%s\", expected \"%s\"", phone,
+                  out, want);
+}
+
+START_TEST(test_phone_mask)
+{
+    assert_mask("13800000001", "138****0001");
+    assert_mask("13912345678", "139****5678");
+    assert_mask("+8613800000001", "+86****0001");
+    assert_mask("12345678", "123****5678");            /* shortest that is masked */
+    assert_mask("1234567", "****");
+    assert_mask("1234", "****");
+    assert_mask("", "****");
+    assert_mask("123456789012345678901", "****");      /* 21: longer than any phone */
+}
+END_TEST
+
+Suite *rules_suite(void)
+{
+    Suite *s = suite_create("rules");
+    TCase *tc = tcase_create("residencies");
+    tcase_add_loop_test(tc, test_residency_next, 0, N_TRANSITIONS);
+    tcase_add_test(tc, test_residency_statuses_closed);
+    tcase_add_test(tc, test_residency_actions_verifier);
+    tcase_add_test(tc, test_residency_actions_resident);
+    tcase_add_test(tc, test_residency_actions_neither);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("principal");
+    tcase_add_test(tc, test_roles_round_trip);
+    tcase_add_test(tc, test_role_sets);
+    tcase_add_test(tc, test_scope_parse);
+    tcase_add_test(tc, test_principal_in_community);
+    tcase_add_test(tc, test_principal_has_unit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("users");
+    tcase_add_test(tc, test_phone_mask);
+    suite_add_tcase(s, tc);
+    return s;
+}
