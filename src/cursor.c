@@ -37,7 +37,7 @@ bool cursor_decode(const char *cursor, char created_us[24], char id[37])
     if (raw == NULL)
         return false;
     bool ok = false;
-    if (len > MAC_LEN + 38) {
+    if (len >= MAC_LEN + 38) {  /* at least "<digit>.<uuid>" */
         size_t body = len - MAC_LEN;
         unsigned char mac[32];
         hmac_sha256(key, sizeof key, raw, body, mac);

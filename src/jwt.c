@@ -34,7 +34,7 @@ static struct cache_slot {
     unsigned char digest[32];
     time_t exp;
 } cache[CACHE_SLOTS];
-static pthread_mutex_t cache_locks[CACHE_STRIPES];
+static pthread_mutex_t cache_locks[CACHE_STRIPES] = { [0 ... CACHE_STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER };
 
 static unsigned cache_index(const unsigned char d[32])
 {
@@ -121,6 +121,10 @@ static int load_es256(const char *path, char *err, size_t errlen)
     char *pub;
     long publen = BIO_get_mem_data(out, &pub);
     keys.verify_key = malloc((size_t)publen + 1);
+    if (keys.verify_key == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto cleanup;
+    }
     memcpy(keys.verify_key, pub, (size_t)publen);
     keys.verify_key[publen] = '\0';
     keys.verify_key_len = (size_t)publen;
@@ -154,8 +158,6 @@ cleanup:
 
 int jwt_init(const struct pd_config *cfg, char *err, size_t errlen)
 {
-    for (int i = 0; i < CACHE_STRIPES; i++)
-        pthread_mutex_init(&cache_locks[i], NULL);
     snprintf(keys.iss, sizeof keys.iss, "%s", cfg->jwt_issuer);
     snprintf(keys.aud, sizeof keys.aud, "%s", cfg->jwt_audience);
     if (cfg->jwt_private_key_file[0] != '\0') {
@@ -180,6 +182,7 @@ void jwt_shutdown(void)
     free(keys.sign_key);
     free(keys.jwks);
     memset(&keys, 0, sizeof keys);
+    memset(cache, 0, sizeof cache);  /* signatures verified with the old key mean nothing now */
 }
 
 const char *jwt_jwks(void) { return keys.jwks; }
@@ -316,7 +319,10 @@ enum pd_err jwt_claims_check(json_t *j_payload, time_t now, const char *iss, con
     if (!uuid_valid(sub) || !uuid_valid(org) || role == ROLE_NONE)
         return PD_ERR_UNAUTHORIZED;
 
+    /* the id arrays are large: clear everything but them (their counts say what is valid) */
     memset(out, 0, offsetof(struct principal, communities));
+    out->n_units = 0;
+    out->scopes = 0;
     memcpy(out->sub, sub, PD_UUID_LEN + 1);
     memcpy(out->org, org, PD_UUID_LEN + 1);
     out->role = role;
