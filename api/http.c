@@ -2,6 +2,8 @@
  * routes through our own table, and the per-request middleware (request id, limits, content
  * type, JSON parsing, authentication, role check, access log, metrics). */
 #include <arpa/inet.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@ static struct _u_instance instance;
 static struct sockaddr_in bind_addr;
 static const struct route *table;
 static size_t table_len;
+static atomic_int in_flight;  /* requests inside dispatch(), for a draining shutdown */
 
 /* ---- request accessors ------------------------------------------------------------- */
 
@@ -443,7 +446,7 @@ static void make_request_id(struct api_call *c)
     if (ok)
         memcpy(c->request_id, h, n + 1);
     else
-        random_hex16(c->request_id);
+        request_id_new(c->request_id);
 }
 
 static bool content_type_is(const char *ct, const char *want)
@@ -603,6 +606,7 @@ static double elapsed_ms(const struct timespec *t0)
 static int dispatch(const struct _u_request *req, struct _u_response *res, void *user_data)
 {
     (void)user_data;
+    atomic_fetch_add(&in_flight, 1);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     struct api_call c = { .req = req, .res = res };
@@ -626,6 +630,7 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
                 c.request_id, c.route && c.route->roles ? c.who.sub : NULL);
     json_decref(c.j_body);
     free(c.path);
+    atomic_fetch_sub(&in_flight, 1);
     return U_CALLBACK_COMPLETE;
 }
 
@@ -657,7 +662,7 @@ int http_start(const struct route *routes, size_t n_routes)
         { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC;
     if (ulfius_start_framework_with_mhd_options(&instance, flags, ops) != U_OK) {
         log_msg(LOG_ERROR, NULL, "http_start - cannot listen on %s:%d", g_config.bind_address, g_config.port);
         ulfius_clean_instance(&instance);
@@ -668,6 +673,13 @@ int http_start(const struct route *routes, size_t n_routes)
 
 void http_stop(void)
 {
+    /* stop accepting, let requests in progress finish (10 s at most), then close */
+    MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
+    for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+        usleep(10000);
+    usleep(50000);  /* the last responses leave the socket buffers */
     ulfius_stop_framework(&instance);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
     ulfius_clean_instance(&instance);
 }

@@ -2,7 +2,8 @@
 # Private PostgreSQL 15 cluster for development and tests, with no Docker.
 #   localdb.sh start DIR PORT   init (once) and start a cluster in DIR listening on 127.0.0.1:PORT
 #   localdb.sh stop DIR         stop it (only a cluster this script started lives in DIR)
-#   localdb.sh url DIR PORT DB  print the libpq URL for database DB
+#   localdb.sh url DIR PORT DB  print the libpq URL for database DB (TCP on 127.0.0.1)
+#   localdb.sh socket-url DIR PORT DB  the same over the cluster's Unix socket (faster)
 #   localdb.sh createdb|dropdb DIR PORT DB
 # PostgreSQL refuses to run as root, so the cluster belongs to the 'postgres' system user
 # (created by Debian's postgresql package); its password is generated into DIR/../pg.pass.
@@ -24,6 +25,7 @@ password() {
 }
 
 url() { printf 'postgresql://propdesk:%s@127.0.0.1:%s/%s\n' "$(password)" "$port" "$1"; }
+socket_url() { printf 'postgresql://propdesk:%s@/%s?host=%s&port=%s\n' "$(password)" "$1" "$dir" "$port"; }
 
 psql_admin() { as_owner "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres -d postgres "$@"; }
 
@@ -66,6 +68,9 @@ stop)
     ;;
 url)
     url "${4:-propdesk}"
+    ;;
+socket-url)
+    socket_url "${4:-propdesk}"
     ;;
 createdb)
     db=${4:?database name}

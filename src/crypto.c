@@ -1,5 +1,6 @@
 /* libsodium wrappers. The only file that knows which primitives back these helpers. */
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "crypto.h"
@@ -69,6 +70,25 @@ char *random_token(size_t n)
         return NULL;
     randombytes_buf(buf, n);
     return b64url_encode(buf, n);
+}
+
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void request_id_new(char out[33])
+{
+    static _Thread_local uint64_t state, seeded;
+    if (!seeded) {
+        randombytes_buf(&state, sizeof state);
+        seeded = 1;
+    }
+    uint64_t words[2] = { splitmix64(&state), splitmix64(&state) };
+    sodium_bin2hex(out, 33, (const unsigned char *)words, sizeof words);
 }
 
 void random_hex16(char out[33])

@@ -19,6 +19,10 @@ void hmac_sha256(const unsigned char *key, size_t key_len, const void *data, siz
                  unsigned char out[32]);
 /* n random bytes as base64url (a bearer secret). Caller frees. */
 char *random_token(size_t n);
+/* A fresh request id: 32 hex chars + NUL, unique per process without a syscall (a
+ * per-thread generator seeded once from the OS). Not a secret. */
+void request_id_new(char out[33]);
+
 /* 16 random bytes as 32 hex chars + NUL. */
 void random_hex16(char out[33]);
 

@@ -71,6 +71,33 @@ export JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 $BIN migrate && $BIN seed-demo && $BIN seed-demo >/dev/null  # seeding twice proves it idempotent
 count "migrate and seed (twice)" $?
 
+# migrations: two instances migrating a fresh database at once apply each file once
+if [ -z "${DATABASE_URL_GIVEN:-}" ]; then
+    DB2="${DB}_m"
+    bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB2"
+    URL2=$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB2")
+    DATABASE_URL=$URL2 $BIN migrate > "$WORK/m1" 2>&1 & m1=$!
+    DATABASE_URL=$URL2 $BIN migrate > "$WORK/m2" 2>&1 & m2=$!
+    wait $m1; r1=$?; wait $m2; r2=$?
+    applied=$(psql -At -X "$URL2" -c "SELECT count(*) FROM schema_migrations")
+    files=$(ls sql/migrations/*.sql | wc -l)
+    [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$applied" = "$files" ]
+    count "concurrent migrate: both succeed, $files file(s) applied once" $?
+    # an applied file that changed stops the server from starting
+    mkdir -p "$WORK/mig" && cp sql/migrations/*.sql "$WORK/mig/"
+    first=$(ls "$WORK"/mig/*.sql | head -1)
+    echo "-- edited after it was applied" >> "$first"
+    DATABASE_URL=$URL2 MIGRATIONS_DIR="$WORK/mig" PORT=$(free_port) timeout 10 $BIN serve > "$WORK/m3" 2>&1
+    r3=$?
+    [ $r3 = 1 ] && grep -q "checksum mismatch" "$WORK/m3"
+    count "serve refuses to start when an applied migration changed" $?
+    bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB2" >/dev/null 2>&1
+    # bad configuration: one line, exit status 2
+    out=$(PORT=abc $BIN serve 2>&1); r4=$?
+    [ $r4 = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q PORT <<<"$out"
+    count "invalid config is a one-line error with exit status 2" $?
+fi
+
 # an HS256 server (the default) and an ES256 one over the same database
 openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/es256.pem" 2>/dev/null
 openssl ec -in "$WORK/es256.pem" -pubout -out "$WORK/es256.pub.pem" 2>/dev/null
@@ -100,8 +127,17 @@ passed=$((passed + ${i_pass:-0})); failed=$((failed + ${i_fail:-0}))
 [ "$it_rc" = 0 ] || [ "${i_fail:-0}" -gt 0 ] || failed=$((failed + 1))
 
 echo "== graceful shutdown"
+# a login (argon2id: tens of ms) is in flight when SIGTERM arrives: it must still be answered
+psql -q -X "$DATABASE_URL" -c "DELETE FROM auth_failures" >/dev/null  # lift the suite's lockout
+curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT_HS/v1/auth/login" \
+    -H 'content-type: application/json' -d '{"login":"tech","password":"demo-pass-1"}' > "$WORK/inflight" &
+CURL_PID=$!
+sleep 0.01
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?
+wait "$CURL_PID"
 count "SIGTERM: server drains and exits 0 (ASan found no leak)" $rc
+[ "$(cat "$WORK/inflight")" = 200 ]
+count "SIGTERM: the request in flight was answered ($(cat "$WORK/inflight"))" $?
 if grep -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$WORK"/server*.log; then
     count "no sanitizer reports" 1
 else
