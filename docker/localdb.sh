@@ -2,6 +2,7 @@
 # Private PostgreSQL 15 cluster for development and tests, with no Docker.
 #   localdb.sh start DIR PORT   init (once) and start a cluster in DIR listening on 127.0.0.1:PORT
 #   localdb.sh stop DIR         stop it (only a cluster this script started lives in DIR)
+#   localdb.sh port DIR         print the port of the cluster running in DIR (exit 1 if none)
 #   localdb.sh url DIR PORT DB  print the libpq URL for database DB (TCP on 127.0.0.1)
 #   localdb.sh socket-url DIR PORT DB  the same over the cluster's Unix socket (faster)
 #   localdb.sh createdb|dropdb DIR PORT DB
@@ -11,12 +12,12 @@ set -euo pipefail
 
 PGBIN=/usr/lib/postgresql/15/bin
 cmd=${1:?usage: localdb.sh start|stop|url|createdb|dropdb DIR [PORT] [DB]}
-dir=$(realpath -m "${2:?data directory required}")
+dir=$(realpath -m "${2:?data directory required}")  # resolves a link to /tmp (see start)
 port=${3:-54329}
-passfile="$(dirname "$dir")/pg.pass"
+passfile="$(dirname "$(realpath -ms "$2")")/pg.pass"  # beside the link, not in /tmp
 
 as_owner() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 password() {
@@ -31,13 +32,22 @@ psql_admin() { as_owner "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$po
 
 case "$cmd" in
 start)
+    if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ]; then
+        mkdir -p "$(dirname "$dir")"
+        # a checkout inside a private folder (e.g. /root) is out of the postgres user's reach:
+        # keep the cluster in /tmp and link it here
+        if ! runuser -u postgres -- test -x "$(dirname "$dir")"; then
+            away=/tmp/propdesk-pg-$(echo "$dir" | sha256sum | cut -c1-12)
+            mkdir -p "$away"
+            ln -s "$away" "$dir"
+            dir=$(realpath "$dir")
+        fi
+    fi
     mkdir -p "$dir"
     if [ "$(id -u)" = 0 ]; then
         chown postgres:postgres "$dir"
-        # the postgres user must be able to reach DIR
         if ! runuser -u postgres -- test -x "$dir"; then
-            echo "localdb: user postgres cannot reach $dir (a parent folder is private)." >&2
-            echo "localdb: set DATABASE_URL or clone into a folder others can enter." >&2
+            echo "localdb: user postgres cannot reach $dir; set DATABASE_URL instead." >&2
             exit 1
         fi
     fi
@@ -65,6 +75,10 @@ stop)
     if [ -f "$dir/postmaster.pid" ]; then
         as_owner "$PGBIN/pg_ctl" -D "$dir" -m fast -w stop >/dev/null
     fi
+    ;;
+port)
+    [ -f "$dir/postmaster.pid" ] && as_owner "$PGBIN/pg_ctl" -D "$dir" status >/dev/null 2>&1 || exit 1
+    sed -n 4p "$dir/postmaster.pid"
     ;;
 url)
     url "${4:-propdesk}"

@@ -8,7 +8,6 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 WORK=$(mktemp -d /tmp/propdesk-test.XXXXXX)
 PGDIR=var/pg
-PGPORT=${PGPORT:-54329}
 PIDS=()
 STARTED_CLUSTER=0
 DB=""
@@ -56,8 +55,12 @@ if [ -n "${DATABASE_URL:-}" ]; then
     export DATABASE_URL
 else
     if ! runuser -u postgres -- true 2>/dev/null && [ "$(id -u)" = 0 ]; then echo "no postgres user"; fi
-    if [ ! -f "$PGDIR/postmaster.pid" ]; then STARTED_CLUSTER=1; fi
-    bash docker/localdb.sh start "$PGDIR" "$PGPORT" || { echo "cannot start PostgreSQL"; exit 1; }
+    # reuse the cluster `make run` left running, else start one on a free port and stop it after
+    if ! PGPORT=$(bash docker/localdb.sh port "$PGDIR"); then
+        PGPORT=$(free_port)
+        STARTED_CLUSTER=1
+        bash docker/localdb.sh start "$PGDIR" "$PGPORT" || { echo "cannot start PostgreSQL"; exit 1; }
+    fi
     DB="propdesk_test_$$_$RANDOM"
     bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB"
     export DATABASE_URL=$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB")
