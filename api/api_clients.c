@@ -66,12 +66,9 @@ void api_clients_create(struct api_call *c)
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
     json_t *j = NULL;
-    char location[80] = "";
     enum pd_err err = api_client_create(c->db, c->who.org, name, scopes, &j);
-    if (err == PD_OK)
-        snprintf(location, sizeof location, "/v1/api-clients/%s", json_string_value(json_object_get(j, "id")));
     api_header_set(c, "Cache-Control", "no-store");
-    api_create_finish(c, err, j, err == PD_OK ? client_actions(c, j) : NULL, location, NULL);
+    api_create_finish(c, err, j, err == PD_OK ? client_actions(c, j) : NULL, "/v1/api-clients", NULL);
 }
 
 void api_clients_delete(struct api_call *c)

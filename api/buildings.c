@@ -47,29 +47,23 @@ void buildings_create(struct api_call *c)
     const char *code = v_string(&v, c->j_body, "code", false, 1, 20);
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
-    char scope[API_SCOPE_BUF], location[80] = "";
+    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
     enum pd_err err = building_create(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
                                       community, name, code, &j);
-    if (err == PD_OK)
-        snprintf(location, sizeof location, "/v1/buildings/%s", json_string_value(json_object_get(j, "id")));
-    api_create_finish(c, err, j, api_admin_actions(c, "update"), location,
+    api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/buildings",
                       "A building with this name already exists in the community.");
 }
 
 void buildings_update(struct api_call *c)
 {
     static const char *const fields[] = { "name", "code", NULL };
-    long long version = 0;
-    bool conditional, present;
+    long long version;
+    bool present;
     struct verr v;
-    const char *id = api_path_id(c);
-    if (id == NULL || !api_if_match(c, &version, &conditional))
+    const char *id = api_change_begin(c, &v, fields, true, &version);
+    if (id == NULL)
         return;
-    verr_init(&v);
-    api_body_fields(c, &v, fields);
-    if (json_object_size(c->j_body) == 0)
-        verr_add(&v, "(body)", "name at least one field to change");
     v_string(&v, c->j_body, "name", false, 1, 50);
     v_string_or_null(&v, c->j_body, "code", 1, 20, &present);
     if (!api_valid(c, &v) || !api_db(c))

@@ -59,7 +59,8 @@ static void check_business_hours(struct verr *v, json_t *j)
 static void check_fields(struct api_call *c, struct verr *v, bool create, struct community_in *in)
 {
     bool present;
-    api_body_fields(c, v, fields);
+    if (create)
+        api_body_fields(c, v, fields);
     in->name = v_string(v, c->j_body, "name", create, 1, 100);
     in->code = v_string_or_null(v, c->j_body, "code", 1, 20, &present);
     if (in->code != NULL && !code_valid(in->code))
@@ -128,10 +129,7 @@ void communities_create(struct api_call *c)
     json_t *j = NULL;
     if (api_create_begin(c)) {
         enum pd_err err = community_create(c->db, c->who.org, &in, &j);
-        char location[80] = "";
-        if (err == PD_OK)
-            snprintf(location, sizeof location, "/v1/communities/%s", json_string_value(json_object_get(j, "id")));
-        api_create_finish(c, err, j, api_admin_actions(c, "update"), location,
+            api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/communities",
                           "A community with this code already exists.");
     }
     free(hours);
@@ -141,14 +139,10 @@ void communities_update(struct api_call *c)
 {
     struct verr v;
     struct community_in in = { 0 };
-    long long version = 0;
-    bool conditional;
-    const char *id = api_path_id(c);
-    if (id == NULL || !api_if_match(c, &version, &conditional))
+    long long version;
+    const char *id = api_change_begin(c, &v, fields, true, &version);
+    if (id == NULL)
         return;
-    verr_init(&v);
-    if (json_object_size(c->j_body) == 0)
-        verr_add(&v, "(body)", "name at least one field to change");
     check_fields(c, &v, false, &in);
     if (!api_valid(c, &v))
         return;

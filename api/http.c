@@ -161,43 +161,36 @@ void api_problem(struct api_call *c, int status, const char *title, const char *
     json_decref(j);
 }
 
+/* How each error reads on the wire; detail is the default when the caller gives none. */
+static const struct {
+    int status;
+    const char *title, *detail;
+} problems[] = {
+    [PD_ERR_INVALID] = { 400, "Bad Request", "The request is invalid." },
+    [PD_ERR_UNAUTHORIZED] = { 401, "Unauthorized", "Authentication is required." },
+    [PD_ERR_FORBIDDEN] = { 403, "Forbidden", "Your role may not do this." },
+    [PD_ERR_NOT_FOUND] = { 404, "Not Found", "No such object." },
+    [PD_ERR_CONFLICT] = { 409, "Conflict", "The request conflicts with the current state." },
+    [PD_ERR_STALE] = { 412, "Precondition Failed", "The object has changed; fetch it again." },
+    [PD_ERR_IDEMPOTENCY] = { 422, "Unprocessable Content", "This Idempotency-Key was used with another request." },
+    [PD_ERR_THROTTLED] = { 429, "Too Many Requests", "Too many attempts; retry later." },
+    [PD_ERR_RETRY] = { 503, "Service Unavailable", "The database is unavailable; retry shortly." },
+    [PD_ERR_UNAVAILABLE] = { 503, "Service Unavailable", "The database is unavailable; retry shortly." },
+    [PD_ERR_DB] = { 500, "Internal Server Error", "An unexpected error occurred." },
+    [PD_ERR_NOMEM] = { 500, "Internal Server Error", "An unexpected error occurred." },
+};
+
 void api_error(struct api_call *c, enum pd_err err, const char *detail)
 {
-    switch (err) {
-    case PD_ERR_INVALID:
-        api_problem(c, 400, "Bad Request", detail ? detail : "The request is invalid.", NULL);
-        break;
-    case PD_ERR_UNAUTHORIZED:
+    if (err <= PD_OK || err > PD_ERR_NOMEM)
+        err = PD_ERR_DB;
+    if (err == PD_ERR_UNAUTHORIZED)
         api_header_set(c, "WWW-Authenticate", "Bearer");
-        api_problem(c, 401, "Unauthorized", detail ? detail : "Authentication is required.", NULL);
-        break;
-    case PD_ERR_FORBIDDEN:
-        api_problem(c, 403, "Forbidden", detail ? detail : "Your role may not do this.", NULL);
-        break;
-    case PD_ERR_NOT_FOUND:
-        api_problem(c, 404, "Not Found", detail ? detail : "No such object.", NULL);
-        break;
-    case PD_ERR_CONFLICT:
-        api_problem(c, 409, "Conflict", detail ? detail : "The request conflicts with the current state.", NULL);
-        break;
-    case PD_ERR_STALE:
-        api_problem(c, 412, "Precondition Failed", detail ? detail : "The object has changed; fetch it again.", NULL);
-        break;
-    case PD_ERR_IDEMPOTENCY:
-        api_problem(c, 422, "Unprocessable Content", detail ? detail : "This Idempotency-Key was used with another request.", NULL);
-        break;
-    case PD_ERR_THROTTLED:
-        api_problem(c, 429, "Too Many Requests", detail ? detail : "Too many attempts; retry later.", NULL);
-        break;
-    case PD_ERR_UNAVAILABLE:
-    case PD_ERR_RETRY:
+    if (problems[err].status == 503)
         api_header_set(c, "Retry-After", "1");
-        api_problem(c, 503, "Service Unavailable", "The database is unavailable; retry shortly.", NULL);
-        break;
-    default:
-        api_problem(c, 500, "Internal Server Error", "An unexpected error occurred.", NULL);
-        break;
-    }
+    if (problems[err].status >= 500)
+        detail = NULL;  /* internals never reach the client */
+    api_problem(c, problems[err].status, problems[err].title, detail ? detail : problems[err].detail, NULL);
 }
 
 bool api_valid(struct api_call *c, struct verr *v)
@@ -252,6 +245,22 @@ bool api_if_match(struct api_call *c, long long *version, bool *present)
     verr_add(&v, "If-Match", "must be an ETag such as \"3\"");
     api_invalid(c, &v);
     return false;
+}
+
+const char *api_change_begin(struct api_call *c, struct verr *v, const char *const fields[],
+                             bool need_fields, long long *version)
+{
+    bool conditional;
+    *version = 0;
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_if_match(c, version, &conditional))
+        return NULL;
+    verr_init(v);
+    if (fields != NULL)
+        v_reject_unknown(v, c->j_body, fields);
+    if (need_fields && json_object_size(c->j_body) == 0)
+        verr_add(v, "(body)", "name at least one field to change");
+    return id;
 }
 
 void api_body_fields(struct api_call *c, struct verr *v, const char *const allowed[])
@@ -355,8 +364,12 @@ bool api_create_begin(struct api_call *c)
 }
 
 void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_t *j_actions,
-                       const char *location, const char *conflict_detail)
+                       const char *collection, const char *conflict_detail)
 {
+    char location[128] = "";
+    const char *id = json_string_value(json_object_get(j_obj, "id"));
+    if (err == PD_OK && collection != NULL && id != NULL)
+        snprintf(location, sizeof location, "%s/%s", collection, id);
     if (err != PD_OK) {
         db_rollback(c->db);
         json_decref(j_obj);
@@ -371,7 +384,7 @@ void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_
     if (body == NULL) {
         err = PD_ERR_NOMEM;
     } else if (key != NULL) {
-        err = idempotency_store(c->db, c->who.org, c->who.sub, key, 201, body, location);
+        err = idempotency_store(c->db, c->who.org, c->who.sub, key, 201, body, location[0] ? location : NULL);
     }
     if (err == PD_OK)
         err = db_commit(c->db);
@@ -379,7 +392,7 @@ void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_
         db_rollback(c->db);
         api_error(c, err, NULL);
     } else {
-        if (location != NULL)
+        if (location[0])
             api_header_set(c, "Location", location);
         json_t *j_version = json_object_get(j_obj, "version");
         if (json_is_integer(j_version)) {

@@ -91,16 +91,24 @@ void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions);
  * Replies 400 and returns false when malformed. */
 bool api_if_match(struct api_call *c, long long *version, bool *present);
 
+/* Starts a change (PATCH or action): checks the {id}, reads If-Match into *version (0 when
+ * absent) and starts v with the body's unknown fields (fields NULL: the caller checks them)
+ * — and, when need_fields, an empty
+ * body — reported. Returns the id, or NULL after replying (v is then not started). */
+const char *api_change_begin(struct api_call *c, struct verr *v, const char *const fields[],
+                             bool need_fields, long long *version);
+
 /* Body validation start: rejects unknown fields of the JSON body against allowed. */
 void api_body_fields(struct api_call *c, struct verr *v, const char *const allowed[]);
 
 /* Idempotent creates. api_create_begin acquires the db, opens the transaction and claims
  * the Idempotency-Key (if any); it returns false after having replied (replay, 422, 503).
  * api_create_finish stores the response with the key, commits and replies 201, or rolls
- * back and replies the error. j_obj and j_actions are stolen. */
+ * back and replies the error. j_obj and j_actions are stolen. Location is collection/<id>
+ * (none when collection is NULL). */
 bool api_create_begin(struct api_call *c);
 void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_t *j_actions,
-                       const char *location, const char *conflict_detail);
+                       const char *collection, const char *conflict_detail);
 
 /* Lists: parses limit and cursor, collecting problems in v. */
 void api_page(struct api_call *c, struct verr *v, struct page *pg);

@@ -96,7 +96,7 @@ void residencies_create(struct api_call *c)
         verr_add(&v, "user_id", "is required when staff request a binding for a resident");
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
-    char scope[API_SCOPE_BUF], location[80] = "";
+    char scope[API_SCOPE_BUF];
     /* residents may ask for any unit of their org; staff only within their communities */
     const char *sc = is_owner(c) ? NULL : api_scope_communities(c, scope, sizeof scope);
     json_t *j = NULL;
@@ -107,24 +107,19 @@ void residencies_create(struct api_call *c)
         api_error(c, err, "No such unit (or resident) in your reach.");
         return;
     }
-    if (err == PD_OK)
-        snprintf(location, sizeof location, "/v1/residencies/%s", json_string_value(json_object_get(j, "id")));
     json_t *j_actions = err == PD_OK ? actions_of(j, c) : NULL;
-    api_create_finish(c, err, j, j_actions, location,
+    api_create_finish(c, err, j, j_actions, "/v1/residencies",
                       "This person already has a pending or verified binding to the unit.");
 }
 
 static void transition(struct api_call *c, enum residency_action a, bool reason_required)
 {
     static const char *const fields[] = { "reason", NULL };
-    long long version = 0;
-    bool conditional;
+    long long version;
     struct verr v;
-    const char *id = api_path_id(c);
-    if (id == NULL || !api_if_match(c, &version, &conditional))
+    const char *id = api_change_begin(c, &v, fields, false, &version);
+    if (id == NULL)
         return;
-    verr_init(&v);
-    api_body_fields(c, &v, fields);
     const char *reason = v_string(&v, c->j_body, "reason", reason_required, 1, 200);
     if (!api_valid(c, &v) || !api_db(c))
         return;

@@ -83,7 +83,7 @@ void units_create(struct api_call *c)
         return;
     }
     json_t *j_list = json_pack("[o]", j_item);  /* steals j_item */
-    char scope[API_SCOPE_BUF], location[80] = "", *items = json_dumps(j_list, JSON_COMPACT);
+    char scope[API_SCOPE_BUF], *items = json_dumps(j_list, JSON_COMPACT);
     json_decref(j_list);
     json_t *j = NULL, *j_unit = NULL;
     enum pd_err err = items != NULL ? unit_create_many(c->db, c->who.org,
@@ -93,24 +93,19 @@ void units_create(struct api_call *c)
     free(items);
     if (err == PD_OK) {
         j_unit = json_incref(json_array_get(j, 0));
-        snprintf(location, sizeof location, "/v1/units/%s", json_string_value(json_object_get(j_unit, "id")));
     }
     json_decref(j);
-    api_create_finish(c, err, j_unit, api_admin_actions(c, "update"), location,
+    api_create_finish(c, err, j_unit, api_admin_actions(c, "update"), "/v1/units",
                       "A unit with this number already exists in the building.");
 }
 
 void units_update(struct api_call *c)
 {
-    long long version = 0;
-    bool conditional;
+    long long version;
     struct verr v;
-    const char *id = api_path_id(c);
-    if (id == NULL || !api_if_match(c, &version, &conditional))
+    const char *id = api_change_begin(c, &v, NULL, true, &version);  /* units_check_item names unknown fields */
+    if (id == NULL)
         return;
-    verr_init(&v);
-    if (json_object_size(c->j_body) == 0)
-        verr_add(&v, "(body)", "name at least one field to change");
     units_check_item(&v, c->j_body, "", false);
     if (json_is_null(json_object_get(c->j_body, "number")))
         verr_add(&v, "number", "may not be null");

@@ -110,27 +110,19 @@ void users_create(struct api_call *c)
     if (!api_create_begin(c))
         return;
     json_t *j = NULL;
-    char location[80] = "";
     enum pd_err err = user_create(c->db, c->who.org, &in, &j);
-    if (err == PD_OK)
-        snprintf(location, sizeof location, "/v1/users/%s", json_string_value(json_object_get(j, "id")));
-    api_create_finish(c, err, j, api_admin_actions(c, "update"), location,
+    api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/users",
                       "The username, phone or email is already in use.");
 }
 
 void users_update(struct api_call *c)
 {
     static const char *const fields[] = { "name", "phone", "email", "password", "department", "status", NULL };
-    long long version = 0;
-    bool conditional;
+    long long version;
     struct verr v;
-    const char *id = api_path_id(c);
-    if (id == NULL || !api_if_match(c, &version, &conditional))
+    const char *id = api_change_begin(c, &v, fields, true, &version);
+    if (id == NULL)
         return;
-    verr_init(&v);
-    api_body_fields(c, &v, fields);
-    if (json_object_size(c->j_body) == 0)
-        verr_add(&v, "(body)", "name at least one field to change");
     v_string(&v, c->j_body, "name", false, 1, 50);
     check_contact(&v, c->j_body);
     v_enum(&v, c->j_body, "status", false, user_statuses);
@@ -200,16 +192,13 @@ void role_grants_create(struct api_call *c)
     if (!api_create_begin(c))
         return;
     json_t *j = NULL;
-    char location[80] = "";
     enum pd_err err = grant_create(c->db, c->who.org, user, role, community, &j);
-    if (err == PD_OK)
-        snprintf(location, sizeof location, "/v1/role-grants/%s", json_string_value(json_object_get(j, "id")));
     if (err == PD_ERR_NOT_FOUND) {
         db_rollback(c->db);
         api_error(c, err, "No such staff user or community.");
         return;
     }
-    api_create_finish(c, err, j, api_admin_actions(c, "delete"), location,
+    api_create_finish(c, err, j, api_admin_actions(c, "delete"), "/v1/role-grants",
                       "The user already has this role there.");
 }
 
