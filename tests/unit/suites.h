@@ -10,5 +10,7 @@ Suite *jwt_suite(void);
 Suite *config_suite(void);
 Suite *rules_suite(void);
 Suite *crypto_suite(void);
+Suite *tz_suite(void);
+Suite *sla_suite(void);
 
 #endif
