@@ -50,6 +50,12 @@ const char *api_client_address(const struct api_call *c, char *buf, size_t len)
     return buf;
 }
 
+const void *api_raw_body(const struct api_call *c, size_t *len)
+{
+    *len = c->req->binary_body_length;
+    return c->req->binary_body;
+}
+
 const char *api_path_id(struct api_call *c)
 {
     const char *id = c->params[0];
@@ -305,9 +311,17 @@ const char *api_scope_units(const struct api_call *c, char *buf, size_t len)
 
 /* ---- idempotent creates ------------------------------------------------------------- */
 
+/* SHA-256 of the route and the body: the canonical JSON, or for raw routes the bytes' digest. */
 static void request_hash(struct api_call *c, unsigned char out[32])
 {
-    char *body = c->j_body ? json_dumps(c->j_body, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *body = NULL;
+    if (c->route->body == BODY_RAW) {
+        body = malloc(65);
+        if (body != NULL)
+            sha256_hex(c->req->binary_body, c->req->binary_body_length, body);
+    } else if (c->j_body != NULL) {
+        body = json_dumps(c->j_body, JSON_COMPACT | JSON_SORT_KEYS);
+    }
     size_t rl = strlen(c->route->pattern), bl = body ? strlen(body) : 0;
     char *buf = malloc(rl + bl + 2);
     if (buf != NULL) {
@@ -495,7 +509,7 @@ static json_t *form_to_json(const char *body, size_t len)
 static bool read_body(struct api_call *c)
 {
     const struct _u_request *req = c->req;
-    size_t limit = g_config.max_body_bytes;
+    size_t limit = c->route->body == BODY_RAW ? g_config.attachment_max_bytes : g_config.max_body_bytes;
     const char *cl = api_header(c, "Content-Length");
     long long declared;
     if ((cl != NULL && int_parse(cl, 0, (long long)1 << 62, &declared) && (size_t)declared > limit) ||
@@ -507,6 +521,12 @@ static bool read_body(struct api_call *c)
     }
     if (c->route->body == BODY_NONE)
         return true;
+    if (c->route->body == BODY_RAW) {  /* bytes reach the handler as sent: no UTF-8 check */
+        if (req->binary_body_length > 0)
+            return true;
+        api_problem(c, 400, "Bad Request", "The body is empty.", NULL);
+        return false;
+    }
     if (req->binary_body_length == 0) {
         if (c->route->body == BODY_JSON_OPT) {
             c->j_body = json_object();
@@ -660,8 +680,11 @@ int http_start(const struct route *routes, size_t n_routes)
     }
     if (ulfius_init_instance(&instance, (unsigned int)g_config.port, &bind_addr, NULL) != U_OK)
         return -1;
-    /* keep one byte beyond the limit so an oversized chunked body is still detected */
-    instance.max_post_body_size = g_config.max_body_bytes + 1;
+    /* keep one byte beyond the larger limit so an oversized chunked body is still detected;
+     * read_body holds JSON routes to MAX_BODY_BYTES and raw uploads to ATTACHMENT_MAX_BYTES */
+    size_t largest = g_config.max_body_bytes > g_config.attachment_max_bytes ? g_config.max_body_bytes
+                                                                             : g_config.attachment_max_bytes;
+    instance.max_post_body_size = largest + 1;
     instance.allowed_post_processor = U_POST_PROCESS_NONE;
     ulfius_set_default_endpoint(&instance, dispatch, NULL);
 

@@ -19,6 +19,8 @@ enum body_kind {
     BODY_JSON,        /* a JSON object is required */
     BODY_JSON_OPT,    /* a JSON object, or no body at all (treated as {}) */
     BODY_TOKEN_FORM,  /* application/x-www-form-urlencoded or JSON (OAuth2 token endpoint) */
+    BODY_RAW,         /* non-empty bytes up to ATTACHMENT_MAX_BYTES, any content type, untouched
+                       * (api_raw_body); the handler checks the type */
 };
 
 struct route {
@@ -54,6 +56,8 @@ const char *api_param(const struct api_call *c, int i);
 const char *api_query(const struct api_call *c, const char *name);
 const char *api_header(const struct api_call *c, const char *name);
 const char *api_client_address(const struct api_call *c, char *buf, size_t len);
+/* The request body as received (BODY_RAW routes: never empty); *len its size in bytes. */
+const void *api_raw_body(const struct api_call *c, size_t *len);
 
 /* The {id} path parameter, checked to be a UUID (replies 400 and returns NULL if not). */
 const char *api_path_id(struct api_call *c);

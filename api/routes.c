@@ -66,6 +66,11 @@ const struct route api_routes[] = {
     { "POST", "/v1/residencies/{id}/reject", residencies_reject, DESK, BODY_JSON },
     { "POST", "/v1/residencies/{id}/revoke", residencies_revoke, DESK | OWNER, BODY_JSON_OPT },
 
+    /* photos and documents, for every role: integration clients need tickets:write to
+     * upload and tickets:read to download what tickets name (checked in the handlers) */
+    { "POST", "/v1/attachments", attachments_create, ROLES_ANY, BODY_RAW },
+    { "GET", "/v1/attachments/{id}", attachments_show, ROLES_ANY, BODY_NONE },
+
     { "GET", "/v1/api-clients", api_clients_index, ADMIN, BODY_NONE },
     { "POST", "/v1/api-clients", api_clients_create, ADMIN, BODY_JSON },
     { "GET", "/v1/api-clients/{id}", api_clients_show, ADMIN, BODY_NONE },

@@ -63,6 +63,9 @@ void residencies_verify(struct api_call *c);
 void residencies_reject(struct api_call *c);
 void residencies_revoke(struct api_call *c);
 
+void attachments_create(struct api_call *c);
+void attachments_show(struct api_call *c);
+
 void api_clients_index(struct api_call *c);
 void api_clients_create(struct api_call *c);
 void api_clients_show(struct api_call *c);

@@ -94,6 +94,9 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (int_var(get, cls, "MAX_BODY_BYTES", 1L << 20, 1024, 64L << 20, &v, err, errlen))
         return -1;
     cfg->max_body_bytes = (size_t)v;
+    if (int_var(get, cls, "ATTACHMENT_MAX_BYTES", 10L << 20, 1024, 64L << 20, &v, err, errlen))
+        return -1;
+    cfg->attachment_max_bytes = (size_t)v;
 
     const char *lvl = get("LOG_LEVEL", cls);
     if (lvl == NULL || *lvl == '\0' || strcmp(lvl, "info") == 0)

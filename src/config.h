@@ -20,6 +20,7 @@ struct pd_config {
     int db_pool_size;
     int http_threads;
     size_t max_body_bytes;
+    size_t attachment_max_bytes;   /* raw uploads (POST /v1/attachments) */
     enum log_level log_level;
     char docs_dir[512];
     char migrations_dir[512];

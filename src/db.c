@@ -252,7 +252,8 @@ static int stmt_slot(struct db_stmt *st)
 }
 
 static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
-                             const char *const *params, PGresult **res)
+                             const char *const *params, const int *lengths, const int *formats,
+                             int result_format, PGresult **res)
 {
     int slot = stmt_slot(st);
     char name[16];
@@ -273,7 +274,7 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
         PQclear(p);
         c->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
     }
-    PGresult *r = PQexecPrepared(c->pg, name, n, params, NULL, NULL, 0);
+    PGresult *r = PQexecPrepared(c->pg, name, n, params, lengths, formats, result_format);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         enum pd_err err = classify(c, r);
@@ -287,19 +288,26 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
     return PD_OK;
 }
 
-enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,
-                    PGresult **res)
+enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
+                           const char *const *params, const int *lengths, const int *formats,
+                           int result_format, PGresult **res)
 {
     bool was_in_tx = c->in_tx;
-    enum pd_err err = exec_once(c, st, n, params, res);
+    enum pd_err err = exec_once(c, st, n, params, lengths, formats, result_format, res);
     /* A connection that died while idle (e.g. the server restarted) is reopened and the
      * statement retried once, unless it was part of a transaction that is now lost. */
     if (err == PD_ERR_UNAVAILABLE && !was_in_tx && c->pooled) {
         c->retry_at_ms = 0;
         if (ensure_open(c) == PD_OK)
-            err = exec_once(c, st, n, params, res);
+            err = exec_once(c, st, n, params, lengths, formats, result_format, res);
     }
     return err;
+}
+
+enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,
+                    PGresult **res)
+{
+    return db_exec_binary(c, st, n, params, NULL, NULL, 0, res);
 }
 
 enum pd_err db_exec_sql(struct db_conn *c, const char *sql)

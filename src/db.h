@@ -37,6 +37,13 @@ void db_disconnect(struct db_conn *c);
  * 22xxx/23514 → INVALID, connection failures → UNAVAILABLE, anything else → DB. */
 enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,
                     PGresult **res);
+/* db_exec with binary parameters and results: formats[i] 1 sends params[i] as lengths[i]
+ * raw bytes (e.g. a bytea), 0 as text (lengths[i] ignored); formats NULL = all text.
+ * result_format 1 returns every column in binary (read cells with PQgetlength; cast
+ * columns to text in the SQL to get their bytes as text), 0 in text as db_exec does. */
+enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
+                           const char *const *params, const int *lengths, const int *formats,
+                           int result_format, PGresult **res);
 /* Runs literal SQL without parameters (BEGIN, COMMIT, migration files). */
 enum pd_err db_exec_sql(struct db_conn *c, const char *sql);
 

@@ -42,7 +42,8 @@ function violations(res) {
   };
 }
 
-/* One exchange. opts: token, body (JSON-encoded unless raw), raw (string|Buffer),
+/* One exchange (the reply's body as text, as json when it is JSON, and as raw bytes).
+ * opts: token, body (JSON-encoded unless raw), raw (string|Buffer),
  * headers, direct (bypass the proxy), base (another server), expectInvalidRequest (the
  * request deliberately breaks the contract). Every response is checked:
  *  - the proxy found no response violation,
@@ -59,11 +60,12 @@ export async function call(method, path, opts = {}) {
     headers['content-type'] ??= 'application/json';
   }
   const res = await fetch(base + path, { method, headers, body, redirect: 'manual' });
-  const text = await res.text();
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const text = new TextDecoder().decode(bytes);
   const type = res.headers.get('content-type') ?? '';
   let json;
   if (type.includes('json') && text.length > 0) json = JSON.parse(text);
-  const out = { status: res.status, headers: res.headers, text, json, type };
+  const out = { status: res.status, headers: res.headers, text, json, type, bytes };
 
   const v = violations(res);
   assert.deepEqual(v.response, [], `${method} ${path} → ${res.status}: response breaks openapi.yaml: ${JSON.stringify(v.response)}`);

@@ -12,5 +12,6 @@ Suite *rules_suite(void);
 Suite *crypto_suite(void);
 Suite *tz_suite(void);
 Suite *sla_suite(void);
+Suite *attachments_suite(void);
 
 #endif

@@ -34,6 +34,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(cfg.http_threads, 8);
     ck_assert_int_eq(cfg.db_pool_size, 10);
     ck_assert_uint_eq(cfg.max_body_bytes, 1048576);
+    ck_assert_uint_eq(cfg.attachment_max_bytes, 10485760);
     ck_assert_int_eq(cfg.access_ttl, 900);
     ck_assert_int_eq(cfg.refresh_ttl, 30 * 86400);
     ck_assert_int_eq(cfg.log_level, LOG_INFO);
@@ -59,6 +60,7 @@ START_TEST(test_values_read)
         { "PORT", "9000" }, { "HTTP_THREADS", "3" }, { "JWT_SECRET", "abc" },
         { "JWT_ISSUER", "https://auth.example" }, { "LOG_LEVEL", "debug" },
         { "ACCESS_TTL", "60" }, { "MAX_BODY_BYTES", "2048" }, { "BIND_ADDRESS", "127.0.0.1" },
+        { "ATTACHMENT_MAX_BYTES", "2097152" },
         { "DATABASE_URL", "postgres://x@localhost/db" }, { NULL, NULL }
     };
     struct pd_config cfg;
@@ -73,6 +75,7 @@ START_TEST(test_values_read)
     ck_assert_int_eq(cfg.log_level, LOG_DEBUG);
     ck_assert_int_eq(cfg.access_ttl, 60);
     ck_assert_uint_eq(cfg.max_body_bytes, 2048);
+    ck_assert_uint_eq(cfg.attachment_max_bytes, 2097152);
     ck_assert_str_eq(cfg.bind_address, "127.0.0.1");
     ck_assert_str_eq(cfg.database_url, "postgres://x@localhost/db");
 }
@@ -118,6 +121,8 @@ START_TEST(test_other_ranges)
         { "HTTP_THREADS", "0" }, { "HTTP_THREADS", "257" }, { "DB_POOL_SIZE", "0" },
         { "DB_POOL_SIZE", "513" }, { "ACCESS_TTL", "59" }, { "ACCESS_TTL", "86401" },
         { "REFRESH_TTL", "299" }, { "MAX_BODY_BYTES", "1023" }, { "MAX_BODY_BYTES", "1MB" },
+        { "ATTACHMENT_MAX_BYTES", "1023" }, { "ATTACHMENT_MAX_BYTES", "67108865" },
+        { "ATTACHMENT_MAX_BYTES", "10MiB" },
     };
     struct pd_config cfg;
     char err[256];

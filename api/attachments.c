@@ -1,0 +1,78 @@
+/* /v1/attachments: raw uploads of photos and documents (type checked by magic bytes) and
+ * downloads streamed only to those who may see an object naming the attachment (404 for
+ * everyone else, so existence does not leak). Storage and visibility: src/attachments.c. */
+#include <stdio.h>
+#include <string.h>
+#include "../src/attachments.h"
+#include "../src/crypto.h"
+#include "routes.h"
+
+static void unsupported(struct api_call *c, const char *detail)
+{
+    api_problem(c, 415, "Unsupported Media Type", detail, NULL);
+}
+
+void attachments_create(struct api_call *c)
+{
+    if (c->who.role == ROLE_INTEGRATION && !(c->who.scopes & SCOPE_TICKETS_WRITE)) {
+        api_error(c, PD_ERR_FORBIDDEN, "Uploading needs the tickets:write scope.");
+        return;
+    }
+    size_t len;
+    const void *data = api_raw_body(c, &len);
+    const char *declared = attachment_type_parse(api_header(c, "Content-Type"));
+    if (declared == NULL) {
+        unsupported(c, "Content-Type must be image/jpeg, image/png, image/webp or application/pdf.");
+        return;
+    }
+    const char *actual = attachment_sniff(data, len);
+    if (actual == NULL || strcmp(actual, declared) != 0) {
+        char detail[192];
+        if (actual != NULL)
+            snprintf(detail, sizeof detail, "Content-Type says %s but the body's first bytes are those of %s.",
+                     declared, actual);
+        else
+            snprintf(detail, sizeof detail, "Content-Type says %s but the body does not start with its "
+                     "magic bytes.", declared);
+        unsupported(c, detail);
+        return;
+    }
+    char sha[65];
+    sha256_hex(data, len, sha);
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = attachment_create(c->db, c->who.org, c->who.sub, declared, data, len, sha, &j);
+    api_create_finish(c, err, j, NULL, "/v1/attachments", NULL);
+}
+
+void attachments_show(struct api_call *c)
+{
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_db(c))
+        return;
+    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
+    struct attachment_reader who = { .uploader = c->who.sub };
+    if (c->who.role == ROLE_OWNER) {
+        who.units = api_scope_units(c, units, sizeof units);
+    } else if (c->who.role == ROLE_INTEGRATION) {
+        who.staff = (c->who.scopes & SCOPE_TICKETS_READ) != 0;  /* reads every ticket of its org */
+    } else {
+        who.staff = true;
+        who.scope = api_scope_communities(c, scope, sizeof scope);
+    }
+    struct attachment_blob b;
+    enum pd_err err = attachment_get(c->db, c->who.org, id, &who, &b);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return;
+    }
+    char etag[68];
+    snprintf(etag, sizeof etag, "\"%s\"", b.sha256);
+    api_header_set(c, "ETag", etag);
+    api_header_set(c, "Cache-Control", "private, max-age=86400");
+    api_header_set(c, "X-Content-Type-Options", "nosniff");
+    api_header_set(c, "Content-Disposition", "inline");
+    api_text(c, 200, b.content_type, b.data, b.len);
+    attachment_blob_free(&b);
+}

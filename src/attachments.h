@@ -1,0 +1,52 @@
+/* Attachments (photos and documents) stored in PostgreSQL: the type check by magic bytes,
+ * the insert, and the one query that decides who may download an attachment. No HTTP here;
+ * the bytes travel as binary parameters and results (db_exec_binary), never as hex. */
+#ifndef PD_ATTACHMENTS_H
+#define PD_ATTACHMENTS_H
+
+#include <jansson.h>
+#include "db.h"
+
+/* The media types accepted, NULL-terminated: image/jpeg, image/png, image/webp, application/pdf. */
+extern const char *const attachment_types[];
+
+/* The accepted media type named by a Content-Type header value ("IMAGE/PNG; x=y" →
+ * "image/png"), or NULL when it names none of them (or is NULL). */
+const char *attachment_type_parse(const char *content_type);
+
+/* The accepted media type whose magic bytes start data, or NULL when none does:
+ * JPEG FF D8 FF, PNG 89 50 4E 47 0D 0A 1A 0A, WebP "RIFF" <4 bytes> "WEBP", PDF "%PDF-". */
+const char *attachment_sniff(const void *data, size_t len);
+
+/* Stores an attachment; content_type must be one of attachment_types and sha256 the hex
+ * digest of data. out: {id, content_type, size_bytes, sha256, created_at, url}. */
+enum pd_err attachment_create(struct db_conn *db, const char *org, const char *uploader,
+                              const char *content_type, const void *data, size_t len,
+                              const char *sha256, json_t **out);
+
+/* Who is asking for an attachment. Besides the uploader, it is visible to staff whose
+ * scope covers a ticket naming it in attachment_ids, or a work order naming it in its
+ * before/after photos (by the work order's ticket's community), and to owners of the unit
+ * of such a ticket. */
+struct attachment_reader {
+    const char *uploader;   /* the caller's id: their own uploads are always visible */
+    bool staff;             /* sees attachments of tickets and work orders in scope */
+    const char *scope;      /* staff: community uuid[] literal, NULL = org-wide */
+    const char *units;      /* owners: their units as a uuid[] literal; NULL = none */
+};
+
+/* An attachment's bytes; data points into result, which attachment_blob_free clears. */
+struct attachment_blob {
+    char content_type[32];
+    char sha256[65];
+    const char *data;
+    size_t len;
+    PGresult *result;
+};
+
+/* PD_ERR_NOT_FOUND when the attachment is absent, in another org or not visible to who. */
+enum pd_err attachment_get(struct db_conn *db, const char *org, const char *id,
+                           const struct attachment_reader *who, struct attachment_blob *out);
+void attachment_blob_free(struct attachment_blob *b);
+
+#endif
