@@ -47,7 +47,7 @@ build/unit_tests: $(UNIT_SRC:%.c=build/%.o) $(LIB_SRC:%.c=build/%.o) build/opena
 # ---- dependencies ---------------------------------------------------------------------
 APT_PKGS := build-essential pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
             libjwt-dev liborcania-dev libyder-dev libsodium-dev libssl-dev check postgresql \
-            postgresql-contrib wrk curl shellcheck
+            postgresql-contrib tzdata wrk curl shellcheck
 
 # Installs the Debian packages that are missing (as root, or through sudo).
 deps:

@@ -101,6 +101,47 @@ void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char 
     api_json(c, 200, j);
 }
 
+static void send_json(struct api_call *c, int status, const char *content_type, json_t *j);
+
+bool api_begin(struct api_call *c)
+{
+    if (!api_db(c))
+        return false;
+    enum pd_err err = db_begin(c->db);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return false;
+    }
+    return true;
+}
+
+void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail)
+{
+    if (err == PD_OK)
+        err = db_commit(c->db);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        json_decref(j);
+        json_decref(j_actions);
+        api_error(c, err, detail);
+        return;
+    }
+    api_object(c, 200, j, j_actions);
+}
+
+void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed)
+{
+    char detail[160];
+    snprintf(detail, sizeof detail, "The object is %s; that action is not allowed now.", state);
+    json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "type", "about:blank", "title", "Conflict",
+                          "status", 409, "detail", detail, "instance", c->request_id, "state", state,
+                          "allowed_actions", j_allowed);
+    if (c->db != NULL)
+        db_rollback(c->db);
+    send_json(c, 409, "application/problem+json", j);
+    json_decref(j);
+}
+
 bool api_db(struct api_call *c)
 {
     if (c->db != NULL)

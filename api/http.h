@@ -70,6 +70,15 @@ void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
  * [admin_action] for admins (none for others); admin_action NULL leaves items as they are. */
 void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char *admin_action);
 
+/* A transaction for a change: acquires the db and BEGINs; false after replying. */
+bool api_begin(struct api_call *c);
+/* Ends the transaction: on PD_OK commits and replies 200 with the object (steals j and
+ * j_actions), otherwise rolls back and replies the error (detail may be NULL). */
+void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail);
+/* 409 for an action the object's state does not allow now, naming the state and the
+ * actions that are allowed (an extension member, as apps show the right buttons). */
+void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed);
+
 /* A pooled connection for this request; on failure replies 503 and returns false. */
 bool api_db(struct api_call *c);
 

@@ -1,6 +1,8 @@
-/* /v1/me, /v1/meta/enums and /v1/departments: the caller and reference data. */
+/* /v1/me (with the inbox), /v1/meta/enums and /v1/departments: the caller and reference data. */
+#include <string.h>
 #include "../src/enums.h"
 #include "../src/me.h"
+#include "../src/notifications.h"
 #include "routes.h"
 
 void me_show(struct api_call *c)
@@ -34,4 +36,45 @@ void departments_index(struct api_call *c)
         api_error(c, err, NULL);
     else
         api_json(c, 200, j);
+}
+
+void notifications_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    const char *unread = api_query(c, "unread");
+    if (unread != NULL && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0)
+        verr_add(&v, "unread", "must be true or false");
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, unread && strcmp(unread, "true") == 0, &pg, &j);
+    api_list_result(c, err, j, NULL);
+}
+
+void notifications_read(struct api_call *c)
+{
+    const char *id = api_path_id(c);
+    json_t *j = NULL;
+    if (id == NULL || !api_db(c))
+        return;
+    enum pd_err err = notification_read(c->db, c->who.org, c->who.sub, id, &j);
+    if (err != PD_OK)
+        api_error(c, err, NULL);
+    else
+        api_json(c, 200, j);
+}
+
+void notifications_read_all(struct api_call *c)
+{
+    long long n = 0;
+    if (!api_db(c))
+        return;
+    enum pd_err err = notification_read_all(c->db, c->who.org, c->who.sub, &n);
+    if (err != PD_OK)
+        api_error(c, err, NULL);
+    else
+        api_json(c, 200, json_pack("{s:I}", "updated", (json_int_t)n));
 }

@@ -9,6 +9,8 @@
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
 #define DESK (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ADMIN)
 #define PEOPLE_READERS (DESK | ROLE_BIT(ROLE_QUALITY))
+#define CLIENT ROLE_BIT(ROLE_INTEGRATION)
+#define SUPERVISORS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ADMIN)
 #define GRANT_READERS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_QUALITY) | ADMIN)
 
 const struct route api_routes[] = {
@@ -30,6 +32,9 @@ const struct route api_routes[] = {
     /* the caller and reference data */
     { "GET", "/v1/meta/enums", meta_enums, PUBLIC, BODY_NONE },
     { "GET", "/v1/me", me_show, ANY_USER, BODY_NONE },
+    { "GET", "/v1/me/notifications", notifications_index, ANY_USER, BODY_NONE },
+    { "POST", "/v1/me/notifications/read-all", notifications_read_all, ANY_USER, BODY_JSON_OPT },
+    { "POST", "/v1/me/notifications/{id}/read", notifications_read, ANY_USER, BODY_JSON_OPT },
     { "GET", "/v1/departments", departments_index, STAFF, BODY_NONE },
 
     /* tenancy */
@@ -70,6 +75,34 @@ const struct route api_routes[] = {
      * upload and tickets:read to download what tickets name (checked in the handlers) */
     { "POST", "/v1/attachments", attachments_create, ROLES_ANY, BODY_RAW },
     { "GET", "/v1/attachments/{id}", attachments_show, ROLES_ANY, BODY_NONE },
+
+    /* tickets (报事) and work orders */
+    { "GET", "/v1/tickets", tickets_index, ANY_USER | CLIENT, BODY_NONE },
+    { "POST", "/v1/tickets", tickets_create, OWNER | DESK | CLIENT, BODY_JSON },
+    { "GET", "/v1/tickets/{id}", tickets_show, ANY_USER | CLIENT, BODY_NONE },
+    { "PATCH", "/v1/tickets/{id}", tickets_update, OWNER | DESK, BODY_JSON },
+    { "POST", "/v1/tickets/{id}/dispatch", tickets_dispatch, DESK, BODY_JSON },
+    { "POST", "/v1/tickets/{id}/reply", tickets_reply, DESK, BODY_JSON },
+    { "POST", "/v1/tickets/{id}/cancel", tickets_cancel, OWNER | DESK, BODY_JSON_OPT },
+    { "POST", "/v1/tickets/{id}/confirm", tickets_confirm, OWNER, BODY_JSON },
+    { "POST", "/v1/tickets/{id}/reopen", tickets_reopen, OWNER, BODY_JSON },
+    { "POST", "/v1/tickets/{id}/close", tickets_close, DESK, BODY_JSON_OPT },
+    { "GET", "/v1/tickets/{id}/comments", tickets_comments_index, ANY_USER, BODY_NONE },
+    { "POST", "/v1/tickets/{id}/comments", tickets_comments_create, ANY_USER, BODY_JSON },
+    { "GET", "/v1/tickets/{id}/events", tickets_events_index, ANY_USER, BODY_NONE },
+
+    { "GET", "/v1/work-orders", work_orders_index, STAFF, BODY_NONE },
+    { "GET", "/v1/work-orders/{id}", work_orders_show, STAFF, BODY_NONE },
+    { "POST", "/v1/work-orders/{id}/accept", work_orders_accept, STAFF, BODY_JSON_OPT },
+    { "POST", "/v1/work-orders/{id}/decline", work_orders_decline, STAFF, BODY_JSON },
+    { "POST", "/v1/work-orders/{id}/start", work_orders_start, STAFF, BODY_JSON_OPT },
+    { "POST", "/v1/work-orders/{id}/hold", work_orders_hold, STAFF, BODY_JSON },
+    { "POST", "/v1/work-orders/{id}/resume", work_orders_resume, STAFF, BODY_JSON_OPT },
+    { "POST", "/v1/work-orders/{id}/complete", work_orders_complete, STAFF, BODY_JSON },
+    { "POST", "/v1/work-orders/{id}/reassign", work_orders_reassign, SUPERVISORS, BODY_JSON },
+    { "POST", "/v1/work-orders/{id}/cancel", work_orders_cancel, DESK, BODY_JSON_OPT },
+
+    { "GET", "/v1/stats/tickets", stats_tickets_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
 
     { "GET", "/v1/api-clients", api_clients_index, ADMIN, BODY_NONE },
     { "POST", "/v1/api-clients", api_clients_create, ADMIN, BODY_JSON },

@@ -28,6 +28,9 @@ void auth_token_handler(struct api_call *c);
 void meta_enums(struct api_call *c);
 void me_show(struct api_call *c);
 void departments_index(struct api_call *c);
+void notifications_index(struct api_call *c);
+void notifications_read(struct api_call *c);
+void notifications_read_all(struct api_call *c);
 
 void communities_index(struct api_call *c);
 void communities_create(struct api_call *c);
@@ -65,6 +68,33 @@ void residencies_revoke(struct api_call *c);
 
 void attachments_create(struct api_call *c);
 void attachments_show(struct api_call *c);
+
+void tickets_index(struct api_call *c);
+void tickets_create(struct api_call *c);
+void tickets_show(struct api_call *c);
+void tickets_update(struct api_call *c);
+void tickets_dispatch(struct api_call *c);
+void tickets_reply(struct api_call *c);
+void tickets_cancel(struct api_call *c);
+void tickets_confirm(struct api_call *c);
+void tickets_reopen(struct api_call *c);
+void tickets_close(struct api_call *c);
+void tickets_comments_index(struct api_call *c);
+void tickets_comments_create(struct api_call *c);
+void tickets_events_index(struct api_call *c);
+
+void work_orders_index(struct api_call *c);
+void work_orders_show(struct api_call *c);
+void work_orders_accept(struct api_call *c);
+void work_orders_decline(struct api_call *c);
+void work_orders_start(struct api_call *c);
+void work_orders_hold(struct api_call *c);
+void work_orders_resume(struct api_call *c);
+void work_orders_complete(struct api_call *c);
+void work_orders_reassign(struct api_call *c);
+void work_orders_cancel(struct api_call *c);
+
+void stats_tickets_show(struct api_call *c);
 
 void api_clients_index(struct api_call *c);
 void api_clients_create(struct api_call *c);

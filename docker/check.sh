@@ -186,7 +186,7 @@ ok "build: checked the 11 build dependencies"
 
 # Runtime: exactly the libraries, nothing to compile with, no node.
 for pkg in libulfius2.7 libjansson4 libpq5 libjwt0 liborcania2.3 libyder2.0 \
-    libmicrohttpd12 libsodium23 libssl3 ca-certificates; do
+    libmicrohttpd12 libsodium23 libssl3 ca-certificates tzdata; do
     has "$final" "apt-get install.*[[:space:]]${pkg//./\\.}([[:space:]]|$)" || bad "runtime: $pkg not installed"
 done
 ok "runtime: checked the 10 runtime packages"

@@ -98,6 +98,10 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
         return -1;
     cfg->attachment_max_bytes = (size_t)v;
 
+    if (int_var(get, cls, "JOBS_INTERVAL_MS", 15000, 100, 3600000, &v, err, errlen))
+        return -1;
+    cfg->jobs_interval_ms = (int)v;
+
     const char *lvl = get("LOG_LEVEL", cls);
     if (lvl == NULL || *lvl == '\0' || strcmp(lvl, "info") == 0)
         cfg->log_level = LOG_INFO;

@@ -22,6 +22,7 @@ struct pd_config {
     size_t max_body_bytes;
     size_t attachment_max_bytes;   /* raw uploads (POST /v1/attachments) */
     enum log_level log_level;
+    int jobs_interval_ms;          /* how often the SLA sweep and auto-close run */
     char docs_dir[512];
     char migrations_dir[512];
 };

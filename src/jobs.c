@@ -1,8 +1,14 @@
-/* The housekeeping loop: expired idempotency keys, stale login failures and long-dead
- * refresh tokens are deleted once a minute. Deletes are idempotent, so instances racing
- * each other do no harm. */
+/* Background jobs run by `propdesk serve`, every JOBS_INTERVAL_MS (default 15 s):
+ *  - the SLA sweep: warns supervisors before a clock is due, marks breaches, and puts both
+ *    on the ticket's timeline;
+ *  - auto-close: resolutions the owner did not confirm within the org's delay (72 h);
+ *  - housekeeping (once a minute): expired idempotency keys, stale login failures and
+ *    long-dead refresh tokens.
+ * Each sweep is one UPDATE … RETURNING feeding its events and notifications, so the row
+ * locks decide which instance acts: with N instances running nothing is done twice. */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <time.h>
 #include "db.h"
 #include "jobs.h"
@@ -12,34 +18,103 @@ DB_STMT(purge_idempotency, "DELETE FROM idempotency_keys WHERE expires_at < now(
 DB_STMT(purge_failures, "DELETE FROM auth_failures WHERE at < now() - interval '15 minutes'");
 DB_STMT(purge_refresh, "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days'");
 
+#define SUPERVISORS_OF(h) \
+    " JOIN tickets t ON t.org_id = " h ".org_id AND t.id = " h ".id" \
+    " JOIN role_grants g ON g.org_id = t.org_id AND ((g.role = 'supervisor' AND (g.community_id IS NULL" \
+    "   OR g.community_id = t.community_id)) OR (g.role = 'manager' AND g.community_id IS NULL))" \
+    " JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'"
+
+/* One statement per clock and kind: the UPDATE picks the tickets, its RETURNING feeds the
+ * timeline event and the supervisors' notifications. */
+#define SLA_OPEN(col)                                                                             \
+    "  WHERE t.status NOT IN ('resolved', 'closed', 'cancelled') AND t." col "_met_at IS NULL "   \
+    "    AND t." col "_due IS NOT NULL AND NOT t." col "_breached "
+#define SLA_WARN(clock, col)                                                                      \
+    "WITH hit AS (UPDATE tickets t SET sla_warned = t.sla_warned || '" clock "'::text "           \
+    SLA_OPEN(col) "AND NOT ('" clock "' = ANY (t.sla_warned)) AND t." col "_due > now() "        \
+    "AND t." col "_due - (SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s " \
+    "  WHERE s.org_id = t.org_id) * interval '1 minute' <= now() "                                \
+    "  RETURNING t.org_id, t.id, t.number, t." col "_due AS due) "                               \
+    SLA_TAIL2(clock, "sla_warning", "sla.warning", "SLA 即将超时 / SLA due soon")
+#define SLA_BREACH(clock, col)                                                                    \
+    "WITH hit AS (UPDATE tickets t SET " col "_breached = true, version = t.version + 1, "         \
+    "  updated_at = now() " SLA_OPEN(col) "AND t." col "_due <= now() "                          \
+    "  RETURNING t.org_id, t.id, t.number, t." col "_due AS due) "                               \
+    SLA_TAIL2(clock, "sla_breached", "sla.breached", "SLA 已超时 / SLA breached")
+#define SLA_TAIL2(clock, event, ntype, title)                                                     \
+    ", ev AS (INSERT INTO ticket_events (org_id, ticket_id, actor_role, type, details) "          \
+    "  SELECT org_id, id, 'system', '" event "', "                                                \
+    "  jsonb_build_object('clock', '" clock "', 'due_at', pd_ts(due)) FROM hit) "                \
+    "INSERT INTO notifications (org_id, user_id, type, ticket_id, title, body) "                  \
+    "SELECT DISTINCT h.org_id, u.id, '" ntype "', h.id, '" title "', h.number || ' " clock "' "  \
+    "FROM hit h" SUPERVISORS_OF("h")
+
+DB_STMT(warn_contact, SLA_WARN("contact", "contact"));
+DB_STMT(warn_arrival, SLA_WARN("arrival", "arrival"));
+DB_STMT(warn_resolution, SLA_WARN("resolution", "resolve"));
+DB_STMT(breach_contact, SLA_BREACH("contact", "contact"));
+DB_STMT(breach_arrival, SLA_BREACH("arrival", "arrival"));
+DB_STMT(breach_resolution, SLA_BREACH("resolution", "resolve"));
+
+DB_STMT(auto_close,
+    "WITH closed AS (UPDATE tickets t SET status = 'closed', closed_at = now(), version = t.version + 1, "
+    "  updated_at = now() WHERE t.status = 'resolved' AND t.resolved_at < now() - "
+    "  (SELECT coalesce(max(s.auto_close_hours), 72) FROM ticket_settings s WHERE s.org_id = t.org_id) "
+    "  * interval '1 hour' RETURNING t.org_id, t.id) "
+    "INSERT INTO ticket_events (org_id, ticket_id, actor_role, type, from_status, to_status) "
+    "SELECT org_id, id, 'system', 'auto_closed', 'resolved', 'closed' FROM closed");
+
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static bool stopping, started;
+static long interval_ms = 15000;
 
-static void housekeeping(void)
+static void run_all(struct db_conn *db, struct db_stmt **jobs, size_t n, const char *what)
+{
+    for (size_t i = 0; i < n; i++)
+        if (db_exec(db, jobs[i], 0, NULL, NULL) != PD_OK)
+            log_msg(LOG_WARN, NULL, "jobs - %s failed: %s", what, db_last_message(db));
+}
+
+static void sweep(bool housekeeping)
 {
     struct db_conn *db;
     if (db_acquire(&db) != PD_OK)
         return;
-    struct db_stmt *jobs[] = { &purge_idempotency, &purge_failures, &purge_refresh };
-    for (size_t i = 0; i < sizeof jobs / sizeof jobs[0]; i++)
-        if (db_exec(db, jobs[i], 0, NULL, NULL) != PD_OK)
-            log_msg(LOG_WARN, NULL, "housekeeping - purge failed: %s", db_last_message(db));
+    /* breaches first: a clock already past due is a breach, not a warning */
+    struct db_stmt *sla[] = { &breach_contact, &breach_arrival, &breach_resolution,
+                              &warn_contact, &warn_arrival, &warn_resolution, &auto_close };
+    run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep");
+    if (housekeeping) {
+        struct db_stmt *purge[] = { &purge_idempotency, &purge_failures, &purge_refresh };
+        run_all(db, purge, sizeof purge / sizeof purge[0], "housekeeping");
+    }
     db_release(db);
 }
 
 static void *run(void *arg)
 {
     (void)arg;
+    struct timespec last_housekeeping = { 0 };
     pthread_mutex_lock(&lock);
     while (!stopping) {
         pthread_mutex_unlock(&lock);
-        housekeeping();
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        bool hk = now.tv_sec - last_housekeeping.tv_sec >= 60;
+        if (hk)
+            last_housekeeping = now;
+        sweep(hk);
         pthread_mutex_lock(&lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += 60;
+        until.tv_sec += interval_ms / 1000;
+        until.tv_nsec += (interval_ms % 1000) * 1000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
         while (!stopping && pthread_cond_timedwait(&wake, &lock, &until) == 0)
             ;
     }
@@ -47,8 +122,10 @@ static void *run(void *arg)
     return NULL;
 }
 
-int jobs_start(void)
+int jobs_start(long every_ms)
 {
+    if (every_ms > 0)
+        interval_ms = every_ms;
     started = pthread_create(&thread, NULL, run, NULL) == 0;
     return started ? 0 : -1;
 }

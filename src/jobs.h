@@ -3,7 +3,8 @@
 #ifndef PD_JOBS_H
 #define PD_JOBS_H
 
-int jobs_start(void);
+/* Starts the jobs thread, sweeping every every_ms milliseconds. */
+int jobs_start(long every_ms);
 void jobs_stop(void);
 
 #endif

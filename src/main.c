@@ -141,7 +141,7 @@ static int cmd_serve(void)
     if (db_pool_init(g_config.database_url, g_config.db_pool_size) != 0)
         return 1;
     api_ops_init(latest);
-    if (jobs_start() != 0 || http_start(api_routes, api_routes_len) != 0) {
+    if (jobs_start(g_config.jobs_interval_ms) != 0 || http_start(api_routes, api_routes_len) != 0) {
         jobs_stop();
         db_pool_close();
         return 1;

@@ -232,3 +232,47 @@ SELECT CASE category
     WHEN 'cleaning' THEN 'cleaning' WHEN 'security' THEN 'security' WHEN 'greening' THEN 'greening'
     WHEN 'other' THEN 'customer_service' ELSE 'engineering' END
 $$;
+
+-- Wire shapes.
+CREATE FUNCTION pd_clock_json(due timestamptz, met timestamptz, breached boolean, paused boolean) RETURNS json
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT json_build_object('due_at', pd_ts(due), 'met_at', pd_ts(met), 'breached', breached,
+    'state', CASE WHEN met IS NOT NULL THEN CASE WHEN met <= due OR due IS NULL THEN 'met' ELSE 'met_late' END
+                  WHEN breached THEN 'breached' WHEN paused THEN 'paused' ELSE 'running' END)
+$$;
+
+CREATE FUNCTION pd_ticket_json(t tickets) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT json_build_object('id', t.id, 'number', t.number, 'community_id', t.community_id,
+    'unit_id', t.unit_id, 'unit_number', (SELECT u.number FROM units u WHERE u.org_id = t.org_id AND u.id = t.unit_id),
+    'location', t.location, 'kind', t.kind, 'category', t.category, 'department', t.department,
+    'priority', t.priority, 'requested_priority', t.requested_priority, 'status', t.status,
+    'description', t.description, 'occurred_at', pd_ts(t.occurred_at),
+    'visit_window', CASE WHEN t.visit_from IS NULL THEN NULL
+                    ELSE json_build_object('from', pd_ts(t.visit_from), 'to', pd_ts(t.visit_to)) END,
+    'entry_permission', t.entry_permission, 'paid_service', t.paid_service, 'channel', t.channel,
+    'reporter', json_build_object('id', t.reporter_id, 'name', t.reporter_name, 'phone', t.reporter_phone),
+    'attachment_ids', t.attachment_ids, 'reply', t.reply, 'reopen_count', t.reopen_count,
+    'rating', t.rating, 'rating_comment', t.rating_comment, 'cancel_reason', t.cancel_reason,
+    'sla', json_build_object(
+        'contact', pd_clock_json(t.contact_due, t.contact_met_at, t.contact_breached, t.status = 'on_hold'),
+        'arrival', pd_clock_json(t.arrival_due, t.arrival_met_at, t.arrival_breached, t.status = 'on_hold'),
+        'resolution', pd_clock_json(t.resolve_due, t.resolve_met_at, t.resolve_breached, t.status = 'on_hold'),
+        'business_hours', t.sla_business_hours),
+    'overdue', t.contact_breached OR t.arrival_breached OR t.resolve_breached,
+    'resolved_at', pd_ts(t.resolved_at), 'closed_at', pd_ts(t.closed_at),
+    'version', t.version, 'created_at', pd_ts(t.created_at), 'updated_at', pd_ts(t.updated_at))
+$$;
+
+CREATE FUNCTION pd_work_order_json(w work_orders) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT json_build_object('id', w.id, 'ticket_id', w.ticket_id, 'community_id', w.community_id,
+    'department', w.department, 'mode', w.mode, 'assignee_id', w.assignee_id, 'status', w.status,
+    'priority', w.priority, 'note', w.note, 'hold_reason', w.hold_reason,
+    'decline_reason', w.decline_reason, 'cancel_reason', w.cancel_reason,
+    'accepted_at', pd_ts(w.accepted_at), 'started_at', pd_ts(w.started_at),
+    'completed_at', pd_ts(w.completed_at), 'notes', w.notes, 'labor_minutes', w.labor_minutes,
+    'materials', w.materials, 'fee', w.fee, 'before_photo_ids', w.before_photo_ids,
+    'after_photo_ids', w.after_photo_ids, 'dispatched_by', w.dispatched_by,
+    'version', w.version, 'created_at', pd_ts(w.created_at), 'updated_at', pd_ts(w.updated_at))
+$$;

@@ -13,5 +13,6 @@ Suite *crypto_suite(void);
 Suite *tz_suite(void);
 Suite *sla_suite(void);
 Suite *attachments_suite(void);
+Suite *ticket_rules_suite(void);
 
 #endif

@@ -1,0 +1,44 @@
+/* /v1/stats/tickets: ticket statistics for supervisors, managers, quality and admins, over
+ * the communities they may see. */
+#include <stdio.h>
+#include <string.h>
+#include "../src/stats.h"
+#include "routes.h"
+
+void stats_tickets_show(struct api_call *c)
+{
+    struct verr v;
+    time_t from_t = 0, to_t = 0;
+    verr_init(&v);
+    const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
+    const char *from = api_query(c, "from"), *to = api_query(c, "to");
+    const char *group_by = q_enum(&v, "group_by", api_query(c, "group_by"), stats_groupings);
+    if (from == NULL || !rfc3339_parse(from, &from_t))
+        verr_add(&v, "from", "is required: an RFC 3339 date-time");
+    if (to == NULL || !rfc3339_parse(to, &to_t))
+        verr_add(&v, "to", "is required: an RFC 3339 date-time");
+    else if (from_t && to_t <= from_t)
+        verr_add(&v, "to", "must be after from");
+    else if (from_t && to_t - from_t > 366L * 86400)
+        verr_add(&v, "to", "the period is at most a year");
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    char scope[API_SCOPE_BUF];
+    const char *sc = api_scope_communities(c, scope, sizeof scope);
+    if (community != NULL && !principal_in_community(&c->who, community)) {
+        api_error(c, PD_ERR_NOT_FOUND, "No such community within your reach.");
+        return;
+    }
+    json_t *j = NULL;
+    enum pd_err err = stats_tickets(c->db, c->who.org, sc, community, from, to,
+                                    group_by ? group_by : "category", &j);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return;
+    }
+    json_object_set_new(j, "community_id", community ? json_string(community) : json_null());
+    json_object_set_new(j, "from", json_string(from));
+    json_object_set_new(j, "to", json_string(to));
+    json_object_set_new(j, "group_by", json_string(group_by ? group_by : "category"));
+    api_json(c, 200, j);
+}

@@ -1,0 +1,569 @@
+/* /v1/tickets: owners report from the app, the desk reports for owners and runs the ticket
+ * (reclassify, dispatch, reply, cancel, close), owners confirm or reopen; comments and the
+ * timeline. Visibility: owners their units (and what they reported), staff their
+ * communities, integration clients their org with tickets:read / tickets:write. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/ticket_rules.h"
+#include "../src/tickets.h"
+#include "../src/users.h"
+#include "../src/work_orders.h"
+#include "routes.h"
+
+struct vis {
+    struct ticket_scope s;
+    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
+};
+
+static bool is_owner_role(const struct api_call *c) { return c->who.role == ROLE_OWNER; }
+
+static bool staff_desk(const struct api_call *c)
+{
+    enum pd_role r = c->who.role;
+    return r == ROLE_AGENT || r == ROLE_SUPERVISOR || r == ROLE_MANAGER || r == ROLE_ADMIN;
+}
+
+/* The caller's ticket visibility; false (after a 403) for a client without the scope. */
+static bool visibility(struct api_call *c, struct vis *v, unsigned need_scope)
+{
+    memset(&v->s, 0, sizeof v->s);
+    if (c->who.role == ROLE_INTEGRATION) {
+        if (!(c->who.scopes & need_scope)) {
+            api_error(c, PD_ERR_FORBIDDEN, "This client lacks the scope for tickets.");
+            return false;
+        }
+    } else if (is_owner_role(c)) {
+        v->s.units = api_scope_units(c, v->units, sizeof v->units);
+        v->s.self = c->who.sub;
+    } else {
+        v->s.scope = api_scope_communities(c, v->scope, sizeof v->scope);
+    }
+    return true;
+}
+
+static json_t *actions_for(const struct api_call *c, const struct ticket_row *t)
+{
+    bool mine = is_owner_role(c) && (principal_has_unit(&c->who, t->unit_id) || strcmp(t->reporter_id, c->who.sub) == 0);
+    struct ticket_view v = { t->status, t->kind, c->who.role, mine, t->work_started, t->in_reopen_window };
+    return ticket_allowed_actions(&v);
+}
+
+static bool allowed(const struct api_call *c, const struct ticket_row *t, enum ticket_action a)
+{
+    bool mine = is_owner_role(c) && (principal_has_unit(&c->who, t->unit_id) || strcmp(t->reporter_id, c->who.sub) == 0);
+    struct ticket_view v = { t->status, t->kind, c->who.role, mine, t->work_started, t->in_reopen_window };
+    return ticket_action_allowed(&v, a);
+}
+
+/* Technicians not working on the ticket see the reporter's phone masked (DESIGN §3). */
+static void mask_reporter(const struct api_call *c, json_t *j_ticket)
+{
+    if (c->who.role != ROLE_TECHNICIAN)
+        return;
+    json_t *j_orders = json_object_get(j_ticket, "work_orders"), *j_wo;
+    size_t i;
+    json_array_foreach(j_orders, i, j_wo) {
+        const char *a = json_string_value(json_object_get(j_wo, "assignee_id"));
+        if (a != NULL && strcmp(a, c->who.sub) == 0)
+            return;
+    }
+    json_t *j_rep = json_object_get(j_ticket, "reporter");
+    const char *phone = json_string_value(json_object_get(j_rep, "phone"));
+    if (phone != NULL) {
+        char masked[24];
+        phone_mask(phone, masked);
+        json_object_set_new(j_rep, "phone", json_string(masked));
+    }
+}
+
+/* Reloads the ticket after a change, commits and replies. */
+static void reply_ticket(struct api_call *c, enum pd_err err, const struct vis *v, const char *id,
+                         const char *detail)
+{
+    struct ticket_row t = { 0 };
+    if (err == PD_OK)
+        err = ticket_load(c->db, c->who.org, &v->s, id, false, &t);
+    json_t *j_actions = err == PD_OK ? actions_for(c, &t) : NULL;
+    if (err == PD_OK)
+        mask_reporter(c, t.j);
+    api_commit(c, err, err == PD_OK ? json_incref(t.j) : NULL, j_actions, detail);
+    ticket_row_free(&t);
+}
+
+/* Begins an action: transaction, the ticket locked, If-Match and the state machine checked.
+ * Returns false after replying. */
+static bool begin_action(struct api_call *c, struct vis *v, const char *id, long long version,
+                         enum ticket_action a, struct ticket_row *t)
+{
+    if (!visibility(c, v, SCOPE_TICKETS_WRITE) || !api_begin(c))
+        return false;
+    enum pd_err err = ticket_load(c->db, c->who.org, &v->s, id, true, t);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        api_error(c, err, NULL);
+        return false;
+    }
+    if (version > 0 && version != t->version) {
+        db_rollback(c->db);
+        api_error(c, PD_ERR_STALE, NULL);
+        ticket_row_free(t);
+        return false;
+    }
+    if (!allowed(c, t, a)) {
+        api_state_conflict(c, t->status, actions_for(c, t));
+        ticket_row_free(t);
+        return false;
+    }
+    return true;
+}
+
+static const char *const create_fields[] = {
+    "kind", "unit_id", "community_id", "location", "category", "description", "priority", "occurred_at",
+    "visit_window", "entry_permission", "paid_service", "attachment_ids", "channel", "reporter_name",
+    "reporter_phone", NULL,
+};
+
+/* attachment_ids → a uuid[] literal (buf: 10 ids). */
+static const char *attachment_list(struct verr *v, json_t *j_ids, const char *field, char *buf, size_t len)
+{
+    size_t off = 1, i;
+    json_t *j_id;
+    buf[0] = '{';
+    json_array_foreach(j_ids, i, j_id) {
+        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
+            verr_add(v, field, "must list attachment UUIDs");
+            break;
+        }
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(j_id));
+    }
+    snprintf(buf + off, len - off, "}");
+    return buf;
+}
+
+static void check_time(struct verr *v, const char *field, const char *s, time_t *out)
+{
+    if (s != NULL && !rfc3339_parse(s, out))
+        verr_add(v, field, "must be an RFC 3339 date-time such as 2026-11-22T08:00:00Z");
+}
+
+/* visit_window {from, to}, from before to. */
+static void check_window(struct verr *v, json_t *j_window, const char **from, const char **to)
+{
+    static const char *const keys[] = { "from", "to", NULL };
+    time_t f = 0, t = 0;
+    *from = *to = NULL;
+    if (j_window == NULL || json_is_null(j_window))
+        return;
+    if (!json_is_object(j_window)) {
+        verr_add(v, "visit_window", "must be an object {from, to}");
+        return;
+    }
+    struct verr inner;
+    verr_init(&inner);
+    v_reject_unknown(&inner, j_window, keys);
+    if (verr_any(&inner))
+        verr_add(v, "visit_window", "takes only from and to");
+    verr_free(&inner);
+    *from = json_string_value(json_object_get(j_window, "from"));
+    *to = json_string_value(json_object_get(j_window, "to"));
+    if (*from == NULL || *to == NULL)
+        verr_add(v, "visit_window", "needs from and to");
+    check_time(v, "visit_window.from", *from, &f);
+    check_time(v, "visit_window.to", *to, &t);
+    if (f && t && f >= t)
+        verr_add(v, "visit_window.to", "must be after from");
+}
+
+void tickets_create(struct api_call *c)
+{
+    struct verr v;
+    struct ticket_in in = { 0 };
+    struct vis vis;
+    char ids[40 * 10 + 4] = "{}";
+    time_t when;
+    bool owner = is_owner_role(c), client = c->who.role == ROLE_INTEGRATION;
+    verr_init(&v);
+    api_body_fields(c, &v, create_fields);
+    in.kind = v_enum(&v, c->j_body, "kind", true, ticket_kinds);
+    in.category = v_enum(&v, c->j_body, "category", true, ticket_categories);
+    in.description = v_string(&v, c->j_body, "description", true, 1, 2000);
+    in.unit_id = v_uuid(&v, c->j_body, "unit_id", false);
+    in.community_id = v_uuid(&v, c->j_body, "community_id", false);
+    in.location = v_string(&v, c->j_body, "location", false, 1, 200);
+    bool has_unit = json_object_get(c->j_body, "unit_id") != NULL;
+    if (has_unit == (json_object_get(c->j_body, "community_id") != NULL))
+        verr_add(&v, "unit_id", "give unit_id for a home, or community_id with location for a common area");
+    else if (!has_unit && json_object_get(c->j_body, "location") == NULL)
+        verr_add(&v, "location", "is required for a common area");
+    const char *priority = v_enum(&v, c->j_body, "priority", false, ticket_priorities);
+    in.occurred_at = v_string(&v, c->j_body, "occurred_at", false, 1, 40);
+    check_time(&v, "occurred_at", in.occurred_at, &when);
+    check_window(&v, json_object_get(c->j_body, "visit_window"), &in.visit_from, &in.visit_to);
+    json_t *j_flag;
+    if ((j_flag = json_object_get(c->j_body, "entry_permission")) != NULL && !json_is_boolean(j_flag))
+        verr_add(&v, "entry_permission", "must be true or false");
+    if ((j_flag = json_object_get(c->j_body, "paid_service")) != NULL && !json_is_boolean(j_flag))
+        verr_add(&v, "paid_service", "must be true or false");
+    in.entry_permission = json_is_true(json_object_get(c->j_body, "entry_permission"));
+    in.paid_service = json_is_true(json_object_get(c->j_body, "paid_service"));
+    json_t *j_ids = v_array(&v, c->j_body, "attachment_ids", false, 0, 9);
+    if (j_ids != NULL)
+        attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
+    in.attachment_ids = ids;
+    const char *channel = v_enum(&v, c->j_body, "channel", false, ticket_channels);
+    in.reporter_name = v_string(&v, c->j_body, "reporter_name", false, 1, 50);
+    in.reporter_phone = v_string(&v, c->j_body, "reporter_phone", false, 6, 16);
+    if (in.reporter_phone != NULL && !phone_valid(in.reporter_phone))
+        verr_add(&v, "reporter_phone", "must be 6 to 15 digits, optionally after '+'");
+    if (owner || client) {
+        /* an owner's (or a client's) priority is a request; the desk decides */
+        in.requested_priority = priority;
+        in.priority = in.category && strcmp(in.category, "leak") == 0 ? "P2" : "P3";
+        in.channel = client ? "integration" : "app";
+        if (channel != NULL && strcmp(channel, in.channel) != 0)
+            verr_add(&v, "channel", "is %s for this caller", in.channel);
+        if (owner && (in.reporter_name || in.reporter_phone))
+            verr_add(&v, in.reporter_name ? "reporter_name" : "reporter_phone", "is taken from your account");
+    } else {
+        in.priority = priority ? priority : "P3";
+        in.channel = channel;
+        if (channel == NULL || strcmp(channel, "app") == 0 || strcmp(channel, "integration") == 0)
+            verr_add(&v, "channel", "desk intake is by phone, walk_in or wechat");
+        if (in.reporter_name == NULL)
+            verr_add(&v, "reporter_name", "is required when reporting for an owner");
+        if (in.reporter_phone == NULL)
+            verr_add(&v, "reporter_phone", "is required when reporting for an owner");
+    }
+    if (!api_valid(c, &v) || !visibility(c, &vis, SCOPE_TICKETS_WRITE))
+        return;
+    if (owner)
+        in.reporter_id = c->who.sub;
+    in.created_by = c->who.sub;
+    in.actor_id = client ? NULL : c->who.sub;
+    in.actor_role = role_name(c->who.role);
+    if (!api_create_begin(c))
+        return;
+    char id[37] = "";
+    const char *bad = NULL;
+    enum pd_err err = ticket_create(c->db, c->who.org, &vis.s, &in, id, &bad);
+    if (err == PD_ERR_INVALID || err == PD_ERR_NOT_FOUND) {
+        db_rollback(c->db);
+        verr_init(&v);
+        verr_add(&v, bad ? bad : "(body)", err == PD_ERR_INVALID ? "must name attachments you uploaded"
+                                                                  : "is not a place you may report for");
+        if (err == PD_ERR_INVALID)
+            api_invalid(c, &v);
+        else {
+            api_problem(c, 404, "Not Found", "No such unit or community within your reach.", v.j_errors);
+            verr_free(&v);
+        }
+        return;
+    }
+    struct ticket_row t = { 0 };
+    if (err == PD_OK)
+        err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    json_t *j_actions = err == PD_OK ? actions_for(c, &t) : NULL;
+    api_create_finish(c, err, err == PD_OK ? json_incref(t.j) : NULL, j_actions, "/v1/tickets", NULL);
+    ticket_row_free(&t);
+}
+
+void tickets_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    struct ticket_filter f = { 0 };
+    struct vis vis;
+    time_t t;
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    f.status = q_enum(&v, "status", api_query(c, "status"), ticket_statuses);
+    f.kind = q_enum(&v, "kind", api_query(c, "kind"), ticket_kinds);
+    f.category = q_enum(&v, "category", api_query(c, "category"), ticket_categories);
+    f.priority = q_enum(&v, "priority", api_query(c, "priority"), ticket_priorities);
+    f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
+    f.building_id = q_uuid(&v, "building_id", api_query(c, "building_id"));
+    f.unit_id = q_uuid(&v, "unit_id", api_query(c, "unit_id"));
+    f.department = q_enum(&v, "department", api_query(c, "department"), departments);
+    f.assignee_id = q_uuid(&v, "assignee_id", api_query(c, "assignee_id"));
+    f.q = q_text(&v, "q", api_query(c, "q"), 50);
+    f.created_from = api_query(c, "created_from");
+    f.created_to = api_query(c, "created_to");
+    check_time(&v, "created_from", f.created_from, &t);
+    check_time(&v, "created_to", f.created_to, &t);
+    const char *overdue = api_query(c, "overdue");
+    if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
+        verr_add(&v, "overdue", "must be true or false");
+    f.overdue_only = overdue != NULL && strcmp(overdue, "true") == 0;
+    if (!api_valid(c, &v) || !visibility(c, &vis, SCOPE_TICKETS_READ) || !api_db(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = ticket_list(c->db, c->who.org, &vis.s, &f, &pg, &j);
+    if (err == PD_OK) {
+        json_t *j_item;
+        size_t i;
+        json_array_foreach(json_object_get(j, "items"), i, j_item)
+            mask_reporter(c, j_item);
+    }
+    api_list_result(c, err, j, NULL);
+}
+
+void tickets_show(struct api_call *c)
+{
+    struct vis vis;
+    struct ticket_row t = { 0 };
+    const char *id = api_path_id(c);
+    if (id == NULL || !visibility(c, &vis, SCOPE_TICKETS_READ) || !api_db(c))
+        return;
+    enum pd_err err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return;
+    }
+    mask_reporter(c, t.j);
+    api_object(c, 200, json_incref(t.j), actions_for(c, &t));
+    ticket_row_free(&t);
+}
+
+void tickets_update(struct api_call *c)
+{
+    static const char *const owner_fields[] = { "description", "visit_window", "attachment_ids", NULL };
+    static const char *const desk_fields[] = { "kind", "category", "priority", NULL };
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version;
+    bool owner = is_owner_role(c);
+    const char *id = api_change_begin(c, &v, owner ? owner_fields : desk_fields, true, &version);
+    if (id == NULL)
+        return;
+    const char *from, *to;
+    char ids[40 * 10 + 4];
+    if (owner) {
+        v_string(&v, c->j_body, "description", false, 1, 2000);
+        if (json_is_null(json_object_get(c->j_body, "description")))
+            verr_add(&v, "description", "may not be null");
+        check_window(&v, json_object_get(c->j_body, "visit_window"), &from, &to);
+        json_t *j_ids = v_array(&v, c->j_body, "attachment_ids", false, 0, 9);
+        if (j_ids != NULL)
+            attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
+    } else {
+        v_enum(&v, c->j_body, "kind", false, ticket_kinds);
+        v_enum(&v, c->j_body, "category", false, ticket_categories);
+        v_enum(&v, c->j_body, "priority", false, ticket_priorities);
+    }
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_UPDATE, &t))
+        return;
+    char *patch = json_dumps(c->j_body, JSON_COMPACT);
+    enum pd_err err = patch ? ticket_update(c->db, c->who.org, &t, patch, c->who.sub, role_name(c->who.role))
+                            : PD_ERR_NOMEM;
+    free(patch);
+    ticket_row_free(&t);
+    reply_ticket(c, err, &vis, id, NULL);
+}
+
+/* The reason-style body of an action: {key: text} with key required or not. */
+static const char *action_text(struct api_call *c, struct verr *v, const char *key, bool required,
+                               size_t max)
+{
+    const char *const fields[] = { key, NULL };
+    v_reject_unknown(v, c->j_body, fields);
+    return v_string(v, c->j_body, key, required, 1, max);
+}
+
+void tickets_dispatch(struct api_call *c)
+{
+    static const char *const fields[] = { "mode", "department", "assignee_id", "note", NULL };
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version;
+    const char *id = api_change_begin(c, &v, fields, false, &version);
+    if (id == NULL)
+        return;
+    struct dispatch_in in = { 0 };
+    in.mode = v_enum(&v, c->j_body, "mode", true, dispatch_modes);
+    in.department = v_enum(&v, c->j_body, "department", false, departments);
+    in.assignee_id = v_uuid(&v, c->j_body, "assignee_id", false);
+    in.note = v_string(&v, c->j_body, "note", false, 1, 500);
+    bool assign = in.mode && strcmp(in.mode, "assign") == 0;
+    if (assign && in.assignee_id == NULL && json_object_get(c->j_body, "assignee_id") == NULL)
+        verr_add(&v, "assignee_id", "is required to assign");
+    if (!assign && json_object_get(c->j_body, "assignee_id") != NULL)
+        verr_add(&v, "assignee_id", "is only for mode assign");
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_DISPATCH, &t))
+        return;
+    if (in.department == NULL)
+        in.department = json_string_value(json_object_get(t.j, "department"));
+    char wo[37];
+    const char *bad = NULL;
+    enum pd_err err = work_order_dispatch(c->db, c->who.org, &t, &in, c->who.sub, role_name(c->who.role), wo, &bad);
+    ticket_row_free(&t);
+    if (err == PD_ERR_INVALID) {
+        db_rollback(c->db);
+        verr_init(&v);
+        verr_add(&v, "assignee_id", "must be an active technician of that department serving this community");
+        api_invalid(c, &v);
+        return;
+    }
+    reply_ticket(c, err, &vis, id, err == PD_ERR_CONFLICT ? "No on-duty technician of that department is free." : NULL);
+}
+
+void tickets_reply(struct api_call *c)
+{
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version;
+    const char *id = api_change_begin(c, &v, NULL, false, &version);
+    if (id == NULL)
+        return;
+    const char *text = action_text(c, &v, "reply", true, 2000);
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_REPLY, &t))
+        return;
+    enum pd_err err = ticket_reply(c->db, c->who.org, &t, text, c->who.sub, role_name(c->who.role));
+    ticket_row_free(&t);
+    reply_ticket(c, err, &vis, id, NULL);
+}
+
+void tickets_cancel(struct api_call *c)
+{
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version;
+    const char *id = api_change_begin(c, &v, NULL, false, &version);
+    if (id == NULL)
+        return;
+    /* staff give a reason (duplicate, invalid, …); owners may */
+    const char *reason = action_text(c, &v, "reason", staff_desk(c), 200);
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CANCEL, &t))
+        return;
+    enum pd_err err = ticket_cancel(c->db, c->who.org, &t, reason, c->who.sub, role_name(c->who.role));
+    ticket_row_free(&t);
+    reply_ticket(c, err, &vis, id, NULL);
+}
+
+void tickets_confirm(struct api_call *c)
+{
+    static const char *const fields[] = { "rating", "comment", NULL };
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version, rating = 0;
+    const char *id = api_change_begin(c, &v, fields, false, &version);
+    if (id == NULL)
+        return;
+    v_int(&v, c->j_body, "rating", true, 1, 5, &rating);
+    const char *comment = v_string(&v, c->j_body, "comment", false, 1, 500);
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CONFIRM, &t))
+        return;
+    enum pd_err err = ticket_confirm(c->db, c->who.org, &t, (int)rating, comment, c->who.sub);
+    ticket_row_free(&t);
+    reply_ticket(c, err, &vis, id, NULL);
+}
+
+void tickets_reopen(struct api_call *c)
+{
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version;
+    const char *id = api_change_begin(c, &v, NULL, false, &version);
+    if (id == NULL)
+        return;
+    const char *reason = action_text(c, &v, "reason", true, 200);
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_REOPEN, &t))
+        return;
+    enum pd_err err = ticket_reopen(c->db, c->who.org, &t, reason, c->who.sub);
+    ticket_row_free(&t);
+    reply_ticket(c, err, &vis, id, NULL);
+}
+
+void tickets_close(struct api_call *c)
+{
+    static const char *const fields[] = { NULL };
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    long long version;
+    const char *id = api_change_begin(c, &v, fields, false, &version);
+    if (id == NULL || !api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CLOSE, &t))
+        return;
+    enum pd_err err = ticket_close(c->db, c->who.org, &t, c->who.sub, role_name(c->who.role), "closed");
+    ticket_row_free(&t);
+    reply_ticket(c, err, &vis, id, NULL);
+}
+
+void tickets_comments_index(struct api_call *c)
+{
+    struct verr v;
+    struct page pg;
+    struct vis vis;
+    struct ticket_row t;
+    const char *id = api_path_id(c);
+    if (id == NULL)
+        return;
+    verr_init(&v);
+    api_page(c, &v, &pg);
+    if (!api_valid(c, &v) || !visibility(c, &vis, SCOPE_TICKETS_READ) || !api_db(c))
+        return;
+    enum pd_err err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    json_t *j = NULL;
+    if (err == PD_OK) {
+        err = ticket_comment_list(c->db, c->who.org, id, !is_owner_role(c), &pg, &j);
+        ticket_row_free(&t);
+    }
+    api_list_result(c, err, j, NULL);
+}
+
+void tickets_comments_create(struct api_call *c)
+{
+    static const char *const fields[] = { "body", "internal", NULL };
+    struct verr v;
+    struct vis vis;
+    struct ticket_row t;
+    const char *id = api_path_id(c);
+    if (id == NULL)
+        return;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    const char *body = v_string(&v, c->j_body, "body", true, 1, 2000);
+    json_t *j_internal = json_object_get(c->j_body, "internal");
+    if (j_internal != NULL && !json_is_boolean(j_internal))
+        verr_add(&v, "internal", "must be true or false");
+    bool internal = json_is_true(j_internal);
+    if (internal && is_owner_role(c))
+        verr_add(&v, "internal", "internal notes are for staff");
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, 0, TA_COMMENT, &t))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = ticket_comment_add(c->db, c->who.org, &t, body, internal, c->who.sub,
+                                         role_name(c->who.role), !is_owner_role(c), &j);
+    ticket_row_free(&t);
+    if (err == PD_OK)
+        err = db_commit(c->db);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        json_decref(j);
+        api_error(c, err, NULL);
+        return;
+    }
+    api_json(c, 201, j);
+}
+
+void tickets_events_index(struct api_call *c)
+{
+    struct vis vis;
+    struct ticket_row t;
+    const char *id = api_path_id(c);
+    if (id == NULL || !visibility(c, &vis, SCOPE_TICKETS_READ) || !api_db(c))
+        return;
+    enum pd_err err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    json_t *j = NULL;
+    if (err == PD_OK) {
+        err = ticket_event_list(c->db, c->who.org, id, !is_owner_role(c), &j);
+        ticket_row_free(&t);
+    }
+    api_list_result(c, err, j, NULL);
+}

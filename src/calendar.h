@@ -1,0 +1,56 @@
+/* A community's SLA calendar and the SLA targets for a ticket, loaded from PostgreSQL, and
+ * the clock computation that turns them into due times (src/sla.c does the arithmetic). */
+#ifndef PD_CALENDAR_H
+#define PD_CALENDAR_H
+
+#include <time.h>
+#include "db.h"
+#include "sla.h"
+
+#define CAL_MAX_DAYS 128
+
+struct sla_target {
+    int contact_minutes;
+    int arrival_minutes;      /* 0 with arrival_next_day */
+    bool arrival_next_day;
+    int resolve_minutes;
+    bool business_hours;      /* false: around the clock */
+};
+
+struct calendar {
+    struct sla_calendar cal;
+    int holidays[CAL_MAX_DAYS];
+    int workdays[CAL_MAX_DAYS];
+    char time_zone[64];
+};
+
+/* Loads the community's calendar (time zone, business hours, holidays and 调休 workdays from
+ * since_day on) and the most specific SLA target for priority and category (community and
+ * category first, the org's defaults after, the built-in DESIGN §6 defaults last).
+ * PD_ERR_NOT_FOUND when the community is absent. */
+enum pd_err calendar_load(struct db_conn *db, const char *org, const char *community_id,
+                          const char *priority, const char *category, time_t since,
+                          struct calendar *out, struct sla_target *target);
+
+/* Built-in targets by priority (DESIGN §6). */
+struct sla_target sla_default_target(const char *priority);
+
+/* The clock targets in business minutes, as a ticket stores them. */
+struct clock_minutes {
+    int contact, arrival, resolve;
+    bool business_hours;      /* false: the clocks run around the clock */
+};
+/* Resolves a target against a start: "on site by the next working day" becomes the business
+ * minutes from start to that day's close. */
+void clocks_minutes(const struct calendar *c, const struct sla_target *t, time_t start,
+                    struct clock_minutes *out);
+
+/* Due times from start, not counting time on hold (pauses: [from, to]; to 0 = on hold now,
+ * and then every due is 0: no clock runs while on hold). */
+struct clock_dues {
+    time_t contact, arrival, resolve;
+};
+void clocks_due(const struct calendar *c, const struct clock_minutes *m, time_t start,
+                const struct sla_pause *pauses, int n_pauses, struct clock_dues *out);
+
+#endif

@@ -1,0 +1,16 @@
+/* The per-user inbox (written by src/timeline.c in the transaction of each change). */
+#ifndef PD_NOTIFICATIONS_H
+#define PD_NOTIFICATIONS_H
+
+#include <jansson.h>
+#include "db.h"
+#include "rows.h"
+
+enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, bool unread_only,
+                              const struct page *pg, json_t **out);
+/* Marks one read (idempotent); PD_ERR_NOT_FOUND when it is not the user's. */
+enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
+                              json_t **out);
+enum pd_err notification_read_all(struct db_conn *db, const char *org, const char *user, long long *count);
+
+#endif

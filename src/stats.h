@@ -1,0 +1,17 @@
+/* Ticket statistics, computed in SQL: volume, median and p90 times to contact, arrival and
+ * resolution, SLA compliance per clock, reopen rate and average rating. */
+#ifndef PD_STATS_H
+#define PD_STATS_H
+
+#include <jansson.h>
+#include "db.h"
+
+extern const char *const stats_groupings[];  /* category, department, priority, day */
+
+/* scope: the caller's communities (NULL = org); community_id: one of them or NULL for all;
+ * from/to: RFC 3339 bounds on created_at ([from, to)). out: {groups: [...], totals: {...}}. */
+enum pd_err stats_tickets(struct db_conn *db, const char *org, const char *scope,
+                          const char *community_id, const char *from, const char *to,
+                          const char *group_by, json_t **out);
+
+#endif

@@ -1,0 +1,476 @@
+/* SQL and orchestration for tickets. Rendering is pd_ticket_json / pd_work_order_json. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "calendar.h"
+#include "ticket_rules.h"
+#include "tickets.h"
+#include "timeline.h"
+
+#define VISIBLE "($3::uuid[] IS NULL OR t.community_id = ANY ($3)) " \
+                "AND ($4::uuid[] IS NULL OR t.unit_id = ANY ($4) OR t.reporter_id = $5::uuid)"
+
+DB_STMT(find_unit,
+    "SELECT u.community_id FROM units u WHERE u.org_id = $1 AND u.id = $2 "
+    "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
+DB_STMT(find_community,
+    "SELECT c.id FROM communities c WHERE c.org_id = $1 AND c.id = $2 "
+    "AND ($3::uuid[] IS NULL OR c.id = ANY ($3)) "
+    "AND ($4::uuid[] IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.org_id = c.org_id "
+    "     AND u.community_id = c.id AND u.id = ANY ($4)))");
+DB_STMT(own_attachments,
+    "SELECT count(*) = cardinality($2::uuid[]) FROM attachments "
+    "WHERE org_id = $1 AND id = ANY ($2::uuid[]) AND uploader_id = $3");
+DB_STMT(next_number,
+    "INSERT INTO ticket_numbers AS n (org_id, day, last) "
+    "VALUES ($1, (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = $1 AND id = $2))::date, 1) "
+    "ON CONFLICT (org_id, day) DO UPDATE SET last = n.last + 1 "
+    "RETURNING 'BX' || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, 4, '0'), extract(epoch FROM now())::bigint");
+DB_STMT(insert_ticket,
+    "INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, "
+    "  priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, "
+    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, "
+    "  sla_contact_minutes, sla_arrival_minutes, sla_resolve_minutes, sla_business_hours, "
+    "  contact_due, arrival_due, resolve_due) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
+    "  $21, $22::uuid[], $23, $24, $25, $26, to_timestamp($27), to_timestamp($28), to_timestamp($29)) "
+    "RETURNING id");
+DB_STMT(lock_ticket,
+    "SELECT 1 FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE " FOR UPDATE");
+DB_STMT(load_ticket,
+    "SELECT pd_ticket_json(t), t.status, t.kind, t.community_id, t.unit_id, t.reporter_id, t.version, "
+    "  EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id AND w.ticket_id = t.id "
+    "          AND w.status IN ('in_progress', 'on_hold', 'completed')), "
+    "  coalesce(t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) FROM ticket_settings s "
+    "           WHERE s.org_id = t.org_id) * interval '1 hour', false), "
+    "  coalesce((SELECT json_agg(pd_work_order_json(w) ORDER BY w.created_at) FROM work_orders w "
+    "            WHERE w.org_id = t.org_id AND w.ticket_id = t.id), '[]') "
+    "FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE);
+DB_STMT(list_tickets,
+    "SELECT pd_ticket_json(t), (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id FROM tickets t "
+    "WHERE t.org_id = $1 AND " VISIBLE " "
+    "AND ($2::text IS NULL OR t.status = $2) AND ($6::text IS NULL OR t.kind = $6) "
+    "AND ($7::text IS NULL OR t.category = $7) AND ($8::text IS NULL OR t.priority = $8) "
+    "AND ($9::uuid IS NULL OR t.community_id = $9) "
+    "AND ($10::uuid IS NULL OR t.unit_id IN (SELECT u.id FROM units u WHERE u.org_id = $1 AND u.building_id = $10)) "
+    "AND ($11::uuid IS NULL OR t.unit_id = $11) AND ($12::text IS NULL OR t.department = $12) "
+    "AND ($13::uuid IS NULL OR EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id "
+    "     AND w.ticket_id = t.id AND w.assignee_id = $13 AND w.status NOT IN ('declined', 'cancelled'))) "
+    "AND ($14::text IS NULL OR strpos(t.number || ' ' || t.description || ' ' || coalesce(t.location, ''), $14) > 0) "
+    "AND ($15::timestamptz IS NULL OR t.created_at >= $15) AND ($16::timestamptz IS NULL OR t.created_at < $16) "
+    "AND (NOT $17::bool OR t.contact_breached OR t.arrival_breached OR t.resolve_breached) "
+    "AND ($18::bigint IS NULL OR (t.created_at, t.id) < (timestamptz 'epoch' + $18 * interval '1 microsecond', $19::uuid)) "
+    "ORDER BY t.created_at DESC, t.id DESC LIMIT $20");
+DB_STMT(update_ticket,
+    "UPDATE tickets t SET "
+    "  description = coalesce($3::jsonb->>'description', t.description), "
+    "  visit_from = CASE WHEN $3::jsonb ? 'visit_window' THEN ($3::jsonb->'visit_window'->>'from')::timestamptz ELSE t.visit_from END, "
+    "  visit_to = CASE WHEN $3::jsonb ? 'visit_window' THEN ($3::jsonb->'visit_window'->>'to')::timestamptz ELSE t.visit_to END, "
+    "  attachment_ids = CASE WHEN $3::jsonb ? 'attachment_ids' "
+    "      THEN ARRAY(SELECT jsonb_array_elements_text($3::jsonb->'attachment_ids'))::uuid[] ELSE t.attachment_ids END, "
+    "  kind = coalesce($3::jsonb->>'kind', t.kind), "
+    "  category = coalesce($3::jsonb->>'category', t.category), "
+    "  department = CASE WHEN $3::jsonb ? 'category' THEN pd_category_department($3::jsonb->>'category') ELSE t.department END, "
+    "  priority = coalesce($3::jsonb->>'priority', t.priority), "
+    "  version = t.version + 1, updated_at = now() "
+    "WHERE t.org_id = $1 AND t.id = $2 "
+    "RETURNING t.community_id, t.priority, t.category, extract(epoch FROM t.created_at)::bigint");
+DB_STMT(set_targets,
+    "UPDATE tickets SET sla_contact_minutes = $3, sla_arrival_minutes = $4, sla_resolve_minutes = $5, "
+    "sla_business_hours = $6 WHERE org_id = $1 AND id = $2");
+DB_STMT(reply_ticket,
+    "UPDATE tickets SET reply = $4, status = 'resolved', resolved_at = now(), "
+    "  resolve_met_at = coalesce(resolve_met_at, now()), contact_met_at = coalesce(contact_met_at, now()), "
+    "  version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2 AND status = $3");
+DB_STMT(cancel_ticket,
+    "UPDATE tickets SET status = 'cancelled', cancel_reason = $4, version = version + 1, updated_at = now() "
+    "WHERE org_id = $1 AND id = $2 AND status = $3");
+DB_STMT(cancel_orders,
+    "UPDATE work_orders SET status = 'cancelled', cancel_reason = $3, version = version + 1, updated_at = now() "
+    "WHERE org_id = $1 AND ticket_id = $2 AND status IN ('dispatched', 'accepted', 'in_progress', 'on_hold')");
+DB_STMT(confirm_ticket,
+    "UPDATE tickets SET status = 'closed', closed_at = now(), rating = $4, rating_comment = $5, "
+    "  version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2 AND status = 'resolved' AND version = $3");
+DB_STMT(reopen_ticket,
+    "UPDATE tickets SET status = 'reopened', reopen_count = reopen_count + 1, resolved_at = NULL, "
+    "  resolve_met_at = NULL, version = version + 1, updated_at = now() "
+    "WHERE org_id = $1 AND id = $2 AND status = 'resolved' AND version = $3");
+DB_STMT(close_ticket,
+    "UPDATE tickets SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now() "
+    "WHERE org_id = $1 AND id = $2 AND status = 'resolved' AND version = $3");
+DB_STMT(mark_contacted,
+    "UPDATE tickets SET contact_met_at = now() WHERE org_id = $1 AND id = $2 AND contact_met_at IS NULL");
+DB_STMT(insert_comment,
+    "INSERT INTO ticket_comments (org_id, ticket_id, author_id, author_role, body, internal) "
+    "VALUES ($1, $2, $3, $4, $5, $6) RETURNING json_build_object('id', id, 'ticket_id', ticket_id, "
+    "'author_id', author_id, 'author_role', author_role, 'body', body, 'internal', internal, "
+    "'created_at', pd_ts(created_at))");
+DB_STMT(list_comments,
+    "SELECT json_build_object('id', c.id, 'ticket_id', c.ticket_id, 'author_id', c.author_id, "
+    "  'author_role', c.author_role, 'body', c.body, 'internal', c.internal, 'created_at', pd_ts(c.created_at)), "
+    "  (extract(epoch FROM c.created_at) * 1000000)::bigint, c.id "
+    "FROM ticket_comments c WHERE c.org_id = $1 AND c.ticket_id = $2 AND ($3::bool OR NOT c.internal) "
+    "AND ($4::bigint IS NULL OR (c.created_at, c.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
+    "ORDER BY c.created_at DESC, c.id DESC LIMIT $6");
+DB_STMT(list_events,
+    "SELECT coalesce(json_agg(json_build_object('id', e.id, 'type', e.type, 'actor_id', e.actor_id, "
+    "  'actor_role', e.actor_role, 'work_order_id', e.work_order_id, 'from_status', e.from_status, "
+    "  'to_status', e.to_status, 'details', e.details, 'created_at', pd_ts(e.created_at)) ORDER BY e.id), '[]') "
+    "FROM ticket_events e WHERE e.org_id = $1 AND e.ticket_id = $2 "
+    "AND ($3::bool OR coalesce((e.details->>'internal')::bool, false) = false)");
+
+void ticket_row_free(struct ticket_row *t)
+{
+    json_decref(t->j);
+    t->j = NULL;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
+                        const char *id, bool lock, struct ticket_row *out)
+{
+    const char *p[] = { org, id, vis->scope, vis->units, vis->self };
+    PGresult *r;
+    enum pd_err err;
+    memset(out, 0, sizeof *out);
+    if (lock) {
+        if ((err = db_exec(db, &lock_ticket, 5, p, &r)) != PD_OK)
+            return err;
+        int n = PQntuples(r);
+        PQclear(r);
+        if (n == 0)
+            return PD_ERR_NOT_FOUND;
+    }
+    if ((err = db_exec(db, &load_ticket, 5, p, &r)) != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    out->j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    copy(out->id, sizeof out->id, id);
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 1));
+    copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 2));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 3));
+    copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 4));
+    copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 5));
+    out->version = atoll(PQgetvalue(r, 0, 6));
+    out->work_started = PQgetvalue(r, 0, 7)[0] == 't';
+    out->in_reopen_window = PQgetvalue(r, 0, 8)[0] == 't';
+    json_t *j_orders = json_loads(PQgetvalue(r, 0, 9), 0, NULL);
+    PQclear(r);
+    if (out->j == NULL || j_orders == NULL) {
+        json_decref(j_orders);
+        ticket_row_free(out);
+        return PD_ERR_NOMEM;
+    }
+    json_object_set_new(out->j, "work_orders", j_orders);
+    return PD_OK;
+}
+
+/* Sets the stored targets from the current priority/category and recomputes the dues. */
+static enum pd_err retarget(struct db_conn *db, const char *org, const char *id, const char *community,
+                            const char *priority, const char *category, time_t start)
+{
+    struct calendar cal;
+    struct sla_target target;
+    struct clock_minutes m;
+    enum pd_err err = calendar_load(db, org, community, priority, category, start, &cal, &target);
+    if (err != PD_OK)
+        return err;
+    clocks_minutes(&cal, &target, start, &m);
+    char c[16], a[16], s[16];
+    snprintf(c, sizeof c, "%d", m.contact);
+    snprintf(a, sizeof a, "%d", m.arrival);
+    snprintf(s, sizeof s, "%d", m.resolve);
+    const char *p[] = { org, id, c, a, s, m.business_hours ? "true" : "false" };
+    if ((err = db_exec(db, &set_targets, 6, p, NULL)) != PD_OK)
+        return err;
+    return ticket_recompute_dues(db, org, id);
+}
+
+enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
+                          const struct ticket_in *in, char id_out[37], const char **bad_field)
+{
+    PGresult *r;
+    enum pd_err err;
+    char community[37];
+    *bad_field = NULL;
+
+    /* where: a unit the caller may report for, or a common area of a community they serve
+     * (staff) or live in (owners) */
+    const char *wp[] = { org, in->unit_id ? in->unit_id : in->community_id, vis->scope, vis->units };
+    if ((err = db_exec(db, in->unit_id ? &find_unit : &find_community, 4, wp, &r)) != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        *bad_field = in->unit_id ? "unit_id" : "community_id";
+        return PD_ERR_NOT_FOUND;
+    }
+    copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    PQclear(r);
+
+    if (strcmp(in->attachment_ids, "{}") != 0) {
+        const char *ap[] = { org, in->attachment_ids, in->created_by };
+        if ((err = db_exec(db, &own_attachments, 3, ap, &r)) != PD_OK)
+            return err;
+        bool ok = PQgetvalue(r, 0, 0)[0] == 't';
+        PQclear(r);
+        if (!ok) {
+            *bad_field = "attachment_ids";
+            return PD_ERR_INVALID;
+        }
+    }
+
+    const char *np[] = { org, community };
+    if ((err = db_exec(db, &next_number, 2, np, &r)) != PD_OK)
+        return err;
+    char number[32];
+    copy(number, sizeof number, PQgetvalue(r, 0, 0));
+    time_t now = (time_t)atoll(PQgetvalue(r, 0, 1));
+    PQclear(r);
+
+    struct calendar cal;
+    struct sla_target target;
+    struct clock_minutes m;
+    struct clock_dues d;
+    if ((err = calendar_load(db, org, community, in->priority, in->category, now, &cal, &target)) != PD_OK)
+        return err;
+    clocks_minutes(&cal, &target, now, &m);
+    clocks_due(&cal, &m, now, NULL, 0, &d);
+
+    char cm[16], am[16], rm[16], cd[24], ad[24], rd[24];
+    snprintf(cm, sizeof cm, "%d", m.contact);
+    snprintf(am, sizeof am, "%d", m.arrival);
+    snprintf(rm, sizeof rm, "%d", m.resolve);
+    snprintf(cd, sizeof cd, "%lld", (long long)d.contact);
+    snprintf(ad, sizeof ad, "%lld", (long long)d.arrival);
+    snprintf(rd, sizeof rd, "%lld", (long long)d.resolve);
+    const char *ip[] = { org, number, community, in->unit_id, in->location, in->kind, in->category,
+                         category_department(in->category), in->priority, in->requested_priority,
+                         in->description, in->occurred_at, in->visit_from, in->visit_to,
+                         in->entry_permission ? "true" : "false", in->paid_service ? "true" : "false",
+                         in->channel, in->reporter_id, in->reporter_name, in->reporter_phone,
+                         in->created_by, in->attachment_ids, cm, am, rm,
+                         m.business_hours ? "true" : "false", cd, ad, rd };
+    if ((err = db_exec(db, &insert_ticket, 29, ip, &r)) != PD_OK)
+        return err;
+    copy(id_out, 37, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    json_t *j = json_pack("{s:s, s:s}", "channel", in->channel, "number", number);
+    char *details = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    err = timeline_event(db, org, id_out, NULL, in->actor_id, in->actor_role, "created", NULL, "submitted", details);
+    free(details);
+    return err;
+}
+
+enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket_scope *vis,
+                        const struct ticket_filter *f, const struct page *pg, json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, f->status, vis->scope, vis->units, vis->self, f->kind, f->category,
+                        f->priority, f->community_id, f->building_id, f->unit_id, f->department,
+                        f->assignee_id, f->q, f->created_from, f->created_to,
+                        f->overdue_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_tickets, 20, p, pg->limit, NULL, NULL, out);
+}
+
+static enum pd_err event(struct db_conn *db, const char *org, const struct ticket_row *t,
+                         const char *actor, const char *role, const char *type, const char *to,
+                         const char *details)
+{
+    return timeline_event(db, org, t->id, NULL, actor, role, type, t->status, to, details);
+}
+
+/* {key: value} as JSON text, or NULL for no value. Caller frees. */
+static char *details_of(const char *key, const char *value)
+{
+    if (value == NULL)
+        return NULL;
+    json_t *j = json_pack("{s:s}", key, value);
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return s;
+}
+
+/* Zero rows from a guarded update means someone changed the ticket first. */
+static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, int n, const char *const *p)
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, n, p, &r);
+    if (err != PD_OK)
+        return err;
+    bool hit = strcmp(PQcmdTuples(r), "0") != 0;
+    PQclear(r);
+    return hit ? PD_OK : PD_ERR_CONFLICT;
+}
+
+enum pd_err ticket_update(struct db_conn *db, const char *org, const struct ticket_row *t,
+                          const char *patch, const char *actor, const char *actor_role)
+{
+    const char *p[] = { org, t->id, patch };
+    PGresult *r;
+    enum pd_err err = db_exec(db, &update_ticket, 3, p, &r);
+    if (err != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    char community[37], priority[4], category[16];
+    copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    copy(priority, sizeof priority, PQgetvalue(r, 0, 1));
+    copy(category, sizeof category, PQgetvalue(r, 0, 2));
+    time_t created = (time_t)atoll(PQgetvalue(r, 0, 3));
+    PQclear(r);
+
+    json_t *j_patch = json_loads(patch, 0, NULL);
+    json_t *j_from = json_object(), *j_to = json_object();
+    const char *key;
+    json_t *j_value;
+    json_object_foreach(j_patch, key, j_value) {
+        if (strcmp(key, "priority") == 0 || strcmp(key, "category") == 0 || strcmp(key, "kind") == 0) {
+            json_object_set(j_from, key, json_object_get(t->j, key));
+            json_object_set(j_to, key, j_value);
+        }
+    }
+    bool reclassified = json_object_size(j_to) > 0;
+    json_t *j_details = json_pack("{s:o, s:o}", "from", j_from, "to", j_to);
+    char *details = json_dumps(j_details, JSON_COMPACT);
+    json_decref(j_details);
+    json_decref(j_patch);
+    if (reclassified) {
+        err = retarget(db, org, t->id, community, priority, category, created);
+        if (err == PD_OK)
+            err = event(db, org, t, actor, actor_role, "reclassified", NULL, details);
+    } else {
+        err = event(db, org, t, actor, actor_role, "updated", NULL, NULL);
+    }
+    free(details);
+    return err;
+}
+
+enum pd_err ticket_contacted(struct db_conn *db, const char *org, const char *ticket_id)
+{
+    const char *p[] = { org, ticket_id };
+    return db_exec(db, &mark_contacted, 2, p, NULL);
+}
+
+enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t,
+                         const char *reply, const char *actor, const char *actor_role)
+{
+    const char *p[] = { org, t->id, t->status, reply };
+    enum pd_err err = guarded(db, &reply_ticket, 4, p);
+    if (err == PD_OK)
+        err = event(db, org, t, actor, actor_role, "replied", "resolved", NULL);
+    if (err == PD_OK)
+        err = notify(db, org, NOTIFY_OWNERS, t->id, NULL, "ticket.replied", "您的咨询已答复", reply);
+    return err;
+}
+
+enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct ticket_row *t,
+                          const char *reason, const char *actor, const char *actor_role)
+{
+    const char *p[] = { org, t->id, t->status, reason };
+    const char *wp[] = { org, t->id, reason ? reason : "ticket cancelled" };
+    char *details = details_of("reason", reason);
+    enum pd_err err = guarded(db, &cancel_ticket, 4, p);
+    if (err == PD_OK)
+        err = db_exec(db, &cancel_orders, 3, wp, NULL);
+    if (err == PD_OK)
+        err = event(db, org, t, actor, actor_role, "cancelled", "cancelled", details);
+    if (err == PD_OK && strcmp(actor_role, "owner") != 0)
+        err = notify(db, org, NOTIFY_OWNERS, t->id, NULL, "ticket.cancelled", "报事已取消", reason);
+    free(details);
+    return err;
+}
+
+enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t,
+                           int rating, const char *comment, const char *actor)
+{
+    char r[4], v[24];
+    snprintf(r, sizeof r, "%d", rating);
+    snprintf(v, sizeof v, "%lld", t->version);
+    const char *p[] = { org, t->id, v, r, comment };
+    json_t *j = json_pack("{s:i}", "rating", rating);
+    char *details = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    enum pd_err err = guarded(db, &confirm_ticket, 5, p);
+    if (err == PD_OK)
+        err = event(db, org, t, actor, "owner", "confirmed", "closed", details);
+    free(details);
+    return err;
+}
+
+enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t,
+                          const char *reason, const char *actor)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%lld", t->version);
+    const char *p[] = { org, t->id, v };
+    char *details = details_of("reason", reason);
+    enum pd_err err = guarded(db, &reopen_ticket, 3, p);
+    if (err == PD_OK)
+        err = event(db, org, t, actor, "owner", "reopened", "reopened", details);
+    if (err == PD_OK)
+        err = notify(db, org, NOTIFY_SUPERVISORS, t->id, NULL, "ticket.reopened", "业主不认可处理结果", reason);
+    free(details);
+    return err;
+}
+
+enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t,
+                         const char *actor, const char *actor_role, const char *event_type)
+{
+    char v[24];
+    snprintf(v, sizeof v, "%lld", t->version);
+    const char *p[] = { org, t->id, v };
+    enum pd_err err = guarded(db, &close_ticket, 3, p);
+    if (err == PD_OK)
+        err = event(db, org, t, actor, actor_role, event_type, "closed", NULL);
+    return err;
+}
+
+enum pd_err ticket_comment_add(struct db_conn *db, const char *org, const struct ticket_row *t,
+                               const char *body, bool internal, const char *author,
+                               const char *author_role, bool staff, json_t **out)
+{
+    const char *p[] = { org, t->id, author, author_role, body, internal ? "true" : "false" };
+    enum pd_err err = rows_exec_one(db, &insert_comment, 6, p, out);
+    if (err == PD_OK)
+        err = event(db, org, t, author, author_role, "commented", NULL,
+                    internal ? "{\"internal\":true}" : "{\"internal\":false}");
+    if (err == PD_OK && staff && !internal) {
+        err = ticket_contacted(db, org, t->id);
+        if (err == PD_OK)
+            err = notify(db, org, NOTIFY_OWNERS, t->id, NULL, "ticket.commented", "物业回复了您的报事", body);
+    }
+    return err;
+}
+
+enum pd_err ticket_comment_list(struct db_conn *db, const char *org, const char *ticket_id,
+                                bool include_internal, const struct page *pg, json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, ticket_id, include_internal ? "true" : "false", pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_comments, 6, p, pg->limit, NULL, NULL, out);
+}
+
+enum pd_err ticket_event_list(struct db_conn *db, const char *org, const char *ticket_id,
+                              bool include_internal, json_t **out)
+{
+    const char *p[] = { org, ticket_id, include_internal ? "true" : "false" };
+    json_t *j_items = NULL;
+    enum pd_err err = rows_exec_one(db, &list_events, 3, p, &j_items);
+    if (err != PD_OK)
+        return err;
+    *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
+    return PD_OK;
+}

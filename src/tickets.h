@@ -1,0 +1,88 @@
+/* Tickets (报事): creation with human numbers and SLA clocks, reading with the caller's
+ * visibility, reclassification, the owner and desk actions, comments and the timeline.
+ * Every function runs inside the caller's transaction. */
+#ifndef PD_TICKETS_H
+#define PD_TICKETS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "db.h"
+#include "pd.h"
+#include "rows.h"
+
+/* Who may see which tickets: staff by community scope (NULL = org), owners by unit (units
+ * not NULL) or as the reporter (self). */
+struct ticket_scope {
+    const char *scope;
+    const char *units;
+    const char *self;
+};
+
+struct ticket_in {
+    const char *kind, *unit_id, *community_id, *location, *category, *priority;
+    const char *requested_priority, *description, *occurred_at, *visit_from, *visit_to;
+    const char *channel, *reporter_id, *reporter_name, *reporter_phone;
+    const char *created_by;      /* user or API client id (attachments must be theirs) */
+    const char *actor_id;        /* user id for the timeline; NULL for an API client */
+    const char *actor_role;
+    const char *attachment_ids;  /* uuid[] literal, "{}" when none */
+    bool entry_permission, paid_service;
+};
+
+/* What authorization needs to know about a ticket, and its wire form (with work orders). */
+struct ticket_row {
+    json_t *j;  /* owned */
+    char id[37], status[16], kind[16], community_id[37], unit_id[37], reporter_id[37];
+    long long version;
+    bool work_started, in_reopen_window;
+};
+void ticket_row_free(struct ticket_row *t);
+
+/* PD_ERR_NOT_FOUND when the unit or community is out of reach; PD_ERR_INVALID when an
+ * attachment id is not one the caller uploaded (*bad_field names it). */
+enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
+                          const struct ticket_in *in, char id_out[37], const char **bad_field);
+/* Loads a visible ticket; lock = SELECT … FOR UPDATE first (for actions). */
+enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
+                        const char *id, bool lock, struct ticket_row *out);
+
+struct ticket_filter {
+    const char *status, *kind, *category, *priority, *community_id, *building_id, *unit_id;
+    const char *department, *assignee_id, *q, *created_from, *created_to;
+    bool overdue_only;
+};
+enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket_scope *vis,
+                        const struct ticket_filter *f, const struct page *pg, json_t **out);
+
+/* patch: validated JSON of the fields to change (owners: description, visit_window,
+ * attachment_ids; staff: kind, category, priority). Reclassification re-targets the SLA
+ * clocks and is recorded on the timeline. */
+enum pd_err ticket_update(struct db_conn *db, const char *org, const struct ticket_row *t,
+                          const char *patch, const char *actor, const char *actor_role);
+
+enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t,
+                         const char *reply, const char *actor, const char *actor_role);
+enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct ticket_row *t,
+                          const char *reason, const char *actor, const char *actor_role);
+enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t,
+                           int rating, const char *comment, const char *actor);
+enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t,
+                          const char *reason, const char *actor);
+enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t,
+                         const char *actor, const char *actor_role, const char *event_type);
+
+/* Comments: owners never see internal ones. A staff member's public comment counts as
+ * contacting the owner. */
+enum pd_err ticket_comment_add(struct db_conn *db, const char *org, const struct ticket_row *t,
+                               const char *body, bool internal, const char *author,
+                               const char *author_role, bool staff, json_t **out);
+enum pd_err ticket_comment_list(struct db_conn *db, const char *org, const char *ticket_id,
+                                bool include_internal, const struct page *pg, json_t **out);
+/* The timeline, oldest first; owners do not see internal entries. */
+enum pd_err ticket_event_list(struct db_conn *db, const char *org, const char *ticket_id,
+                              bool include_internal, json_t **out);
+
+/* Marks the contact clock met (first response), if not yet. */
+enum pd_err ticket_contacted(struct db_conn *db, const char *org, const char *ticket_id);
+
+#endif

@@ -1,0 +1,296 @@
+/* SQL for work orders. Rendering is pd_work_order_json (sql/migrations). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "timeline.h"
+#include "work_orders.h"
+
+#define OPEN_STATES "('dispatched', 'accepted', 'in_progress', 'on_hold')"
+
+DB_STMT(lock_order, "SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.id = $2 "
+                    "AND ($3::uuid[] IS NULL OR w.community_id = ANY ($3)) FOR UPDATE");
+DB_STMT(load_order,
+    "SELECT pd_work_order_json(w), w.ticket_id, w.status, w.community_id, w.department, w.assignee_id, "
+    "  w.mode, w.version, EXISTS (SELECT 1 FROM users u WHERE u.org_id = w.org_id AND u.id = $4 "
+    "                             AND u.department = w.department) "
+    "FROM work_orders w WHERE w.org_id = $1 AND w.id = $2 AND ($3::uuid[] IS NULL OR w.community_id = ANY ($3))");
+DB_STMT(check_assignee,
+    "SELECT 1 FROM users u JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id "
+    "  AND g.role IN ('technician', 'supervisor') AND (g.community_id IS NULL OR g.community_id = $2) "
+    "WHERE u.org_id = $1 AND u.id = $4 AND u.department = $3 AND u.kind = 'staff' AND u.status = 'active'");
+DB_STMT(pick_technician,
+    "SELECT u.id FROM users u "
+    "WHERE u.org_id = $1 AND u.department = $3 AND u.kind = 'staff' AND u.status = 'active' AND u.on_duty "
+    "  AND EXISTS (SELECT 1 FROM role_grants g WHERE g.org_id = u.org_id AND g.user_id = u.id "
+    "              AND g.role = 'technician' AND (g.community_id IS NULL OR g.community_id = $2)) "
+    "  AND (SELECT count(*) FROM work_orders w WHERE w.org_id = u.org_id AND w.assignee_id = u.id "
+    "       AND w.status IN " OPEN_STATES ") < "
+    "      (SELECT coalesce(max(s.technician_open_cap), 8) FROM ticket_settings s WHERE s.org_id = $1) "
+    "ORDER BY (SELECT count(*) FROM work_orders w WHERE w.org_id = u.org_id AND w.assignee_id = u.id "
+    "          AND w.status IN " OPEN_STATES "), u.created_at, u.id "
+    "LIMIT 1 FOR UPDATE OF u");
+DB_STMT(insert_order,
+    "INSERT INTO work_orders (org_id, ticket_id, community_id, department, mode, assignee_id, priority, note, dispatched_by) "
+    "SELECT t.org_id, t.id, t.community_id, $3, $4, $5, t.priority, $6, $7 FROM tickets t "
+    "WHERE t.org_id = $1 AND t.id = $2 RETURNING id");
+DB_STMT(transition_order,
+    "UPDATE work_orders w SET status = $4, "
+    "  assignee_id = CASE $5 WHEN 'accept' THEN coalesce(w.assignee_id, $6::uuid) WHEN 'reassign' THEN $6::uuid "
+    "                WHEN 'decline' THEN CASE WHEN $4 = 'dispatched' THEN NULL ELSE w.assignee_id END "
+    "                ELSE w.assignee_id END, "
+    "  accepted_at = CASE $5 WHEN 'accept' THEN now() WHEN 'reassign' THEN NULL WHEN 'decline' THEN NULL ELSE w.accepted_at END, "
+    "  started_at = CASE WHEN $5 = 'start' THEN coalesce(w.started_at, now()) ELSE w.started_at END, "
+    "  completed_at = CASE WHEN $5 = 'complete' THEN now() ELSE w.completed_at END, "
+    "  hold_reason = CASE WHEN $5 = 'hold' THEN $7 ELSE w.hold_reason END, "
+    "  decline_reason = CASE WHEN $5 = 'decline' THEN $7 ELSE w.decline_reason END, "
+    "  cancel_reason = CASE WHEN $5 = 'cancel' THEN $7 ELSE w.cancel_reason END, "
+    "  notes = CASE WHEN $5 = 'complete' THEN $8::jsonb->>'notes' ELSE w.notes END, "
+    "  labor_minutes = CASE WHEN $5 = 'complete' THEN ($8::jsonb->>'labor_minutes')::int ELSE w.labor_minutes END, "
+    "  materials = CASE WHEN $5 = 'complete' THEN coalesce($8::jsonb->'materials', '[]') ELSE w.materials END, "
+    "  fee = CASE WHEN $5 = 'complete' THEN ($8::jsonb->>'fee')::numeric ELSE w.fee END, "
+    "  before_photo_ids = CASE WHEN $5 = 'complete' AND $8::jsonb ? 'before_photo_ids' "
+    "      THEN ARRAY(SELECT jsonb_array_elements_text($8::jsonb->'before_photo_ids'))::uuid[] ELSE w.before_photo_ids END, "
+    "  after_photo_ids = CASE WHEN $5 = 'complete' AND $8::jsonb ? 'after_photo_ids' "
+    "      THEN ARRAY(SELECT jsonb_array_elements_text($8::jsonb->'after_photo_ids'))::uuid[] ELSE w.after_photo_ids END, "
+    "  version = w.version + 1, updated_at = now() "
+    "WHERE w.org_id = $1 AND w.id = $2 AND w.status = $3 "
+    "  AND ($5 <> 'accept' OR w.assignee_id IS NULL OR w.assignee_id = $6::uuid)");
+DB_STMT(mark_arrived,
+    "UPDATE tickets SET arrival_met_at = coalesce(arrival_met_at, now()), "
+    "  contact_met_at = coalesce(contact_met_at, now()) WHERE org_id = $1 AND id = $2");
+DB_STMT(photos_owned,
+    "SELECT count(*) = cardinality($2::uuid[]) FROM attachments WHERE org_id = $1 AND id = ANY ($2::uuid[]) "
+    "AND uploader_id = $3");
+DB_STMT(list_orders,
+    "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
+    "FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
+    "WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2)) "
+    "AND ($3::text IS NULL OR w.status = $3) AND ($4::text IS NULL OR w.department = $4) "
+    "AND ($5::uuid IS NULL OR w.assignee_id = $5) "
+    "AND (NOT $6::bool OR t.contact_breached OR t.arrival_breached OR t.resolve_breached) "
+    "AND ($7::bigint IS NULL OR (w.created_at, w.id) < (timestamptz 'epoch' + $7 * interval '1 microsecond', $8::uuid)) "
+    "ORDER BY w.created_at DESC, w.id DESC LIMIT $9");
+DB_STMT(list_my_orders,
+    "SELECT coalesce(json_agg(x.j ORDER BY x.priority, x.due NULLS LAST, x.id), '[]') FROM ("
+    "  SELECT pd_work_order_json(w) AS j, w.priority, t.resolve_due AS due, w.id "
+    "  FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
+    "  WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2)) "
+    "    AND CASE WHEN $4::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
+    "             AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $3) "
+    "        ELSE w.assignee_id = $3 AND (($5::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $5) END "
+    "  ORDER BY w.priority, t.resolve_due NULLS LAST, w.id LIMIT $6) x");
+
+void wo_row_free(struct wo_row *w)
+{
+    json_decref(w->j);
+    w->j = NULL;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+enum pd_err work_order_load(struct db_conn *db, const char *org, const char *scope,
+                            const char *caller, const char *id, bool lock, struct wo_row *out)
+{
+    const char *p[] = { org, id, scope, caller };
+    PGresult *r;
+    enum pd_err err;
+    memset(out, 0, sizeof *out);
+    if (lock) {
+        if ((err = db_exec(db, &lock_order, 3, p, &r)) != PD_OK)
+            return err;
+        int n = PQntuples(r);
+        PQclear(r);
+        if (n == 0)
+            return PD_ERR_NOT_FOUND;
+    }
+    if ((err = db_exec(db, &load_order, 4, p, &r)) != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    out->j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    copy(out->id, sizeof out->id, id);
+    copy(out->ticket_id, sizeof out->ticket_id, PQgetvalue(r, 0, 1));
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 2));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 3));
+    copy(out->department, sizeof out->department, PQgetvalue(r, 0, 4));
+    copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 5));
+    copy(out->mode, sizeof out->mode, PQgetvalue(r, 0, 6));
+    out->version = atoll(PQgetvalue(r, 0, 7));
+    out->caller_in_department = PQgetvalue(r, 0, 8)[0] == 't';
+    PQclear(r);
+    return out->j != NULL ? PD_OK : PD_ERR_NOMEM;
+}
+
+enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struct ticket_row *t,
+                                const struct dispatch_in *in, const char *actor, const char *actor_role,
+                                char id_out[37], const char **bad_field)
+{
+    PGresult *r;
+    enum pd_err err;
+    char assignee[37] = "";
+    *bad_field = NULL;
+    if (strcmp(in->mode, "assign") == 0) {
+        const char *p[] = { org, t->community_id, in->department, in->assignee_id };
+        if ((err = db_exec(db, &check_assignee, 4, p, &r)) != PD_OK)
+            return err;
+        bool ok = PQntuples(r) > 0;
+        PQclear(r);
+        if (!ok) {
+            *bad_field = "assignee_id";
+            return PD_ERR_INVALID;
+        }
+        copy(assignee, sizeof assignee, in->assignee_id);
+    } else if (strcmp(in->mode, "auto") == 0) {
+        const char *p[] = { org, t->community_id, in->department };
+        if ((err = db_exec(db, &pick_technician, 3, p, &r)) != PD_OK)
+            return err;
+        if (PQntuples(r) == 0) {
+            PQclear(r);
+            *bad_field = "mode";
+            return PD_ERR_CONFLICT;
+        }
+        copy(assignee, sizeof assignee, PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    const char *ip[] = { org, t->id, in->department, in->mode, assignee[0] ? assignee : NULL, in->note, actor };
+    if ((err = db_exec(db, &insert_order, 7, ip, &r)) != PD_OK)
+        return err;
+    copy(id_out, 37, PQgetvalue(r, 0, 0));
+    PQclear(r);
+
+    json_t *j = json_pack("{s:s, s:s, s:o}", "mode", in->mode, "department", in->department,
+                          "assignee_id", assignee[0] ? json_string(assignee) : json_null());
+    char *details = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    err = timeline_event(db, org, t->id, id_out, actor, actor_role, "dispatched", NULL, "dispatched", details);
+    free(details);
+    if (err == PD_OK)
+        err = ticket_contacted(db, org, t->id);
+    if (err == PD_OK)
+        err = ticket_follow_orders(db, org, t->id, actor, actor_role);
+    if (err == PD_OK)
+        err = assignee[0] ? notify(db, org, NOTIFY_ASSIGNEE, t->id, id_out, "work_order.assigned", "新工单已派给您", in->note)
+                          : notify(db, org, NOTIFY_DEPARTMENT, t->id, id_out, "work_order.queued", "部门有新工单待抢", in->note);
+    if (err == PD_OK)
+        err = notify(db, org, NOTIFY_OWNERS, t->id, id_out, "ticket.dispatched", "您的报事已派工",
+                     "A technician has been dispatched.");
+    return err;
+}
+
+/* True when every id in the JSON array names an attachment the uploader sent. */
+static bool photos_ok(struct db_conn *db, const char *org, json_t *j_ids, const char *uploader)
+{
+    if (json_array_size(j_ids) == 0)
+        return true;
+    char buf[40 * 24] = "{";
+    size_t off = 1, i;
+    json_t *j_id;
+    json_array_foreach(j_ids, i, j_id)
+        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", i ? "," : "", json_string_value(j_id));
+    snprintf(buf + off, sizeof buf - off, "}");
+    const char *p[] = { org, buf, uploader };
+    PGresult *r;
+    if (db_exec(db, &photos_owned, 3, p, &r) != PD_OK)
+        return false;
+    bool ok = PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    return ok;
+}
+
+enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
+                                  enum wo_action a, const struct wo_change *in, const char *actor,
+                                  const char *actor_role, const char **bad_field)
+{
+    *bad_field = NULL;
+    bool from_queue = strcmp(w->mode, "queue") == 0;
+    const char *next = wo_action_target(w->status, a, from_queue);
+    if (next == NULL)
+        return PD_ERR_CONFLICT;
+    enum pd_err err;
+    PGresult *r;
+    if (a == WA_REASSIGN) {
+        const char *p[] = { org, w->community_id, w->department, in->assignee_id };
+        if ((err = db_exec(db, &check_assignee, 4, p, &r)) != PD_OK)
+            return err;
+        bool ok = PQntuples(r) > 0;
+        PQclear(r);
+        if (!ok) {
+            *bad_field = "assignee_id";
+            return PD_ERR_INVALID;
+        }
+    }
+    if (a == WA_COMPLETE) {
+        json_t *j = json_loads(in->completion, 0, NULL);
+        bool ok = photos_ok(db, org, json_object_get(j, "before_photo_ids"), actor) &&
+                  photos_ok(db, org, json_object_get(j, "after_photo_ids"), actor);
+        json_decref(j);
+        if (!ok) {
+            *bad_field = "after_photo_ids";
+            return PD_ERR_INVALID;
+        }
+    }
+    const char *assignee = a == WA_REASSIGN ? in->assignee_id : actor;
+    const char *p[] = { org, w->id, w->status, next, wo_action_names[a], assignee, in->reason,
+                        in->completion ? in->completion : "{}" };
+    if ((err = db_exec(db, &transition_order, 8, p, &r)) != PD_OK)
+        return err;
+    bool hit = strcmp(PQcmdTuples(r), "1") == 0;
+    PQclear(r);
+    if (!hit)
+        return PD_ERR_CONFLICT;
+
+    json_t *j = json_object();
+    if (in->reason)
+        json_object_set_new(j, "reason", json_string(in->reason));
+    if (a == WA_REASSIGN)
+        json_object_set_new(j, "assignee_id", json_string(in->assignee_id));
+    char *details = json_dumps(j, JSON_COMPACT), type[32];
+    json_decref(j);
+    snprintf(type, sizeof type, "work_order.%s", wo_action_names[a]);
+    err = timeline_event(db, org, w->ticket_id, w->id, actor, actor_role, type, w->status, next, details);
+    free(details);
+    const char *tp[] = { org, w->ticket_id };
+    if (err == PD_OK && a == WA_START)
+        err = db_exec(db, &mark_arrived, 2, tp, NULL);
+    if (err == PD_OK)
+        err = ticket_follow_orders(db, org, w->ticket_id, actor, actor_role);
+    if (err != PD_OK)
+        return err;
+    switch (a) {
+    case WA_REASSIGN:
+        return notify(db, org, NOTIFY_ASSIGNEE, w->ticket_id, w->id, "work_order.assigned", "工单已改派给您", in->reason);
+    case WA_DECLINE:
+        return from_queue ? notify(db, org, NOTIFY_DEPARTMENT, w->ticket_id, w->id, "work_order.queued",
+                                   "部门有新工单待抢", in->reason)
+                          : notify(db, org, NOTIFY_SUPERVISORS, w->ticket_id, w->id, "work_order.declined",
+                                   "工单被拒，需要重新派工", in->reason);
+    default:
+        return PD_OK;
+    }
+}
+
+enum pd_err work_order_list(struct db_conn *db, const char *org, const char *scope, const char *caller,
+                            const struct wo_filter *f, const struct page *pg, json_t **out)
+{
+    if (f->view != WO_VIEW_ALL) {
+        char lim[8];
+        snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
+        const char *p[] = { org, scope, caller, f->view == WO_VIEW_QUEUE ? "true" : "false", f->status, lim };
+        json_t *j_items = NULL;
+        enum pd_err err = rows_exec_one(db, &list_my_orders, 6, p, &j_items);
+        if (err != PD_OK)
+            return err;
+        *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
+        return PD_OK;
+    }
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    const char *p[] = { org, scope, f->status, f->department, f->assignee_id,
+                        f->overdue_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit };
+    return rows_exec_page(db, &list_orders, 9, p, pg->limit, NULL, NULL, out);
+}

@@ -1,0 +1,57 @@
+/* Work orders: dispatch (assign, queue, auto), the technician's transitions, and the lists
+ * technicians and supervisors work from. Every function runs inside the caller's
+ * transaction; each transition is one UPDATE guarded by the expected state. */
+#ifndef PD_WORK_ORDERS_H
+#define PD_WORK_ORDERS_H
+
+#include <jansson.h>
+#include "db.h"
+#include "pd.h"
+#include "rows.h"
+#include "ticket_rules.h"
+#include "tickets.h"
+
+struct wo_row {
+    json_t *j;  /* owned */
+    char id[37], ticket_id[37], status[16], community_id[37], department[24], assignee_id[37], mode[8];
+    long long version;
+    bool caller_in_department;  /* the caller is staff of the order's department */
+};
+void wo_row_free(struct wo_row *w);
+
+/* scope: the caller's communities (NULL = org); caller: their user id. */
+enum pd_err work_order_load(struct db_conn *db, const char *org, const char *scope,
+                            const char *caller, const char *id, bool lock, struct wo_row *out);
+
+struct dispatch_in {
+    const char *mode, *department, *assignee_id, *note;
+};
+/* Creates a work order for the ticket. PD_ERR_INVALID with *bad_field when the assignee is
+ * not an active technician of that department serving the community; PD_ERR_CONFLICT when
+ * auto finds no on-duty technician under the open-order cap. */
+enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struct ticket_row *t,
+                                const struct dispatch_in *in, const char *actor, const char *actor_role,
+                                char id_out[37], const char **bad_field);
+
+struct wo_change {
+    const char *reason;          /* hold, decline, reassign, cancel */
+    const char *assignee_id;     /* reassign */
+    const char *completion;      /* complete: validated JSON {notes, labor_minutes, materials, fee, …} */
+};
+/* Applies action a. PD_ERR_CONFLICT when the order changed first (e.g. a lost grab). */
+enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
+                                  enum wo_action a, const struct wo_change *in, const char *actor,
+                                  const char *actor_role, const char **bad_field);
+
+enum wo_view_kind { WO_VIEW_ALL, WO_VIEW_MINE, WO_VIEW_QUEUE };
+struct wo_filter {
+    enum wo_view_kind view;
+    const char *status, *department, *assignee_id;
+    bool overdue_only;
+};
+/* MINE and QUEUE are ordered by priority, then the ticket's resolution due time, and come
+ * in one page of at most limit items; ALL is newest first with a cursor. */
+enum pd_err work_order_list(struct db_conn *db, const char *org, const char *scope, const char *caller,
+                            const struct wo_filter *f, const struct page *pg, json_t **out);
+
+#endif
