@@ -102,6 +102,13 @@ const struct route api_routes[] = {
     { "POST", "/v1/work-orders/{id}/reassign", work_orders_reassign, SUPERVISORS, BODY_JSON },
     { "POST", "/v1/work-orders/{id}/cancel", work_orders_cancel, DESK, BODY_JSON_OPT },
 
+    { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
+    { "PATCH", "/v1/sla-policy", sla_policy_update, ADMIN, BODY_JSON },
+    { "POST", "/v1/sla-policy/targets", sla_targets_create, ADMIN, BODY_JSON },
+    { "DELETE", "/v1/sla-policy/targets/{id}", sla_targets_delete, ADMIN, BODY_NONE },
+    { "GET", "/v1/holidays", holidays_index, STAFF, BODY_NONE },
+    { "POST", "/v1/holidays", holidays_create, ADMIN, BODY_JSON },
+    { "DELETE", "/v1/holidays/{id}", holidays_delete, ADMIN, BODY_NONE },
     { "GET", "/v1/stats/tickets", stats_tickets_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
 
     { "GET", "/v1/api-clients", api_clients_index, ADMIN, BODY_NONE },

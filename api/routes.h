@@ -95,6 +95,13 @@ void work_orders_reassign(struct api_call *c);
 void work_orders_cancel(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
+void sla_policy_show(struct api_call *c);
+void sla_policy_update(struct api_call *c);
+void sla_targets_create(struct api_call *c);
+void sla_targets_delete(struct api_call *c);
+void holidays_index(struct api_call *c);
+void holidays_create(struct api_call *c);
+void holidays_delete(struct api_call *c);
 
 void api_clients_index(struct api_call *c);
 void api_clients_create(struct api_call *c);

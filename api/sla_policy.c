@@ -1,0 +1,178 @@
+/* /v1/sla-policy and /v1/holidays: the SLA targets, workflow settings and holiday calendar.
+ * Supervisors, managers and quality read them; admins change them. Changes apply to tickets
+ * created (or reclassified) afterwards; running clocks keep the targets they started with. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/sla_policy.h"
+#include "../src/ticket_rules.h"
+#include "routes.h"
+
+static const char *const holiday_kinds[] = { "holiday", "workday", NULL };
+
+void sla_policy_show(struct api_call *c)
+{
+    char scope[API_SCOPE_BUF];
+    json_t *j = NULL;
+    if (!api_db(c))
+        return;
+    enum pd_err err = sla_policy_get(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), &j);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return;
+    }
+    json_object_set_new(j, "allowed_actions", api_admin_actions(c, "update"));
+    api_json(c, 200, j);
+}
+
+void sla_policy_update(struct api_call *c)
+{
+    static const char *const fields[] = { "auto_close_hours", "reopen_window_hours", "technician_open_cap",
+                                          "warn_before_minutes", NULL };
+    struct verr v;
+    long long n;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    if (json_object_size(c->j_body) == 0)
+        verr_add(&v, "(body)", "name at least one field to change");
+    v_int(&v, c->j_body, "auto_close_hours", false, 1, 720, &n);
+    v_int(&v, c->j_body, "reopen_window_hours", false, 1, 2160, &n);
+    v_int(&v, c->j_body, "technician_open_cap", false, 1, 100, &n);
+    v_int(&v, c->j_body, "warn_before_minutes", false, 0, 1440, &n);
+    if (!api_valid(c, &v))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may change the policy.");
+        return;
+    }
+    char *patch = json_dumps(c->j_body, JSON_COMPACT);
+    json_t *j_settings = NULL, *j = NULL;
+    enum pd_err err = patch && api_begin(c) ? sla_settings_update(c->db, c->who.org, patch, &j_settings) : PD_ERR_NOMEM;
+    free(patch);
+    if (c->replied)
+        return;
+    json_decref(j_settings);
+    if (err == PD_OK)
+        err = sla_policy_get(c->db, c->who.org, NULL, &j);
+    api_commit(c, err, j, api_admin_actions(c, "update"), NULL);
+}
+
+void sla_targets_create(struct api_call *c)
+{
+    static const char *const fields[] = { "community_id", "priority", "category", "contact_minutes",
+                                          "arrival_minutes", "arrival_next_day", "resolve_minutes",
+                                          "business_hours", NULL };
+    struct verr v;
+    struct sla_target_in in = { 0 };
+    long long contact = 0, arrival = 0, resolve = 0;
+    char cs[16], as[16], rs[16];
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    json_t *j_c = json_object_get(c->j_body, "community_id");
+    in.community_id = j_c && !json_is_null(j_c) ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
+    in.priority = v_enum(&v, c->j_body, "priority", true, ticket_priorities);
+    json_t *j_cat = json_object_get(c->j_body, "category");
+    in.category = j_cat && !json_is_null(j_cat) ? v_enum(&v, c->j_body, "category", false, ticket_categories) : NULL;
+    v_int(&v, c->j_body, "contact_minutes", true, 1, 100000, &contact);
+    v_int(&v, c->j_body, "resolve_minutes", true, 1, 1000000, &resolve);
+    bool has_arrival = v_int(&v, c->j_body, "arrival_minutes", false, 1, 100000, &arrival);
+    json_t *j_next = json_object_get(c->j_body, "arrival_next_day"), *j_bh = json_object_get(c->j_body, "business_hours");
+    if (j_next && !json_is_boolean(j_next))
+        verr_add(&v, "arrival_next_day", "must be true or false");
+    if (j_bh && !json_is_boolean(j_bh))
+        verr_add(&v, "business_hours", "must be true or false");
+    in.arrival_next_day = json_is_true(j_next);
+    in.business_hours = j_bh == NULL || json_is_true(j_bh);
+    if (has_arrival == in.arrival_next_day)
+        verr_add(&v, "arrival_minutes", "give arrival_minutes, or arrival_next_day: true");
+    if (!api_valid(c, &v))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may change the policy.");
+        return;
+    }
+    snprintf(cs, sizeof cs, "%lld", contact);
+    snprintf(as, sizeof as, "%lld", arrival);
+    snprintf(rs, sizeof rs, "%lld", resolve);
+    in.contact_minutes = cs;
+    in.arrival_minutes = has_arrival ? as : NULL;
+    in.resolve_minutes = rs;
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = sla_target_create(c->db, c->who.org, &in, &j);
+    api_create_finish(c, err, j, api_admin_actions(c, "delete"), NULL,
+                      "A target for this community, priority and category exists; delete it first.");
+}
+
+static void delete_with(struct api_call *c, enum pd_err (*fn)(struct db_conn *, const char *, const char *))
+{
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_db(c))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may change the policy.");
+        return;
+    }
+    enum pd_err err = fn(c->db, c->who.org, id);
+    if (err == PD_OK)
+        api_no_content(c);
+    else
+        api_error(c, err, NULL);
+}
+
+void sla_targets_delete(struct api_call *c) { delete_with(c, sla_target_delete); }
+void holidays_delete(struct api_call *c) { delete_with(c, holiday_delete); }
+
+void holidays_index(struct api_call *c)
+{
+    struct verr v;
+    long long year;
+    verr_init(&v);
+    const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
+    const char *y = api_query(c, "year");
+    if (y != NULL && !int_parse(y, 2000, 2100, &year))
+        verr_add(&v, "year", "must be a year from 2000 to 2100");
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = holiday_list(c->db, c->who.org, community, y, &j);
+    if (err == PD_OK) {
+        json_t *j_item;
+        size_t i;
+        json_array_foreach(json_object_get(j, "items"), i, j_item)
+            json_object_set_new(j_item, "allowed_actions", api_admin_actions(c, "delete"));
+    }
+    api_list_result(c, err, j, NULL);
+}
+
+void holidays_create(struct api_call *c)
+{
+    static const char *const fields[] = { "community_id", "day", "kind", "name", NULL };
+    struct verr v;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    json_t *j_c = json_object_get(c->j_body, "community_id");
+    const char *community = j_c && !json_is_null(j_c) ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
+    const char *day = v_string(&v, c->j_body, "day", true, 10, 10);
+    time_t t;
+    char stamp[32];
+    if (day != NULL) {
+        snprintf(stamp, sizeof stamp, "%sT00:00:00Z", day);
+        if (!rfc3339_parse(stamp, &t))
+            verr_add(&v, "day", "must be a date YYYY-MM-DD");
+    }
+    const char *kind = v_enum(&v, c->j_body, "kind", false, holiday_kinds);
+    const char *name = v_string(&v, c->j_body, "name", true, 1, 50);
+    if (!api_valid(c, &v))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may change the calendar.");
+        return;
+    }
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = holiday_create(c->db, c->who.org, community, day, kind ? kind : "holiday", name, &j);
+    api_create_finish(c, err, j, api_admin_actions(c, "delete"), NULL, "That day is already in the calendar.");
+}

@@ -1,0 +1,127 @@
+/* SQL for the SLA policy and the holiday calendar. */
+#include <stdio.h>
+#include <string.h>
+#include "calendar.h"
+#include "rows.h"
+#include "sla_policy.h"
+
+#define TARGET_JSON(s) \
+    "json_build_object('id', " s ".id, 'community_id', " s ".community_id, 'priority', " s ".priority, " \
+    "'category', " s ".category, 'contact_minutes', " s ".contact_minutes, 'arrival_minutes', " s ".arrival_minutes, " \
+    "'arrival_next_day', " s ".arrival_next_day, 'resolve_minutes', " s ".resolve_minutes, " \
+    "'business_hours', " s ".business_hours)"
+#define SETTINGS_JSON(s) \
+    "json_build_object('auto_close_hours', " s ".auto_close_hours, 'reopen_window_hours', " s ".reopen_window_hours, " \
+    "'technician_open_cap', " s ".technician_open_cap, 'warn_before_minutes', " s ".warn_before_minutes, " \
+    "'version', " s ".version, 'updated_at', pd_ts(" s ".updated_at))"
+#define HOLIDAY_JSON(h) \
+    "json_build_object('id', " h ".id, 'community_id', " h ".community_id, 'day', to_char(" h ".day, 'YYYY-MM-DD'), " \
+    "'kind', " h ".kind, 'name', " h ".name, 'created_at', pd_ts(" h ".created_at))"
+
+DB_STMT(ensure_settings, "INSERT INTO ticket_settings (org_id) VALUES ($1) ON CONFLICT DO NOTHING");
+DB_STMT(get_policy,
+    "SELECT json_build_object('settings', (SELECT " SETTINGS_JSON("s") " FROM ticket_settings s WHERE s.org_id = $1), "
+    "  'targets', coalesce((SELECT json_agg(" TARGET_JSON("t") " ORDER BY t.community_id NULLS FIRST, t.priority, t.category NULLS FIRST) "
+    "     FROM sla_targets t WHERE t.org_id = $1 AND (t.community_id IS NULL OR $2::uuid[] IS NULL "
+    "     OR t.community_id = ANY ($2))), '[]'))");
+DB_STMT(update_settings,
+    "UPDATE ticket_settings s SET "
+    "  auto_close_hours = coalesce(($2::jsonb->>'auto_close_hours')::int, s.auto_close_hours), "
+    "  reopen_window_hours = coalesce(($2::jsonb->>'reopen_window_hours')::int, s.reopen_window_hours), "
+    "  technician_open_cap = coalesce(($2::jsonb->>'technician_open_cap')::int, s.technician_open_cap), "
+    "  warn_before_minutes = coalesce(($2::jsonb->>'warn_before_minutes')::int, s.warn_before_minutes), "
+    "  version = s.version + 1, updated_at = now() WHERE s.org_id = $1 RETURNING " SETTINGS_JSON("s"));
+DB_STMT(insert_target,
+    "INSERT INTO sla_targets (org_id, community_id, priority, category, contact_minutes, arrival_minutes, "
+    "  arrival_next_day, resolve_minutes, business_hours) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " TARGET_JSON("sla_targets"));
+DB_STMT(delete_target, "DELETE FROM sla_targets WHERE org_id = $1 AND id = $2");
+DB_STMT(list_holidays,
+    "SELECT coalesce(json_agg(" HOLIDAY_JSON("h") " ORDER BY h.day, h.community_id NULLS FIRST), '[]') "
+    "FROM holidays h WHERE h.org_id = $1 AND ($2::uuid IS NULL OR h.community_id IS NULL OR h.community_id = $2) "
+    "AND ($3::int IS NULL OR extract(year FROM h.day) = $3::int)");
+DB_STMT(insert_holiday,
+    "INSERT INTO holidays (org_id, community_id, day, kind, name) VALUES ($1, $2, $3::date, $4, $5) "
+    "RETURNING " HOLIDAY_JSON("holidays"));
+DB_STMT(delete_holiday, "DELETE FROM holidays WHERE org_id = $1 AND id = $2");
+
+static json_t *defaults_json(void)
+{
+    static const char *const priorities[] = { "P1", "P2", "P3", "P4" };
+    json_t *j = json_array();
+    for (int i = 0; i < 4; i++) {
+        struct sla_target t = sla_default_target(priorities[i]);
+        json_array_append_new(j, json_pack("{s:s, s:i, s:o, s:b, s:i, s:b}", "priority", priorities[i],
+                                           "contact_minutes", t.contact_minutes, "arrival_minutes",
+                                           t.arrival_next_day ? json_null() : json_integer(t.arrival_minutes),
+                                           "arrival_next_day", t.arrival_next_day, "resolve_minutes",
+                                           t.resolve_minutes, "business_hours", t.business_hours));
+    }
+    return j;
+}
+
+enum pd_err sla_policy_get(struct db_conn *db, const char *org, const char *scope, json_t **out)
+{
+    const char *p[] = { org, scope };
+    enum pd_err err = db_exec(db, &ensure_settings, 1, p, NULL);
+    if (err == PD_OK)
+        err = rows_exec_one(db, &get_policy, 2, p, out);
+    if (err == PD_OK)
+        json_object_set_new(*out, "defaults", defaults_json());
+    return err;
+}
+
+enum pd_err sla_settings_update(struct db_conn *db, const char *org, const char *patch, json_t **out)
+{
+    const char *p[] = { org, patch };
+    enum pd_err err = db_exec(db, &ensure_settings, 1, p, NULL);
+    return err == PD_OK ? rows_exec_one(db, &update_settings, 2, p, out) : err;
+}
+
+enum pd_err sla_target_create(struct db_conn *db, const char *org, const struct sla_target_in *in, json_t **out)
+{
+    const char *p[] = { org, in->community_id, in->priority, in->category, in->contact_minutes,
+                        in->arrival_minutes, in->arrival_next_day ? "true" : "false", in->resolve_minutes,
+                        in->business_hours ? "true" : "false" };
+    return rows_exec_one(db, &insert_target, 9, p, out);
+}
+
+static enum pd_err delete_one(struct db_conn *db, struct db_stmt *st, const char *org, const char *id)
+{
+    const char *p[] = { org, id };
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, 2, p, &r);
+    if (err != PD_OK)
+        return err;
+    bool hit = strcmp(PQcmdTuples(r), "1") == 0;
+    PQclear(r);
+    return hit ? PD_OK : PD_ERR_NOT_FOUND;
+}
+
+enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *id)
+{
+    return delete_one(db, &delete_target, org, id);
+}
+
+enum pd_err holiday_list(struct db_conn *db, const char *org, const char *community_id, const char *year,
+                         json_t **out)
+{
+    const char *p[] = { org, community_id, year };
+    json_t *j_items = NULL;
+    enum pd_err err = rows_exec_one(db, &list_holidays, 3, p, &j_items);
+    if (err == PD_OK)
+        *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
+    return err;
+}
+
+enum pd_err holiday_create(struct db_conn *db, const char *org, const char *community_id, const char *day,
+                           const char *kind, const char *name, json_t **out)
+{
+    const char *p[] = { org, community_id, day, kind, name };
+    return rows_exec_one(db, &insert_holiday, 5, p, out);
+}
+
+enum pd_err holiday_delete(struct db_conn *db, const char *org, const char *id)
+{
+    return delete_one(db, &delete_holiday, org, id);
+}

@@ -1,0 +1,31 @@
+/* The SLA policy an admin manages: workflow settings (auto-close delay, reopen window,
+ * technician cap, warning lead), SLA targets by priority/category per org or community, and
+ * the holiday calendar (days off and 调休 working days). */
+#ifndef PD_SLA_POLICY_H
+#define PD_SLA_POLICY_H
+
+#include <jansson.h>
+#include "db.h"
+
+/* {settings, targets, defaults}. scope limits community-specific targets to the caller's. */
+enum pd_err sla_policy_get(struct db_conn *db, const char *org, const char *scope, json_t **out);
+/* patch: validated JSON of settings fields. */
+enum pd_err sla_settings_update(struct db_conn *db, const char *org, const char *patch, json_t **out);
+
+struct sla_target_in {
+    const char *community_id, *priority, *category;
+    const char *contact_minutes, *arrival_minutes, *resolve_minutes;  /* decimal text */
+    bool arrival_next_day, business_hours;
+};
+/* PD_ERR_CONFLICT when a target for that community/priority/category exists;
+ * PD_ERR_NOT_FOUND when the community is not in the org. */
+enum pd_err sla_target_create(struct db_conn *db, const char *org, const struct sla_target_in *in, json_t **out);
+enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *id);
+
+enum pd_err holiday_list(struct db_conn *db, const char *org, const char *community_id, const char *year,
+                         json_t **out);
+enum pd_err holiday_create(struct db_conn *db, const char *org, const char *community_id, const char *day,
+                           const char *kind, const char *name, json_t **out);
+enum pd_err holiday_delete(struct db_conn *db, const char *org, const char *id);
+
+#endif
