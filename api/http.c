@@ -750,11 +750,13 @@ int http_start(const struct route *routes, size_t n_routes)
 
 void http_stop(void)
 {
-    /* stop accepting, let requests in progress finish (10 s at most), then close */
+    /* stop accepting, let requests in progress finish (10 s at most; idle for 100 ms means
+     * the connections already accepted have been served too), then close */
     MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
-    for (int i = 0; i < 1000 && atomic_load(&in_flight) > 0; i++)
+    for (int i = 0, idle = 0; i < 1000 && idle < 10; i++) {
+        idle = atomic_load(&in_flight) > 0 ? 0 : idle + 1;
         usleep(10000);
-    usleep(50000);  /* the last responses leave the socket buffers */
+    }
     ulfius_stop_framework(&instance);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);

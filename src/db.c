@@ -15,6 +15,7 @@ struct db_conn {
     bool in_tx;
     bool pooled;
     long long retry_at_ms;  /* earliest time to try reconnecting */
+    long long failed_at_ms; /* when the last connect failed */
     int backoff_ms;
     unsigned char prepared[DB_MAX_STMTS / 8];
     char sqlstate[6];
@@ -32,6 +33,7 @@ static struct {
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER };
 
 static atomic_int next_slot;
+static atomic_llong last_connect_ok_ms;  /* a connect succeeded: the server is back */
 
 static long long now_ms(void)
 {
@@ -62,7 +64,8 @@ static enum pd_err ensure_open(struct db_conn *c)
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
         return PD_OK;
     long long now = now_ms();
-    if (now < c->retry_at_ms)
+    /* back off while the server is down, but not once another connection got through */
+    if (now < c->retry_at_ms && atomic_load(&last_connect_ok_ms) < c->failed_at_ms)
         return PD_ERR_UNAVAILABLE;
     if (c->pg != NULL)
         PQfinish(c->pg);
@@ -72,6 +75,7 @@ static enum pd_err ensure_open(struct db_conn *c)
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK) {
         c->backoff_ms = 0;
         c->retry_at_ms = 0;
+        atomic_store(&last_connect_ok_ms, now_ms());
         return PD_OK;
     }
     log_msg(LOG_WARN, NULL, "db - connect failed: %s",
@@ -82,6 +86,7 @@ static enum pd_err ensure_open(struct db_conn *c)
     }
     c->backoff_ms = c->backoff_ms == 0 ? 100 : (c->backoff_ms * 2 > 2000 ? 2000 : c->backoff_ms * 2);
     c->retry_at_ms = now + c->backoff_ms;
+    c->failed_at_ms = now;
     return PD_ERR_UNAVAILABLE;
 }
 

@@ -26,11 +26,23 @@ const BODY_ENDPOINTS = [
   ['POST', '/v1/residencies', { relation: 'owner', unit_id: ID, user_id: ID }],
   ['POST', `/v1/residencies/${ID}/reject`, { reason: 'x' }],
   ['POST', '/v1/api-clients', { name: 'x', scopes: ['tickets:read'] }],
+  ['POST', '/v1/tickets', { kind: 'repair', unit_id: ID, category: 'other', description: 'x', channel: 'phone', reporter_name: 'x', reporter_phone: '13800000009' }],
+  ['PATCH', `/v1/tickets/${ID}`, { priority: 'P2' }],
+  ['POST', `/v1/tickets/${ID}/dispatch`, { mode: 'queue' }],
+  ['POST', `/v1/tickets/${ID}/reply`, { reply: 'x' }],
+  ['POST', `/v1/tickets/${ID}/comments`, { body: 'x' }],
+  ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],
+  ['POST', `/v1/work-orders/${ID}/complete`, { notes: 'x', labor_minutes: 1 }],
+  ['POST', `/v1/work-orders/${ID}/reassign`, { assignee_id: ID }],
+  ['PATCH', '/v1/sla-policy', { warn_before_minutes: 1 }],
+  ['POST', '/v1/sla-policy/targets', { priority: 'P4', contact_minutes: 1, arrival_next_day: true, resolve_minutes: 1 }],
+  ['POST', '/v1/holidays', { day: '2030-01-01', name: 'x' }],
 ];
 const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
-  '/v1/residencies/{id}', '/v1/api-clients/{id}'];
+  '/v1/residencies/{id}', '/v1/api-clients/{id}', '/v1/tickets/{id}', '/v1/tickets/{id}/events',
+  '/v1/tickets/{id}/comments', '/v1/work-orders/{id}'];
 const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
-  '/v1/residencies', '/v1/api-clients'];
+  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications'];
 
 let admin;
 const raw = (method, path, body, headers = {}) =>
