@@ -42,17 +42,23 @@ static bool visibility(struct api_call *c, struct vis *v, unsigned need_scope)
     return true;
 }
 
-static json_t *actions_for(const struct api_call *c, const struct ticket_row *t)
+/* What the caller is to this ticket, for the state machine. */
+static struct ticket_view view_of(const struct api_call *c, const struct ticket_row *t)
 {
     bool mine = is_owner_role(c) && (principal_has_unit(&c->who, t->unit_id) || strcmp(t->reporter_id, c->who.sub) == 0);
     struct ticket_view v = { t->status, t->kind, c->who.role, mine, t->work_started, t->in_reopen_window };
+    return v;
+}
+
+static json_t *actions_for(const struct api_call *c, const struct ticket_row *t)
+{
+    struct ticket_view v = view_of(c, t);
     return ticket_allowed_actions(&v);
 }
 
 static bool allowed(const struct api_call *c, const struct ticket_row *t, enum ticket_action a)
 {
-    bool mine = is_owner_role(c) && (principal_has_unit(&c->who, t->unit_id) || strcmp(t->reporter_id, c->who.sub) == 0);
-    struct ticket_view v = { t->status, t->kind, c->who.role, mine, t->work_started, t->in_reopen_window };
+    struct ticket_view v = view_of(c, t);
     return ticket_action_allowed(&v, a);
 }
 
@@ -490,7 +496,7 @@ void tickets_close(struct api_call *c)
     const char *id = api_change_begin(c, &v, fields, false, &version);
     if (id == NULL || !api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CLOSE, &t))
         return;
-    enum pd_err err = ticket_close(c->db, c->who.org, &t, c->who.sub, role_name(c->who.role), "closed");
+    enum pd_err err = ticket_close(c->db, c->who.org, &t, c->who.sub, role_name(c->who.role));
     ticket_row_free(&t);
     reply_ticket(c, err, &vis, id, NULL);
 }

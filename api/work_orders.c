@@ -88,7 +88,7 @@ void work_orders_show(struct api_call *c)
     wo_row_free(&w);
 }
 
-static bool check_materials(struct verr *v, json_t *j_list)
+static void check_materials(struct verr *v, json_t *j_list)
 {
     static const char *const keys[] = { "name", "quantity", "unit_cost", NULL };
     size_t i;
@@ -111,7 +111,6 @@ static bool check_materials(struct verr *v, json_t *j_list)
         }
         verr_free(&item);
     }
-    return true;
 }
 
 static void check_photos(struct verr *v, const char *field, json_t *j_ids)

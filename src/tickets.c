@@ -426,14 +426,14 @@ enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct tick
 }
 
 enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t,
-                         const char *actor, const char *actor_role, const char *event_type)
+                         const char *actor, const char *actor_role)
 {
     char v[24];
     snprintf(v, sizeof v, "%lld", t->version);
     const char *p[] = { org, t->id, v };
     enum pd_err err = guarded(db, &close_ticket, 3, p);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, event_type, "closed", NULL);
+        err = event(db, org, t, actor, actor_role, "closed", "closed", NULL);
     return err;
 }
 

@@ -69,7 +69,7 @@ enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct tic
 enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t,
                           const char *reason, const char *actor);
 enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t,
-                         const char *actor, const char *actor_role, const char *event_type);
+                         const char *actor, const char *actor_role);
 
 /* Comments: owners never see internal ones. A staff member's public comment counts as
  * contacting the owner. */
