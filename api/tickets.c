@@ -415,7 +415,11 @@ void tickets_dispatch(struct api_call *c)
     reply_ticket(c, err, &vis, id, err == PD_ERR_CONFLICT ? "No on-duty technician of that department is free." : NULL);
 }
 
-void tickets_reply(struct api_call *c)
+/* The actions whose body is one text field ({reply}, {reason}). */
+typedef enum pd_err (*text_action)(struct api_call *c, const struct ticket_row *t, const char *text);
+
+static void run_text_action(struct api_call *c, enum ticket_action a, const char *key, bool required,
+                            size_t max, text_action fn)
 {
     struct verr v;
     struct vis vis;
@@ -424,31 +428,35 @@ void tickets_reply(struct api_call *c)
     const char *id = api_change_begin(c, &v, NULL, false, &version);
     if (id == NULL)
         return;
-    const char *text = action_text(c, &v, "reply", true, 2000);
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_REPLY, &t))
+    const char *text = action_text(c, &v, key, required, max);
+    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, a, &t))
         return;
-    enum pd_err err = ticket_reply(c->db, c->who.org, &t, text, c->who.sub, role_name(c->who.role));
+    enum pd_err err = fn(c, &t, text);
     ticket_row_free(&t);
     reply_ticket(c, err, &vis, id, NULL);
 }
 
-void tickets_cancel(struct api_call *c)
+static enum pd_err do_reply(struct api_call *c, const struct ticket_row *t, const char *text)
 {
-    struct verr v;
-    struct vis vis;
-    struct ticket_row t;
-    long long version;
-    const char *id = api_change_begin(c, &v, NULL, false, &version);
-    if (id == NULL)
-        return;
-    /* staff give a reason (duplicate, invalid, …); owners may */
-    const char *reason = action_text(c, &v, "reason", staff_desk(c), 200);
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CANCEL, &t))
-        return;
-    enum pd_err err = ticket_cancel(c->db, c->who.org, &t, reason, c->who.sub, role_name(c->who.role));
-    ticket_row_free(&t);
-    reply_ticket(c, err, &vis, id, NULL);
+    return ticket_reply(c->db, c->who.org, t, text, c->who.sub, role_name(c->who.role));
 }
+
+static enum pd_err do_cancel(struct api_call *c, const struct ticket_row *t, const char *text)
+{
+    return ticket_cancel(c->db, c->who.org, t, text, c->who.sub, role_name(c->who.role));
+}
+
+static enum pd_err do_reopen(struct api_call *c, const struct ticket_row *t, const char *text)
+{
+    return ticket_reopen(c->db, c->who.org, t, text, c->who.sub);
+}
+
+void tickets_reply(struct api_call *c) { run_text_action(c, TA_REPLY, "reply", true, 2000, do_reply); }
+
+/* staff give a reason (duplicate, invalid, …); owners may */
+void tickets_cancel(struct api_call *c) { run_text_action(c, TA_CANCEL, "reason", staff_desk(c), 200, do_cancel); }
+
+void tickets_reopen(struct api_call *c) { run_text_action(c, TA_REOPEN, "reason", true, 200, do_reopen); }
 
 void tickets_confirm(struct api_call *c)
 {
@@ -465,23 +473,6 @@ void tickets_confirm(struct api_call *c)
     if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CONFIRM, &t))
         return;
     enum pd_err err = ticket_confirm(c->db, c->who.org, &t, (int)rating, comment, c->who.sub);
-    ticket_row_free(&t);
-    reply_ticket(c, err, &vis, id, NULL);
-}
-
-void tickets_reopen(struct api_call *c)
-{
-    struct verr v;
-    struct vis vis;
-    struct ticket_row t;
-    long long version;
-    const char *id = api_change_begin(c, &v, NULL, false, &version);
-    if (id == NULL)
-        return;
-    const char *reason = action_text(c, &v, "reason", true, 200);
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_REOPEN, &t))
-        return;
-    enum pd_err err = ticket_reopen(c->db, c->who.org, &t, reason, c->who.sub);
     ticket_row_free(&t);
     reply_ticket(c, err, &vis, id, NULL);
 }

@@ -84,3 +84,14 @@ const char *rows_version_param(long long version, char buf[24])
     snprintf(buf, 24, "%lld", version);
     return buf;
 }
+
+enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char *const *p)
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, n, p, &r);
+    if (err != PD_OK)
+        return err;
+    int rows = PQntuples(r);
+    PQclear(r);
+    return rows > 0 ? PD_OK : PD_ERR_NOT_FOUND;
+}

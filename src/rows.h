@@ -42,6 +42,9 @@ enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,
                              const char *const *p, struct db_stmt *get, int gn,
                              const char *const *gp, json_t **out);
 
+/* PD_OK when st returns a row (e.g. a SELECT … FOR UPDATE lock), else PD_ERR_NOT_FOUND. */
+enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char *const *p);
+
 /* Version parameter text: NULL when version is 0 (unconditional). */
 const char *rows_version_param(long long version, char buf[24]);
 

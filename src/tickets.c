@@ -138,14 +138,8 @@ enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket
     PGresult *r;
     enum pd_err err;
     memset(out, 0, sizeof *out);
-    if (lock) {
-        if ((err = db_exec(db, &lock_ticket, 5, p, &r)) != PD_OK)
-            return err;
-        int n = PQntuples(r);
-        PQclear(r);
-        if (n == 0)
-            return PD_ERR_NOT_FOUND;
-    }
+    if (lock && (err = rows_exist(db, &lock_ticket, 5, p)) != PD_OK)
+        return err;
     if ((err = db_exec(db, &load_ticket, 5, p, &r)) != PD_OK)
         return err;
     if (PQntuples(r) == 0) {

@@ -98,14 +98,8 @@ enum pd_err work_order_load(struct db_conn *db, const char *org, const char *sco
     PGresult *r;
     enum pd_err err;
     memset(out, 0, sizeof *out);
-    if (lock) {
-        if ((err = db_exec(db, &lock_order, 3, p, &r)) != PD_OK)
-            return err;
-        int n = PQntuples(r);
-        PQclear(r);
-        if (n == 0)
-            return PD_ERR_NOT_FOUND;
-    }
+    if (lock && (err = rows_exist(db, &lock_order, 3, p)) != PD_OK)
+        return err;
     if ((err = db_exec(db, &load_order, 4, p, &r)) != PD_OK)
         return err;
     if (PQntuples(r) == 0) {
@@ -126,6 +120,20 @@ enum pd_err work_order_load(struct db_conn *db, const char *org, const char *sco
     return out->j != NULL ? PD_OK : PD_ERR_NOMEM;
 }
 
+/* PD_ERR_INVALID (naming assignee_id) unless the user may take the department's work in the
+ * community. */
+static enum pd_err assignee_ok(struct db_conn *db, const char *org, const char *community,
+                               const char *department, const char *assignee, const char **bad_field)
+{
+    const char *p[] = { org, community, department, assignee };
+    enum pd_err err = rows_exist(db, &check_assignee, 4, p);
+    if (err == PD_ERR_NOT_FOUND) {
+        *bad_field = "assignee_id";
+        return PD_ERR_INVALID;
+    }
+    return err;
+}
+
 enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struct ticket_row *t,
                                 const struct dispatch_in *in, const char *actor, const char *actor_role,
                                 char id_out[37], const char **bad_field)
@@ -135,15 +143,8 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
     char assignee[37] = "";
     *bad_field = NULL;
     if (strcmp(in->mode, "assign") == 0) {
-        const char *p[] = { org, t->community_id, in->department, in->assignee_id };
-        if ((err = db_exec(db, &check_assignee, 4, p, &r)) != PD_OK)
+        if ((err = assignee_ok(db, org, t->community_id, in->department, in->assignee_id, bad_field)) != PD_OK)
             return err;
-        bool ok = PQntuples(r) > 0;
-        PQclear(r);
-        if (!ok) {
-            *bad_field = "assignee_id";
-            return PD_ERR_INVALID;
-        }
         copy(assignee, sizeof assignee, in->assignee_id);
     } else if (strcmp(in->mode, "auto") == 0) {
         const char *p[] = { org, t->community_id, in->department };
@@ -213,17 +214,9 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
         return PD_ERR_CONFLICT;
     enum pd_err err;
     PGresult *r;
-    if (a == WA_REASSIGN) {
-        const char *p[] = { org, w->community_id, w->department, in->assignee_id };
-        if ((err = db_exec(db, &check_assignee, 4, p, &r)) != PD_OK)
-            return err;
-        bool ok = PQntuples(r) > 0;
-        PQclear(r);
-        if (!ok) {
-            *bad_field = "assignee_id";
-            return PD_ERR_INVALID;
-        }
-    }
+    if (a == WA_REASSIGN &&
+        (err = assignee_ok(db, org, w->community_id, w->department, in->assignee_id, bad_field)) != PD_OK)
+        return err;
     if (a == WA_COMPLETE) {
         json_t *j = json_loads(in->completion, 0, NULL);
         bool ok = photos_ok(db, org, json_object_get(j, "before_photo_ids"), actor) &&
