@@ -152,9 +152,9 @@ for rule in \
     'ENTRYPOINT runs the entrypoint script:^ENTRYPOINT.*propdesk-entrypoint' \
     'EXPOSE 8080:^EXPOSE[[:space:]]+8080([[:space:]/]|$)' \
     'binary at /usr/local/bin/propdesk:^COPY[[:space:]]+--from=build[[:space:]]+[^[:space:]]*build/propdesk[[:space:]]+/usr/local/bin/propdesk$' \
-    'migrations at /usr/share/propdesk/migrations:^COPY[[:space:]]+--from=build[[:space:]]+[^[:space:]]*sql/migrations/?[[:space:]]+/usr/share/propdesk/migrations/?$' \
+    'sql (migrations and demo seed) at /usr/share/propdesk/sql:^COPY[[:space:]]+--from=build[[:space:]]+[^[:space:]]*sql/?[[:space:]]+/usr/share/propdesk/sql/?$' \
     'docs at /usr/share/propdesk/docs:^COPY[[:space:]]+--from=build[[:space:]]+[^[:space:]]*build/docs/?[[:space:]]+/usr/share/propdesk/docs/?$' \
-    'ENV MIGRATIONS_DIR=/usr/share/propdesk/migrations:^ENV[[:space:]].*MIGRATIONS_DIR=/usr/share/propdesk/migrations([[:space:]]|$)' \
+    'ENV MIGRATIONS_DIR=/usr/share/propdesk/sql/migrations:^ENV[[:space:]].*MIGRATIONS_DIR=/usr/share/propdesk/sql/migrations([[:space:]]|$)' \
     'ENV DOCS_DIR=/usr/share/propdesk/docs:^ENV[[:space:]].*DOCS_DIR=/usr/share/propdesk/docs([[:space:]]|$)' \
     'entrypoint script copied in:^COPY[[:space:]]+docker/entrypoint.sh[[:space:]]' \
     'image build runs the binary (library check):^RUN.*propdesk[[:space:]]+version'; do
