@@ -3,6 +3,7 @@
  * type, JSON parsing, authentication, role check, access log, metrics). */
 #include <arpa/inet.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <unistd.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -266,6 +267,25 @@ void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions)
         api_header_set(c, "ETag", etag);
     }
     api_json(c, status, j);
+}
+
+void api_object_text(struct api_call *c, int status, const char *json, long long version,
+                     const char *actions)
+{
+    size_t n = strlen(json), a = strlen(actions);
+    char etag[32], *body = malloc(n + a + 24);
+    if (body == NULL || n < 2 || json[n - 1] != '}') {
+        free(body);
+        api_error(c, PD_ERR_DB, NULL);
+        return;
+    }
+    memcpy(body, json, n - 1);
+    int len = (int)(n - 1);
+    len += sprintf(body + len, ",\"allowed_actions\":%s}", actions);
+    snprintf(etag, sizeof etag, "\"%lld\"", version);
+    api_header_set(c, "ETag", etag);
+    api_text(c, status, "application/json", body, (size_t)len);
+    free(body);
 }
 
 bool api_if_match(struct api_call *c, long long *version, bool *present)
@@ -683,7 +703,13 @@ static int dispatch(const struct _u_request *req, struct _u_response *res, void 
     atomic_fetch_add(&in_flight, 1);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct api_call c = { .req = req, .res = res };
+    struct api_call c;
+    /* everything but the principal's id arrays (their counts say what is valid) */
+    memset(&c, 0, offsetof(struct api_call, who) + offsetof(struct principal, communities));
+    c.who.n_units = 0;
+    c.who.scopes = 0;
+    c.req = req;
+    c.res = res;
     make_request_id(&c);
     int index = -1;
     c.route = find_route(&c, req->http_verb, &index);

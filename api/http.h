@@ -41,10 +41,11 @@ struct api_call {
     char *path;                          /* private copy that params point into */
     const char *params[API_MAX_PARAMS];
     json_t *j_body;                      /* parsed body for JSON routes (owned) */
-    struct principal who;                /* the caller, for authenticated routes */
     struct db_conn *db;                  /* acquired on first api_db(), released after */
     bool replied;
     int status;
+    struct principal who;                /* the caller, for authenticated routes; last, as
+                                          * only its head is cleared per request */
 };
 
 /* Starts the server on cfg's port and bind address; returns 0 or -1. */
@@ -99,6 +100,11 @@ void api_problem(struct api_call *c, int status, const char *title, const char *
 
 /* Object replies: adds allowed_actions (steals j_actions) and sends ETag from "version". */
 void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions);
+
+/* The same for an object already rendered as JSON text (see rows_exec_text): allowed_actions
+ * is spliced in without parsing; actions is a JSON array literal such as ["update"]. */
+void api_object_text(struct api_call *c, int status, const char *json, long long version,
+                     const char *actions);
 
 /* If-Match: true when absent or "*" (out stays NULL), or when it names a version (out set).
  * Replies 400 and returns false when malformed. */

@@ -60,14 +60,18 @@ void units_index(struct api_call *c)
 void units_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
-    json_t *j = NULL;
+    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF], *json = NULL;
+    long long version;
     if (id == NULL || !api_db(c))
         return;
     bool owner = c->who.role == ROLE_OWNER;
-    enum pd_err err = unit_get(c->db, c->who.org, owner ? NULL : api_scope_communities(c, scope, sizeof scope),
-                               owner ? api_scope_units(c, units, sizeof units) : NULL, id, &j);
-    api_result(c, err, j, api_admin_actions(c, "update"));
+    enum pd_err err = unit_get_text(c->db, c->who.org, owner ? NULL : api_scope_communities(c, scope, sizeof scope),
+                                    owner ? api_scope_units(c, units, sizeof units) : NULL, id, &json, &version);
+    if (err != PD_OK)
+        api_error(c, err, NULL);
+    else
+        api_object_text(c, 200, json, version, c->who.role == ROLE_ADMIN ? "[\"update\"]" : "[]");
+    free(json);
 }
 
 void units_create(struct api_call *c)

@@ -51,8 +51,15 @@ static bool cache_get(const unsigned char d[32], time_t now, struct principal *o
     pthread_mutex_lock(&cache_locks[i % CACHE_STRIPES]);
     bool hit = cache[i].who != NULL && cache[i].exp > now && cache[i].from <= now &&
                memcmp(cache[i].digest, d, 32) == 0;
-    if (hit)
-        memcpy(out, cache[i].who, sizeof *out);
+    if (hit) {
+        /* the fixed head, then only the ids in use */
+        const struct principal *w = cache[i].who;
+        memcpy(out, w, offsetof(struct principal, communities));
+        memcpy(out->communities, w->communities, (size_t)w->n_communities * sizeof w->communities[0]);
+        out->n_units = w->n_units;
+        memcpy(out->units, w->units, (size_t)w->n_units * sizeof w->units[0]);
+        out->scopes = w->scopes;
+    }
     pthread_mutex_unlock(&cache_locks[i % CACHE_STRIPES]);
     return hit;
 }

@@ -1,6 +1,7 @@
 /* Result → JSON helpers shared by every resource module. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "cursor.h"
 #include "rows.h"
 
@@ -94,4 +95,21 @@ enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char
     int rows = PQntuples(r);
     PQclear(r);
     return rows > 0 ? PD_OK : PD_ERR_NOT_FOUND;
+}
+
+enum pd_err rows_exec_text(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
+                           char **json, long long *version)
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, n, p, &r);
+    if (err != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    *json = strdup(PQgetvalue(r, 0, 0));
+    *version = atoll(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    return *json != NULL ? PD_OK : PD_ERR_NOMEM;
 }

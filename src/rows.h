@@ -42,6 +42,11 @@ enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,
                              const char *const *p, struct db_stmt *get, int gn,
                              const char *const *gp, json_t **out);
 
+/* Row 0 as text without parsing it: column 0 (a JSON object) copied into *json (caller
+ * frees) and column 1 (its version) into *version. PD_ERR_NOT_FOUND when there is no row. */
+enum pd_err rows_exec_text(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
+                           char **json, long long *version);
+
 /* PD_OK when st returns a row (e.g. a SELECT … FOR UPDATE lock), else PD_ERR_NOT_FOUND. */
 enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char *const *p);
 

@@ -16,6 +16,9 @@ DB_STMT(list_units,
 DB_STMT(get_unit,
     "SELECT pd_unit_json(u) FROM units u WHERE u.org_id = $1 AND u.id = $2 "
     "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
+DB_STMT(get_unit_text,
+    "SELECT pd_unit_json(u)::text, u.version FROM units u WHERE u.org_id = $1 AND u.id = $2 "
+    "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
 DB_STMT(insert_units,
     "WITH b AS (SELECT org_id, community_id, id FROM buildings "
     "           WHERE org_id = $1 AND id = $2 AND ($3::uuid[] IS NULL OR community_id = ANY ($3))), "
@@ -50,6 +53,13 @@ enum pd_err unit_get(struct db_conn *db, const char *org, const char *scope, con
 {
     const char *p[] = { org, id, scope, units };
     return rows_exec_one(db, &get_unit, 4, p, out);
+}
+
+enum pd_err unit_get_text(struct db_conn *db, const char *org, const char *scope, const char *units,
+                          const char *id, char **json, long long *version)
+{
+    const char *p[] = { org, id, scope, units };
+    return rows_exec_text(db, &get_unit_text, 4, p, json, version);
 }
 
 enum pd_err unit_create_many(struct db_conn *db, const char *org, const char *scope,
