@@ -655,22 +655,20 @@ static bool authenticate(struct api_call *c)
 
 static const struct route *find_route(struct api_call *c, const char *method, int *index)
 {
-    const char *path = c->req->url_path;
     if (strcmp(method, "HEAD") == 0)
         method = "GET";
-    for (size_t i = 0; i < table_len; i++) {
-        if (strcmp(table[i].method, method) != 0)
-            continue;
-        char *copy = strdup(path);
+    /* one private copy for the whole scan: match() only writes into it when it succeeds */
+    char *copy = strdup(c->req->url_path);
+    for (size_t i = 0; copy != NULL && i < table_len; i++) {
         const char *params[API_MAX_PARAMS] = { 0 };
-        if (copy != NULL && match(table[i].pattern, copy, params)) {
+        if (strcmp(table[i].method, method) == 0 && match(table[i].pattern, copy, params)) {
             c->path = copy;
             memcpy(c->params, params, sizeof params);
             *index = (int)i;
             return &table[i];
         }
-        free(copy);
     }
+    free(copy);
     return NULL;
 }
 
