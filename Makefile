@@ -105,10 +105,13 @@ test: deps all asan build/unit_tests docs
 bench: deps all
 	bash tests/bench/run.sh
 
+bench-tickets: deps all
+	bash tests/bench/tickets.sh
+
 lint: npm
 	bash tests/contract/lint.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all asan deps deps-check npm docs run test bench lint clean
+.PHONY: all asan deps deps-check npm docs run test bench bench-tickets lint clean

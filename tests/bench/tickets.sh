@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Benchmark of the ticket endpoints at volume, in one run:
+#  1. 10,000 tickets (tests/bench/gen_tickets.sql): GET /v1/tickets/{id} (random existing
+#     ids; the ticket with its work orders) and GET /v1/tickets?community_id=<新苑小区, the
+#     busiest of 20 communities>&limit=20, with wrk (2 threads, $CONNS connections, admin token);
+#  2. the same database grown to 1,000,000 tickets (timed), the same two measurements, and
+#     the ratio of average and p99 latency at 1M against 10k;
+#  3. POST /v1/tickets (desk intake by phone) with wrk, against pgbench -M prepared running
+#     the statements the API runs for a create — the ticket_numbers upsert, the calendar
+#     query of src/calendar.c, the tickets INSERT with its due times, the ticket_events
+#     INSERT — in one transaction, at its best of 1/2/4/8 clients.
+#   make bench-tickets    (DURATION=10 RUNS=2 CONNS=32 HTTP_THREADS=4 SMALL=10000 LARGE=1000000;
+#                          KEEP_DB=1 keeps the database for EXPLAIN afterwards)
+# Targets (issue): get and list at 1M within 1.5x of their time at 10k; create >= 30% of
+# pgbench's rate.
+# It runs on a cluster of its own (var/pg-bench, port 54339), stopped afterwards if this
+# script started it: the integration suite restarts var/pg, which would cut a long load.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PGDIR=${PGDIR:-var/pg-bench} PGPORT=${PGPORT:-54339} DB=propdesk_bench_tickets
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-32}
+HTTP_THREADS=${HTTP_THREADS:-4}
+RUNS=${RUNS:-2}      # get and list: the best (lowest average latency) of RUNS runs, after a warm-up
+SMALL=${SMALL:-10000}
+LARGE=${LARGE:-1000000}
+PGBENCH=/usr/lib/postgresql/15/bin/pgbench
+ORG=10000000-0000-4000-8000-000000000001
+BUSY=10000000-0000-4000-8000-0000000000c1  # 新苑小区, about 15% of the tickets
+WORK=$(mktemp -d /tmp/propdesk-bench-tickets.XXXXXX)
+SERVER="" STARTED_CLUSTER=0 OWN_DB=0
+declare -A R  # R[get_avg_small] … R[list_p99_large]: the measurements
+cleanup() {
+    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
+    if [ "$OWN_DB" = 1 ] && [ "${KEEP_DB:-0}" != 1 ]; then
+        bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB" >/dev/null 2>&1 || true
+    fi
+    if [ "$STARTED_CLUSTER" = 1 ] && [ "${KEEP_DB:-0}" != 1 ]; then
+        bash docker/localdb.sh stop "$PGDIR" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    bash docker/localdb.sh port "$PGDIR" >/dev/null 2>&1 || STARTED_CLUSTER=1
+    bash docker/localdb.sh start "$PGDIR" "$PGPORT"
+    bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB" >/dev/null 2>&1
+    bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB"
+    OWN_DB=1
+    # the Unix socket when its path fits (sun_path is 107 bytes); the API and pgbench share it
+    if [ ${#PWD} -lt 70 ]; then
+        DATABASE_URL=$(bash docker/localdb.sh socket-url "$PGDIR" "$PGPORT" "$DB")
+    else
+        DATABASE_URL=$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB")
+    fi
+fi
+export DATABASE_URL LOG_LEVEL=warn
+JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+export JWT_SECRET
+./build/propdesk migrate >/dev/null
+./build/propdesk seed-demo >/dev/null
+
+sql() { psql -q -X -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
+
+# gen FROM TO [rebuild] → sets GEN_S: tickets FROM+1 … TO, then VACUUM ANALYZE
+gen() {
+    local t0=$SECONDS
+    sql -v start="$1" -v count=$(($2 - $1)) -v rebuild="${3:-off}" -f tests/bench/gen_tickets.sql
+    echo "  vacuum analyze"
+    sql -c "VACUUM (ANALYZE) tickets, work_orders, ticket_events, ticket_numbers, units, buildings, communities, users"
+    GEN_S=$((SECONDS - t0))
+    # a checkpoint, so that the measurement after a bulk load does not pay for writing it
+    # out (on our own cluster: local socket connections are trusted, postgres may CHECKPOINT)
+    if [ "$OWN_DB" = 1 ]; then
+        psql -q -X -h "$(realpath "$PGDIR")" -p "$PGPORT" -U postgres -d postgres -c CHECKPOINT
+    fi
+}
+
+start_server() {  # start_server PORT
+    env PORT="$1" HTTP_THREADS="$HTTP_THREADS" DB_POOL_SIZE=$((HTTP_THREADS + 2)) ./build/propdesk serve > "$WORK/server.log" 2>&1 &
+    SERVER=$!
+    for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/healthz" && return 0; sleep 0.1; done
+    echo "server did not start"; cat "$WORK/server.log"; exit 1
+}
+
+stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
+
+token() {
+    curl -fs -X POST "http://127.0.0.1:$1/v1/auth/login" -H 'content-type: application/json' \
+        -d '{"login":"admin","password":"demo-pass-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
+}
+
+# write_lua TOKEN TICKETS: get.lua (random ids of tickets 1 … TICKETS), list.lua, create.lua
+write_lua() {
+    sql -At -c "SELECT md5('bench-ticket:' || (1 + floor(random() * $2))::int)::uuid FROM generate_series(1, 2000)" > "$WORK/ids"
+    {
+        echo "local ids = {"
+        sed 's/.*/"&",/' "$WORK/ids"
+        echo "}"
+        echo "local auth = \"Bearer $1\""
+        cat <<'LUA'
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", "/v1/tickets/" .. ids[math.random(#ids)], { Authorization = auth })
+end
+LUA
+    } > "$WORK/get.lua"
+    cat > "$WORK/list.lua" <<LUA
+local auth = "Bearer $1"
+request = function()
+  return wrk.format("GET", "/v1/tickets?community_id=$BUSY&limit=20", { Authorization = auth })
+end
+LUA
+    cat > "$WORK/create.lua" <<LUA
+local auth = "Bearer $1"
+local n = 0
+request = function()
+  n = n + 1
+  local body = '{"kind":"repair","unit_id":"$UNIT","category":"plumbing","description":"卫生间水龙头关不紧，一直滴水 #' .. n ..
+    '","channel":"phone","reporter_name":"张先生","reporter_phone":"13800000001"}'
+  return wrk.format("POST", "/v1/tickets", { Authorization = auth, ["Content-Type"] = "application/json" }, body)
+end
+LUA
+}
+
+ms() {  # wrk duration (12.3us, 4.5ms, 1.2s) → milliseconds
+    awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) }
+                           else if (v ~ /m$/) { sub(/m/, "", v); v *= 60000 } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
+                           printf "%.2f", v }'
+}
+
+# run_wrk PORT SCRIPT SECONDS → sets RPS, AVG_MS, P99_MS
+run_wrk() {
+    wrk -t2 -c"$CONNS" -d"${3}s" --latency -s "$WORK/$2.lua" "http://127.0.0.1:$1" > "$WORK/wrk.out"
+    RPS=$(awk '/Requests\/sec/ {print int($2)}' "$WORK/wrk.out")
+    AVG_MS=$(ms "$(awk '$1 == "Latency" {print $2; exit}' "$WORK/wrk.out")")
+    P99_MS=$(ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
+    local errors
+    errors=$(awk '/Non-2xx/ {print $4}' "$WORK/wrk.out")
+    if [ -n "$errors" ] || [ "$RPS" -eq 0 ]; then
+        echo "wrk saw non-2xx responses: ${errors:-no requests}"; cat "$WORK/wrk.out"; tail -20 "$WORK/server.log"; exit 1
+    fi
+}
+
+# run_best PORT SCRIPT: a 3 s warm-up (the pool, the caches), then the best of RUNS runs
+run_best() {
+    local rps=0 avg="" p99="" _
+    run_wrk "$1" "$2" 3
+    for _ in $(seq 1 "$RUNS"); do
+        run_wrk "$1" "$2" "$DURATION"
+        if [ -z "$avg" ] || awk "BEGIN { exit !($AVG_MS < $avg) }"; then rps=$RPS avg=$AVG_MS p99=$P99_MS; fi
+    done
+    RPS=$rps AVG_MS=$avg P99_MS=$p99
+}
+
+PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+UNIT=$(sql -At -c "SELECT id FROM units WHERE org_id = '$ORG' AND community_id = '$BUSY' ORDER BY number LIMIT 1")
+
+# measure LABEL TICKETS → GET_* and LIST_* for that volume
+measure() {
+    start_server "$PORT"
+    write_lua "$(token "$PORT")" "$2"
+    curl -fs -o /dev/null -H "Authorization: Bearer $(token "$PORT")" "http://127.0.0.1:$PORT/v1/tickets/$(head -1 "$WORK/ids")" ||
+        { echo "GET /v1/tickets/{id} failed"; exit 1; }
+    run_best "$PORT" get
+    printf '  %-4s GET  /v1/tickets/{id}           %7s req/s   avg %6.2f ms   p99 %6.2f ms\n' "$1" "$RPS" "$AVG_MS" "$P99_MS"
+    R[get_rps_$1]=$RPS R[get_avg_$1]=$AVG_MS R[get_p99_$1]=$P99_MS
+    run_best "$PORT" list
+    printf '  %-4s GET  /v1/tickets?community_id  %7s req/s   avg %6.2f ms   p99 %6.2f ms\n' "$1" "$RPS" "$AVG_MS" "$P99_MS"
+    R[list_rps_$1]=$RPS R[list_avg_$1]=$AVG_MS R[list_p99_$1]=$P99_MS
+    stop_server
+}
+
+echo "== $SMALL tickets"
+gen 0 "$SMALL"
+echo "  generated in ${GEN_S}s; wrk -t2 -c$CONNS -d${DURATION}s, HTTP_THREADS=$HTTP_THREADS"
+measure small "$SMALL"
+
+echo "== growing to $LARGE tickets (indexes and foreign keys off during the load)"
+gen "$SMALL" "$LARGE" on
+GROW_S=$GEN_S
+sql -At -F ' ' -c "SELECT 'tickets', count(*) FROM tickets UNION ALL SELECT 'work_orders', count(*) FROM work_orders
+                   UNION ALL SELECT 'ticket_events', count(*) FROM ticket_events
+                   UNION ALL SELECT 'database_MiB', pg_database_size(current_database()) / 1048576" |
+    awk '{ printf "  %-14s %s\n", $1, $2 }'
+echo "  grown in ${GROW_S}s"
+measure large "$LARGE"
+
+# Ticket numbers are BX<day>-<lpad(counter, 4)>: past 9,999 tickets in a day lpad truncates
+# and numbers repeat (the unique key then refuses the ticket). So each create run starts
+# from an empty day: the tickets it made are deleted and the day's counter reset, and a
+# run is kept under 8,000 tickets (pgbench: a fixed count; wrk: a duration from the
+# warm-up's rate).
+CREATE_T0=$(sql -At -c "SELECT now()")
+reset_day() {
+    sql -c "DELETE FROM ticket_events WHERE org_id = '$ORG' AND ticket_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
+        -c "DELETE FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0'" \
+        -c "DELETE FROM ticket_numbers WHERE org_id = '$ORG' AND day >= (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date"
+}
+
+echo "== create: POST /v1/tickets (admin, by phone) at $LARGE tickets"
+start_server "$PORT"
+write_lua "$(token "$PORT")" "$LARGE"
+reset_day
+run_wrk "$PORT" create 2
+CREATE_S=$(awk -v r="$RPS" -v d="$DURATION" 'BEGIN { s = int(7000 / r); print (s < d ? (s < 2 ? 2 : s) : d) }')
+reset_day
+run_wrk "$PORT" create "$CREATE_S"
+CREATE_RPS=$RPS CREATE_AVG=$AVG_MS CREATE_P99=$P99_MS
+printf '  POST /v1/tickets                    %7s req/s   avg %6.2f ms   p99 %6.2f ms  (%ss)\n' "$RPS" "$AVG_MS" "$P99_MS" "$CREATE_S"
+stop_server
+
+echo "== pgbench -M prepared, the create's statements in one transaction, 8,000 of them at clients 1 2 4 8"
+# as src/tickets.c ticket_create runs them (P3 plumbing: contact 30 min, arrival to the
+# next working day's end, resolution 4320 min, business hours; the due times are computed
+# in C, here from the same minutes)
+cat > "$WORK/create.sql" <<SQL
+BEGIN;
+INSERT INTO ticket_numbers AS n (org_id, day, last) VALUES ('$ORG', (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = '$ORG' AND id = '$BUSY'))::date, 1) ON CONFLICT (org_id, day) DO UPDATE SET last = n.last + 1 RETURNING 'BX' || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, 4, '0') AS number, extract(epoch FROM now())::bigint AS now
+\gset
+SELECT c.time_zone, c.business_hours->>'start', c.business_hours->>'end', (SELECT string_agg(d, ',') FROM jsonb_array_elements_text(c.business_hours->'days') d), (SELECT string_agg(to_char(h.day, 'YYYYMMDD'), ',' ORDER BY h.day) FROM holidays h WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) AND h.kind = 'holiday' AND h.day >= to_timestamp(:now)::date - 1 AND h.day < to_timestamp(:now)::date + 120), (SELECT string_agg(to_char(h.day, 'YYYYMMDD'), ',' ORDER BY h.day) FROM holidays h WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) AND h.kind = 'workday' AND h.day >= to_timestamp(:now)::date - 1 AND h.day < to_timestamp(:now)::date + 120), s.contact_minutes, s.arrival_minutes, s.arrival_next_day, s.resolve_minutes, s.business_hours FROM communities c LEFT JOIN LATERAL (SELECT * FROM sla_targets s WHERE s.org_id = c.org_id AND (s.community_id = c.id OR s.community_id IS NULL) AND s.priority = 'P3' AND (s.category = 'plumbing' OR s.category IS NULL) ORDER BY s.community_id IS NULL, s.category IS NULL LIMIT 1) s ON true WHERE c.org_id = '$ORG' AND c.id = '$BUSY';
+\set contact_due :now + 1800
+\set arrival_due :now + 86400
+\set resolve_due :now + 604800
+INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, sla_contact_minutes, sla_arrival_minutes, sla_resolve_minutes, sla_business_hours, contact_due, arrival_due, resolve_due) VALUES ('$ORG', :number, '$BUSY', '$UNIT', NULL, 'repair', 'plumbing', 'engineering', 'P3', NULL, '卫生间水龙头关不紧，一直滴水', NULL, NULL, NULL, false, false, 'phone', NULL, '张先生', '13800000001', '10000000-0000-4000-8000-0000000000a1', '{}'::uuid[], 30, 570, 4320, true, to_timestamp(:contact_due), to_timestamp(:arrival_due), to_timestamp(:resolve_due)) RETURNING id
+\gset
+INSERT INTO ticket_events (org_id, ticket_id, work_order_id, actor_id, actor_role, type, from_status, to_status, details) VALUES ('$ORG', :id, NULL, '10000000-0000-4000-8000-0000000000a1', 'admin', 'created', NULL, 'submitted', coalesce(jsonb_build_object('channel', 'phone', 'number', :number::text), '{}'));
+COMMIT;
+SQL
+PG_BEST=0 PG_CLIENTS=0
+for c in 1 2 4 8; do
+    reset_day
+    tps=$("$PGBENCH" -n -M prepared -f "$WORK/create.sql" -c "$c" -j "$c" -t $((8000 / c)) "$DATABASE_URL" 2> "$WORK/pgbench.err" |
+          awk '/^tps/ {print int($3)}' || true)
+    if [ -z "$tps" ]; then echo "pgbench failed:"; cat "$WORK/pgbench.err"; exit 1; fi
+    printf '  clients=%-2s %8s tps\n' "$c" "$tps"
+    if [ "$tps" -gt "$PG_BEST" ]; then PG_BEST=$tps PG_CLIENTS=$c; fi
+done
+
+verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
+short() { awk -v n="$1" 'BEGIN { if (n % 1000000 == 0) print n / 1000000 "M"; else if (n % 1000 == 0) print n / 1000 "k"; else print n }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+get_avg=$(ratio "${R[get_avg_large]}" "${R[get_avg_small]}") get_p99=$(ratio "${R[get_p99_large]}" "${R[get_p99_small]}")
+list_avg=$(ratio "${R[list_avg_large]}" "${R[list_avg_small]}") list_p99=$(ratio "${R[list_p99_large]}" "${R[list_p99_small]}")
+create_ratio=$(ratio "$CREATE_RPS" "$PG_BEST")
+echo ""
+reset_day
+echo "== results (wrk -t2 -c$CONNS -d${DURATION}s best of $RUNS, HTTP_THREADS=$HTTP_THREADS, admin token)"
+printf '  %-34s %12s %12s\n' "" "$SMALL" "$LARGE"
+printf '  %-34s %12s %12s\n' "GET /v1/tickets/{id}   req/s" "${R[get_rps_small]}" "${R[get_rps_large]}"
+printf '  %-34s %12s %12s\n' "                       avg ms" "${R[get_avg_small]}" "${R[get_avg_large]}"
+printf '  %-34s %12s %12s\n' "                       p99 ms" "${R[get_p99_small]}" "${R[get_p99_large]}"
+printf '  %-34s %12s %12s\n' "GET /v1/tickets?community_id req/s" "${R[list_rps_small]}" "${R[list_rps_large]}"
+printf '  %-34s %12s %12s\n' "  (limit=20)           avg ms" "${R[list_avg_small]}" "${R[list_avg_large]}"
+printf '  %-34s %12s %12s\n' "                       p99 ms" "${R[list_p99_small]}" "${R[list_p99_large]}"
+vs="$(short "$LARGE") / $(short "$SMALL")"
+printf '  get  at %-10s avg %5sx  p99 %5sx   target <= 1.5x: %s\n' "$vs" "$get_avg" "$get_p99" "$(verdict "$get_avg <= 1.5")"
+printf '  list at %-10s avg %5sx  p99 %5sx   target <= 1.5x: %s\n' "$vs" "$list_avg" "$list_p99" "$(verdict "$list_avg <= 1.5")"
+printf '  growing %s → %s tickets: %ss (generator, index and foreign key rebuild, VACUUM ANALYZE)\n' "$SMALL" "$LARGE" "$GROW_S"
+printf '  POST /v1/tickets     %8s req/s   avg %6.2f ms   p99 %6.2f ms\n' "$CREATE_RPS" "$CREATE_AVG" "$CREATE_P99"
+printf '  pgbench best         %8s tps     (%s clients)\n' "$PG_BEST" "$PG_CLIENTS"
+printf '  API / pgbench        %8s         target >= 0.30: %s\n' "$create_ratio" "$(verdict "$create_ratio >= 0.30")"
