@@ -12,10 +12,10 @@
                 "AND ($4::uuid[] IS NULL OR t.unit_id = ANY ($4) OR t.reporter_id = $5::uuid)"
 
 DB_STMT(find_unit,
-    "SELECT u.community_id FROM units u WHERE u.org_id = $1 AND u.id = $2 "
+    "SELECT u.community_id, extract(epoch FROM now())::bigint FROM units u WHERE u.org_id = $1 AND u.id = $2 "
     "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
 DB_STMT(find_community,
-    "SELECT c.id FROM communities c WHERE c.org_id = $1 AND c.id = $2 "
+    "SELECT c.id, extract(epoch FROM now())::bigint FROM communities c WHERE c.org_id = $1 AND c.id = $2 "
     "AND ($3::uuid[] IS NULL OR c.id = ANY ($3)) "
     "AND ($4::uuid[] IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.org_id = c.org_id "
     "     AND u.community_id = c.id AND u.id = ANY ($4)))");
@@ -26,7 +26,7 @@ DB_STMT(next_number,
     "INSERT INTO ticket_numbers AS n (org_id, day, last) "
     "VALUES ($1, (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = $1 AND id = $2))::date, 1) "
     "ON CONFLICT (org_id, day) DO UPDATE SET last = n.last + 1 "
-    "RETURNING 'BX' || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, 4, '0'), extract(epoch FROM now())::bigint");
+    "RETURNING 'BX' || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, greatest(4, length(n.last::text)), '0')");
 DB_STMT(insert_ticket,
     "INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, "
     "  priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, "
@@ -39,16 +39,18 @@ DB_STMT(insert_ticket,
 DB_STMT(lock_ticket,
     "SELECT 1 FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE " FOR UPDATE");
 DB_STMT(load_ticket,
-    "SELECT pd_ticket_json(t), t.status, t.kind, t.community_id, t.unit_id, t.reporter_id, t.version, "
+    "SELECT pd_ticket_json(t, un.number), t.status, t.kind, t.community_id, t.unit_id, t.reporter_id, t.version, "
     "  EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id AND w.ticket_id = t.id "
     "          AND w.status IN ('in_progress', 'on_hold', 'completed')), "
     "  coalesce(t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) FROM ticket_settings s "
     "           WHERE s.org_id = t.org_id) * interval '1 hour', false), "
     "  coalesce((SELECT json_agg(pd_work_order_json(w) ORDER BY w.created_at) FROM work_orders w "
     "            WHERE w.org_id = t.org_id AND w.ticket_id = t.id), '[]') "
-    "FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE);
+    "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
+    "WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE);
 DB_STMT(list_tickets,
-    "SELECT pd_ticket_json(t), (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id FROM tickets t "
+    "SELECT pd_ticket_json(t, un.number), (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
+    "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
     "WHERE t.org_id = $1 AND " VISIBLE " "
     "AND ($2::text IS NULL OR t.status = $2) AND ($6::text IS NULL OR t.kind = $6) "
     "AND ($7::text IS NULL OR t.category = $7) AND ($8::text IS NULL OR t.priority = $8) "
@@ -207,6 +209,7 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
         return PD_ERR_NOT_FOUND;
     }
     copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    time_t now = (time_t)atoll(PQgetvalue(r, 0, 1));  /* the transaction's now(): created_at */
     PQclear(r);
 
     if (strcmp(in->attachment_ids, "{}") != 0) {
@@ -221,14 +224,6 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
         }
     }
 
-    const char *np[] = { org, community };
-    if ((err = db_exec(db, &next_number, 2, np, &r)) != PD_OK)
-        return err;
-    char number[32];
-    copy(number, sizeof number, PQgetvalue(r, 0, 0));
-    time_t now = (time_t)atoll(PQgetvalue(r, 0, 1));
-    PQclear(r);
-
     struct calendar cal;
     struct sla_target target;
     struct clock_minutes m;
@@ -237,6 +232,14 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
         return err;
     clocks_minutes(&cal, &target, now, &m);
     clocks_due(&cal, &m, now, NULL, 0, &d);
+
+    /* the number last: its counter row stays locked until commit, so take it late */
+    const char *np[] = { org, community };
+    if ((err = db_exec(db, &next_number, 2, np, &r)) != PD_OK)
+        return err;
+    char number[32];
+    copy(number, sizeof number, PQgetvalue(r, 0, 0));
+    PQclear(r);
 
     char cm[16], am[16], rm[16], cd[24], ad[24], rd[24];
     snprintf(cm, sizeof cm, "%d", m.contact);

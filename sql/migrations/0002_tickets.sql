@@ -131,8 +131,13 @@ CREATE TABLE tickets (
 CREATE INDEX tickets_by_community ON tickets (org_id, community_id, created_at DESC, id DESC);
 CREATE INDEX tickets_by_unit ON tickets (org_id, unit_id, created_at DESC, id DESC);
 CREATE INDEX tickets_by_status ON tickets (org_id, community_id, status, created_at DESC, id DESC);
-CREATE INDEX tickets_open_clocks ON tickets (contact_due, arrival_due, resolve_due)
-    WHERE status NOT IN ('resolved', 'closed', 'cancelled');
+-- the SLA sweep reads only clocks still running
+CREATE INDEX tickets_contact_running ON tickets (contact_due)
+    WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND contact_met_at IS NULL AND NOT contact_breached;
+CREATE INDEX tickets_arrival_running ON tickets (arrival_due)
+    WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND arrival_met_at IS NULL AND NOT arrival_breached;
+CREATE INDEX tickets_resolve_running ON tickets (resolve_due)
+    WHERE status NOT IN ('resolved', 'closed', 'cancelled') AND resolve_met_at IS NULL AND NOT resolve_breached;
 CREATE INDEX tickets_resolved ON tickets (resolved_at) WHERE status = 'resolved';
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX tickets_text ON tickets USING gin ((number || ' ' || description || ' ' || coalesce(location, '')) gin_trgm_ops);
@@ -241,10 +246,12 @@ SELECT json_build_object('due_at', pd_ts(due), 'met_at', pd_ts(met), 'breached',
                   WHEN breached THEN 'breached' WHEN paused THEN 'paused' ELSE 'running' END)
 $$;
 
-CREATE FUNCTION pd_ticket_json(t tickets) RETURNS json
+-- unit_number comes from the caller's join (a sub-select here would stop the function from
+-- being inlined and cost a query per row).
+CREATE FUNCTION pd_ticket_json(t tickets, unit_number text) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT json_build_object('id', t.id, 'number', t.number, 'community_id', t.community_id,
-    'unit_id', t.unit_id, 'unit_number', (SELECT u.number FROM units u WHERE u.org_id = t.org_id AND u.id = t.unit_id),
+    'unit_id', t.unit_id, 'unit_number', unit_number,
     'location', t.location, 'kind', t.kind, 'category', t.category, 'department', t.department,
     'priority', t.priority, 'requested_priority', t.requested_priority, 'status', t.status,
     'description', t.description, 'occurred_at', pd_ts(t.occurred_at),
