@@ -95,14 +95,33 @@ run_wrk() {
 
 PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 
+echo "== pgbench -M prepared, the same SQL, clients 1 2 4 8"
+cat > "$WORK/get.sql" <<SQL
+\set n random(1, $UNITS)
+SELECT pd_unit_json(u)::text, u.version FROM units u WHERE u.org_id = '$ORG' AND u.id = md5('bench:' || :n)::uuid AND (NULL::uuid[] IS NULL OR u.community_id = ANY (NULL::uuid[])) AND (NULL::uuid[] IS NULL OR u.id = ANY (NULL::uuid[]));
+SQL
+PG_BEST=0 PG_CLIENTS=0
+for c in 1 2 4 8; do
+    tps=$(/usr/lib/postgresql/15/bin/pgbench -n -M prepared -f "$WORK/get.sql" -c "$c" -j "$c" -T "$DURATION" "$DATABASE_URL" 2>/dev/null |
+          awk '/^tps/ {print int($3)}')
+    printf '  clients=%-2s %8s tps\n' "$c" "$tps"
+    if [ "$tps" -gt "$PG_BEST" ]; then PG_BEST=$tps PG_CLIENTS=$c; fi
+done
+
+
 echo "== API, HS256, HTTP thread pool sizes: $THREADS_LIST"
-BEST_RPS=0 BEST_THREADS=0
+# keep the pool size that meets both targets at the best rate, else the fastest
+BEST_RPS=0 BEST_THREADS=0 BEST_OK=0
 for t in $THREADS_LIST; do
     start_server "$PORT" "$t"
     write_lua "$(token "$PORT")"
     run_wrk "$PORT"
-    printf '  HTTP_THREADS=%-3s %8s req/s   p99 %6.2f ms\n' "$t" "$RPS" "$P99_MS"
-    if [ "$RPS" -gt "$BEST_RPS" ]; then BEST_RPS=$RPS BEST_THREADS=$t; fi
+    ok=$(awk -v r="$RPS" -v b="$PG_BEST" -v p="$P99_MS" 'BEGIN { print (r / b >= 0.40 && p < 10) ? 1 : 0 }')
+    printf '  HTTP_THREADS=%-3s %8s req/s   %.3f of pgbench   p99 %6.2f ms%s\n' "$t" "$RPS" \
+        "$(awk -v r="$RPS" -v b="$PG_BEST" 'BEGIN { print r / b }')" "$P99_MS" "$( [ "$ok" = 1 ] && echo '   both targets met')"
+    if [ "$ok" -gt "$BEST_OK" ] || { [ "$ok" = "$BEST_OK" ] && [ "$RPS" -gt "$BEST_RPS" ]; }; then
+        BEST_RPS=$RPS BEST_THREADS=$t BEST_OK=$ok
+    fi
     stop_server
 done
 
@@ -122,21 +141,8 @@ ES_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
 stop_server
 [ "$ES_RSS_KB" -gt "$RSS_KB" ] && RSS_KB=$ES_RSS_KB
 
-echo "== pgbench -M prepared, the same SQL, clients 1 2 4 8"
-cat > "$WORK/get.sql" <<SQL
-\set n random(1, $UNITS)
-SELECT pd_unit_json(u) FROM units u WHERE u.org_id = '$ORG' AND u.id = md5('bench:' || :n)::uuid AND (NULL::uuid[] IS NULL OR u.community_id = ANY (NULL::uuid[])) AND (NULL::uuid[] IS NULL OR u.id = ANY (NULL::uuid[]));
-SQL
-PG_BEST=0 PG_CLIENTS=0
-for c in 1 2 4 8; do
-    tps=$(/usr/lib/postgresql/15/bin/pgbench -n -M prepared -f "$WORK/get.sql" -c "$c" -j "$c" -T "$DURATION" "$DATABASE_URL" 2>/dev/null |
-          awk '/^tps/ {print int($3)}')
-    printf '  clients=%-2s %8s tps\n' "$c" "$tps"
-    if [ "$tps" -gt "$PG_BEST" ]; then PG_BEST=$tps PG_CLIENTS=$c; fi
-done
-
-ratio=$(awk -v a="$HS_RPS" -v b="$PG_BEST" 'BEGIN { printf "%.2f", a / b }')
-es_cost=$(awk -v h="$HS_RPS" -v e="$ES_RPS" 'BEGIN { printf "%.2f", h / e }')
+ratio=$(awk -v a="$HS_RPS" -v b="$PG_BEST" 'BEGIN { printf "%.3f", a / b }')
+es_cost=$(awk -v h="$HS_RPS" -v e="$ES_RPS" 'BEGIN { printf "%.3f", h / e }')
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
 echo ""
 echo "== results (GET /v1/units/{id}, 64 connections, 2 wrk threads, ${DURATION}s, $UNITS units)"
