@@ -1,0 +1,421 @@
+/* Replies every handler builds from: JSON and problem+json, objects with ETag and
+ * allowed_actions, validation results, transactions for changes, idempotent creates,
+ * pagination and scope parameters. The server and middleware are in api/http.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../src/crypto.h"
+#include "../src/cursor.h"
+#include "../src/idempotency.h"
+#include "http.h"
+
+static void send_json(struct api_call *c, int status, const char *content_type, json_t *j);
+
+const char *api_path_id(struct api_call *c)
+{
+    const char *id = c->params[0];
+    if (id != NULL && uuid_valid(id))
+        return id;
+    struct verr v;
+    verr_init(&v);
+    verr_add(&v, "id", "must be a UUID");
+    api_invalid(c, &v);
+    return NULL;
+}
+
+json_t *api_admin_actions(const struct api_call *c, const char *action)
+{
+    json_t *j = json_array();
+    if (c->who.role == ROLE_ADMIN)
+        json_array_append_new(j, json_string(action));
+    return j;
+}
+
+void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions)
+{
+    if (err != PD_OK) {
+        json_decref(j_actions);
+        api_error(c, err, NULL);
+        return;
+    }
+    api_object(c, 200, j, j_actions);
+}
+
+void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char *admin_action)
+{
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return;
+    }
+    json_t *j_item;
+    size_t i;
+    json_array_foreach(json_object_get(j, "items"), i, j_item) {
+        if (admin_action != NULL)
+            json_object_set_new(j_item, "allowed_actions", api_admin_actions(c, admin_action));
+    }
+    api_json(c, 200, j);
+}
+
+bool api_begin(struct api_call *c)
+{
+    if (!api_db(c))
+        return false;
+    enum pd_err err = db_begin(c->db);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return false;
+    }
+    return true;
+}
+
+void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail)
+{
+    if (err == PD_OK)
+        err = db_commit(c->db);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        json_decref(j);
+        json_decref(j_actions);
+        api_error(c, err, detail);
+        return;
+    }
+    api_object(c, 200, j, j_actions);
+}
+
+void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed)
+{
+    char detail[160];
+    snprintf(detail, sizeof detail, "The object is %s; that action is not allowed now.", state);
+    json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "type", "about:blank", "title", "Conflict",
+                          "status", 409, "detail", detail, "instance", c->request_id, "state", state,
+                          "allowed_actions", j_allowed);
+    if (c->db != NULL)
+        db_rollback(c->db);
+    send_json(c, 409, "application/problem+json", j);
+    json_decref(j);
+}
+
+/* ---- replies ------------------------------------------------------------------------ */
+
+void api_header_set(struct api_call *c, const char *name, const char *value)
+{
+    u_map_put(c->res->map_header, name, value);
+}
+
+void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len)
+{
+    ulfius_set_binary_body_response(c->res, (unsigned int)status, body, len);
+    u_map_put(c->res->map_header, "Content-Type", content_type);
+    c->status = status;
+    c->replied = true;
+}
+
+static void send_json(struct api_call *c, int status, const char *content_type, json_t *j)
+{
+    char *text = json_dumps(j, JSON_COMPACT);
+    if (text == NULL) {
+        static const char fallback[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
+                                       "\"status\":500,\"detail\":\"The response could not be encoded.\",\"instance\":\"\"}";
+        api_text(c, 500, "application/problem+json", fallback, sizeof fallback - 1);
+        return;
+    }
+    api_text(c, status, content_type, text, strlen(text));
+    free(text);
+}
+
+void api_json(struct api_call *c, int status, json_t *j)
+{
+    send_json(c, status, "application/json", j);
+    json_decref(j);
+}
+
+void api_no_content(struct api_call *c)
+{
+    ulfius_set_empty_body_response(c->res, 204);
+    c->status = 204;
+    c->replied = true;
+}
+
+void api_problem(struct api_call *c, int status, const char *title, const char *detail,
+                 json_t *j_errors)
+{
+    json_t *j = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank", "title", title,
+                          "status", status, "instance", c->request_id);
+    json_object_set_new(j, "detail", json_string(detail != NULL ? detail : title));
+    if (j_errors != NULL)
+        json_object_set(j, "errors", j_errors);
+    send_json(c, status, "application/problem+json", j);
+    json_decref(j);
+}
+
+/* How each error reads on the wire; detail is the default when the caller gives none. */
+static const struct {
+    int status;
+    const char *title, *detail;
+} problems[] = {
+    [PD_ERR_INVALID] = { 400, "Bad Request", "The request is invalid." },
+    [PD_ERR_UNAUTHORIZED] = { 401, "Unauthorized", "Authentication is required." },
+    [PD_ERR_FORBIDDEN] = { 403, "Forbidden", "Your role may not do this." },
+    [PD_ERR_NOT_FOUND] = { 404, "Not Found", "No such object." },
+    [PD_ERR_CONFLICT] = { 409, "Conflict", "The request conflicts with the current state." },
+    [PD_ERR_STALE] = { 412, "Precondition Failed", "The object has changed; fetch it again." },
+    [PD_ERR_IDEMPOTENCY] = { 422, "Unprocessable Content", "This Idempotency-Key was used with another request." },
+    [PD_ERR_THROTTLED] = { 429, "Too Many Requests", "Too many attempts; retry later." },
+    [PD_ERR_RETRY] = { 503, "Service Unavailable", "The database is unavailable; retry shortly." },
+    [PD_ERR_UNAVAILABLE] = { 503, "Service Unavailable", "The database is unavailable; retry shortly." },
+    [PD_ERR_DB] = { 500, "Internal Server Error", "An unexpected error occurred." },
+    [PD_ERR_NOMEM] = { 500, "Internal Server Error", "An unexpected error occurred." },
+};
+
+void api_error(struct api_call *c, enum pd_err err, const char *detail)
+{
+    if (err <= PD_OK || err > PD_ERR_NOMEM)
+        err = PD_ERR_DB;
+    if (err == PD_ERR_UNAUTHORIZED)
+        api_header_set(c, "WWW-Authenticate", "Bearer");
+    if (problems[err].status == 503)
+        api_header_set(c, "Retry-After", "1");
+    if (problems[err].status >= 500)
+        detail = NULL;  /* internals never reach the client */
+    api_problem(c, problems[err].status, problems[err].title, detail ? detail : problems[err].detail, NULL);
+}
+
+bool api_valid(struct api_call *c, struct verr *v)
+{
+    if (!c->replied && verr_any(v)) {
+        api_invalid(c, v);
+        return false;
+    }
+    verr_free(v);
+    return !c->replied;
+}
+
+void api_invalid(struct api_call *c, struct verr *v)
+{
+    api_problem(c, 400, "Bad Request", "One or more fields are invalid.", v->j_errors);
+    verr_free(v);
+}
+
+void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions)
+{
+    json_object_set_new(j, "allowed_actions", j_actions != NULL ? j_actions : json_array());
+    json_t *j_version = json_object_get(j, "version");
+    if (json_is_integer(j_version)) {
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%lld\"", (long long)json_integer_value(j_version));
+        api_header_set(c, "ETag", etag);
+    }
+    api_json(c, status, j);
+}
+
+void api_object_text(struct api_call *c, int status, const char *json, long long version,
+                     const char *actions)
+{
+    size_t n = strlen(json), a = strlen(actions);
+    char etag[32], *body = malloc(n + a + 24);
+    if (body == NULL || n < 2 || json[n - 1] != '}') {
+        free(body);
+        api_error(c, PD_ERR_DB, NULL);
+        return;
+    }
+    memcpy(body, json, n - 1);
+    int len = (int)(n - 1);
+    len += sprintf(body + len, ",\"allowed_actions\":%s}", actions);
+    snprintf(etag, sizeof etag, "\"%lld\"", version);
+    api_header_set(c, "ETag", etag);
+    api_text(c, status, "application/json", body, (size_t)len);
+    free(body);
+}
+
+bool api_if_match(struct api_call *c, long long *version, bool *present)
+{
+    const char *h = api_header(c, "If-Match");
+    *present = false;
+    if (h == NULL || strcmp(h, "*") == 0)
+        return true;
+    const char *p = h;
+    if (strncmp(p, "W/", 2) == 0)
+        p += 2;
+    size_t n = strlen(p);
+    char digits[24];
+    if (n >= 3 && n - 2 < sizeof digits && p[0] == '"' && p[n - 1] == '"') {
+        memcpy(digits, p + 1, n - 2);
+        digits[n - 2] = '\0';
+        if (int_parse(digits, 1, 2147483647, version)) {
+            *present = true;
+            return true;
+        }
+    }
+    struct verr v;
+    verr_init(&v);
+    verr_add(&v, "If-Match", "must be an ETag such as \"3\"");
+    api_invalid(c, &v);
+    return false;
+}
+
+const char *api_change_begin(struct api_call *c, struct verr *v, const char *const fields[],
+                             bool need_fields, long long *version)
+{
+    bool conditional;
+    *version = 0;
+    const char *id = api_path_id(c);
+    if (id == NULL || !api_if_match(c, version, &conditional))
+        return NULL;
+    verr_init(v);
+    if (fields != NULL)
+        v_reject_unknown(v, c->j_body, fields);
+    if (need_fields && json_object_size(c->j_body) == 0)
+        verr_add(v, "(body)", "name at least one field to change");
+    return id;
+}
+
+void api_body_fields(struct api_call *c, struct verr *v, const char *const allowed[])
+{
+    v_reject_unknown(v, c->j_body, allowed);
+}
+
+void api_page(struct api_call *c, struct verr *v, struct page *pg)
+{
+    const char *limit = api_query(c, "limit");
+    const char *cursor = api_query(c, "cursor");
+    long long n = 20;
+    if (limit != NULL && !int_parse(limit, 1, 100, &n))
+        verr_add(v, "limit", "must be an integer from 1 to 100");
+    pg->limit = (int)n;
+    pg->after_us[0] = pg->after_id[0] = '\0';
+    if (cursor != NULL && !cursor_decode(cursor, pg->after_us, pg->after_id))
+        verr_add(v, "cursor", "is not a cursor this server issued");
+}
+
+static const char *id_literal(int n, const char ids[][PD_UUID_LEN + 1], char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[off++] = '{';
+    for (int i = 0; i < n && off + 40 < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", ids[i]);
+    snprintf(buf + off, len - off, "}");
+    return buf;
+}
+
+const char *api_scope_communities(const struct api_call *c, char *buf, size_t len)
+{
+    if (c->who.org_wide)
+        return NULL;
+    return id_literal(c->who.n_communities, c->who.communities, buf, len);
+}
+
+const char *api_scope_units(const struct api_call *c, char *buf, size_t len)
+{
+    return id_literal(c->who.n_units, c->who.units, buf, len);
+}
+
+/* ---- idempotent creates ------------------------------------------------------------- */
+
+/* SHA-256 of the route and the body: the canonical JSON, or for raw routes the bytes' digest. */
+static void request_hash(struct api_call *c, unsigned char out[32])
+{
+    char *body = NULL;
+    if (c->route->body == BODY_RAW) {
+        body = malloc(65);
+        if (body != NULL)
+            sha256_hex(c->req->binary_body, c->req->binary_body_length, body);
+    } else if (c->j_body != NULL) {
+        body = json_dumps(c->j_body, JSON_COMPACT | JSON_SORT_KEYS);
+    }
+    size_t rl = strlen(c->route->pattern), bl = body ? strlen(body) : 0;
+    char *buf = malloc(rl + bl + 2);
+    if (buf != NULL) {
+        memcpy(buf, c->route->pattern, rl);
+        buf[rl] = '\n';
+        if (body)
+            memcpy(buf + rl + 1, body, bl);
+        sha256(buf, rl + 1 + bl, out);
+    } else {
+        memset(out, 0, 32);
+    }
+    free(buf);
+    free(body);
+}
+
+bool api_create_begin(struct api_call *c)
+{
+    if (!api_db(c))
+        return false;
+    const char *key = api_header(c, "Idempotency-Key");
+    if (key != NULL && (strlen(key) < 1 || strlen(key) > 255 || !utf8_valid(key, strlen(key)))) {
+        struct verr v;
+        verr_init(&v);
+        verr_add(&v, "Idempotency-Key", "must be 1 to 255 characters");
+        api_invalid(c, &v);
+        return false;
+    }
+    enum pd_err err = db_begin(c->db);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return false;
+    }
+    if (key == NULL)
+        return true;
+    unsigned char hash[32];
+    request_hash(c, hash);
+    struct idem_replay replay = { 0 };
+    err = idempotency_claim(c->db, c->who.org, c->who.sub, key, c->route->pattern, hash, &replay);
+    if (err == PD_OK && replay.found) {
+        db_rollback(c->db);
+        if (replay.location[0])
+            api_header_set(c, "Location", replay.location);
+        api_header_set(c, "Idempotent-Replayed", "true");
+        api_text(c, replay.status, "application/json", replay.body, strlen(replay.body));
+        free(replay.body);
+        return false;
+    }
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        api_error(c, err, NULL);
+        return false;
+    }
+    return true;
+}
+
+void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_t *j_actions,
+                       const char *collection, const char *conflict_detail)
+{
+    char location[128] = "";
+    const char *id = json_string_value(json_object_get(j_obj, "id"));
+    if (err == PD_OK && collection != NULL && id != NULL)
+        snprintf(location, sizeof location, "%s/%s", collection, id);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        json_decref(j_obj);
+        json_decref(j_actions);
+        api_error(c, err, err == PD_ERR_CONFLICT ? conflict_detail : NULL);
+        return;
+    }
+    if (j_actions != NULL)
+        json_object_set_new(j_obj, "allowed_actions", j_actions);
+    char *body = json_dumps(j_obj, JSON_COMPACT);
+    const char *key = api_header(c, "Idempotency-Key");
+    if (body == NULL) {
+        err = PD_ERR_NOMEM;
+    } else if (key != NULL) {
+        err = idempotency_store(c->db, c->who.org, c->who.sub, key, 201, body, location[0] ? location : NULL);
+    }
+    if (err == PD_OK)
+        err = db_commit(c->db);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        api_error(c, err, NULL);
+    } else {
+        if (location[0])
+            api_header_set(c, "Location", location);
+        json_t *j_version = json_object_get(j_obj, "version");
+        if (json_is_integer(j_version)) {
+            char etag[32];
+            snprintf(etag, sizeof etag, "\"%lld\"", (long long)json_integer_value(j_version));
+            api_header_set(c, "ETag", etag);
+        }
+        api_text(c, 201, "application/json", body, strlen(body));
+    }
+    free(body);
+    json_decref(j_obj);
+}
