@@ -109,9 +109,7 @@ void auth_token_handler(struct api_call *c)
     } else if (err == PD_ERR_THROTTLED) {
         reply_throttled(c, retry_after);
     } else if (err == PD_ERR_INVALID) {
-        verr_init(&v);
-        verr_add(&v, "scope", "asks for a scope this client was not granted");
-        api_invalid(c, &v);
+        api_field_error(c, "scope", "asks for a scope this client was not granted");
     } else {
         api_error(c, err, err == PD_ERR_UNAUTHORIZED ? "The client credentials are wrong." : NULL);
     }

@@ -93,6 +93,8 @@ void api_error(struct api_call *c, enum pd_err err, const char *detail);
 /* Ends validation: frees v and returns true when it holds no problem; otherwise replies
  * 400 listing every invalid field (or keeps an earlier reply) and returns false. */
 bool api_valid(struct api_call *c, struct verr *v);
+/* 400 naming one invalid field (rolling back any open transaction). */
+void api_field_error(struct api_call *c, const char *field, const char *message);
 /* 400 listing every invalid field, then frees v. */
 void api_invalid(struct api_call *c, struct verr *v);
 void api_problem(struct api_call *c, int status, const char *title, const char *detail,

@@ -16,10 +16,7 @@ const char *api_path_id(struct api_call *c)
     const char *id = c->params[0];
     if (id != NULL && uuid_valid(id))
         return id;
-    struct verr v;
-    verr_init(&v);
-    verr_add(&v, "id", "must be a UUID");
-    api_invalid(c, &v);
+    api_field_error(c, "id", "must be a UUID");
     return NULL;
 }
 
@@ -190,6 +187,16 @@ bool api_valid(struct api_call *c, struct verr *v)
     return !c->replied;
 }
 
+void api_field_error(struct api_call *c, const char *field, const char *message)
+{
+    struct verr v;
+    if (c->db != NULL)
+        db_rollback(c->db);
+    verr_init(&v);
+    verr_add(&v, field, "%s", message);
+    api_invalid(c, &v);
+}
+
 void api_invalid(struct api_call *c, struct verr *v)
 {
     api_problem(c, 400, "Bad Request", "One or more fields are invalid.", v->j_errors);
@@ -246,10 +253,7 @@ bool api_if_match(struct api_call *c, long long *version, bool *present)
             return true;
         }
     }
-    struct verr v;
-    verr_init(&v);
-    verr_add(&v, "If-Match", "must be an ETag such as \"3\"");
-    api_invalid(c, &v);
+    api_field_error(c, "If-Match", "must be an ETag such as \"3\"");
     return false;
 }
 
@@ -343,10 +347,7 @@ bool api_create_begin(struct api_call *c)
         return false;
     const char *key = api_header(c, "Idempotency-Key");
     if (key != NULL && (strlen(key) < 1 || strlen(key) > 255 || !utf8_valid(key, strlen(key)))) {
-        struct verr v;
-        verr_init(&v);
-        verr_add(&v, "Idempotency-Key", "must be 1 to 255 characters");
-        api_invalid(c, &v);
+        api_field_error(c, "Idempotency-Key", "must be 1 to 255 characters");
         return false;
     }
     enum pd_err err = db_begin(c->db);

@@ -253,17 +253,14 @@ void tickets_create(struct api_call *c)
     char id[37] = "";
     const char *bad = NULL;
     enum pd_err err = ticket_create(c->db, c->who.org, &vis.s, &in, id, &bad);
-    if (err == PD_ERR_INVALID || err == PD_ERR_NOT_FOUND) {
+    if (err == PD_ERR_INVALID) {
+        api_field_error(c, "attachment_ids", "must name attachments you uploaded");
+        return;
+    }
+    if (err == PD_ERR_NOT_FOUND) {
         db_rollback(c->db);
-        verr_init(&v);
-        verr_add(&v, bad ? bad : "(body)", err == PD_ERR_INVALID ? "must name attachments you uploaded"
-                                                                  : "is not a place you may report for");
-        if (err == PD_ERR_INVALID)
-            api_invalid(c, &v);
-        else {
-            api_problem(c, 404, "Not Found", "No such unit or community within your reach.", v.j_errors);
-            verr_free(&v);
-        }
+        api_error(c, err, bad && strcmp(bad, "unit_id") == 0 ? "No such unit within your reach."
+                                                            : "No such community within your reach.");
         return;
     }
     struct ticket_row t = { 0 };
@@ -406,10 +403,7 @@ void tickets_dispatch(struct api_call *c)
     enum pd_err err = work_order_dispatch(c->db, c->who.org, &t, &in, c->who.sub, role_name(c->who.role), wo, &bad);
     ticket_row_free(&t);
     if (err == PD_ERR_INVALID) {
-        db_rollback(c->db);
-        verr_init(&v);
-        verr_add(&v, "assignee_id", "must be an active technician of that department serving this community");
-        api_invalid(c, &v);
+        api_field_error(c, "assignee_id", "must be an active technician of that department serving this community");
         return;
     }
     reply_ticket(c, err, &vis, id, err == PD_ERR_CONFLICT ? "No on-duty technician of that department is free." : NULL);

@@ -190,12 +190,9 @@ static void transition(struct api_call *c, enum wo_action a)
     wo_row_free(&w);
     free(completion);
     if (err == PD_ERR_INVALID) {
-        db_rollback(c->db);
-        verr_init(&v);
-        verr_add(&v, bad ? bad : "(body)", a == WA_REASSIGN
-                     ? "must be an active technician of the order's department serving its community"
-                     : "must name photos you uploaded");
-        api_invalid(c, &v);
+        api_field_error(c, bad ? bad : "(body)", a == WA_REASSIGN
+                            ? "must be an active technician of the order's department serving its community"
+                            : "must name photos you uploaded");
         return;
     }
     if (err == PD_OK)
