@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 CC      ?= gcc
-PKGS    := libulfius libmicrohttpd jansson libpq libjwt liborcania libsodium libcrypto
+PKGS    := libmicrohttpd jansson libpq libjwt libsodium libcrypto
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP
 CPPFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -45,8 +45,8 @@ build/unit_tests: $(UNIT_SRC:%.c=build/%.o) $(LIB_SRC:%.c=build/%.o) build/opena
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # ---- dependencies ---------------------------------------------------------------------
-APT_PKGS := build-essential pkg-config libulfius-dev libmicrohttpd-dev libjansson-dev libpq-dev \
-            libjwt-dev liborcania-dev libyder-dev libsodium-dev libssl-dev check postgresql \
+APT_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev \
+            libjwt-dev libsodium-dev libssl-dev check postgresql \
             postgresql-contrib tzdata wrk curl shellcheck
 
 # Installs the Debian packages that are missing (as root, or through sudo).

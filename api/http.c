@@ -1,8 +1,13 @@
-/* The server: libmicrohttpd thread pool with epoll under ulfius, one catch-all endpoint that
- * routes through our own table, and the per-request middleware (request id, limits, content
- * type, JSON parsing, authentication, role check, access log, metrics). Replies are built
- * in api/reply.c. */
+/* The server: a libmicrohttpd thread pool with epoll, our route table, and the per-request
+ * middleware (request id, limits, authentication, role check, body parsing, the unit of
+ * work, access log, metrics). Replies are built in api/reply.c.
+ *
+ * Everything that can be decided from the request head is decided before any body byte is
+ * read: the route (404/405), the query (414), the declared size (413), the token (401/403)
+ * and the content type (415). A body is then buffered only up to the route's limit (JSON
+ * routes MAX_BODY_BYTES, uploads ATTACHMENT_MAX_BYTES) and within a process-wide budget. */
 #include <arpa/inet.h>
+#include <microhttpd.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -19,11 +24,33 @@
 #include "../src/metrics.h"
 #include "http.h"
 
-static struct _u_instance instance;
+#define MAX_PATH_BYTES 2048                  /* a longer path: 414 */
+#define DRAIN_MAX_BYTES (16ll << 20)         /* a refused body up to this is read and dropped */
+#define BODY_DEADLINE_S 60                   /* a body still arriving after this: dropped */
+#define BODY_BUDGET_BYTES (256ll << 20)      /* request bodies held at once, process-wide */
+#define CONNECTION_MEMORY (128 * 1024)       /* libmicrohttpd's per-connection head buffer */
+
+static struct MHD_Daemon *daemon_;
 static struct sockaddr_in bind_addr;
 static const struct route *table;
 static size_t table_len;
-static atomic_int in_flight;  /* requests inside dispatch(), for a draining shutdown */
+static atomic_int in_flight;        /* requests begun and not yet completed, for draining */
+static atomic_llong body_bytes;     /* bytes reserved by bodies being received */
+
+/* One request, from its head to its completion (libmicrohttpd's per-request pointer). */
+struct request {
+    struct timespec t0;
+    int route_index;
+    size_t limit;        /* body bytes this route accepts */
+    size_t reserved;     /* bytes counted in body_bytes for this request */
+    size_t discarded;    /* bytes dropped after the limit (reply 413 at the end) */
+    long long declared;  /* Content-Length, or -1 when chunked */
+    bool ignore_body;    /* BODY_NONE routes: bytes are dropped, not kept */
+    bool refused;        /* answered from the head; the body is dropped, then the reply sent */
+    bool too_large;
+    bool over_budget;
+    struct api_call c;   /* last: only its head is cleared per request */
+};
 
 /* ---- request accessors ------------------------------------------------------------- */
 
@@ -31,17 +58,21 @@ const char *api_param(const struct api_call *c, int i) { return c->params[i]; }
 
 const char *api_query(const struct api_call *c, const char *name)
 {
-    return u_map_get(c->req->map_url, name);
+    for (int i = 0; i < c->n_args; i++)
+        if (strcmp(c->args[i].name, name) == 0)
+            return c->args[i].value;
+    return NULL;
 }
 
 const char *api_header(const struct api_call *c, const char *name)
 {
-    return u_map_get_case(c->req->map_header, name);
+    return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, name);
 }
 
 const char *api_client_address(const struct api_call *c, char *buf, size_t len)
 {
-    const struct sockaddr *sa = c->req->client_address;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci != NULL ? ci->client_addr : NULL;
     snprintf(buf, len, "unknown");
     if (sa != NULL && sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
@@ -52,8 +83,8 @@ const char *api_client_address(const struct api_call *c, char *buf, size_t len)
 
 const void *api_raw_body(const struct api_call *c, size_t *len)
 {
-    *len = c->req->binary_body_length;
-    return c->req->binary_body;
+    *len = c->body_len;
+    return c->body;
 }
 
 bool api_db(struct api_call *c)
@@ -61,6 +92,10 @@ bool api_db(struct api_call *c)
     if (c->db != NULL)
         return true;
     enum pd_err err = db_acquire(&c->db);
+    if (err == PD_OK && c->unit_of_work && (err = db_unit_begin(c->db)) != PD_OK) {
+        db_release(c->db);
+        c->db = NULL;
+    }
     if (err != PD_OK) {
         c->db = NULL;
         api_error(c, err, NULL);
@@ -131,6 +166,13 @@ static bool content_type_is(const char *ct, const char *want)
     return ct != NULL && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+static void plus_to_space(char *s)
+{
+    for (; *s; s++)
+        if (*s == '+')
+            *s = ' ';
+}
+
 /* Parses an application/x-www-form-urlencoded body into a JSON object of strings. */
 static json_t *form_to_json(const char *body, size_t len)
 {
@@ -141,43 +183,186 @@ static json_t *form_to_json(const char *body, size_t len)
         char *eq = strchr(pair, '=');
         if (eq != NULL)
             *eq = '\0';
-        char *k = ulfius_url_decode(pair), *v = ulfius_url_decode(eq ? eq + 1 : "");
-        json_t *j_v = v ? json_string(v) : NULL;
-        if (k != NULL && j_v != NULL && utf8_valid(k, strlen(k)))
+        char *k = pair, *v = eq ? eq + 1 : pair + strlen(pair);
+        plus_to_space(k);
+        plus_to_space(v);
+        k[MHD_http_unescape(k)] = '\0';
+        v[MHD_http_unescape(v)] = '\0';
+        json_t *j_v = json_string(v);
+        if (j_v != NULL && utf8_valid(k, strlen(k)))
             json_object_set_new(j, k, j_v);
         else
             json_decref(j_v);
-        u_free(k);
-        u_free(v);
     }
     free(copy);
     return j;
 }
 
-/* Reads the body per the route's kind. Replies and returns false on a problem. */
-static bool read_body(struct api_call *c)
+/* Collects one query parameter (libmicrohttpd has decoded it); a repeated name gets its
+ * values joined with commas. */
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
 {
-    const struct _u_request *req = c->req;
-    size_t limit = c->route->body == BODY_RAW ? g_config.attachment_max_bytes : g_config.max_body_bytes;
-    const char *cl = api_header(c, "Content-Length");
-    long long declared;
-    if ((cl != NULL && int_parse(cl, 0, (long long)1 << 62, &declared) && (size_t)declared > limit) ||
-        req->binary_body_length > limit) {
+    (void)kind;
+    struct api_call *c = cls;
+    if (value == NULL)
+        value = "";
+    for (int i = 0; i < c->n_args; i++) {
+        if (strcmp(c->args[i].name, key) == 0) {
+            char *joined;
+            if (asprintf(&joined, "%s,%s", c->args[i].value, value) < 0)
+                return MHD_NO;
+            free(c->args[i].value);
+            c->args[i].value = joined;
+            return MHD_YES;
+        }
+    }
+    if (c->n_args == API_MAX_QUERY_ARGS)
+        return MHD_NO;
+    c->args[c->n_args].name = strdup(key);
+    c->args[c->n_args].value = strdup(value);
+    if (c->args[c->n_args].name == NULL || c->args[c->n_args].value == NULL) {
+        free(c->args[c->n_args].name);
+        free(c->args[c->n_args].value);
+        return MHD_NO;
+    }
+    c->n_args++;
+    return MHD_YES;
+}
+
+static bool read_query(struct api_call *c)
+{
+    if (strlen(c->url_path) > MAX_PATH_BYTES) {
+        api_problem(c, 414, "URI Too Long", "The path is longer than 2048 bytes.", NULL);
+        return false;
+    }
+    int n = MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, NULL, NULL);
+    if (n > API_MAX_QUERY_ARGS) {
+        api_problem(c, 414, "URI Too Long", "At most 64 query parameters are accepted.", NULL);
+        return false;
+    }
+    MHD_get_connection_values(c->conn, MHD_GET_ARGUMENT_KIND, collect_arg, c);
+    for (int i = 0; i < c->n_args; i++) {
+        if (!utf8_valid(c->args[i].name, strlen(c->args[i].name)) ||
+            !utf8_valid(c->args[i].value, strlen(c->args[i].value))) {
+            api_field_error(c, utf8_valid(c->args[i].name, strlen(c->args[i].name)) ? c->args[i].name : "(query)",
+                            "is not valid UTF-8");
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The declared body size: Content-Length, -1 for a chunked body (or an unreadable length,
+ * which is then refused), 0 for none. */
+static long long head_length(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    long long n = 0;
+    if (cl != NULL && !int_parse(cl, 0, (long long)1 << 62, &n))
+        return -1;
+    if (cl == NULL && MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") != NULL)
+        return -1;
+    return n;
+}
+
+/* The head of the body check: the declared size against the route's limit and the budget,
+ * and the content type. Replies and returns false on a problem. */
+static bool admit_body(struct request *rq)
+{
+    struct api_call *c = &rq->c;
+    enum body_kind kind = c->route->body;
+    rq->limit = kind == BODY_RAW ? g_config.attachment_max_bytes : g_config.max_body_bytes;
+    rq->ignore_body = kind == BODY_NONE;
+    long long declared = rq->declared;
+    if (declared > 0 && (size_t)declared > rq->limit) {
         char detail[96];
-        snprintf(detail, sizeof detail, "The body is larger than %zu bytes.", limit);
+        snprintf(detail, sizeof detail, "The body is larger than %zu bytes.", rq->limit);
         api_problem(c, 413, "Content Too Large", detail, NULL);
         return false;
     }
-    if (c->route->body == BODY_NONE)
+    if (declared > 0 && !rq->ignore_body) {
+        if (atomic_fetch_add(&body_bytes, declared) + declared > BODY_BUDGET_BYTES) {
+            atomic_fetch_sub(&body_bytes, declared);
+            api_header_set(c, "Retry-After", "1");
+            api_problem(c, 503, "Service Unavailable", "Too many bodies are being received; retry shortly.", NULL);
+            return false;
+        }
+        rq->reserved = (size_t)declared;
+    }
+    if (declared == 0 || kind == BODY_NONE || kind == BODY_RAW)
         return true;
-    if (c->route->body == BODY_RAW) {  /* bytes reach the handler as sent: no UTF-8 check */
-        if (req->binary_body_length > 0)
+    const char *ct = api_header(c, "Content-Type");
+    if ((kind == BODY_TOKEN_FORM && content_type_is(ct, "application/x-www-form-urlencoded")) ||
+        content_type_is(ct, "application/json") || content_type_is(ct, "application/merge-patch+json"))
+        return true;
+    api_problem(c, 415, "Unsupported Media Type", "Send the body as application/json.", NULL);
+    return false;
+}
+
+/* Takes a piece of the body: kept up to the limit (and the budget), counted beyond it.
+ * Returns false to drop the connection (a body that keeps coming long after its limit, or
+ * that takes longer than BODY_DEADLINE_S). */
+static bool take_body(struct request *rq, const char *data, size_t size)
+{
+    struct api_call *c = &rq->c;
+    if (rq->refused || rq->ignore_body || rq->too_large || rq->over_budget) {
+        rq->discarded += size;
+    } else if (c->body_len + size > rq->limit) {
+        rq->too_large = true;
+        rq->discarded += size;
+    } else {
+        if (c->body_len + size > rq->reserved) {  /* chunked: reserve as it grows */
+            size_t more = c->body_len + size - rq->reserved;
+            if (atomic_fetch_add(&body_bytes, (long long)more) + (long long)more > BODY_BUDGET_BYTES) {
+                atomic_fetch_sub(&body_bytes, (long long)more);
+                rq->over_budget = true;
+                rq->discarded += size;
+                goto checks;
+            }
+            rq->reserved += more;
+        }
+        char *grown = realloc(c->body, c->body_len + size + 1);
+        if (grown == NULL)
+            return false;
+        c->body = grown;
+        memcpy(c->body + c->body_len, data, size);
+        c->body_len += size;
+        c->body[c->body_len] = '\0';
+    }
+checks:
+    if ((long long)rq->discarded > DRAIN_MAX_BYTES)
+        return false;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec - rq->t0.tv_sec <= BODY_DEADLINE_S;
+}
+
+/* Parses the received body per the route's kind. Replies and returns false on a problem. */
+static bool parse_body(struct request *rq)
+{
+    struct api_call *c = &rq->c;
+    if (rq->too_large) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "The body is larger than %zu bytes.", rq->limit);
+        api_problem(c, 413, "Content Too Large", detail, NULL);
+        return false;
+    }
+    if (rq->over_budget) {
+        api_header_set(c, "Retry-After", "1");
+        api_problem(c, 503, "Service Unavailable", "Too many bodies are being received; retry shortly.", NULL);
+        return false;
+    }
+    enum body_kind kind = c->route->body;
+    if (kind == BODY_NONE)
+        return true;
+    if (kind == BODY_RAW) {  /* bytes reach the handler as sent: no UTF-8 check */
+        if (c->body_len > 0)
             return true;
         api_problem(c, 400, "Bad Request", "The body is empty.", NULL);
         return false;
     }
-    if (req->binary_body_length == 0) {
-        if (c->route->body == BODY_JSON_OPT) {
+    if (c->body_len == 0) {
+        if (kind == BODY_JSON_OPT) {
             c->j_body = json_object();
             return true;
         }
@@ -185,26 +370,24 @@ static bool read_body(struct api_call *c)
         return false;
     }
     const char *ct = api_header(c, "Content-Type");
-    const char *body = req->binary_body;
-    size_t len = req->binary_body_length;
-    if (c->route->body == BODY_TOKEN_FORM && content_type_is(ct, "application/x-www-form-urlencoded")) {
-        if (!utf8_valid(body, len)) {
+    if (kind == BODY_TOKEN_FORM && content_type_is(ct, "application/x-www-form-urlencoded")) {
+        if (!utf8_valid(c->body, c->body_len)) {
             api_problem(c, 400, "Bad Request", "The body is not valid UTF-8.", NULL);
             return false;
         }
-        c->j_body = form_to_json(body, len);
+        c->j_body = form_to_json(c->body, c->body_len);
         return true;
     }
     if (!content_type_is(ct, "application/json") && !content_type_is(ct, "application/merge-patch+json")) {
         api_problem(c, 415, "Unsupported Media Type", "Send the body as application/json.", NULL);
         return false;
     }
-    if (!utf8_valid(body, len)) {
+    if (!utf8_valid(c->body, c->body_len)) {
         api_problem(c, 400, "Bad Request", "The body is not valid UTF-8.", NULL);
         return false;
     }
     json_error_t jerr;
-    c->j_body = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    c->j_body = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (c->j_body == NULL) {
         char detail[256];
         snprintf(detail, sizeof detail, "Malformed JSON at line %d, column %d: %s", jerr.line,
@@ -241,12 +424,11 @@ static bool authenticate(struct api_call *c)
     return true;
 }
 
-static const struct route *find_route(struct api_call *c, const char *method, int *index)
+static const struct route *find_route(struct api_call *c, int *index)
 {
-    if (strcmp(method, "HEAD") == 0)
-        method = "GET";
+    const char *method = strcmp(c->method, "HEAD") == 0 ? "GET" : c->method;
     /* one private copy for the whole scan: match() only writes into it when it succeeds */
-    char *copy = strdup(c->req->url_path);
+    char *copy = strdup(c->url_path);
     for (size_t i = 0; copy != NULL && i < table_len; i++) {
         const char *params[API_MAX_PARAMS] = { 0 };
         if (strcmp(table[i].method, method) == 0 && match(table[i].pattern, copy, params)) {
@@ -265,7 +447,7 @@ static void no_route(struct api_call *c)
     char allow[128] = "";
     size_t off = 0;
     for (size_t i = 0; i < table_len; i++)
-        if (same_shape(table[i].pattern, c->req->url_path) && !strstr(allow, table[i].method))
+        if (same_shape(table[i].pattern, c->url_path) && !strstr(allow, table[i].method))
             off += (size_t)snprintf(allow + off, sizeof allow - off, "%s%s", off ? ", " : "",
                                     table[i].method);
     if (off > 0) {
@@ -283,41 +465,134 @@ static double elapsed_ms(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static int dispatch(const struct _u_request *req, struct _u_response *res, void *user_data)
+/* Hands the reply to libmicrohttpd. */
+static enum MHD_Result send_reply(struct request *rq)
 {
-    (void)user_data;
-    atomic_fetch_add(&in_flight, 1);
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    struct api_call c;
-    /* everything but the principal's id arrays (their counts say what is valid) */
-    memset(&c, 0, offsetof(struct api_call, who) + offsetof(struct principal, communities));
-    c.who.n_units = 0;
-    c.who.scopes = 0;
-    c.req = req;
-    c.res = res;
-    make_request_id(&c);
-    int index = -1;
-    c.route = find_route(&c, req->http_verb, &index);
+    struct api_call *c = &rq->c;
+    double ms = elapsed_ms(&rq->t0);
+    metrics_observe(rq->route_index, c->status, ms / 1000.0);
+    log_request(c->method, c->route ? c->route->pattern : "(unmatched)", c->status, ms, c->request_id,
+                c->route && c->route->roles ? c->who.sub : NULL);
+    struct MHD_Response *res = MHD_create_response_from_buffer(c->res_len, c->res_body, MHD_RESPMEM_MUST_FREE);
+    if (res == NULL)
+        return MHD_NO;
+    c->res_body = NULL;  /* libmicrohttpd frees it */
+    if (c->res_type != NULL)
+        MHD_add_response_header(res, "Content-Type", c->res_type);
+    for (int i = 0; i < c->n_headers; i++)
+        MHD_add_response_header(res, c->headers[i].name, c->headers[i].value);
+    MHD_add_response_header(res, "X-Request-Id", c->request_id);
+    enum MHD_Result ok = MHD_queue_response(c->conn, (unsigned)c->status, res);
+    MHD_destroy_response(res);
+    return ok;
+}
 
-    if (c.route == NULL)
-        no_route(&c);
-    else if (read_body(&c) && (c.route->roles == 0 || authenticate(&c)))
-        c.route->handler(&c);
-    if (!c.replied)
-        api_error(&c, PD_ERR_DB, NULL);
+/* The first call: everything the head decides. Returns false after replying. */
+static bool admit(struct request *rq)
+{
+    struct api_call *c = &rq->c;
+    if (!read_query(c))
+        return false;
+    c->route = find_route(c, &rq->route_index);
+    if (c->route == NULL) {
+        no_route(c);
+        return false;
+    }
+    c->unit_of_work = c->route->roles != 0 && strcmp(c->route->method, "GET") != 0;
+    return admit_body(rq) && (c->route->roles == 0 || authenticate(c));
+}
 
-    if (c.db != NULL)
-        db_release(c.db);
-    double ms = elapsed_ms(&t0);
-    metrics_observe(index, c.status, ms / 1000.0);
-    u_map_put(res->map_header, "X-Request-Id", c.request_id);
-    log_request(req->http_verb, c.route ? c.route->pattern : "(unmatched)", c.status, ms,
-                c.request_id, c.route && c.route->roles ? c.who.sub : NULL);
-    json_decref(c.j_body);
-    free(c.path);
+/* The last call: the body is complete; parse it, run the handler, end the unit of work. */
+static void run(struct request *rq)
+{
+    struct api_call *c = &rq->c;
+    if (parse_body(rq))
+        c->route->handler(c);
+    if (!c->replied)
+        api_error(c, PD_ERR_DB, NULL);
+    if (c->db != NULL) {
+        enum pd_err err = db_unit_end(c->db, c->status < 400);
+        if (err != PD_OK) {  /* the commit failed: the reply must not claim success */
+            api_reply_reset(c);
+            api_error(c, err, NULL);
+        }
+        db_release(c->db);
+        c->db = NULL;
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **state)
+{
+    (void)cls;
+    (void)version;
+    struct request *rq = *state;
+    if (rq == NULL) {
+        rq = malloc(sizeof *rq);
+        if (rq == NULL)
+            return MHD_NO;
+        /* everything but the principal's id arrays (their counts say what is valid) */
+        memset(rq, 0, offsetof(struct request, c) + offsetof(struct api_call, who) +
+                          offsetof(struct principal, communities));
+        rq->c.who.n_units = 0;
+        rq->c.who.scopes = 0;
+        rq->route_index = -1;
+        clock_gettime(CLOCK_MONOTONIC, &rq->t0);
+        rq->c.conn = conn;
+        rq->c.method = method;
+        rq->c.url_path = url;
+        rq->declared = head_length(conn);
+        *state = rq;
+        atomic_fetch_add(&in_flight, 1);
+        make_request_id(&rq->c);
+        if (admit(rq))
+            return MHD_YES;
+        /* Refused from the head. A client that waits for 100-continue, or sends nothing, or
+         * too much, is answered now (libmicrohttpd then closes rather than read the body);
+         * any other body is read and dropped first, so that the client, still writing, is
+         * not cut off before it can read the answer. */
+        const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+        if (rq->declared == 0 || rq->declared > DRAIN_MAX_BYTES || expect != NULL)
+            return send_reply(rq);
+        rq->refused = true;
+        return MHD_YES;
+    }
+    if (*upload_size > 0) {
+        bool keep = take_body(rq, upload_data, *upload_size);
+        *upload_size = 0;
+        return keep ? MHD_YES : MHD_NO;
+    }
+    if (!rq->refused)
+        run(rq);
+    return send_reply(rq);
+}
+
+/* Frees what a request held, however it ended (answered, refused early, or dropped). */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+                         enum MHD_RequestTerminationCode why)
+{
+    (void)cls;
+    (void)conn;
+    (void)why;
+    struct request *rq = *state;
+    if (rq == NULL)
+        return;
+    struct api_call *c = &rq->c;
+    if (c->db != NULL)
+        db_release(c->db);
+    atomic_fetch_sub(&body_bytes, (long long)rq->reserved);
+    for (int i = 0; i < c->n_args; i++) {
+        free(c->args[i].name);
+        free(c->args[i].value);
+    }
+    api_reply_reset(c);
+    json_decref(c->j_body);
+    free(c->body);
+    free(c->path);
+    free(rq);
+    *state = NULL;
     atomic_fetch_sub(&in_flight, 1);
-    return U_CALLBACK_COMPLETE;
 }
 
 int http_start(const struct route *routes, size_t n_routes)
@@ -331,30 +606,18 @@ int http_start(const struct route *routes, size_t n_routes)
         log_msg(LOG_ERROR, NULL, "http_start - BIND_ADDRESS is not an IPv4 address: %s", g_config.bind_address);
         return -1;
     }
-    if (ulfius_init_instance(&instance, (unsigned int)g_config.port, &bind_addr, NULL) != U_OK)
-        return -1;
-    /* keep one byte beyond the larger limit so an oversized chunked body is still detected;
-     * read_body holds JSON routes to MAX_BODY_BYTES and raw uploads to ATTACHMENT_MAX_BYTES */
-    size_t largest = g_config.max_body_bytes > g_config.attachment_max_bytes ? g_config.max_body_bytes
-                                                                             : g_config.attachment_max_bytes;
-    instance.max_post_body_size = largest + 1;
-    instance.allowed_post_processor = U_POST_PROCESS_NONE;
-    ulfius_set_default_endpoint(&instance, dispatch, NULL);
-
-    struct MHD_OptionItem ops[] = {
-        { MHD_OPTION_THREAD_POOL_SIZE, g_config.http_threads, NULL },
-        { MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL },
-        { MHD_OPTION_CONNECTION_LIMIT, 4096, NULL },
-        { MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL },
-        { MHD_OPTION_SOCK_ADDR, 0, (void *)&bind_addr },
-        { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
-        { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
-        { MHD_OPTION_END, 0, NULL },
-    };
     unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC;
-    if (ulfius_start_framework_with_mhd_options(&instance, flags, ops) != U_OK) {
+    daemon_ = MHD_start_daemon(flags, (uint16_t)g_config.port, NULL, NULL, on_request, NULL,
+                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)g_config.http_threads,
+                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+                               MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+                               MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&bind_addr,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                               MHD_OPTION_END);
+    if (daemon_ == NULL) {
         log_msg(LOG_ERROR, NULL, "http_start - cannot listen on %s:%d", g_config.bind_address, g_config.port);
-        ulfius_clean_instance(&instance);
         return -1;
     }
     return 0;
@@ -364,13 +627,12 @@ void http_stop(void)
 {
     /* stop accepting, let requests in progress finish (10 s at most; idle for 100 ms means
      * the connections already accepted have been served too), then close */
-    MHD_socket listener = MHD_quiesce_daemon(instance.mhd_daemon);
+    MHD_socket listener = MHD_quiesce_daemon(daemon_);
     for (int i = 0, idle = 0; i < 1000 && idle < 10; i++) {
         idle = atomic_load(&in_flight) > 0 ? 0 : idle + 1;
         usleep(10000);
     }
-    ulfius_stop_framework(&instance);
+    MHD_stop_daemon(daemon_);
     if (listener != MHD_INVALID_SOCKET)
         close(listener);
-    ulfius_clean_instance(&instance);
 }

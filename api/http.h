@@ -1,17 +1,17 @@
 /* The HTTP surface's shared machinery: the request context handed to every handler, the
  * route table type, and the reply helpers (JSON, problem+json, ETag, idempotent creates).
- * Handlers never build error bodies themselves. */
+ * Handlers never build error bodies themselves, and never see libmicrohttpd. */
 #ifndef PD_HTTP_H
 #define PD_HTTP_H
 
 #include <jansson.h>
-#include <ulfius.h>
 #include "../src/db.h"
 #include "../src/pd.h"
 #include "../src/rows.h"
 #include "../src/validate.h"
 
 struct api_call;
+struct MHD_Connection;
 typedef void (*api_handler)(struct api_call *c);
 
 enum body_kind {
@@ -32,18 +32,40 @@ struct route {
 };
 
 #define API_MAX_PARAMS 4
+#define API_MAX_QUERY_ARGS 64   /* more query parameters than this: 414 */
+#define API_MAX_HEADERS 12      /* reply headers a handler may set */
+
+struct api_arg {
+    char *name, *value;         /* decoded; a repeated name's values joined with commas */
+};
+
+struct api_header {
+    const char *name;           /* a literal */
+    char *value;                /* owned */
+};
 
 struct api_call {
-    const struct _u_request *req;
-    struct _u_response *res;
+    struct MHD_Connection *conn;
+    const char *method;                  /* "HEAD" is routed as "GET" */
+    const char *url_path;                /* decoded, without the query */
+    struct api_arg args[API_MAX_QUERY_ARGS];
+    int n_args;
+    char *body;                          /* the request body as received (owned) */
+    size_t body_len;
     const struct route *route;
     char request_id[65];
     char *path;                          /* private copy that params point into */
     const char *params[API_MAX_PARAMS];
     json_t *j_body;                      /* parsed body for JSON routes (owned) */
     struct db_conn *db;                  /* acquired on first api_db(), released after */
+    bool unit_of_work;                   /* a change: api_db() opens the request's unit */
     bool replied;
     int status;
+    char *res_body;                      /* the reply (owned until handed to the server) */
+    size_t res_len;
+    const char *res_type;                /* a literal or a string that outlives the reply */
+    int n_headers;
+    struct api_header headers[API_MAX_HEADERS];
     struct principal who;                /* the caller, for authenticated routes; last, as
                                           * only its head is cleared per request */
 };
@@ -80,14 +102,20 @@ void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
  * actions that are allowed (an extension member, as apps show the right buttons). */
 void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed);
 
-/* A pooled connection for this request; on failure replies 503 and returns false. */
+/* A pooled connection for this request; on failure replies 503 and returns false. On an
+ * authenticated change (any method but GET/HEAD) it also opens the request's unit of work:
+ * one transaction that the server commits after the handler only when the reply is a
+ * success (2xx/3xx), and rolls back otherwise, so a refused request never writes. */
 bool api_db(struct api_call *c);
 
 /* Replies. api_json steals j. */
 void api_json(struct api_call *c, int status, json_t *j);
 void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len);
 void api_no_content(struct api_call *c);
+/* Sets a reply header (name must be a literal; value is copied). */
 void api_header_set(struct api_call *c, const char *name, const char *value);
+/* Forgets the reply built so far (body, status and headers), to answer otherwise. */
+void api_reply_reset(struct api_call *c);
 /* problem+json for err; detail may be NULL. */
 void api_error(struct api_call *c, enum pd_err err, const char *detail);
 /* Ends validation: frees v and returns true when it holds no problem; otherwise replies

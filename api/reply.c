@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "../src/crypto.h"
 #include "../src/cursor.h"
 #include "../src/idempotency.h"
@@ -96,15 +97,52 @@ void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed
 
 void api_header_set(struct api_call *c, const char *name, const char *value)
 {
-    u_map_put(c->res->map_header, name, value);
+    for (int i = 0; i < c->n_headers; i++) {
+        if (strcasecmp(c->headers[i].name, name) == 0) {
+            char *copy = strdup(value);
+            if (copy != NULL) {
+                free(c->headers[i].value);
+                c->headers[i].value = copy;
+            }
+            return;
+        }
+    }
+    if (c->n_headers == API_MAX_HEADERS)
+        return;
+    c->headers[c->n_headers].name = name;
+    c->headers[c->n_headers].value = strdup(value);
+    if (c->headers[c->n_headers].value != NULL)
+        c->n_headers++;
 }
 
 void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len)
 {
-    ulfius_set_binary_body_response(c->res, (unsigned int)status, body, len);
-    u_map_put(c->res->map_header, "Content-Type", content_type);
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        c->res_len = 0;  /* an empty 500 beats a crash */
+        status = 500;
+    } else {
+        memcpy(copy, body, len);
+        c->res_len = len;
+    }
+    free(c->res_body);
+    c->res_body = copy;
+    c->res_type = content_type;
     c->status = status;
     c->replied = true;
+}
+
+void api_reply_reset(struct api_call *c)
+{
+    for (int i = 0; i < c->n_headers; i++)
+        free(c->headers[i].value);
+    c->n_headers = 0;
+    free(c->res_body);
+    c->res_body = NULL;
+    c->res_len = 0;
+    c->res_type = NULL;
+    c->replied = false;
+    c->status = 0;
 }
 
 static void send_json(struct api_call *c, int status, const char *content_type, json_t *j)
@@ -128,9 +166,7 @@ void api_json(struct api_call *c, int status, json_t *j)
 
 void api_no_content(struct api_call *c)
 {
-    ulfius_set_empty_body_response(c->res, 204);
-    c->status = 204;
-    c->replied = true;
+    api_text(c, 204, NULL, "", 0);
 }
 
 void api_problem(struct api_call *c, int status, const char *title, const char *detail,
@@ -322,7 +358,7 @@ static void request_hash(struct api_call *c, unsigned char out[32])
     if (c->route->body == BODY_RAW) {
         body = malloc(65);
         if (body != NULL)
-            sha256_hex(c->req->binary_body, c->req->binary_body_length, body);
+            sha256_hex(c->body, c->body_len, body);
     } else if (c->j_body != NULL) {
         body = json_dumps(c->j_body, JSON_COMPACT | JSON_SORT_KEYS);
     }
@@ -361,8 +397,7 @@ bool api_create_begin(struct api_call *c)
     request_hash(c, hash);
     struct idem_replay replay = { 0 };
     err = idempotency_claim(c->db, c->who.org, c->who.sub, key, c->route->pattern, hash, &replay);
-    if (err == PD_OK && replay.found) {
-        db_rollback(c->db);
+    if (err == PD_OK && replay.found) {  /* nothing was written: the unit ends clean */
         if (replay.location[0])
             api_header_set(c, "Location", replay.location);
         api_header_set(c, "Idempotent-Replayed", "true");

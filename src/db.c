@@ -13,6 +13,9 @@ struct db_conn {
     PGconn *pg;
     bool in_use;
     bool in_tx;
+    bool in_unit;           /* inside db_unit_begin … db_unit_end */
+    bool doomed;            /* the unit was rolled back: nothing more may run in it */
+    int depth;              /* db_begin nesting inside a unit */
     bool pooled;
     long long retry_at_ms;  /* earliest time to try reconnecting */
     long long failed_at_ms; /* when the last connect failed */
@@ -175,6 +178,8 @@ void db_release(struct db_conn *c)
     if (c == NULL)
         return;
     db_rollback(c);
+    c->in_unit = c->doomed = false;
+    c->depth = 0;
     pthread_mutex_lock(&pool.lock);
     c->in_use = false;
     pool.in_use--;
@@ -262,6 +267,10 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
 {
     int slot = stmt_slot(st);
     char name[16];
+    if (c->doomed) {
+        log_msg(LOG_ERROR, NULL, "db_exec - a statement after the unit of work was rolled back");
+        return PD_ERR_DB;
+    }
     if (slot >= DB_MAX_STMTS) {
         log_msg(LOG_ERROR, NULL, "db_exec - more than %d statements declared", DB_MAX_STMTS);
         return PD_ERR_DB;
@@ -328,6 +337,10 @@ enum pd_err db_exec_sql(struct db_conn *c, const char *sql)
 
 enum pd_err db_begin(struct db_conn *c)
 {
+    if (c->in_unit) {
+        c->depth++;
+        return c->doomed ? PD_ERR_DB : PD_OK;
+    }
     enum pd_err err = db_exec_sql(c, "BEGIN");
     if (err == PD_ERR_UNAVAILABLE && c->pooled) {
         c->retry_at_ms = 0;
@@ -341,6 +354,10 @@ enum pd_err db_begin(struct db_conn *c)
 
 enum pd_err db_commit(struct db_conn *c)
 {
+    if (c->in_unit) {  /* the unit commits, at its end */
+        c->depth--;
+        return c->doomed ? PD_ERR_DB : PD_OK;
+    }
     enum pd_err err = db_exec_sql(c, "COMMIT");
     c->in_tx = false;
     return err;
@@ -348,11 +365,40 @@ enum pd_err db_commit(struct db_conn *c)
 
 void db_rollback(struct db_conn *c)
 {
+    if (c->in_unit)
+        c->doomed = true;
     if (!c->in_tx)
         return;
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
         PQclear(PQexec(c->pg, "ROLLBACK"));
     c->in_tx = false;
+}
+
+enum pd_err db_unit_begin(struct db_conn *c)
+{
+    if (c->in_unit)
+        return PD_OK;
+    enum pd_err err = db_begin(c);
+    if (err == PD_OK) {
+        c->in_unit = true;
+        c->doomed = false;
+        c->depth = 0;
+    }
+    return err;
+}
+
+enum pd_err db_unit_end(struct db_conn *c, bool commit)
+{
+    if (!c->in_unit)
+        return PD_OK;
+    bool doomed = c->doomed;
+    c->in_unit = c->doomed = false;
+    c->depth = 0;
+    if (!commit || doomed) {
+        db_rollback(c);
+        return commit ? PD_ERR_DB : PD_OK;  /* success claimed after a rollback: a bug */
+    }
+    return db_commit(c);
 }
 
 const char *db_last_sqlstate(const struct db_conn *c) { return c->sqlstate; }

@@ -51,6 +51,14 @@ enum pd_err db_begin(struct db_conn *c);
 enum pd_err db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);  /* no-op outside a transaction */
 
+/* A unit of work: one transaction around everything a request writes, committed only when
+ * its reply is a success. Inside a unit db_begin/db_commit only count (the unit commits at
+ * its end) and db_rollback ends it for good: any later statement fails with PD_ERR_DB
+ * instead of running outside it. db_unit_end(commit=false) rolls back; with commit=true it
+ * commits, or fails (PD_ERR_DB) when the unit was rolled back earlier. */
+enum pd_err db_unit_begin(struct db_conn *c);
+enum pd_err db_unit_end(struct db_conn *c, bool commit);
+
 /* Details of the last failed statement on this connection ("" when none). */
 const char *db_last_sqlstate(const struct db_conn *c);
 const char *db_last_constraint(const struct db_conn *c);
