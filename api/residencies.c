@@ -131,10 +131,8 @@ static void transition(struct api_call *c, enum residency_action a, bool reason_
         return;
     }
     json_t *j = NULL;
-    enum pd_err err = residency_transition(c->db, c->who.org, scope, self, id, a, c->who.sub, reason,
-                                           version, &j, status);
-    if (err == PD_OK && is_owner(c) && strcmp(status, "pending") != 0)
-        err = PD_ERR_CONFLICT;  /* unreachable: owners may only withdraw pending requests */
+    enum pd_err err = residency_transition(c->db, c->who.org, scope, self, id, a, is_owner(c),
+                                           c->who.sub, reason, version, &j, status);
     if (err == PD_ERR_CONFLICT) {
         char detail[160];
         json_t *j_allowed = residency_actions(status, is_verifier(c), is_owner(c));

@@ -95,8 +95,8 @@ enum pd_err residency_create(struct db_conn *db, const char *org, const char *sc
 
 enum pd_err residency_transition(struct db_conn *db, const char *org, const char *scope,
                                  const char *self_user, const char *id, enum residency_action a,
-                                 const char *actor, const char *reason, long long version,
-                                 json_t **out, char status_out[16])
+                                 bool by_resident, const char *actor, const char *reason,
+                                 long long version, json_t **out, char status_out[16])
 {
     const char *sp[] = { org, id, scope, self_user };
     PGresult *r;
@@ -113,6 +113,8 @@ enum pd_err residency_transition(struct db_conn *db, const char *org, const char
     if (version > 0 && version != current)
         return PD_ERR_STALE;
     const char *next = residency_next(status_out, a);
+    if (by_resident && strcmp(status_out, "pending") != 0)
+        next = NULL;  /* residents only withdraw their own pending requests */
     if (next == NULL)
         return PD_ERR_CONFLICT;
     char ver[24];

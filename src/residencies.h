@@ -35,10 +35,12 @@ enum pd_err residency_get(struct db_conn *db, const char *org, const char *scope
 enum pd_err residency_create(struct db_conn *db, const char *org, const char *scope,
                              const char *user_id, const char *unit_id, const char *community_id,
                              const char *unit_number, const char *relation, json_t **out);
-/* Guarded transition. CONFLICT (with *status_out = current state) when not allowed. */
+/* Guarded transition. CONFLICT (with *status_out = current state) when not allowed; a
+ * resident (by_resident) may only revoke a pending request. Nothing is written unless it
+ * succeeds. */
 enum pd_err residency_transition(struct db_conn *db, const char *org, const char *scope,
                                  const char *self_user, const char *id, enum residency_action a,
-                                 const char *actor, const char *reason, long long version,
-                                 json_t **out, char status_out[16]);
+                                 bool by_resident, const char *actor, const char *reason,
+                                 long long version, json_t **out, char status_out[16]);
 
 #endif
