@@ -22,10 +22,10 @@
 #include "../src/jwt.h"
 #include "../src/log.h"
 #include "../src/metrics.h"
+#include "../src/sessions.h"
 #include "http.h"
 
 #define MAX_PATH_BYTES 2048                  /* a longer path: 414 */
-#define DRAIN_MAX_BYTES (16ll << 20)         /* a refused body up to this is read and dropped */
 #define BODY_DEADLINE_S 60                   /* a body still arriving after this: dropped */
 #define BODY_BUDGET_BYTES (256ll << 20)      /* request bodies held at once, process-wide */
 #define CONNECTION_MEMORY (128 * 1024)       /* libmicrohttpd's per-connection head buffer */
@@ -92,6 +92,8 @@ bool api_db(struct api_call *c)
     if (c->db != NULL)
         return true;
     enum pd_err err = db_acquire(&c->db);
+    if (err == PD_OK && c->route->roles != 0)
+        session_guard(c->db, &c->who);  /* rides with the first statement */
     if (err == PD_OK && c->unit_of_work && (err = db_unit_begin(c->db)) != PD_OK) {
         db_release(c->db);
         c->db = NULL;
@@ -299,6 +301,12 @@ static bool admit_body(struct request *rq)
     return false;
 }
 
+/* How much of a refused or oversized body is read and dropped before the connection is cut. */
+static size_t drain_limit(const struct request *rq)
+{
+    return 2 * rq->limit;
+}
+
 /* Takes a piece of the body: kept up to the limit (and the budget), counted beyond it.
  * Returns false to drop the connection (a body that keeps coming long after its limit, or
  * that takes longer than BODY_DEADLINE_S). */
@@ -330,7 +338,7 @@ static bool take_body(struct request *rq, const char *data, size_t size)
         c->body[c->body_len] = '\0';
     }
 checks:
-    if ((long long)rq->discarded > DRAIN_MAX_BYTES)
+    if (rq->discarded > drain_limit(rq))
         return false;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
@@ -499,7 +507,7 @@ static bool admit(struct request *rq)
         return false;
     }
     c->unit_of_work = c->route->roles != 0 && strcmp(c->route->method, "GET") != 0;
-    return admit_body(rq) && (c->route->roles == 0 || authenticate(c));
+    return (c->route->roles == 0 || authenticate(c)) && admit_body(rq);
 }
 
 /* The last call: the body is complete; parse it, run the handler, end the unit of work. */
@@ -510,6 +518,16 @@ static void run(struct request *rq)
         c->route->handler(c);
     if (!c->replied)
         api_error(c, PD_ERR_DB, NULL);
+    /* a success is only sent to a live session: check it now if nothing carried the guard */
+    if (c->route->roles != 0 && c->status < 400 && (c->db == NULL || db_guard_pending(c->db))) {
+        if (api_db(c))
+            db_guard_run(c->db);
+    }
+    if (c->db != NULL && db_guard_refused(c->db)) {
+        api_reply_reset(c);
+        api_header_set(c, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        api_problem(c, 401, "Unauthorized", "The session has ended; sign in again.", NULL);
+    }
     if (c->db != NULL) {
         enum pd_err err = db_unit_end(c->db, c->status < 400);
         if (err != PD_OK) {  /* the commit failed: the reply must not claim success */
@@ -538,6 +556,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->c.who.n_units = 0;
         rq->c.who.scopes = 0;
         rq->route_index = -1;
+        rq->limit = g_config.max_body_bytes;  /* until the route says otherwise */
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         rq->c.conn = conn;
         rq->c.method = method;
@@ -548,12 +567,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         make_request_id(&rq->c);
         if (admit(rq))
             return MHD_YES;
-        /* Refused from the head. A client that waits for 100-continue, or sends nothing, or
-         * too much, is answered now (libmicrohttpd then closes rather than read the body);
-         * any other body is read and dropped first, so that the client, still writing, is
-         * not cut off before it can read the answer. */
+        /* Refused from the head. A client that waits for 100-continue, or sends no body, or
+         * more than twice the route's limit, is answered now (libmicrohttpd then closes
+         * rather than read the body). A smaller body is read and dropped, never kept, so
+         * that a client still writing is not cut off before it can read the answer. */
         const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
-        if (rq->declared == 0 || rq->declared > DRAIN_MAX_BYTES || expect != NULL)
+        if (rq->declared == 0 || rq->declared > (long long)drain_limit(rq) || expect != NULL)
             return send_reply(rq);
         rq->refused = true;
         return MHD_YES;

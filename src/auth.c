@@ -31,7 +31,8 @@ DB_STMT(load_principal,
     "FROM users u WHERE u.org_id = $1 AND u.id = $2 AND u.status = 'active'");
 DB_STMT(insert_refresh,
     "INSERT INTO refresh_tokens (token_hash, org_id, user_id, family_id, expires_at) "
-    "VALUES (decode($1, 'hex'), $2, $3, coalesce($4::uuid, gen_random_uuid()), now() + $5 * interval '1 second')");
+    "VALUES (decode($1, 'hex'), $2, $3, coalesce($4::uuid, gen_random_uuid()), now() + $5 * interval '1 second') "
+    "RETURNING family_id");
 DB_STMT(rotate_refresh,
     "UPDATE refresh_tokens SET rotated_at = now() WHERE token_hash = decode($1, 'hex') "
     "AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now() "
@@ -152,9 +153,14 @@ static enum pd_err issue_pair(struct db_conn *db, const struct principal *who, c
     sha256_hex(refresh, strlen(refresh), digest);
     snprintf(ttl, sizeof ttl, "%d", g_config.refresh_ttl);
     const char *p[] = { digest, who->org, who->sub, family, ttl };
-    enum pd_err err = db_exec(db, &insert_refresh, 5, p, NULL);
-    if (err == PD_OK)
-        err = jwt_issue(who, g_config.access_ttl, &out->access_token);
+    PGresult *r = NULL;
+    struct principal session = *who;  /* the access token names its login (the family) */
+    enum pd_err err = db_exec(db, &insert_refresh, 5, p, &r);
+    if (err == PD_OK) {
+        snprintf(session.sid, sizeof session.sid, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        err = jwt_issue(&session, g_config.access_ttl, &out->access_token);
+    }
     if (err != PD_OK) {
         free(refresh);
         return err;

@@ -16,6 +16,11 @@ struct db_conn {
     bool in_unit;           /* inside db_unit_begin … db_unit_end */
     bool doomed;            /* the unit was rolled back: nothing more may run in it */
     int depth;              /* db_begin nesting inside a unit */
+    struct db_stmt *guard;  /* pending: runs with the next statement (db_guard) */
+    int guard_n;
+    char guard_vals[DB_GUARD_PARAMS][64];
+    bool guard_null[DB_GUARD_PARAMS];
+    bool guard_refused;     /* a guard raised DB_SQLSTATE_GUARD during this request */
     bool pooled;
     long long retry_at_ms;  /* earliest time to try reconnecting */
     long long failed_at_ms; /* when the last connect failed */
@@ -180,6 +185,8 @@ void db_release(struct db_conn *c)
     db_rollback(c);
     c->in_unit = c->doomed = false;
     c->depth = 0;
+    c->guard = NULL;
+    c->guard_refused = false;
     pthread_mutex_lock(&pool.lock);
     c->in_use = false;
     pool.in_use--;
@@ -230,6 +237,10 @@ static enum pd_err classify(struct db_conn *c, PGresult *r)
         c->in_tx = false;
         return PD_ERR_UNAVAILABLE;
     }
+    if (strcmp(s, DB_SQLSTATE_GUARD) == 0) {
+        c->guard_refused = true;
+        return PD_ERR_UNAUTHORIZED;
+    }
     if (strcmp(s, "23505") == 0 || strcmp(s, "23P01") == 0)
         return PD_ERR_CONFLICT;
     if (strcmp(s, "23503") == 0)
@@ -261,34 +272,100 @@ static int stmt_slot(struct db_stmt *st)
     return slot;
 }
 
-static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
-                             const char *const *params, const int *lengths, const int *formats,
-                             int result_format, PGresult **res)
+/* Prepares st on c if needed and writes its name into name[16]. */
+static enum pd_err prepare(struct db_conn *c, struct db_stmt *st, char name[16])
 {
     int slot = stmt_slot(st);
-    char name[16];
-    if (c->doomed) {
-        log_msg(LOG_ERROR, NULL, "db_exec - a statement after the unit of work was rolled back");
-        return PD_ERR_DB;
-    }
     if (slot >= DB_MAX_STMTS) {
         log_msg(LOG_ERROR, NULL, "db_exec - more than %d statements declared", DB_MAX_STMTS);
         return PD_ERR_DB;
     }
-    snprintf(name, sizeof name, "s%d", slot);
-    if (!is_prepared(c, slot)) {
-        PGresult *p = PQprepare(c->pg, name, st->sql, 0, NULL);
-        if (PQresultStatus(p) != PGRES_COMMAND_OK) {
-            enum pd_err err = classify(c, p);
-            if (err == PD_ERR_DB)
-                log_msg(LOG_ERROR, NULL, "db_exec - prepare failed for: %.120s", st->sql);
-            PQclear(p);
-            return err;
-        }
+    snprintf(name, 16, "s%d", slot);
+    if (is_prepared(c, slot))
+        return PD_OK;
+    PGresult *p = PQprepare(c->pg, name, st->sql, 0, NULL);
+    if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+        enum pd_err err = classify(c, p);
+        if (err == PD_ERR_DB)
+            log_msg(LOG_ERROR, NULL, "db_exec - prepare failed for: %.120s", st->sql);
         PQclear(p);
-        c->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+        return err;
     }
-    PGresult *r = PQexecPrepared(c->pg, name, n, params, lengths, formats, result_format);
+    PQclear(p);
+    c->prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+    return PD_OK;
+}
+
+/* The guard's parameters as libpq wants them. */
+static void guard_params(const struct db_conn *c, const char *out[DB_GUARD_PARAMS])
+{
+    for (int i = 0; i < c->guard_n; i++)
+        out[i] = c->guard_null[i] ? NULL : c->guard_vals[i];
+}
+
+/* Runs the guard and the statement in one round trip (a pipeline): when the guard raises,
+ * PostgreSQL skips the statement, so nothing of it is read or written. */
+static PGresult *exec_guarded(struct db_conn *c, const char *gname, const char *name, int n,
+                              const char *const *params, const int *lengths, const int *formats,
+                              int result_format)
+{
+    const char *gp[DB_GUARD_PARAMS];
+    guard_params(c, gp);
+    if (PQenterPipelineMode(c->pg) != 1)
+        return NULL;
+    PGresult *guard = NULL, *r = NULL;
+    if (PQsendQueryPrepared(c->pg, gname, c->guard_n, gp, NULL, NULL, 0) == 1 &&
+        PQsendQueryPrepared(c->pg, name, n, params, lengths, formats, result_format) == 1 &&
+        PQpipelineSync(c->pg) == 1) {
+        /* each query's result is followed by NULL; then the sync's own result */
+        for (int stage = 0; stage < 2; stage++) {
+            PGresult *x, *first = NULL;
+            while ((x = PQgetResult(c->pg)) != NULL) {
+                if (first == NULL)
+                    first = x;
+                else
+                    PQclear(x);
+            }
+            if (stage == 0)
+                guard = first;
+            else
+                r = first;
+        }
+        PGresult *x;
+        while ((x = PQgetResult(c->pg)) != NULL && PQresultStatus(x) != PGRES_PIPELINE_SYNC)
+            PQclear(x);
+        PQclear(x);
+    }
+    PQexitPipelineMode(c->pg);
+    if (guard == NULL || PQresultStatus(guard) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        return guard;  /* the guard's error (or NULL) stands for the statement's */
+    }
+    PQclear(guard);
+    return r;
+}
+
+static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
+                             const char *const *params, const int *lengths, const int *formats,
+                             int result_format, PGresult **res)
+{
+    char name[16], gname[16];
+    if (c->doomed) {
+        log_msg(LOG_ERROR, NULL, "db_exec - a statement after the unit of work was rolled back");
+        return PD_ERR_DB;
+    }
+    enum pd_err err = prepare(c, st, name);
+    if (err == PD_OK && c->guard != NULL)
+        err = prepare(c, c->guard, gname);
+    if (err != PD_OK)
+        return err;
+    PGresult *r;
+    if (c->guard != NULL) {
+        c->guard = NULL;
+        r = exec_guarded(c, gname, name, n, params, lengths, formats, result_format);
+    } else {
+        r = PQexecPrepared(c->pg, name, n, params, lengths, formats, result_format);
+    }
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         enum pd_err err = classify(c, r);
@@ -307,15 +384,41 @@ enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
                            int result_format, PGresult **res)
 {
     bool was_in_tx = c->in_tx;
+    struct db_stmt *guard = c->guard;
     enum pd_err err = exec_once(c, st, n, params, lengths, formats, result_format, res);
     /* A connection that died while idle (e.g. the server restarted) is reopened and the
      * statement retried once, unless it was part of a transaction that is now lost. */
     if (err == PD_ERR_UNAVAILABLE && !was_in_tx && c->pooled) {
         c->retry_at_ms = 0;
+        c->guard = guard;  /* the retry carries the guard again */
         if (ensure_open(c) == PD_OK)
             err = exec_once(c, st, n, params, lengths, formats, result_format, res);
     }
     return err;
+}
+
+void db_guard(struct db_conn *c, struct db_stmt *st, int n, const char *const *params)
+{
+    c->guard = st;
+    c->guard_n = n < DB_GUARD_PARAMS ? n : DB_GUARD_PARAMS;
+    for (int i = 0; i < c->guard_n; i++) {
+        c->guard_null[i] = params[i] == NULL;
+        snprintf(c->guard_vals[i], sizeof c->guard_vals[i], "%s", params[i] ? params[i] : "");
+    }
+}
+
+bool db_guard_pending(const struct db_conn *c) { return c->guard != NULL; }
+bool db_guard_refused(const struct db_conn *c) { return c->guard_refused; }
+
+enum pd_err db_guard_run(struct db_conn *c)
+{
+    struct db_stmt *st = c->guard;
+    if (st == NULL)
+        return PD_OK;
+    c->guard = NULL;
+    const char *gp[DB_GUARD_PARAMS];
+    guard_params(c, gp);
+    return db_exec(c, st, c->guard_n, gp, NULL);
 }
 
 enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,
@@ -379,12 +482,16 @@ enum pd_err db_unit_begin(struct db_conn *c)
     if (c->in_unit)
         return PD_OK;
     enum pd_err err = db_begin(c);
-    if (err == PD_OK) {
-        c->in_unit = true;
-        c->doomed = false;
-        c->depth = 0;
+    if (err == PD_OK)
+        err = db_guard_run(c);
+    if (err != PD_OK) {
+        db_rollback(c);
+        return err;
     }
-    return err;
+    c->in_unit = true;
+    c->doomed = false;
+    c->depth = 0;
+    return PD_OK;
 }
 
 enum pd_err db_unit_end(struct db_conn *c, bool commit)

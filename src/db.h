@@ -57,6 +57,18 @@ void db_rollback(struct db_conn *c);  /* no-op outside a transaction */
  * instead of running outside it. db_unit_end(commit=false) rolls back; with commit=true it
  * commits, or fails (PD_ERR_DB) when the unit was rolled back earlier. */
 enum pd_err db_unit_begin(struct db_conn *c);
+
+/* A guard: a statement (at most DB_GUARD_PARAMS short text parameters, copied) that must
+ * succeed before anything else runs on c for this request. It rides in the same round trip
+ * as the next statement (a pipeline: when the guard raises, PostgreSQL skips the statement),
+ * or runs first thing in db_unit_begin. A guard that raises SQLSTATE DB_SQLSTATE_GUARD makes
+ * that statement fail with PD_ERR_UNAUTHORIZED. db_guard_run runs a pending guard alone. */
+#define DB_GUARD_PARAMS 4
+#define DB_SQLSTATE_GUARD "PD401"
+void db_guard(struct db_conn *c, struct db_stmt *st, int n, const char *const *params);
+bool db_guard_pending(const struct db_conn *c);
+bool db_guard_refused(const struct db_conn *c);  /* a guard raised since db_acquire */
+enum pd_err db_guard_run(struct db_conn *c);
 enum pd_err db_unit_end(struct db_conn *c, bool commit);
 
 /* Details of the last failed statement on this connection ("" when none). */

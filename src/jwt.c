@@ -240,6 +240,8 @@ enum pd_err jwt_issue(const struct principal *p, int ttl, char **token)
                                  "nbf", (json_int_t)now, "exp", (json_int_t)(now + ttl));
     if (j_claims == NULL)
         return PD_ERR_NOMEM;
+    if (p->sid[0] != '\0')
+        json_object_set_new(j_claims, "sid", json_string(p->sid));
     if (p->role == ROLE_INTEGRATION) {
         char scope[256] = "";
         size_t off = 0;
@@ -355,6 +357,12 @@ enum pd_err jwt_claims_check(json_t *j_payload, time_t now, const char *iss, con
     memcpy(out->org, org, PD_UUID_LEN + 1);
     out->role = role;
     out->org_wide = json_is_true(json_object_get(j_payload, "org_wide"));
+    json_t *j_sid = json_object_get(j_payload, "sid");
+    if (j_sid != NULL) {
+        if (!json_is_string(j_sid) || !uuid_valid(json_string_value(j_sid)))
+            return PD_ERR_UNAUTHORIZED;
+        memcpy(out->sid, json_string_value(j_sid), PD_UUID_LEN + 1);
+    }
     if (!copy_ids(json_object_get(j_payload, "communities"), &out->n_communities, out->communities) ||
         !copy_ids(json_object_get(j_payload, "units"), &out->n_units, out->units))
         return PD_ERR_UNAUTHORIZED;

@@ -66,6 +66,8 @@ struct principal {
     char org[PD_UUID_LEN + 1];
     enum pd_role role;
     bool org_wide;               /* staff with an org-wide grant */
+    char sid[PD_UUID_LEN + 1];   /* users: the login (refresh family) the token belongs to;
+                                  * "" when the token names none */
     int n_communities;
     char communities[PD_MAX_SCOPE_IDS][PD_UUID_LEN + 1];
     int n_units;                 /* owners: verified units */
