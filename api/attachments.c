@@ -1,6 +1,7 @@
 /* /v1/attachments: raw uploads of photos and documents (type checked by magic bytes) and
  * downloads streamed only to those who may see an object naming the attachment (404 for
- * everyone else, so existence does not leak). Storage and visibility: src/attachments.c. */
+ * everyone else, so existence does not leak); and the check every write naming attachments
+ * runs. Storage, visibility and that check: src/attachments.c. */
 #include <stdio.h>
 #include <string.h>
 #include "../src/attachments.h"
@@ -75,4 +76,26 @@ void attachments_show(struct api_call *c)
     api_header_set(c, "Content-Disposition", "inline");
     api_text(c, 200, b.content_type, b.data, b.len);
     attachment_blob_free(&b);
+}
+
+bool api_attachments_usable(struct api_call *c, const char *const fields[], json_t *j_kept)
+{
+    struct verr v;
+    enum pd_err err = PD_OK;
+    verr_init(&v);
+    for (int i = 0; fields[i] != NULL && err == PD_OK; i++)
+        err = attachment_check_usable(c->db, c->who.org, c->who.sub, fields[i],
+                                      json_object_get(c->j_body, fields[i]), j_kept, &v);
+    if (err == PD_OK && !verr_any(&v)) {
+        verr_free(&v);
+        return true;
+    }
+    db_rollback(c->db);
+    if (err != PD_OK) {
+        verr_free(&v);
+        api_error(c, err, NULL);
+    } else {
+        api_invalid(c, &v);
+    }
+    return false;
 }

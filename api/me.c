@@ -54,11 +54,19 @@ void notifications_index(struct api_call *c)
     api_list_result(c, err, j, NULL);
 }
 
+/* The inbox actions take no fields: an empty object or no body. */
+static const char *const no_fields[] = { NULL };
+
 void notifications_read(struct api_call *c)
 {
+    struct verr v;
     const char *id = api_path_id(c);
     json_t *j = NULL;
-    if (id == NULL || !api_db(c))
+    if (id == NULL)
+        return;
+    verr_init(&v);
+    api_body_fields(c, &v, no_fields);
+    if (!api_valid(c, &v) || !api_db(c))
         return;
     enum pd_err err = notification_read(c->db, c->who.org, c->who.sub, id, &j);
     if (err != PD_OK)
@@ -69,8 +77,11 @@ void notifications_read(struct api_call *c)
 
 void notifications_read_all(struct api_call *c)
 {
+    struct verr v;
     long long n = 0;
-    if (!api_db(c))
+    verr_init(&v);
+    api_body_fields(c, &v, no_fields);
+    if (!api_valid(c, &v) || !api_db(c))
         return;
     enum pd_err err = notification_read_all(c->db, c->who.org, c->who.sub, &n);
     if (err != PD_OK)

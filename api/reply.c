@@ -393,10 +393,21 @@ bool api_create_begin(struct api_call *c)
     }
     if (key == NULL)
         return true;
+    /* the key's scope is the caller and the target, method and full path: the same key and
+     * body sent to another building's units is another request (422), never a replay */
     unsigned char hash[32];
     request_hash(c, hash);
+    size_t tlen = strlen(c->route->method) + strlen(c->url_path) + 2;
+    char *target = malloc(tlen);
+    if (target == NULL) {
+        db_rollback(c->db);
+        api_error(c, PD_ERR_NOMEM, NULL);
+        return false;
+    }
+    snprintf(target, tlen, "%s %s", c->route->method, c->url_path);
     struct idem_replay replay = { 0 };
-    err = idempotency_claim(c->db, c->who.org, c->who.sub, key, c->route->pattern, hash, &replay);
+    err = idempotency_claim(c->db, c->who.org, c->who.sub, key, target, hash, &replay);
+    free(target);
     if (err == PD_OK && replay.found) {  /* nothing was written: the unit ends clean */
         if (replay.location[0])
             api_header_set(c, "Location", replay.location);

@@ -68,6 +68,11 @@ void residencies_revoke(struct api_call *c);
 
 void attachments_create(struct api_call *c);
 void attachments_show(struct api_call *c);
+/* For writes that name attachments, inside their open transaction: checks the arrays under
+ * fields (NULL-terminated) of the body with attachment_check_usable (src/attachments.h);
+ * j_kept: the ids the object holds now (NULL for a new object). False after rolling back
+ * and replying 400 naming each refused "<field>[i]" (or the database error). */
+bool api_attachments_usable(struct api_call *c, const char *const fields[], json_t *j_kept);
 
 void tickets_index(struct api_call *c);
 void tickets_create(struct api_call *c);

@@ -130,6 +130,9 @@ static const char *const create_fields[] = {
     "reporter_phone", NULL,
 };
 
+/* The body fields that name attachments (checked with api_attachments_usable). */
+static const char *const attachment_fields[] = { "attachment_ids", NULL };
+
 /* attachment_ids → a uuid[] literal (buf: 10 ids). */
 static const char *attachment_list(struct verr *v, json_t *j_ids, const char *field, char *buf, size_t len)
 {
@@ -248,15 +251,11 @@ void tickets_create(struct api_call *c)
     in.created_by = c->who.sub;
     in.actor_id = client ? NULL : c->who.sub;
     in.actor_role = role_name(c->who.role);
-    if (!api_create_begin(c))
+    if (!api_create_begin(c) || !api_attachments_usable(c, attachment_fields, NULL))
         return;
     char id[37] = "";
     const char *bad = NULL;
     enum pd_err err = ticket_create(c->db, c->who.org, &vis.s, &in, id, &bad);
-    if (err == PD_ERR_INVALID) {
-        api_field_error(c, "attachment_ids", "must name attachments you uploaded");
-        return;
-    }
     if (err == PD_ERR_NOT_FOUND) {
         db_rollback(c->db);
         api_error(c, err, bad && strcmp(bad, "unit_id") == 0 ? "No such unit within your reach."
@@ -357,6 +356,11 @@ void tickets_update(struct api_call *c)
     }
     if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_UPDATE, &t))
         return;
+    /* the new list may keep what the ticket holds; anything added must be the caller's */
+    if (owner && !api_attachments_usable(c, attachment_fields, json_object_get(t.j, "attachment_ids"))) {
+        ticket_row_free(&t);
+        return;
+    }
     char *patch = json_dumps(c->j_body, JSON_COMPACT);
     enum pd_err err = patch ? ticket_update(c->db, c->who.org, &t, patch, c->who.sub, role_name(c->who.role))
                             : PD_ERR_NOMEM;

@@ -183,16 +183,27 @@ static void transition(struct api_call *c, enum wo_action a)
         wo_row_free(&w);
         return;
     }
-    if (a == WA_COMPLETE)
+    if (a == WA_COMPLETE) {
+        /* photos: the caller's uploads, or ones the order holds already */
+        static const char *const photo_fields[] = { "before_photo_ids", "after_photo_ids", NULL };
+        json_t *j_kept = json_array();
+        json_array_extend(j_kept, json_object_get(w.j, "before_photo_ids"));
+        json_array_extend(j_kept, json_object_get(w.j, "after_photo_ids"));
+        bool usable = api_attachments_usable(c, photo_fields, j_kept);
+        json_decref(j_kept);
+        if (!usable) {
+            wo_row_free(&w);
+            return;
+        }
         in.completion = completion = json_dumps(c->j_body, JSON_COMPACT);
+    }
     const char *bad = NULL;
     err = work_order_transition(c->db, c->who.org, &w, a, &in, c->who.sub, role_name(c->who.role), &bad);
     wo_row_free(&w);
     free(completion);
     if (err == PD_ERR_INVALID) {
-        api_field_error(c, bad ? bad : "(body)", a == WA_REASSIGN
-                            ? "must be an active technician of the order's department serving its community"
-                            : "must name photos you uploaded");
+        api_field_error(c, bad ? bad : "assignee_id",
+                        "must be an active technician of the order's department serving its community");
         return;
     }
     if (err == PD_OK)

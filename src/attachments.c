@@ -1,10 +1,13 @@
 /* SQL for attachments, and the magic-byte check. Visibility is decided in one query
- * (EXISTS over tickets and work orders naming the attachment, GIN-indexed in 0003). */
+ * (EXISTS over tickets and work orders naming the attachment, GIN-indexed in 0003); which
+ * ids a write may name, in another (attachment_check_usable). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "attachments.h"
 #include "rows.h"
+#include "validate.h"
 
 const char *const attachment_types[] = { "image/jpeg", "image/png", "image/webp", "application/pdf", NULL };
 
@@ -28,6 +31,15 @@ DB_STMT(get_attachment,
     "             WHERE w.org_id = a.org_id AND (w.before_photo_ids || w.after_photo_ids) @> ARRAY[$2::uuid] "
     "             AND (($4::boolean AND ($5::uuid[] IS NULL OR t.community_id = ANY ($5))) "
     "                  OR t.unit_id = ANY ($6::uuid[]))))");
+
+/* The positions (0-based) of the ids in $2 a write by $3 may not name: neither uploaded by
+ * $3 in org $1 nor among $4, the ids already on the object being changed */
+DB_STMT(refused_attachments,
+    "SELECT i.n - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS i(id, n) "
+    "WHERE NOT (i.id = ANY ($4::uuid[]) "
+    "           OR EXISTS (SELECT 1 FROM attachments a WHERE a.org_id = $1 AND a.id = i.id "
+    "                      AND a.uploader_id = $3::uuid)) "
+    "ORDER BY i.n");
 
 const char *attachment_type_parse(const char *content_type)
 {
@@ -99,4 +111,61 @@ void attachment_blob_free(struct attachment_blob *b)
     PQclear(b->result);
     b->result = NULL;
     b->data = NULL;
+}
+
+/* The elements of j_ids (UUID strings) as a uuid[] literal, malloc'd; NULL when out of
+ * memory. Elements that are not UUID strings are left out. */
+static char *uuid_array(json_t *j_ids)
+{
+    size_t n = json_array_size(j_ids), off = 0, i;
+    char *buf = malloc(n * (PD_UUID_LEN + 1) + 3);
+    json_t *j_id;
+    if (buf == NULL)
+        return NULL;
+    buf[off++] = '{';
+    json_array_foreach(j_ids, i, j_id) {
+        const char *id = json_string_value(j_id);
+        if (id == NULL || !uuid_valid(id))
+            continue;
+        if (off > 1)
+            buf[off++] = ',';
+        memcpy(buf + off, id, PD_UUID_LEN);
+        off += PD_UUID_LEN;
+    }
+    buf[off++] = '}';
+    buf[off] = '\0';
+    return buf;
+}
+
+enum pd_err attachment_check_usable(struct db_conn *db, const char *org, const char *caller,
+                                    const char *field, json_t *j_ids, json_t *j_kept, struct verr *v)
+{
+    char name[96];
+    size_t i;
+    json_t *j_id;
+    bool syntax_ok = true;
+    json_array_foreach(j_ids, i, j_id) {
+        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
+            snprintf(name, sizeof name, "%s[%zu]", field, i);
+            verr_add(v, name, "must be an attachment UUID");
+            syntax_ok = false;
+        }
+    }
+    if (!syntax_ok || json_array_size(j_ids) == 0)
+        return PD_OK;
+    char *ids = uuid_array(j_ids), *kept = uuid_array(j_kept);
+    PGresult *r = NULL;
+    enum pd_err err = PD_ERR_NOMEM;
+    if (ids != NULL && kept != NULL) {
+        const char *p[] = { org, ids, caller, kept };
+        err = db_exec(db, &refused_attachments, 4, p, &r);
+    }
+    for (int row = 0; err == PD_OK && row < PQntuples(r); row++) {
+        snprintf(name, sizeof name, "%s[%s]", field, PQgetvalue(r, row, 0));
+        verr_add(v, name, "is not an attachment you uploaded (nor one already attached here)");
+    }
+    PQclear(r);
+    free(ids);
+    free(kept);
+    return err;
 }

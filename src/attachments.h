@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "validate.h"
 
 /* The media types accepted, NULL-terminated: image/jpeg, image/png, image/webp, application/pdf. */
 extern const char *const attachment_types[];
@@ -23,6 +24,20 @@ const char *attachment_sniff(const void *data, size_t len);
 enum pd_err attachment_create(struct db_conn *db, const char *org, const char *uploader,
                               const char *content_type, const void *data, size_t len,
                               const char *sha256, json_t **out);
+
+/* The one check for every write that names attachments (a ticket's attachment_ids, a work
+ * order's before/after photos, and whatever later resources take): a write may name only
+ * attachments of org that the caller uploaded, or ones already on the object it changes —
+ * naming an id is what makes it downloadable to the object's readers, so anything else
+ * would hand out someone else's photo. Absent ids and ids of another org are refused the
+ * same way, so the answer tells nothing about them.
+ * j_ids: the JSON array from the body (NULL or empty: nothing to check); j_kept: the ids
+ * the object holds now, as a JSON array (NULL for a new object). Each refused element adds
+ * one problem to v named "<field>[<index>]" (a non-UUID element too, without a query).
+ * Runs in the caller's transaction, which should roll back when v holds a problem. Returns
+ * PD_OK (problems, if any, in v) or the database error. */
+enum pd_err attachment_check_usable(struct db_conn *db, const char *org, const char *caller,
+                                    const char *field, json_t *j_ids, json_t *j_kept, struct verr *v);
 
 /* Who is asking for an attachment. Besides the uploader, it is visible to staff whose
  * scope covers a ticket naming it in attachment_ids, or a work order naming it in its

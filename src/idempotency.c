@@ -1,4 +1,5 @@
-/* SQL for the Idempotency-Key store. */
+/* SQL for the Idempotency-Key store. The route column holds the target the key was first
+ * used for, method and path (0005). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +22,12 @@ DB_STMT(store_key,
     "WHERE org_id = $1 AND principal_id = $2 AND key = $3");
 
 enum pd_err idempotency_claim(struct db_conn *db, const char *org, const char *principal,
-                              const char *key, const char *route, const unsigned char hash[32],
+                              const char *key, const char *target, const unsigned char hash[32],
                               struct idem_replay *out)
 {
     char hex[65];
     sodium_bin2hex(hex, sizeof hex, hash, 32);
-    const char *p[] = { org, principal, key, route, hex };
+    const char *p[] = { org, principal, key, target, hex };
     PGresult *r = NULL;
     memset(out, 0, sizeof *out);
     enum pd_err err = db_exec(db, &claim_key, 5, p, &r);
@@ -40,7 +41,7 @@ enum pd_err idempotency_claim(struct db_conn *db, const char *org, const char *p
     err = db_exec(db, &read_key, 3, p, &r);
     if (err != PD_OK)
         return err;
-    if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), route) != 0 ||
+    if (PQntuples(r) != 1 || strcmp(PQgetvalue(r, 0, 0), target) != 0 ||
         strcmp(PQgetvalue(r, 0, 1), hex) != 0 || db_value(r, 0, 2) == NULL) {
         PQclear(r);
         return PD_ERR_IDEMPOTENCY;

@@ -19,9 +19,6 @@ DB_STMT(find_community,
     "AND ($3::uuid[] IS NULL OR c.id = ANY ($3)) "
     "AND ($4::uuid[] IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.org_id = c.org_id "
     "     AND u.community_id = c.id AND u.id = ANY ($4)))");
-DB_STMT(own_attachments,
-    "SELECT count(*) = cardinality($2::uuid[]) FROM attachments "
-    "WHERE org_id = $1 AND id = ANY ($2::uuid[]) AND uploader_id = $3");
 DB_STMT(next_number,
     "INSERT INTO ticket_numbers AS n (org_id, day, last) "
     "VALUES ($1, (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = $1 AND id = $2))::date, 1) "
@@ -211,18 +208,6 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
     copy(community, sizeof community, PQgetvalue(r, 0, 0));
     time_t now = (time_t)atoll(PQgetvalue(r, 0, 1));  /* the transaction's now(): created_at */
     PQclear(r);
-
-    if (strcmp(in->attachment_ids, "{}") != 0) {
-        const char *ap[] = { org, in->attachment_ids, in->created_by };
-        if ((err = db_exec(db, &own_attachments, 3, ap, &r)) != PD_OK)
-            return err;
-        bool ok = PQgetvalue(r, 0, 0)[0] == 't';
-        PQclear(r);
-        if (!ok) {
-            *bad_field = "attachment_ids";
-            return PD_ERR_INVALID;
-        }
-    }
 
     struct calendar cal;
     struct sla_target target;

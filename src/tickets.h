@@ -22,7 +22,7 @@ struct ticket_in {
     const char *kind, *unit_id, *community_id, *location, *category, *priority;
     const char *requested_priority, *description, *occurred_at, *visit_from, *visit_to;
     const char *channel, *reporter_id, *reporter_name, *reporter_phone;
-    const char *created_by;      /* user or API client id (attachments must be theirs) */
+    const char *created_by;      /* user or API client id */
     const char *actor_id;        /* user id for the timeline; NULL for an API client */
     const char *actor_role;
     const char *attachment_ids;  /* uuid[] literal, "{}" when none */
@@ -38,8 +38,8 @@ struct ticket_row {
 };
 void ticket_row_free(struct ticket_row *t);
 
-/* PD_ERR_NOT_FOUND when the unit or community is out of reach; PD_ERR_INVALID when an
- * attachment id is not one the caller uploaded (*bad_field names it). */
+/* PD_ERR_NOT_FOUND when the unit or community is out of reach (*bad_field names it).
+ * attachment_ids must have passed attachment_check_usable in this transaction. */
 enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
                           const struct ticket_in *in, char id_out[37], const char **bad_field);
 /* Loads a visible ticket; lock = SELECT … FOR UPDATE first (for actions). */
@@ -55,8 +55,8 @@ enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket
                         const struct ticket_filter *f, const struct page *pg, json_t **out);
 
 /* patch: validated JSON of the fields to change (owners: description, visit_window,
- * attachment_ids; staff: kind, category, priority). Reclassification re-targets the SLA
- * clocks and is recorded on the timeline. */
+ * attachment_ids, checked with attachment_check_usable; staff: kind, category, priority).
+ * Reclassification re-targets the SLA clocks and is recorded on the timeline. */
 enum pd_err ticket_update(struct db_conn *db, const char *org, const struct ticket_row *t,
                           const char *patch, const char *actor, const char *actor_role);
 

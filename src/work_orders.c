@@ -58,9 +58,6 @@ DB_STMT(transition_order,
 DB_STMT(mark_arrived,
     "UPDATE tickets SET arrival_met_at = coalesce(arrival_met_at, now()), "
     "  contact_met_at = coalesce(contact_met_at, now()) WHERE org_id = $1 AND id = $2");
-DB_STMT(photos_owned,
-    "SELECT count(*) = cardinality($2::uuid[]) FROM attachments WHERE org_id = $1 AND id = ANY ($2::uuid[]) "
-    "AND uploader_id = $3");
 DB_STMT(list_orders,
     "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
     "FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
@@ -183,26 +180,6 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
     return err;
 }
 
-/* True when every id in the JSON array names an attachment the uploader sent. */
-static bool photos_ok(struct db_conn *db, const char *org, json_t *j_ids, const char *uploader)
-{
-    if (json_array_size(j_ids) == 0)
-        return true;
-    char buf[40 * 24] = "{";
-    size_t off = 1, i;
-    json_t *j_id;
-    json_array_foreach(j_ids, i, j_id)
-        off += (size_t)snprintf(buf + off, sizeof buf - off, "%s%s", i ? "," : "", json_string_value(j_id));
-    snprintf(buf + off, sizeof buf - off, "}");
-    const char *p[] = { org, buf, uploader };
-    PGresult *r;
-    if (db_exec(db, &photos_owned, 3, p, &r) != PD_OK)
-        return false;
-    bool ok = PQgetvalue(r, 0, 0)[0] == 't';
-    PQclear(r);
-    return ok;
-}
-
 enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
                                   enum wo_action a, const struct wo_change *in, const char *actor,
                                   const char *actor_role, const char **bad_field)
@@ -217,16 +194,6 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
     if (a == WA_REASSIGN &&
         (err = assignee_ok(db, org, w->community_id, w->department, in->assignee_id, bad_field)) != PD_OK)
         return err;
-    if (a == WA_COMPLETE) {
-        json_t *j = json_loads(in->completion, 0, NULL);
-        bool ok = photos_ok(db, org, json_object_get(j, "before_photo_ids"), actor) &&
-                  photos_ok(db, org, json_object_get(j, "after_photo_ids"), actor);
-        json_decref(j);
-        if (!ok) {
-            *bad_field = "after_photo_ids";
-            return PD_ERR_INVALID;
-        }
-    }
     const char *assignee = a == WA_REASSIGN ? in->assignee_id : actor;
     const char *p[] = { org, w->id, w->status, next, wo_action_names[a], assignee, in->reason,
                         in->completion ? in->completion : "{}" };

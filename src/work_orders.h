@@ -36,9 +36,11 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
 struct wo_change {
     const char *reason;          /* hold, decline, reassign, cancel */
     const char *assignee_id;     /* reassign */
-    const char *completion;      /* complete: validated JSON {notes, labor_minutes, materials, fee, …} */
+    const char *completion;      /* complete: validated JSON {notes, labor_minutes, materials, fee, …},
+                                  * its photo ids checked with attachment_check_usable */
 };
-/* Applies action a. PD_ERR_CONFLICT when the order changed first (e.g. a lost grab). */
+/* Applies action a. PD_ERR_CONFLICT when the order changed first (e.g. a lost grab);
+ * PD_ERR_INVALID with *bad_field when a reassignment's assignee may not take the order. */
 enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
                                   enum wo_action a, const struct wo_change *in, const char *actor,
                                   const char *actor_role, const char **bad_field);

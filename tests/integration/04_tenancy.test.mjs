@@ -161,6 +161,33 @@ test('Idempotency-Key: a retry replays the first response; another body is 422',
   assert.equal((await post('/v1/buildings', body, { token: manager, headers: { 'idempotency-key': key } })).status, 403);
 });
 
+test('Idempotency-Key is scoped to the target: the same key and body on another building is 422', async () => {
+  const b1 = await post('/v1/buildings', { community_id: community.id, name: unique('幂等楼A') }, { token: admin });
+  const b2 = await post('/v1/buildings', { community_id: community.id, name: unique('幂等楼B') }, { token: admin });
+  assert.equal(b1.status, 201, b1.text);
+  assert.equal(b2.status, 201, b2.text);
+  const key = unique('target-');
+  const body = { items: [{ number: '9-9-901' }] };
+  const first = await post(`/v1/buildings/${b1.json.id}/units`, body, { token: admin, headers: { 'idempotency-key': key } });
+  assert.equal(first.status, 201, first.text);
+  const other = await post(`/v1/buildings/${b2.json.id}/units`, body, { token: admin, headers: { 'idempotency-key': key } });
+  assert.equal(other.status, 422, `another building's units must not replay the first: ${other.text}`);
+  assert.equal(other.headers.get('idempotent-replayed'), null);
+  const units2 = await get(`/v1/units?building_id=${b2.json.id}`, { token: admin });
+  assert.deepEqual(units2.json.items, [], 'nothing was created in building 2 either');
+  // the first target still replays, and a fresh key on building 2 works
+  const retry = await post(`/v1/buildings/${b1.json.id}/units`, body, { token: admin, headers: { 'idempotency-key': key } });
+  assert.equal(retry.status, 201);
+  assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+  assert.deepEqual(retry.json, first.json);
+  const fresh = await post(`/v1/buildings/${b2.json.id}/units`, body, { token: admin, headers: { 'idempotency-key': unique('target-') } });
+  assert.equal(fresh.status, 201, fresh.text);
+  assert.equal(fresh.json.items[0].building_id, b2.json.id);
+  // and the same key on another collection is 422 too
+  const elsewhere = await post('/v1/units', { building_id: b1.json.id, number: '9-9-902' }, { token: admin, headers: { 'idempotency-key': key } });
+  assert.equal(elsewhere.status, 422);
+});
+
 test('concurrent retries with one Idempotency-Key create exactly one object', async () => {
   const key = unique('race-');
   const body = { community_id: community.id, name: unique('并发楼') };

@@ -1,12 +1,17 @@
 // Bad input on every endpoint: malformed JSON, wrong content type, oversized and invalid
-// UTF-8 bodies, wrong types, unknown and missing fields, SQL-looking strings, huge numbers,
-// bad UUIDs and cursors, wrong methods. Each gets its documented 4xx problem — never a
+// UTF-8 bodies, wrong types, unknown and missing fields (an unknown field on every JSON body
+// openapi.yaml lists), SQL-looking strings, huge numbers, bad UUIDs and cursors, wrong
+// methods. Each gets its documented 4xx problem — never a
 // 5xx — nothing half-written stays, and the server stays healthy.
 // Raw-byte requests go straight to the server (a proxy cannot forward broken JSON); their
 // responses still pass the same problem+json checks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { call, get, login, fieldsOf, DEMO } from './lib.mjs';
+
+const yaml = createRequire(import.meta.url)('js-yaml');  // a dev dependency of the linters
 
 const ID = '00000000-0000-4000-8000-00000000beef';
 const BODY_ENDPOINTS = [
@@ -92,6 +97,36 @@ test('unknown fields are named; wrong types and missing fields are all listed', 
       assert.equal(empty.status, 400, where);
     }
   }
+});
+
+/* Every operation of openapi.yaml whose request body may be JSON, as [method, path]. */
+function jsonBodyOperations() {
+  const spec = yaml.load(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'));
+  const ops = [];
+  for (const [path, item] of Object.entries(spec.paths))
+    for (const method of ['post', 'put', 'patch', 'delete'])
+      if (item[method]?.requestBody?.content?.['application/json']) ops.push([method.toUpperCase(), path]);
+  return ops;
+}
+
+test('every JSON body in openapi.yaml is closed: an unknown field is a 400 naming it', async () => {
+  const ops = jsonBodyOperations();
+  assert.ok(ops.length >= 40, `found ${ops.length} operations with a JSON body`);
+  // the first caller the route admits reaches the handler; roles are checked before bodies
+  const callers = ['admin', 'agent', 'tech', 'owner1'];
+  const tokens = await Promise.all(callers.map((who) => login(who)));
+  const open = [];
+  for (const [method, template] of ops) {
+    const path = template.replace(/\{[a-z_]+\}/g, ID);
+    let r;
+    for (const token of tokens) {
+      r = await call(method, path, { token, body: { zz_unknown: 1 }, expectInvalidRequest: true });
+      if (r.status !== 401 && r.status !== 403) break;
+    }
+    if (r.status !== 400 || !fieldsOf(r).includes('zz_unknown'))
+      open.push(`${method} ${template} → ${r.status} ${r.text}`);
+  }
+  assert.deepEqual(open, [], 'bodies that take an unknown field');
 });
 
 test('SQL-looking strings are data, huge numbers are range errors', async () => {

@@ -2,6 +2,8 @@
 // upload size limit (ATTACHMENT_MAX_BYTES, apart from the JSON limit), idempotent uploads,
 // byte-identical downloads with their headers, and who may download what: the uploader, and
 // whoever may see a ticket or work order that names the attachment — everyone else gets 404.
+// So writes (ticket create and PATCH, work-order completion) may name only the caller's own
+// uploads, or ones the object already holds: anything else is a 400 per id, nothing written.
 // The contract proxy re-encodes bodies as UTF-8 text, so bodies with bytes >= 0x80 (JPEG,
 // PNG) are uploaded to the server directly and their bytes are compared on a direct
 // download; every download is also made through the proxy to check status and headers.
@@ -9,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { call, get, post, login, loginFull, unique, DEMO, DIRECT } from './lib.mjs';
+import { call, get, post, patch, login, loginFull, unique, DEMO, DIRECT } from './lib.mjs';
 
 const LIMIT = Number(process.env.ATTACHMENT_MAX_BYTES ?? 10 * 1024 * 1024);
 const NOWHERE = '00000000-0000-4000-8000-00000000f00d';
@@ -292,4 +294,97 @@ test('visibility through tickets and work-order photos, decided in one query', a
   const other = await integrationToken(['units:read']);
   assert.equal(await status(other, onTicket.id), 404, 'integration without tickets:read');
   assertDownload(await download(await login('owner2'), after.id), 'image/webp', FILES['image/webp']);
+});
+
+/* The problems a 400 reported, as {field: message}. */
+const problems = (r) => Object.fromEntries((r.json.errors ?? []).map((e) => [e.field, e.message]));
+
+let theft;
+/* owner1's own photo, owner2's (光华小区), otherOwner's (对照物业), and a ticket creator. */
+async function theftSetup() {
+  if (theft) return theft;
+  const [owner1, owner2, otherOwner, agent] = await Promise.all(['owner1', 'owner2', 'otherOwner', 'agent'].map((w) => login(w)));
+  const unit = (await get('/v1/me', { token: owner1 })).json.units[0].id;
+  const photo = async (token) => assertCreated(await upload(token, 'image/webp', FILES['image/webp']), 'image/webp', FILES['image/webp']);
+  theft = { owner1, owner2, agent, mine: await photo(owner1), theirs: await photo(owner2), foreign: await photo(otherOwner) };
+  theft.report = (description, ids) => post('/v1/tickets', { kind: 'repair', unit_id: unit, category: 'plumbing', description,
+    attachment_ids: ids }, { token: owner1, headers: { 'idempotency-key': unique('theft-') } });
+  return theft;
+}
+
+test('a ticket cannot be created with another community\'s or org\'s photo: 400 per id, nothing written', async () => {
+  const { owner1, mine, theirs, foreign, report } = await theftSetup();
+  const description = unique('偷图测试-');
+  const c = await report(description, [mine.id, theirs.id, foreign.id, NOWHERE]);
+  assert.equal(c.status, 400, c.text);
+  assert.deepEqual(Object.keys(problems(c)).sort(), ['attachment_ids[1]', 'attachment_ids[2]', 'attachment_ids[3]']);
+  assert.equal(new Set(Object.values(problems(c))).size, 1, 'another community, another org and nothing at all read the same');
+  const none = await get(`/v1/tickets?q=${encodeURIComponent(description)}`, { token: owner1 });
+  assert.deepEqual(none.json.items, [], 'nothing was written');
+});
+
+test('photo theft by PATCH: another community\'s or org\'s photo is 400, and stays hidden from the owner and the agent', async () => {
+  const { owner1, owner2, agent, mine, theirs, foreign, report } = await theftSetup();
+  const description = unique('偷图测试-');
+  const t = await report(description, [mine.id]);
+  assert.equal(t.status, 201, t.text);
+  for (const [ids, refused] of [[[mine.id, theirs.id], 1], [[foreign.id], 0], [[NOWHERE, mine.id], 0]]) {
+    const r = await patch(`/v1/tickets/${t.json.id}`, { attachment_ids: ids, description: '换一张照片' }, { token: owner1 });
+    assert.equal(r.status, 400, `${JSON.stringify(ids)}: ${r.text}`);
+    assert.deepEqual(Object.keys(problems(r)), [`attachment_ids[${refused}]`], JSON.stringify(ids));
+  }
+  const after = await get(`/v1/tickets/${t.json.id}`, { token: owner1 });
+  assert.deepEqual(after.json.attachment_ids, [mine.id], 'the ticket keeps its photos');
+  assert.equal(after.json.version, t.json.version);
+  assert.equal(after.json.description, description, 'nothing of the PATCH was applied');
+  for (const token of [owner1, agent]) {
+    assert.equal(await status(token, theirs.id), 404);
+    assert.equal(await status(token, foreign.id), 404);
+  }
+  assert.equal(await status(agent, mine.id), 200, 'the ticket\'s own photo is the agent\'s to see');
+  assert.equal(await status(owner2, theirs.id), 200, 'the uploader still has it');
+});
+
+test('a PATCH may keep photos the ticket already holds, but not bring back one it dropped', async () => {
+  const [owner1, agent] = await Promise.all(['owner1', 'agent'].map((w) => login(w)));
+  const unit = (await get('/v1/me', { token: owner1 })).json.units[0].id;
+  const desk = assertCreated(await upload(agent, 'application/pdf', FILES['application/pdf']), 'application/pdf', FILES['application/pdf']);
+  const own = assertCreated(await upload(owner1, 'image/webp', FILES['image/webp']), 'image/webp', FILES['image/webp']);
+  const t = await post('/v1/tickets', { kind: 'repair', unit_id: unit, category: 'electrical', description: '电话报修附单据',
+    channel: 'phone', reporter_name: '张先生', reporter_phone: '13800000001', attachment_ids: [desk.id] }, { token: agent });
+  assert.equal(t.status, 201, t.text);
+  const keep = await patch(`/v1/tickets/${t.json.id}`, { attachment_ids: [desk.id, own.id] }, { token: owner1 });
+  assert.equal(keep.status, 200, keep.text);
+  assert.deepEqual(keep.json.attachment_ids, [desk.id, own.id]);
+  const drop = await patch(`/v1/tickets/${t.json.id}`, { attachment_ids: [own.id] }, { token: owner1 });
+  assert.deepEqual(drop.json.attachment_ids, [own.id]);
+  const back = await patch(`/v1/tickets/${t.json.id}`, { attachment_ids: [own.id, desk.id] }, { token: owner1 });
+  assert.deepEqual(Object.keys(problems(back)), ['attachment_ids[1]']);
+});
+
+test('work-order completion takes only the technician\'s own photos; nothing is half-written', async () => {
+  const [owner1, owner2, agent, tech] = await Promise.all(['owner1', 'owner2', 'agent', 'tech'].map((w) => login(w)));
+  const unit = (await get('/v1/me', { token: owner1 })).json.units[0].id;
+  const t = await post('/v1/tickets', { kind: 'repair', unit_id: unit, category: 'plumbing', description: '完工照片测试' }, { token: owner1 });
+  assert.equal(t.status, 201, t.text);
+  const d = await post(`/v1/tickets/${t.json.id}/dispatch`, { mode: 'assign', assignee_id: DEMO.users.tech }, { token: agent });
+  assert.equal(d.status, 200, d.text);
+  const wo = d.json.work_orders[0].id;
+  assert.equal((await post(`/v1/work-orders/${wo}/accept`, {}, { token: tech })).status, 200);
+  assert.equal((await post(`/v1/work-orders/${wo}/start`, {}, { token: tech })).status, 200);
+  const before = assertCreated(await upload(tech, 'image/webp', FILES['image/webp']), 'image/webp', FILES['image/webp']);
+  const theirs = assertCreated(await upload(owner2, 'image/webp', FILES['image/webp']), 'image/webp', FILES['image/webp']);
+  const r = await post(`/v1/work-orders/${wo}/complete`, { notes: '更换阀门', labor_minutes: 30,
+    before_photo_ids: [theirs.id], after_photo_ids: [before.id, NOWHERE] }, { token: tech });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(Object.keys(problems(r)).sort(), ['after_photo_ids[1]', 'before_photo_ids[0]']);
+  const still = await get(`/v1/work-orders/${wo}`, { token: tech });
+  assert.equal(still.json.status, 'in_progress');
+  assert.deepEqual([still.json.before_photo_ids, still.json.after_photo_ids], [[], []]);
+  assert.equal(await status(owner1, theirs.id), 404);
+  assert.equal(await status(agent, theirs.id), 404);
+  const done = await post(`/v1/work-orders/${wo}/complete`, { notes: '更换阀门', labor_minutes: 30,
+    before_photo_ids: [before.id], after_photo_ids: [before.id] }, { token: tech });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(await status(owner1, before.id), 200, 'the unit\'s owner sees the order\'s photos');
 });
