@@ -19,12 +19,33 @@ static void mask_for_caller(const struct api_call *c, json_t *j_user)
     json_object_set_new(j_user, "phone", json_string(masked));
 }
 
+/* 409 for a create or update whose username, phone or email is already someone's login (in
+ * any org), naming the field as a 400 does, so an app can point at it. Rolls back. */
+static void reply_login_taken(struct api_call *c)
+{
+    const char *field = c->db != NULL ? user_login_conflict(c->db) : NULL;
+    char detail[128];
+    struct verr v;
+    if (c->db != NULL)
+        db_rollback(c->db);
+    if (field == NULL) {
+        api_error(c, PD_ERR_CONFLICT, "The username, phone or email is already in use.");
+        return;
+    }
+    verr_init(&v);
+    verr_add(&v, field, "is already a login of another user");
+    snprintf(detail, sizeof detail, "The %s is already in use as a login (logins are unique across all orgs).",
+             field);
+    api_problem(c, 409, "Conflict", detail, v.j_errors);
+    verr_free(&v);
+}
+
 static void reply_user(struct api_call *c, enum pd_err err, json_t *j)
 {
     if (err == PD_OK)
         mask_for_caller(c, j);
     if (err == PD_ERR_CONFLICT)
-        api_error(c, err, "The username, phone or email is already in use.");
+        reply_login_taken(c);
     else
         api_result(c, err, j, api_admin_actions(c, "update"));
 }
@@ -111,8 +132,12 @@ void users_create(struct api_call *c)
         return;
     json_t *j = NULL;
     enum pd_err err = user_create(c->db, c->who.org, &in, &j);
-    api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/users",
-                      "The username, phone or email is already in use.");
+    if (err == PD_ERR_CONFLICT) {  /* rolls back the Idempotency-Key claim with the insert */
+        json_decref(j);
+        reply_login_taken(c);
+        return;
+    }
+    api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/users", NULL);
 }
 
 void users_update(struct api_call *c)

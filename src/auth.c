@@ -1,5 +1,6 @@
-/* Authentication flows over PostgreSQL. Failed attempts are rows in auth_failures so the
- * lockout holds across instances; refresh tokens are stored as SHA-256 digests. */
+/* Authentication flows over PostgreSQL. Failed attempts are rows in auth_failures, reserved
+ * before the password is checked, so the lockout is exact under concurrency and holds across
+ * instances; refresh tokens are stored as SHA-256 digests. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +11,33 @@
 #include "crypto.h"
 #include "jwt.h"
 
-DB_STMT(failure_counts,
-    "SELECT count(*) FILTER (WHERE key = $1), count(*) FILTER (WHERE key = $2), "
-    "  coalesce(ceil(extract(epoch FROM min(at) FILTER (WHERE key = $1) + interval '15 minutes' - now())), 1)::int, "
-    "  coalesce(ceil(extract(epoch FROM min(at) FILTER (WHERE key = $2) + interval '15 minutes' - now())), 1)::int "
-    "FROM auth_failures WHERE key IN ($1, $2) AND at > now() - interval '15 minutes'");
-DB_STMT(record_failure,
-    "WITH purge AS (DELETE FROM auth_failures WHERE key IN ($1, $2) AND at < now() - interval '15 minutes') "
-    "INSERT INTO auth_failures (key) VALUES ($1), ($2)");
-DB_STMT(clear_failures, "DELETE FROM auth_failures WHERE key = $1");
+/* The lockout. A login first resolves what was typed to an account, then reserves an attempt
+ * for the account and for the client address — a row per key in auth_failures, inserted
+ * only while both keys are under their limits — and only then checks the password. The two
+ * keys' advisory locks (always the account's first) make counting and inserting atomic, for
+ * the span of that short transaction only: the password check runs outside it. A wrong
+ * password leaves the reservations as the failures they are; a right one clears the
+ * account's failures and takes back the address's reservation. A refused reservation
+ * inserts nothing, so hammering a locked account does not prolong its lock. */
+DB_STMT(lock_keys,
+    "SELECT pg_advisory_xact_lock(1885627393, hashtext($1)), pg_advisory_xact_lock(1885627394, hashtext($2))");
+DB_STMT(reserve_attempt,
+    "WITH purge AS (DELETE FROM auth_failures WHERE key IN ($1, $2) AND at <= now() - interval '15 minutes'), "
+    "live AS (SELECT count(*) FILTER (WHERE key = $1) AS account, count(*) FILTER (WHERE key = $2) AS address, "
+    "  coalesce(ceil(extract(epoch FROM min(at) FILTER (WHERE key = $1) + interval '15 minutes' - now())), 1)::int AS wait_account, "
+    "  coalesce(ceil(extract(epoch FROM min(at) FILTER (WHERE key = $2) + interval '15 minutes' - now())), 1)::int AS wait_address "
+    "  FROM auth_failures WHERE key IN ($1, $2) AND at > now() - interval '15 minutes'), "
+    "reserved AS (INSERT INTO auth_failures (key) SELECT k FROM live, unnest(ARRAY[$1, $2]::text[]) k "
+    "  WHERE live.account < $3::int AND live.address < $4::int RETURNING id, key) "
+    "SELECT (SELECT id FROM reserved WHERE key = $2), live.account >= $3::int, live.wait_account, "
+    "  live.address >= $4::int, live.wait_address FROM live");
+DB_STMT(clear_attempts, "DELETE FROM auth_failures WHERE key = $1 OR id = $2::bigint");
+/* Always one row: the identifier as login folds it, then the active account it names, if
+ * any (NULLs otherwise). One identifier names at most one user (login_identities). */
 DB_STMT(find_login,
-    "SELECT org_id, id, password_hash FROM users "
-    "WHERE (username = lower($1) OR phone = $1 OR lower(email) = lower($1)) AND status = 'active' LIMIT 1");
+    "SELECT t.identifier, u.org_id, u.id, u.password_hash FROM (SELECT lower($1) AS identifier) t "
+    "LEFT JOIN login_identities l ON l.identifier = t.identifier "
+    "LEFT JOIN users u ON u.org_id = l.org_id AND u.id = l.user_id AND u.status = 'active'");
 DB_STMT(load_principal,
     "SELECT u.kind, "
     "  coalesce((SELECT json_agg(json_build_array(g.role, g.community_id)) FROM role_grants g "
@@ -55,35 +71,50 @@ void token_pair_free(struct token_pair *t)
     t->access_token = t->refresh_token = NULL;
 }
 
-/* PD_ERR_THROTTLED with *retry_after when either key is over its limit. */
-static enum pd_err throttle_check(struct db_conn *db, const char *account_key,
-                                  const char *address_key, int *retry_after)
+/* Reserves one attempt for account_key and address_key (see the lockout above). PD_OK with
+ * the address reservation's id in reservation; PD_ERR_THROTTLED with *retry_after (>= 1)
+ * when either key is at its limit, nothing reserved. */
+static enum pd_err attempt_reserve(struct db_conn *db, const char *account_key, const char *address_key,
+                                   char reservation[24], int *retry_after)
 {
-    const char *p[] = { account_key, address_key };
-    PGresult *r;
-    enum pd_err err = db_exec(db, &failure_counts, 2, p, &r);
+    char account_max[12], address_max[12];
+    snprintf(account_max, sizeof account_max, "%d", AUTH_MAX_ACCOUNT_FAILURES);
+    snprintf(address_max, sizeof address_max, "%d", AUTH_MAX_ADDRESS_FAILURES);
+    const char *lp[] = { account_key, address_key };
+    const char *p[] = { account_key, address_key, account_max, address_max };
+    PGresult *r = NULL;
+    *retry_after = 0;
+    reservation[0] = '\0';
+    enum pd_err err = db_begin(db);
     if (err != PD_OK)
         return err;
-    int account = atoi(PQgetvalue(r, 0, 0)), address = atoi(PQgetvalue(r, 0, 1));
-    int wait_account = atoi(PQgetvalue(r, 0, 2)), wait_address = atoi(PQgetvalue(r, 0, 3));
+    if ((err = db_exec(db, &lock_keys, 2, lp, NULL)) != PD_OK ||
+        (err = db_exec(db, &reserve_attempt, 4, p, &r)) != PD_OK)
+        goto cleanup;
+    if (db_value(r, 0, 0) != NULL) {
+        snprintf(reservation, 24, "%s", PQgetvalue(r, 0, 0));
+    } else {
+        if (strcmp(PQgetvalue(r, 0, 1), "t") == 0)
+            *retry_after = atoi(PQgetvalue(r, 0, 2));
+        if (strcmp(PQgetvalue(r, 0, 3), "t") == 0 && atoi(PQgetvalue(r, 0, 4)) > *retry_after)
+            *retry_after = atoi(PQgetvalue(r, 0, 4));
+        if (*retry_after < 1)
+            *retry_after = 1;
+        err = PD_ERR_THROTTLED;
+    }
+    if (err == PD_OK)
+        err = db_commit(db);
+cleanup:
     PQclear(r);
-    *retry_after = 0;
-    if (account >= AUTH_MAX_ACCOUNT_FAILURES)
-        *retry_after = wait_account;
-    if (address >= AUTH_MAX_ADDRESS_FAILURES && wait_address > *retry_after)
-        *retry_after = wait_address;
-    if (*retry_after == 0)
-        return PD_OK;
-    if (*retry_after < 1)
-        *retry_after = 1;
-    return PD_ERR_THROTTLED;
+    db_rollback(db);
+    return err;
 }
 
-static enum pd_err record_failed(struct db_conn *db, const char *account_key, const char *address_key)
+/* The password was right: the account starts afresh and the address gets its attempt back. */
+static enum pd_err attempt_succeeded(struct db_conn *db, const char *account_key, const char *reservation)
 {
-    const char *p[] = { account_key, address_key };
-    enum pd_err err = db_exec(db, &record_failure, 2, p, NULL);
-    return err == PD_OK ? PD_ERR_UNAUTHORIZED : err;
+    const char *p[] = { account_key, reservation };
+    return db_exec(db, &clear_attempts, 2, p, NULL);
 }
 
 static void add_id(int *n, char ids[][PD_UUID_LEN + 1], const char *id)
@@ -174,40 +205,39 @@ static enum pd_err issue_pair(struct db_conn *db, const struct principal *who, c
 enum pd_err auth_login(struct db_conn *db, const char *login, const char *password,
                        const char *address, struct token_pair *out, int *retry_after)
 {
-    char account_key[300], address_key[80];
-    snprintf(account_key, sizeof account_key, "a:%s", login);
-    for (char *c = account_key; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    snprintf(address_key, sizeof address_key, "ip:%s", address);
+    char account_key[1100], address_key[80], reservation[24];
+    char org[PD_UUID_LEN + 1] = "", user[PD_UUID_LEN + 1] = "";
     memset(out, 0, sizeof *out);
-
-    enum pd_err err = throttle_check(db, account_key, address_key, retry_after);
-    if (err != PD_OK)
-        return err;
+    *retry_after = 0;
+    snprintf(address_key, sizeof address_key, "ip:%s", address);
     const char *p[] = { login };
     PGresult *r;
-    if ((err = db_exec(db, &find_login, 1, p, &r)) != PD_OK)
+    enum pd_err err = db_exec(db, &find_login, 1, p, &r);
+    if (err != PD_OK)
         return err;
-    char org[PD_UUID_LEN + 1] = "", user[PD_UUID_LEN + 1] = "";
-    bool ok;
-    if (PQntuples(r) == 1) {
-        snprintf(org, sizeof org, "%s", PQgetvalue(r, 0, 0));
-        snprintf(user, sizeof user, "%s", PQgetvalue(r, 0, 1));
-        ok = password_verify(PQgetvalue(r, 0, 2), password);
-    } else {
-        ok = password_verify(NULL, password);  /* same cost as a real check */
+    bool found = db_value(r, 0, 1) != NULL;
+    if (found) {  /* failures count per account, whichever of its logins was typed */
+        snprintf(org, sizeof org, "%s", PQgetvalue(r, 0, 1));
+        snprintf(user, sizeof user, "%s", PQgetvalue(r, 0, 2));
+        snprintf(account_key, sizeof account_key, "u:%s", user);
+    } else {      /* per identifier as login folds it, so an unknown one locks alike */
+        snprintf(account_key, sizeof account_key, "a:%s", PQgetvalue(r, 0, 0));
     }
+    if ((err = attempt_reserve(db, account_key, address_key, reservation, retry_after)) != PD_OK) {
+        PQclear(r);
+        return err;
+    }
+    /* an unknown login costs the same as a real check */
+    bool ok = password_verify(found ? PQgetvalue(r, 0, 3) : NULL, password);
     PQclear(r);
     if (!ok)
-        return record_failed(db, account_key, address_key);
+        return PD_ERR_UNAUTHORIZED;  /* the reservations stay, as the failures */
 
     struct principal who;
-    const char *cp[] = { account_key };
-    if ((err = db_begin(db)) != PD_OK)
+    if ((err = attempt_succeeded(db, account_key, reservation)) != PD_OK ||
+        (err = db_begin(db)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &clear_failures, 1, cp, NULL)) == PD_OK &&
-        (err = auth_principal(db, org, user, &who)) == PD_OK &&
+    if ((err = auth_principal(db, org, user, &who)) == PD_OK &&
         (err = issue_pair(db, &who, NULL, out)) == PD_OK &&
         (err = db_commit(db)) == PD_OK)
         return PD_OK;
@@ -295,22 +325,25 @@ enum pd_err auth_client_credentials(struct db_conn *db, const char *client_id,
                                     const char *secret, const char *scope, const char *address,
                                     struct token_pair *out, int *retry_after)
 {
-    char account_key[300], address_key[80];
+    char account_key[300], address_key[80], reservation[24];
     snprintf(account_key, sizeof account_key, "c:%s", client_id);
     snprintf(address_key, sizeof address_key, "ip:%s", address);
     memset(out, 0, sizeof *out);
-    enum pd_err err = throttle_check(db, account_key, address_key, retry_after);
-    if (err != PD_OK)
-        return err;
+    *retry_after = 0;
     const char *p[] = { client_id };
     PGresult *r;
-    if ((err = db_exec(db, &find_client, 1, p, &r)) != PD_OK)
+    enum pd_err err = db_exec(db, &find_client, 1, p, &r);
+    if (err != PD_OK)
         return err;
+    if ((err = attempt_reserve(db, account_key, address_key, reservation, retry_after)) != PD_OK) {
+        PQclear(r);
+        return err;
+    }
     bool ok = PQntuples(r) == 1 ? password_verify(PQgetvalue(r, 0, 2), secret)
                                 : password_verify(NULL, secret);
-    if (!ok) {
+    if (!ok || (err = attempt_succeeded(db, account_key, reservation)) != PD_OK) {
         PQclear(r);
-        return record_failed(db, account_key, address_key);
+        return ok ? err : PD_ERR_UNAUTHORIZED;
     }
     struct principal who;
     memset(&who, 0, sizeof who);

@@ -21,7 +21,11 @@ struct token_pair {
 void token_pair_free(struct token_pair *t);
 
 /* PD_ERR_UNAUTHORIZED for any bad credential (unknown user, wrong password, disabled);
- * PD_ERR_THROTTLED with *retry_after seconds when the account or address is locked out. */
+ * PD_ERR_THROTTLED with *retry_after seconds when the account or address is locked out.
+ * Failures count per account (the user the login names, whichever of its username, phone
+ * or email was typed; an unknown login per identifier) and per address; at most
+ * AUTH_MAX_ACCOUNT_FAILURES passwords of one account are checked per window, even when the
+ * attempts arrive at once. */
 enum pd_err auth_login(struct db_conn *db, const char *login, const char *password,
                        const char *address, struct token_pair *out, int *retry_after);
 /* PD_ERR_UNAUTHORIZED when unknown, expired or revoked; reuse of a rotated token revokes
@@ -29,7 +33,8 @@ enum pd_err auth_login(struct db_conn *db, const char *login, const char *passwo
 enum pd_err auth_refresh(struct db_conn *db, const char *refresh_token, struct token_pair *out);
 /* Revokes the token's family. Unknown tokens are ignored (logout is idempotent). */
 enum pd_err auth_logout(struct db_conn *db, const char *refresh_token);
-/* scope: requested space-separated scopes or NULL for all of the client's. PD_ERR_INVALID
+/* Throttled as auth_login is, per client_id and address.
+ * scope: requested space-separated scopes or NULL for all of the client's. PD_ERR_INVALID
  * when a requested scope is not granted to the client. */
 enum pd_err auth_client_credentials(struct db_conn *db, const char *client_id,
                                     const char *secret, const char *scope, const char *address,

@@ -112,6 +112,18 @@ enum pd_err grant_delete(struct db_conn *db, const char *org, const char *id)
     return gone ? PD_OK : PD_ERR_NOT_FOUND;
 }
 
+const char *user_login_conflict(const struct db_conn *db)
+{
+    static const char *const fields[] = { "username", "phone", "email", NULL };
+    const char *constraint = db_last_constraint(db);
+    if (strncmp(constraint, "login_identities_", 17) != 0)
+        return NULL;
+    for (int i = 0; fields[i] != NULL; i++)
+        if (strcmp(constraint + 17, fields[i]) == 0)
+            return fields[i];
+    return NULL;
+}
+
 void phone_mask(const char *phone, char out[24])
 {
     size_t n = strlen(phone);

@@ -1,5 +1,6 @@
 /* People of an org: staff and residents, with their role grants. Logins (username, phone,
- * email) are unique across orgs. */
+ * email) are one namespace across kinds and orgs, kept unique by the database
+ * (login_identities, migration 0004): a clash is PD_ERR_CONFLICT. */
 #ifndef PD_USERS_H
 #define PD_USERS_H
 
@@ -34,6 +35,10 @@ enum pd_err grant_list(struct db_conn *db, const char *org, const char *user_id,
 enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,
                          const char *role, const char *community_id, json_t **out);
 enum pd_err grant_delete(struct db_conn *db, const char *org, const char *id);
+
+/* After user_create or user_update failed with PD_ERR_CONFLICT: the field whose value is
+ * already someone's login ("username", "phone" or "email"), or NULL for another conflict. */
+const char *user_login_conflict(const struct db_conn *db);
 
 /* "138****0001": keeps the first 3 and last 4 digits. out holds 24 bytes. */
 void phone_mask(const char *phone, char out[24]);
