@@ -24,7 +24,11 @@ static bool staff_desk(const struct api_call *c)
     return r == ROLE_AGENT || r == ROLE_SUPERVISOR || r == ROLE_MANAGER || r == ROLE_ADMIN;
 }
 
-/* The caller's ticket visibility; false (after a 403) for a client without the scope. */
+/* The caller's ticket visibility; false (after a 403) for a client without the scope.
+ * The reporter's phone (DESIGN §3) is shown in full to the desk running the ticket (agent,
+ * supervisor, manager, admin, in their scope), to owners (their units' tickets), to the
+ * technicians working on it (an active work order of theirs: decided in SQL) and to clients
+ * with pii:read; quality (auditing), other technicians and other clients see it masked. */
 static bool visibility(struct api_call *c, struct vis *v, unsigned need_scope)
 {
     memset(&v->s, 0, sizeof v->s);
@@ -33,11 +37,16 @@ static bool visibility(struct api_call *c, struct vis *v, unsigned need_scope)
             api_error(c, PD_ERR_FORBIDDEN, "This client lacks the scope for tickets.");
             return false;
         }
+        v->s.reveal_pii = (c->who.scopes & SCOPE_PII_READ) != 0;
     } else if (is_owner_role(c)) {
         v->s.units = api_scope_units(c, v->units, sizeof v->units);
         v->s.self = c->who.sub;
+        v->s.reveal_pii = true;
     } else {
         v->s.scope = api_scope_communities(c, v->scope, sizeof v->scope);
+        v->s.reveal_pii = staff_desk(c);
+        if (c->who.role == ROLE_TECHNICIAN)
+            v->s.worker = c->who.sub;
     }
     return true;
 }
@@ -62,27 +71,6 @@ static bool allowed(const struct api_call *c, const struct ticket_row *t, enum t
     return ticket_action_allowed(&v, a);
 }
 
-/* Technicians not working on the ticket see the reporter's phone masked (DESIGN §3). */
-static void mask_reporter(const struct api_call *c, json_t *j_ticket)
-{
-    if (c->who.role != ROLE_TECHNICIAN)
-        return;
-    json_t *j_orders = json_object_get(j_ticket, "work_orders"), *j_wo;
-    size_t i;
-    json_array_foreach(j_orders, i, j_wo) {
-        const char *a = json_string_value(json_object_get(j_wo, "assignee_id"));
-        if (a != NULL && strcmp(a, c->who.sub) == 0)
-            return;
-    }
-    json_t *j_rep = json_object_get(j_ticket, "reporter");
-    const char *phone = json_string_value(json_object_get(j_rep, "phone"));
-    if (phone != NULL) {
-        char masked[24];
-        phone_mask(phone, masked);
-        json_object_set_new(j_rep, "phone", json_string(masked));
-    }
-}
-
 /* Reloads the ticket after a change, commits and replies. */
 static void reply_ticket(struct api_call *c, enum pd_err err, const struct vis *v, const char *id,
                          const char *detail)
@@ -91,8 +79,6 @@ static void reply_ticket(struct api_call *c, enum pd_err err, const struct vis *
     if (err == PD_OK)
         err = ticket_load(c->db, c->who.org, &v->s, id, false, &t);
     json_t *j_actions = err == PD_OK ? actions_for(c, &t) : NULL;
-    if (err == PD_OK)
-        mask_reporter(c, t.j);
     api_commit(c, err, err == PD_OK ? json_incref(t.j) : NULL, j_actions, detail);
     ticket_row_free(&t);
 }
@@ -301,12 +287,6 @@ void tickets_index(struct api_call *c)
         return;
     json_t *j = NULL;
     enum pd_err err = ticket_list(c->db, c->who.org, &vis.s, &f, &pg, &j);
-    if (err == PD_OK) {
-        json_t *j_item;
-        size_t i;
-        json_array_foreach(json_object_get(j, "items"), i, j_item)
-            mask_reporter(c, j_item);
-    }
     api_list_result(c, err, j, NULL);
 }
 
@@ -322,7 +302,6 @@ void tickets_show(struct api_call *c)
         api_error(c, err, NULL);
         return;
     }
-    mask_reporter(c, t.j);
     api_object(c, 200, json_incref(t.j), actions_for(c, &t));
     ticket_row_free(&t);
 }

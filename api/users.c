@@ -1,5 +1,6 @@
 /* /v1/users and /v1/role-grants: people of the org and what they may do. Admins manage
- * them; desk roles read them, with residents' phone numbers masked for non-admins. */
+ * them; desk roles and quality read those of their scope, with residents' phones and
+ * e-mails masked for non-admins. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,16 +8,13 @@
 #include "../src/users.h"
 #include "routes.h"
 
-/* Masks a resident's phone for callers who are not admins (DESIGN §3). */
-static void mask_for_caller(const struct api_call *c, json_t *j_user)
+/* The caller's reach over people: their communities (NULL when org-wide) and whether they
+ * see residents' phones and e-mails in full (admins only; DESIGN §3). The masking itself is
+ * pd_user_json's, in SQL. */
+static struct user_reach reach_of(const struct api_call *c, char scope[API_SCOPE_BUF])
 {
-    const char *phone = json_string_value(json_object_get(j_user, "phone"));
-    const char *kind = json_string_value(json_object_get(j_user, "kind"));
-    if (c->who.role == ROLE_ADMIN || phone == NULL || kind == NULL || strcmp(kind, "resident") != 0)
-        return;
-    char masked[24];
-    phone_mask(phone, masked);
-    json_object_set_new(j_user, "phone", json_string(masked));
+    struct user_reach r = { api_scope_communities(c, scope, API_SCOPE_BUF), c->who.role == ROLE_ADMIN };
+    return r;
 }
 
 /* 409 for a create or update whose username, phone or email is already someone's login (in
@@ -40,10 +38,9 @@ static void reply_login_taken(struct api_call *c)
     verr_free(&v);
 }
 
+/* Replies to an admin's change (admin-only routes: values in full). */
 static void reply_user(struct api_call *c, enum pd_err err, json_t *j)
 {
-    if (err == PD_OK)
-        mask_for_caller(c, j);
     if (err == PD_ERR_CONFLICT)
         reply_login_taken(c);
     else
@@ -55,6 +52,7 @@ void users_index(struct api_call *c)
     struct verr v;
     struct page pg;
     struct user_filter f;
+    char scope[API_SCOPE_BUF];
     verr_init(&v);
     api_page(c, &v, &pg);
     f.kind = q_enum(&v, "kind", api_query(c, "kind"), user_kinds);
@@ -63,23 +61,22 @@ void users_index(struct api_call *c)
     f.q = q_text(&v, "q", api_query(c, "q"), 50);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    json_t *j = NULL, *j_item;
-    enum pd_err err = user_list(c->db, c->who.org, &f, &pg, &j);
-    size_t i;
-    if (err == PD_OK)
-        json_array_foreach(json_object_get(j, "items"), i, j_item)
-            mask_for_caller(c, j_item);
+    json_t *j = NULL;
+    struct user_reach who = reach_of(c, scope);
+    enum pd_err err = user_list(c->db, c->who.org, &who, &f, &pg, &j);
     api_list_result(c, err, j, "update");
 }
 
 void users_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
+    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    enum pd_err err = user_get(c->db, c->who.org, id, &j);
-    reply_user(c, err, j);
+    struct user_reach who = reach_of(c, scope);
+    enum pd_err err = user_get(c->db, c->who.org, &who, id, &j);
+    api_result(c, err, j, api_admin_actions(c, "update"));
 }
 
 /* Fields shared by create and update. */
@@ -193,7 +190,9 @@ void role_grants_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = grant_list(c->db, c->who.org, user, community, &pg, &j);
+    char scope[API_SCOPE_BUF];
+    enum pd_err err = grant_list(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+                                 user, community, &pg, &j);
     api_list_result(c, err, j, "delete");
 }
 

@@ -41,6 +41,7 @@ static const struct label labels[] = {
     { "scope", "surveys:read", "读取调查", "Read surveys" },
     { "scope", "units:read", "读取房屋", "Read units" },
     { "scope", "users:read", "读取用户", "Read users" },
+    { "scope", "pii:read", "读取个人信息（不打码）", "Read personal data unmasked" },
 };
 #define N_LABELS (sizeof labels / sizeof labels[0])
 

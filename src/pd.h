@@ -55,7 +55,8 @@ enum pd_scope {
     SCOPE_ANNOUNCEMENTS_READ = 1u << 4,
     SCOPE_SURVEYS_READ = 1u << 5,
     SCOPE_UNITS_READ = 1u << 6,
-    SCOPE_USERS_READ = 1u << 7
+    SCOPE_USERS_READ = 1u << 7,
+    SCOPE_PII_READ = 1u << 8     /* owners' contact details in full (else masked) */
 };
 extern const char *const scope_names[]; /* NULL-terminated, index = bit position */
 unsigned scope_parse(const char *name); /* 0 when unknown */

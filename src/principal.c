@@ -10,7 +10,7 @@ static const char *const role_names[ROLE_COUNT] = {
 
 const char *const scope_names[] = {
     "tickets:read", "tickets:write", "complaints:read", "complaints:write",
-    "announcements:read", "surveys:read", "units:read", "users:read", NULL,
+    "announcements:read", "surveys:read", "units:read", "users:read", "pii:read", NULL,
 };
 
 const char *role_name(enum pd_role r)

@@ -11,6 +11,14 @@
 #define VISIBLE "($3::uuid[] IS NULL OR t.community_id = ANY ($3)) " \
                 "AND ($4::uuid[] IS NULL OR t.unit_id = ANY ($4) OR t.reporter_id = $5::uuid)"
 
+/* Whether the caller sees the reporter's phone in full (REVEAL bool, WORKER uuid): see
+ * struct ticket_scope. Here rather than in pd_ticket_json, which a sub-select would stop
+ * from being inlined. */
+#define PII_REVEALED(REVEAL, WORKER) \
+    "(" REVEAL "::bool OR (" WORKER "::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM work_orders w " \
+    "  WHERE w.org_id = t.org_id AND w.ticket_id = t.id AND w.assignee_id = " WORKER "::uuid " \
+    "  AND w.status NOT IN ('declined', 'cancelled'))))"
+
 DB_STMT(find_unit,
     "SELECT u.community_id, extract(epoch FROM now())::bigint FROM units u WHERE u.org_id = $1 AND u.id = $2 "
     "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
@@ -36,7 +44,8 @@ DB_STMT(insert_ticket,
 DB_STMT(lock_ticket,
     "SELECT 1 FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE " FOR UPDATE");
 DB_STMT(load_ticket,
-    "SELECT pd_ticket_json(t, un.number), t.status, t.kind, t.community_id, t.unit_id, t.reporter_id, t.version, "
+    "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$6", "$7") "), t.status, t.kind, t.community_id, "
+    "  t.unit_id, t.reporter_id, t.version, "
     "  EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id AND w.ticket_id = t.id "
     "          AND w.status IN ('in_progress', 'on_hold', 'completed')), "
     "  coalesce(t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) FROM ticket_settings s "
@@ -46,7 +55,8 @@ DB_STMT(load_ticket,
     "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
     "WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE);
 DB_STMT(list_tickets,
-    "SELECT pd_ticket_json(t, un.number), (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
+    "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$21", "$22") "), "
+    "  (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
     "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
     "WHERE t.org_id = $1 AND " VISIBLE " "
     "AND ($2::text IS NULL OR t.status = $2) AND ($6::text IS NULL OR t.kind = $6) "
@@ -133,13 +143,14 @@ static void copy(char *dst, size_t cap, const char *src)
 enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
                         const char *id, bool lock, struct ticket_row *out)
 {
-    const char *p[] = { org, id, vis->scope, vis->units, vis->self };
+    const char *p[] = { org, id, vis->scope, vis->units, vis->self, vis->reveal_pii ? "true" : "false",
+                        vis->worker };
     PGresult *r;
     enum pd_err err;
     memset(out, 0, sizeof *out);
     if (lock && (err = rows_exist(db, &lock_ticket, 5, p)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_ticket, 5, p, &r)) != PD_OK)
+    if ((err = db_exec(db, &load_ticket, 7, p, &r)) != PD_OK)
         return err;
     if (PQntuples(r) == 0) {
         PQclear(r);
@@ -260,8 +271,9 @@ enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket
     const char *p[] = { org, f->status, vis->scope, vis->units, vis->self, f->kind, f->category,
                         f->priority, f->community_id, f->building_id, f->unit_id, f->department,
                         f->assignee_id, f->q, f->created_from, f->created_to,
-                        f->overdue_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_tickets, 20, p, pg->limit, NULL, NULL, out);
+                        f->overdue_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit,
+                        vis->reveal_pii ? "true" : "false", vis->worker };
+    return rows_exec_page(db, &list_tickets, 22, p, pg->limit, NULL, NULL, out);
 }
 
 static enum pd_err event(struct db_conn *db, const char *org, const struct ticket_row *t,

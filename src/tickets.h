@@ -11,11 +11,16 @@
 #include "rows.h"
 
 /* Who may see which tickets: staff by community scope (NULL = org), owners by unit (units
- * not NULL) or as the reporter (self). */
+ * not NULL) or as the reporter (self). And whether they see the reporter's phone in full:
+ * always when reveal_pii, else only when worker (a user id) is the assignee of one of the
+ * ticket's work orders that is not declined or cancelled; otherwise it is masked
+ * (pd_mask_phone), the same in lists and in a ticket. */
 struct ticket_scope {
     const char *scope;
     const char *units;
     const char *self;
+    bool reveal_pii;
+    const char *worker;
 };
 
 struct ticket_in {

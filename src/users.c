@@ -10,16 +10,30 @@ const char *const departments[] = { "customer_service", "engineering", "security
 const char *const grant_roles[] = { "agent", "technician", "supervisor", "manager", "quality",
                                     "admin", NULL };
 
+/* Who a caller may see ($S: their communities as uuid[], NULL when org-wide): staff holding a
+ * grant in one of those communities or org-wide (colleagues), and residents with a pending
+ * or verified residency there. Residents bound nowhere in scope do not exist for them. */
+#define USER_IN_SCOPE(S) \
+    "(" S "::uuid[] IS NULL " \
+    " OR (u.kind = 'staff' AND EXISTS (SELECT 1 FROM role_grants g WHERE g.org_id = u.org_id " \
+    "     AND g.user_id = u.id AND (g.community_id IS NULL OR g.community_id = ANY (" S ")))) " \
+    " OR (u.kind = 'resident' AND EXISTS (SELECT 1 FROM residencies r WHERE r.org_id = u.org_id " \
+    "     AND r.user_id = u.id AND r.status IN ('pending', 'verified') AND r.community_id = ANY (" S "))))"
+
+/* $9 reveal: phones and e-mails in full (pd_user_json masks residents' otherwise, and q
+ * then matches a phone only on what the mask shows: pd_phone_matches). */
 DB_STMT(list_users,
-    "SELECT pd_user_json(u), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
-    "FROM users u WHERE u.org_id = $1 "
+    "SELECT pd_user_json(u, $9), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
+    "FROM users u WHERE u.org_id = $1 AND " USER_IN_SCOPE("$10") " "
     "AND ($2::text IS NULL OR u.kind = $2) AND ($3::text IS NULL OR u.status = $3) "
     "AND ($4::text IS NULL OR u.department = $4) "
     "AND ($5::text IS NULL OR strpos(lower(u.name), lower($5)) > 0 OR strpos(u.username, lower($5)) > 0 "
-    "     OR strpos(u.phone, $5) > 0) "
+    "     OR pd_phone_matches(u.phone, $5, pd_user_pii_masked(u, $9))) "
     "AND ($6::bigint IS NULL OR (u.created_at, u.id) < (timestamptz 'epoch' + $6 * interval '1 microsecond', $7::uuid)) "
     "ORDER BY u.created_at DESC, u.id DESC LIMIT $8");
 DB_STMT(get_user, "SELECT pd_user_json(u) FROM users u WHERE u.org_id = $1 AND u.id = $2");
+DB_STMT(get_visible_user,
+    "SELECT pd_user_json(u, $3) FROM users u WHERE u.org_id = $1 AND u.id = $2 AND " USER_IN_SCOPE("$4"));
 DB_STMT(insert_user,
     "INSERT INTO users (org_id, kind, name, username, phone, email, department, password_hash) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pd_user_json(users)");
@@ -38,9 +52,11 @@ DB_STMT(revoke_sessions_of_disabled,
     "UPDATE refresh_tokens SET revoked_at = now() WHERE org_id = $1 AND user_id = $2 "
     "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND status = 'disabled')");
 
+/* $7: the caller's communities (NULL = org-wide): grants there, and org-wide ones. */
 DB_STMT(list_grants,
     "SELECT pd_role_grant_json(g), (extract(epoch FROM g.created_at) * 1000000)::bigint, g.id "
     "FROM role_grants g WHERE g.org_id = $1 "
+    "AND ($7::uuid[] IS NULL OR g.community_id IS NULL OR g.community_id = ANY ($7)) "
     "AND ($2::uuid IS NULL OR g.user_id = $2) AND ($3::uuid IS NULL OR g.community_id = $3) "
     "AND ($4::bigint IS NULL OR (g.created_at, g.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
     "ORDER BY g.created_at DESC, g.id DESC LIMIT $6");
@@ -50,19 +66,21 @@ DB_STMT(insert_grant,
     "RETURNING pd_role_grant_json(role_grants)");
 DB_STMT(delete_grant, "DELETE FROM role_grants WHERE org_id = $1 AND id = $2");
 
-enum pd_err user_list(struct db_conn *db, const char *org, const struct user_filter *f,
-                      const struct page *pg, json_t **out)
+enum pd_err user_list(struct db_conn *db, const char *org, const struct user_reach *who,
+                      const struct user_filter *f, const struct page *pg, json_t **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);
-    const char *p[] = { org, f->kind, f->status, f->department, f->q, pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_users, 8, p, pg->limit, NULL, NULL, out);
+    const char *p[] = { org, f->kind, f->status, f->department, f->q, pp.after_us, pp.after_id, pp.limit,
+                        who->reveal ? "true" : "false", who->scope };
+    return rows_exec_page(db, &list_users, 10, p, pg->limit, NULL, NULL, out);
 }
 
-enum pd_err user_get(struct db_conn *db, const char *org, const char *id, json_t **out)
+enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
+                     const char *id, json_t **out)
 {
-    const char *p[] = { org, id };
-    return rows_exec_one(db, &get_user, 2, p, out);
+    const char *p[] = { org, id, who->reveal ? "true" : "false", who->scope };
+    return rows_exec_one(db, &get_visible_user, 4, p, out);
 }
 
 enum pd_err user_create(struct db_conn *db, const char *org, const struct user_in *in, json_t **out)
@@ -84,13 +102,13 @@ enum pd_err user_update(struct db_conn *db, const char *org, const char *id, con
     return err;
 }
 
-enum pd_err grant_list(struct db_conn *db, const char *org, const char *user_id,
+enum pd_err grant_list(struct db_conn *db, const char *org, const char *scope, const char *user_id,
                        const char *community_id, const struct page *pg, json_t **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);
-    const char *p[] = { org, user_id, community_id, pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_grants, 6, p, pg->limit, NULL, NULL, out);
+    const char *p[] = { org, user_id, community_id, pp.after_us, pp.after_id, pp.limit, scope };
+    return rows_exec_page(db, &list_grants, 7, p, pg->limit, NULL, NULL, out);
 }
 
 enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,
@@ -124,12 +142,3 @@ const char *user_login_conflict(const struct db_conn *db)
     return NULL;
 }
 
-void phone_mask(const char *phone, char out[24])
-{
-    size_t n = strlen(phone);
-    if (n < 8 || n > 20) {
-        snprintf(out, 24, "****");
-        return;
-    }
-    snprintf(out, 24, "%.3s****%s", phone, phone + n - 4);
-}

@@ -5,6 +5,7 @@
 #define PD_USERS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include "db.h"
 #include "rows.h"
 
@@ -20,16 +21,28 @@ struct user_in {
 struct user_filter {
     const char *kind, *status, *department, *q;
 };
+/* What a reader of users may see: scope is their communities as a uuid[] literal (NULL =
+ * the whole org): staff with a grant there or org-wide, residents with a pending or
+ * verified residency there. reveal: residents' phones and e-mails in full (else masked,
+ * and q matches a phone only on its visible last four digits). */
+struct user_reach {
+    const char *scope;
+    bool reveal;
+};
 
-enum pd_err user_list(struct db_conn *db, const char *org, const struct user_filter *f,
-                      const struct page *pg, json_t **out);
-enum pd_err user_get(struct db_conn *db, const char *org, const char *id, json_t **out);
+enum pd_err user_list(struct db_conn *db, const char *org, const struct user_reach *who,
+                      const struct user_filter *f, const struct page *pg, json_t **out);
+/* PD_ERR_NOT_FOUND when absent or outside who's reach. */
+enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
+                     const char *id, json_t **out);
 enum pd_err user_create(struct db_conn *db, const char *org, const struct user_in *in, json_t **out);
 /* patch: validated JSON of name/phone/email/department/status; password_hash may be NULL. */
 enum pd_err user_update(struct db_conn *db, const char *org, const char *id, const char *patch,
                         const char *password_hash, long long version, json_t **out);
 
-enum pd_err grant_list(struct db_conn *db, const char *org, const char *user_id,
+/* scope: the caller's communities (uuid[] literal; NULL = org-wide): the grants there and
+ * the org-wide ones. */
+enum pd_err grant_list(struct db_conn *db, const char *org, const char *scope, const char *user_id,
                        const char *community_id, const struct page *pg, json_t **out);
 /* PD_ERR_NOT_FOUND when the user (staff) or community is absent; CONFLICT when granted. */
 enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,
@@ -39,8 +52,5 @@ enum pd_err grant_delete(struct db_conn *db, const char *org, const char *id);
 /* After user_create or user_update failed with PD_ERR_CONFLICT: the field whose value is
  * already someone's login ("username", "phone" or "email"), or NULL for another conflict. */
 const char *user_login_conflict(const struct db_conn *db);
-
-/* "138****0001": keeps the first 3 and last 4 digits. out holds 24 bytes. */
-void phone_mask(const char *phone, char out[24]);
 
 #endif

@@ -1,12 +1,12 @@
 /* Unit tests for the pure domain rules: the residency state machine and its allowed
- * actions, roles and scopes, the caller's reach (principal.c), phone masking. */
+ * actions, roles and scopes, the caller's reach (principal.c). Masking is SQL
+ * (pd_mask_phone, 0004_people_scope.sql), tested by tests/integration/13_people_scope. */
 #include <check.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/pd.h"
 #include "../../src/residencies.h"
-#include "../../src/users.h"
 #include "suites.h"
 
 /* ---- residency state machine ------------------------------------------------------- */
@@ -157,10 +157,11 @@ START_TEST(test_scope_parse)
     ck_assert_uint_eq(scope_parse("surveys:read"), SCOPE_SURVEYS_READ);
     ck_assert_uint_eq(scope_parse("units:read"), SCOPE_UNITS_READ);
     ck_assert_uint_eq(scope_parse("users:read"), SCOPE_USERS_READ);
+    ck_assert_uint_eq(scope_parse("pii:read"), SCOPE_PII_READ);
     int n = 0;
     for (int i = 0; scope_names[i] != NULL; i++, n++)
         ck_assert_uint_eq(scope_parse(scope_names[i]), 1u << i);
-    ck_assert_int_eq(n, 8);
+    ck_assert_int_eq(n, 9);
     ck_assert_uint_eq(scope_parse(NULL), 0);
     ck_assert_uint_eq(scope_parse(""), 0);
     ck_assert_uint_eq(scope_parse("tickets"), 0);
@@ -222,30 +223,6 @@ START_TEST(test_principal_has_unit)
 }
 END_TEST
 
-/* ---- phone masking ------------------------------------------------------------------------ */
-
-static void assert_mask(const char *phone, const char *want)
-{
-    char out[24];
-    memset(out, 'Z', sizeof out);
-    phone_mask(phone, out);
-    ck_assert_msg(strcmp(out, want) == 0, "phone_mask(\"%s\") = \"%s\", expected \"%s\"", phone,
-                  out, want);
-}
-
-START_TEST(test_phone_mask)
-{
-    assert_mask("13800000001", "138****0001");
-    assert_mask("13912345678", "139****5678");
-    assert_mask("+8613800000001", "+86****0001");
-    assert_mask("12345678", "123****5678");            /* shortest that is masked */
-    assert_mask("1234567", "****");
-    assert_mask("1234", "****");
-    assert_mask("", "****");
-    assert_mask("123456789012345678901", "****");      /* 21: longer than any phone */
-}
-END_TEST
-
 Suite *rules_suite(void)
 {
     Suite *s = suite_create("rules");
@@ -266,7 +243,6 @@ Suite *rules_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("users");
-    tcase_add_test(tc, test_phone_mask);
     suite_add_tcase(s, tc);
     return s;
 }
