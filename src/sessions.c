@@ -1,7 +1,12 @@
-/* The session guard's statement; the rule itself is pd_session_check in SQL. */
+/* The session guard's statement: no row while the session lives. */
 #include "sessions.h"
 
-DB_STMT(session_check, "SELECT pd_session_check($1, $2, $3, $4)");
+DB_STMT(session_check,
+    "SELECT pd_session_ended() WHERE NOT CASE WHEN $4::boolean "
+    "  THEN EXISTS (SELECT 1 FROM api_clients WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL) "
+    "  ELSE EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND status = 'active') "
+    "   AND ($3::uuid IS NULL OR NOT EXISTS (SELECT 1 FROM refresh_tokens "
+    "                                        WHERE family_id = $3 AND revoked_at IS NOT NULL)) END");
 
 void session_guard(struct db_conn *db, const struct principal *who)
 {
