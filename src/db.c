@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "db.h"
 #include "log.h"
@@ -16,8 +17,7 @@ struct db_conn {
     bool in_unit;           /* inside db_unit_begin … db_unit_end */
     bool doomed;            /* the unit was rolled back: nothing more may run in it */
     int depth;              /* db_begin nesting inside a unit */
-    struct db_stmt *guard;  /* pending: runs with the next statement (db_guard) */
-    int guard_n;
+    struct db_guard *guard; /* pending: rides with the next statement (db_guard) */
     char guard_vals[DB_GUARD_PARAMS][64];
     bool guard_null[DB_GUARD_PARAMS];
     bool guard_refused;     /* a guard raised DB_SQLSTATE_GUARD during this request */
@@ -299,73 +299,100 @@ static enum pd_err prepare(struct db_conn *c, struct db_stmt *st, char name[16])
 /* The guard's parameters as libpq wants them. */
 static void guard_params(const struct db_conn *c, const char *out[DB_GUARD_PARAMS])
 {
-    for (int i = 0; i < c->guard_n; i++)
+    for (int i = 0; i < c->guard->n; i++)
         out[i] = c->guard_null[i] ? NULL : c->guard_vals[i];
 }
 
-/* Runs the guard and the statement in one round trip (a pipeline): when the guard raises,
- * PostgreSQL skips the statement, so nothing of it is read or written. */
-static PGresult *exec_guarded(struct db_conn *c, const char *gname, const char *name, int n,
-                              const char *const *params, const int *lengths, const int *formats,
-                              int result_format)
+/* "SELECT * FROM (<st>) AS guarded WHERE <expr>", the guard's $k renumbered to $(n+k). */
+static char *guarded_text(const char *sql, const char *expr, int n)
 {
-    const char *gp[DB_GUARD_PARAMS];
-    guard_params(c, gp);
-    if (PQenterPipelineMode(c->pg) != 1)
+    size_t cap = strlen(sql) + strlen(expr) * 2 + 64, off;
+    char *out = malloc(cap);
+    if (out == NULL)
         return NULL;
-    PGresult *guard = NULL, *r = NULL;
-    if (PQsendQueryPrepared(c->pg, gname, c->guard_n, gp, NULL, NULL, 0) == 1 &&
-        PQsendQueryPrepared(c->pg, name, n, params, lengths, formats, result_format) == 1 &&
-        PQpipelineSync(c->pg) == 1) {
-        /* each query's result is followed by NULL; then the sync's own result */
-        for (int stage = 0; stage < 2; stage++) {
-            PGresult *x, *first = NULL;
-            while ((x = PQgetResult(c->pg)) != NULL) {
-                if (first == NULL)
-                    first = x;
-                else
-                    PQclear(x);
-            }
-            if (stage == 0)
-                guard = first;
-            else
-                r = first;
+    off = (size_t)snprintf(out, cap, "SELECT * FROM (%s) AS guarded WHERE ", sql);
+    for (const char *p = expr; *p && off + 8 < cap; p++) {
+        if (*p == '$' && p[1] >= '1' && p[1] <= '9') {
+            long k = strtol(p + 1, (char **)&p, 10);
+            off += (size_t)snprintf(out + off, cap - off, "$%ld", k + n);
+            p--;
+        } else {
+            out[off++] = *p;
         }
-        PGresult *x;
-        while ((x = PQgetResult(c->pg)) != NULL && PQresultStatus(x) != PGRES_PIPELINE_SYNC)
-            PQclear(x);
-        PQclear(x);
     }
-    PQexitPipelineMode(c->pg);
-    if (guard == NULL || PQresultStatus(guard) != PGRES_TUPLES_OK) {
-        PQclear(r);
-        return guard;  /* the guard's error (or NULL) stands for the statement's */
+    out[off] = '\0';
+    return out;
+}
+
+static bool is_select(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n')
+        sql++;
+    return strncasecmp(sql, "SELECT ", 7) == 0;
+}
+
+/* st's variant carrying g (built once), or NULL when st cannot carry it. */
+static struct db_stmt *guarded_of(struct db_stmt *st, const struct db_guard *g, int n)
+{
+    static pthread_mutex_t build = PTHREAD_MUTEX_INITIALIZER;
+    struct db_stmt *v = __atomic_load_n(&st->guarded, __ATOMIC_ACQUIRE);
+    if (v != NULL || !is_select(st->sql) || n + g->n > DB_MAX_PARAMS)
+        return v;
+    pthread_mutex_lock(&build);
+    if (st->guarded == NULL) {
+        v = calloc(1, sizeof *v);
+        char *sql = v != NULL ? guarded_text(st->sql, g->expr, n) : NULL;
+        if (sql != NULL) {
+            v->sql = sql;
+            v->slot = -1;
+            __atomic_store_n(&st->guarded, v, __ATOMIC_RELEASE);
+        } else {
+            free(v);
+        }
     }
-    PQclear(guard);
-    return r;
+    v = st->guarded;
+    pthread_mutex_unlock(&build);
+    return v;
 }
 
 static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
                              const char *const *params, const int *lengths, const int *formats,
                              int result_format, PGresult **res)
 {
-    char name[16], gname[16];
+    char name[16];
     if (c->doomed) {
         log_msg(LOG_ERROR, NULL, "db_exec - a statement after the unit of work was rolled back");
         return PD_ERR_DB;
     }
+    const char *all[DB_MAX_PARAMS];
+    int all_lengths[DB_MAX_PARAMS], all_formats[DB_MAX_PARAMS];
+    if (c->guard != NULL) {
+        struct db_stmt *v = c->in_tx ? NULL : guarded_of(st, c->guard, n);
+        if (v == NULL) {  /* it cannot ride along: check it alone first */
+            enum pd_err err = db_guard_run(c);
+            if (err != PD_OK)
+                return err;
+        } else {
+            for (int i = 0; i < n; i++) {
+                all[i] = params[i];
+                all_lengths[i] = lengths ? lengths[i] : 0;
+                all_formats[i] = formats ? formats[i] : 0;
+            }
+            guard_params(c, all + n);
+            for (int i = n; i < n + c->guard->n; i++)
+                all_lengths[i] = all_formats[i] = 0;
+            n += c->guard->n;
+            c->guard = NULL;
+            st = v;
+            params = all;
+            lengths = all_lengths;
+            formats = all_formats;
+        }
+    }
     enum pd_err err = prepare(c, st, name);
-    if (err == PD_OK && c->guard != NULL)
-        err = prepare(c, c->guard, gname);
     if (err != PD_OK)
         return err;
-    PGresult *r;
-    if (c->guard != NULL) {
-        c->guard = NULL;
-        r = exec_guarded(c, gname, name, n, params, lengths, formats, result_format);
-    } else {
-        r = PQexecPrepared(c->pg, name, n, params, lengths, formats, result_format);
-    }
+    PGresult *r = PQexecPrepared(c->pg, name, n, params, lengths, formats, result_format);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         enum pd_err err = classify(c, r);
@@ -384,7 +411,7 @@ enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
                            int result_format, PGresult **res)
 {
     bool was_in_tx = c->in_tx;
-    struct db_stmt *guard = c->guard;
+    struct db_guard *guard = c->guard;
     enum pd_err err = exec_once(c, st, n, params, lengths, formats, result_format, res);
     /* A connection that died while idle (e.g. the server restarted) is reopened and the
      * statement retried once, unless it was part of a transaction that is now lost. */
@@ -397,11 +424,10 @@ enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
     return err;
 }
 
-void db_guard(struct db_conn *c, struct db_stmt *st, int n, const char *const *params)
+void db_guard(struct db_conn *c, struct db_guard *g, const char *const *params)
 {
-    c->guard = st;
-    c->guard_n = n < DB_GUARD_PARAMS ? n : DB_GUARD_PARAMS;
-    for (int i = 0; i < c->guard_n; i++) {
+    c->guard = g;
+    for (int i = 0; i < g->n && i < DB_GUARD_PARAMS; i++) {
         c->guard_null[i] = params[i] == NULL;
         snprintf(c->guard_vals[i], sizeof c->guard_vals[i], "%s", params[i] ? params[i] : "");
     }
@@ -412,13 +438,25 @@ bool db_guard_refused(const struct db_conn *c) { return c->guard_refused; }
 
 enum pd_err db_guard_run(struct db_conn *c)
 {
-    struct db_stmt *st = c->guard;
-    if (st == NULL)
+    struct db_guard *g = c->guard;
+    if (g == NULL)
         return PD_OK;
-    c->guard = NULL;
+    static pthread_mutex_t build = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&build);
+    if (g->alone.sql == NULL) {
+        char *sql;
+        if (asprintf(&sql, "SELECT %s", g->expr) >= 0) {
+            g->alone.sql = sql;
+            g->alone.slot = -1;
+        }
+    }
+    pthread_mutex_unlock(&build);
+    if (g->alone.sql == NULL)
+        return PD_ERR_NOMEM;
     const char *gp[DB_GUARD_PARAMS];
     guard_params(c, gp);
-    return db_exec(c, st, c->guard_n, gp, NULL);
+    c->guard = NULL;
+    return db_exec(c, &g->alone, g->n, gp, NULL);
 }
 
 enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *const *params,

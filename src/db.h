@@ -10,10 +10,13 @@
 
 struct db_stmt {
     const char *sql;
-    int slot;  /* assigned on first use; the statement's name on every connection */
+    int slot;                  /* assigned on first use; the statement's name on every connection */
+    struct db_stmt *guarded;   /* its variant carrying the request guard (see db_guard), built
+                                * on first use */
 };
-#define DB_STMT(var, text) static struct db_stmt var = { text, -1 }
+#define DB_STMT(var, text) static struct db_stmt var = { text, -1, NULL }
 #define DB_MAX_STMTS 512
+#define DB_MAX_PARAMS 64       /* parameters of one statement, with the guard's */
 
 struct db_conn;
 
@@ -57,19 +60,27 @@ void db_rollback(struct db_conn *c);  /* no-op outside a transaction */
  * instead of running outside it. db_unit_end(commit=false) rolls back; with commit=true it
  * commits, or fails (PD_ERR_DB) when the unit was rolled back earlier. */
 enum pd_err db_unit_begin(struct db_conn *c);
+enum pd_err db_unit_end(struct db_conn *c, bool commit);
 
-/* A guard: a statement (at most DB_GUARD_PARAMS short text parameters, copied) that must
- * succeed before anything else runs on c for this request. It rides in the same round trip
- * as the next statement (a pipeline: when the guard raises, PostgreSQL skips the statement),
- * or runs first thing in db_unit_begin. A guard that raises SQLSTATE DB_SQLSTATE_GUARD makes
- * that statement fail with PD_ERR_UNAUTHORIZED. db_guard_run runs a pending guard alone. */
+/* The request guard: a boolean SQL expression over $1..$n (n <= DB_GUARD_PARAMS) that is
+ * true when the request may go on and raises SQLSTATE DB_SQLSTATE_GUARD when it may not
+ * (e.g. the caller's session has ended). Armed on a connection with db_guard, it rides
+ * inside the request's first statement: a SELECT run outside a transaction is executed as
+ * `SELECT * FROM (<statement>) AS guarded WHERE <guard>` (a one-time filter, no extra round
+ * trip), so when the guard raises nothing of the statement is read; anything else (and
+ * db_unit_begin) runs the guard alone first. That statement, or any later one, then fails
+ * with PD_ERR_UNAUTHORIZED. One guard expression per process (the session check). */
 #define DB_GUARD_PARAMS 4
 #define DB_SQLSTATE_GUARD "PD401"
-void db_guard(struct db_conn *c, struct db_stmt *st, int n, const char *const *params);
+struct db_guard {
+    const char *expr;
+    int n;
+    struct db_stmt alone;      /* "SELECT <expr>", built on first use */
+};
+void db_guard(struct db_conn *c, struct db_guard *g, const char *const *params);
 bool db_guard_pending(const struct db_conn *c);
 bool db_guard_refused(const struct db_conn *c);  /* a guard raised since db_acquire */
-enum pd_err db_guard_run(struct db_conn *c);
-enum pd_err db_unit_end(struct db_conn *c, bool commit);
+enum pd_err db_guard_run(struct db_conn *c);      /* runs a pending guard alone */
 
 /* Details of the last failed statement on this connection ("" when none). */
 const char *db_last_sqlstate(const struct db_conn *c);
