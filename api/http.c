@@ -8,6 +8,7 @@
  * routes MAX_BODY_BYTES, uploads ATTACHMENT_MAX_BYTES) and within a process-wide budget. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #define BODY_DEADLINE_S 60                   /* a body still arriving after this: dropped */
 #define BODY_BUDGET_BYTES (256ll << 20)      /* request bodies held at once, process-wide */
 #define CONNECTION_MEMORY (128 * 1024)       /* libmicrohttpd's per-connection head buffer */
+#define UNIT_ATTEMPTS 3                      /* runs of a unit of work aborted by 40001/40P01 */
 
 static struct MHD_Daemon *daemon_;
 static struct sockaddr_in bind_addr;
@@ -92,6 +94,8 @@ bool api_db(struct api_call *c)
     if (c->db != NULL)
         return true;
     enum pd_err err = db_acquire(&c->db);
+    if (err == PD_OK)
+        db_tag(c->db, c->request_id);
     if (err == PD_OK && c->route->roles != 0)
         session_guard(c->db, &c->who);  /* rides with the first statement */
     if (err == PD_OK && c->unit_of_work && (err = db_unit_begin(c->db)) != PD_OK) {
@@ -510,8 +514,9 @@ static bool admit(struct request *rq)
     return (c->route->roles == 0 || authenticate(c)) && admit_body(rq);
 }
 
-/* The last call: the body is complete; parse it, run the handler, end the unit of work. */
-static void run(struct request *rq)
+/* One run of the handler within its unit of work; true when the unit failed on a
+ * serialization failure or a deadlock and may be run again. */
+static bool run_once(struct request *rq, bool last_attempt)
 {
     struct api_call *c = &rq->c;
     if (parse_body(rq))
@@ -528,14 +533,33 @@ static void run(struct request *rq)
         api_header_set(c, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
         api_problem(c, 401, "Unauthorized", "The session has ended; sign in again.", NULL);
     }
+    bool retry = false;
     if (c->db != NULL) {
         enum pd_err err = db_unit_end(c->db, c->status < 400);
-        if (err != PD_OK) {  /* the commit failed: the reply must not claim success */
+        retry = c->unit_of_work && !last_attempt && db_retryable(c->db);
+        if (err != PD_OK && !retry) {  /* the commit failed: the reply must not claim success */
             api_reply_reset(c);
             api_error(c, err, NULL);
         }
         db_release(c->db);
         c->db = NULL;
+    }
+    return retry;
+}
+
+/* The last call: the body is complete. Runs the handler in its unit of work, again (up to
+ * UNIT_ATTEMPTS times, after a short randomised pause) when PostgreSQL aborted the unit on a
+ * serialization failure or a deadlock: nothing of a failed attempt was committed or sent. */
+static void run(struct request *rq)
+{
+    struct api_call *c = &rq->c;
+    for (int attempt = 1; run_once(rq, attempt == UNIT_ATTEMPTS); attempt++) {
+        log_msg(LOG_INFO, c->request_id, "run - unit of work aborted by a serialization failure or "
+                "deadlock: attempt %d of %d", attempt + 1, UNIT_ATTEMPTS);
+        api_reply_reset(c);
+        json_decref(c->j_body);
+        c->j_body = NULL;
+        usleep((useconds_t)(attempt * 2000 + (int)randombytes_uniform(5000)));
     }
 }
 

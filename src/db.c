@@ -21,6 +21,8 @@ struct db_conn {
     char guard_vals[DB_GUARD_PARAMS][64];
     bool guard_null[DB_GUARD_PARAMS];
     bool guard_refused;     /* a guard raised DB_SQLSTATE_GUARD during this request */
+    bool retryable;         /* a statement failed with 40001/40P01 since db_acquire */
+    char tag[65];           /* the request id, for log lines ("" outside requests) */
     bool pooled;
     long long retry_at_ms;  /* earliest time to try reconnecting */
     long long failed_at_ms; /* when the last connect failed */
@@ -187,6 +189,8 @@ void db_release(struct db_conn *c)
     c->depth = 0;
     c->guard = NULL;
     c->guard_refused = false;
+    c->retryable = false;
+    c->tag[0] = '\0';
     pthread_mutex_lock(&pool.lock);
     c->in_use = false;
     pool.in_use--;
@@ -219,6 +223,20 @@ void db_disconnect(struct db_conn *c)
     free(c);
 }
 
+static const char *tag_of(const struct db_conn *c)
+{
+    return c->tag[0] ? c->tag : NULL;
+}
+
+void db_tag(struct db_conn *c, const char *request_id)
+{
+    snprintf(c->tag, sizeof c->tag, "%s", request_id != NULL ? request_id : "");
+}
+
+const char *db_tag_of(const struct db_conn *c) { return tag_of(c); }
+
+bool db_retryable(const struct db_conn *c) { return c->retryable; }
+
 static void copy_field(char *dst, size_t cap, const char *src)
 {
     snprintf(dst, cap, "%s", src != NULL ? src : "");
@@ -245,11 +263,13 @@ static enum pd_err classify(struct db_conn *c, PGresult *r)
         return PD_ERR_CONFLICT;
     if (strcmp(s, "23503") == 0)
         return PD_ERR_NOT_FOUND;
-    if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0)
+    if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0) {
+        c->retryable = true;
         return PD_ERR_RETRY;
+    }
     if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0 || strcmp(s, "23502") == 0)
         return PD_ERR_INVALID;
-    log_msg(LOG_ERROR, NULL, "db_exec - statement failed: %s %s", s, c->message);
+    log_msg(LOG_ERROR, tag_of(c), "db_exec - statement failed: %s %s", s, c->message);
     return PD_ERR_DB;
 }
 
@@ -277,7 +297,7 @@ static enum pd_err prepare(struct db_conn *c, struct db_stmt *st, char name[16])
 {
     int slot = stmt_slot(st);
     if (slot >= DB_MAX_STMTS) {
-        log_msg(LOG_ERROR, NULL, "db_exec - more than %d statements declared", DB_MAX_STMTS);
+        log_msg(LOG_ERROR, tag_of(c), "db_exec - more than %d statements declared", DB_MAX_STMTS);
         return PD_ERR_DB;
     }
     snprintf(name, 16, "s%d", slot);
@@ -287,7 +307,7 @@ static enum pd_err prepare(struct db_conn *c, struct db_stmt *st, char name[16])
     if (PQresultStatus(p) != PGRES_COMMAND_OK) {
         enum pd_err err = classify(c, p);
         if (err == PD_ERR_DB)
-            log_msg(LOG_ERROR, NULL, "db_exec - prepare failed for: %.120s", st->sql);
+            log_msg(LOG_ERROR, tag_of(c), "db_exec - prepare failed for: %.120s", st->sql);
         PQclear(p);
         return err;
     }
@@ -361,7 +381,7 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
 {
     char name[16];
     if (c->doomed) {
-        log_msg(LOG_ERROR, NULL, "db_exec - a statement after the unit of work was rolled back");
+        log_msg(LOG_ERROR, tag_of(c), "db_exec - a statement after the unit of work was rolled back");
         return PD_ERR_DB;
     }
     const char *all[DB_MAX_PARAMS];

@@ -82,6 +82,14 @@ bool db_guard_pending(const struct db_conn *c);
 bool db_guard_refused(const struct db_conn *c);  /* a guard raised since db_acquire */
 enum pd_err db_guard_run(struct db_conn *c);      /* runs a pending guard alone */
 
+/* The request a connection serves, carried into its log lines (db_tag_of: NULL if none). */
+void db_tag(struct db_conn *c, const char *request_id);
+const char *db_tag_of(const struct db_conn *c);
+
+/* True when a statement failed since db_acquire with a serialization failure or a deadlock
+ * (40001/40P01): the whole unit of work may be run again. */
+bool db_retryable(const struct db_conn *c);
+
 /* Details of the last failed statement on this connection ("" when none). */
 const char *db_last_sqlstate(const struct db_conn *c);
 const char *db_last_constraint(const struct db_conn *c);

@@ -74,7 +74,7 @@ static void run_all(struct db_conn *db, struct db_stmt **jobs, size_t n, const c
 {
     for (size_t i = 0; i < n; i++)
         if (db_exec(db, jobs[i], 0, NULL, NULL) != PD_OK)
-            log_msg(LOG_WARN, NULL, "jobs - %s failed: %s", what, db_last_message(db));
+            log_msg(LOG_WARN, db_tag_of(db), "jobs - %s failed: %s", what, db_last_message(db));
 }
 
 static void sweep(bool housekeeping)
