@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include "../src/db.h"
+#include "../src/listspec.h"
 #include "../src/pd.h"
 #include "../src/rows.h"
 #include "../src/validate.h"
@@ -161,6 +162,8 @@ void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_
 
 /* Lists: parses limit and cursor, collecting problems in v. */
 void api_page(struct api_call *c, struct verr *v, struct page *pg);
+/* Lists driven by a spec: reads and checks its filters' query parameters (list_check). */
+void api_list_filters(struct api_call *c, const struct list_spec *s, struct verr *v, const char *values[]);
 
 /* For scope filters: the caller's communities as a PostgreSQL uuid[] literal, or NULL when
  * the caller is org-wide. buf must hold PD_MAX_SCOPE_IDS * 38 + 3 bytes. */

@@ -327,6 +327,14 @@ void api_page(struct api_call *c, struct verr *v, struct page *pg)
         verr_add(v, "cursor", "is not a cursor this server issued");
 }
 
+void api_list_filters(struct api_call *c, const struct list_spec *s, struct verr *v, const char *values[])
+{
+    const char *raw[LIST_MAX_FILTERS];
+    for (int i = 0; i < s->n_filters && i < LIST_MAX_FILTERS; i++)
+        raw[i] = api_query(c, s->filters[i].param);
+    list_check(s, raw, v, values);
+}
+
 static const char *id_literal(int n, const char ids[][PD_UUID_LEN + 1], char *buf, size_t len)
 {
     size_t off = 0;

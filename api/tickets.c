@@ -260,33 +260,15 @@ void tickets_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
-    struct ticket_filter f = { 0 };
     struct vis vis;
-    time_t t;
+    const char *values[LIST_MAX_FILTERS];
     verr_init(&v);
     api_page(c, &v, &pg);
-    f.status = q_enum(&v, "status", api_query(c, "status"), ticket_statuses);
-    f.kind = q_enum(&v, "kind", api_query(c, "kind"), ticket_kinds);
-    f.category = q_enum(&v, "category", api_query(c, "category"), ticket_categories);
-    f.priority = q_enum(&v, "priority", api_query(c, "priority"), ticket_priorities);
-    f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
-    f.building_id = q_uuid(&v, "building_id", api_query(c, "building_id"));
-    f.unit_id = q_uuid(&v, "unit_id", api_query(c, "unit_id"));
-    f.department = q_enum(&v, "department", api_query(c, "department"), departments);
-    f.assignee_id = q_uuid(&v, "assignee_id", api_query(c, "assignee_id"));
-    f.q = q_text(&v, "q", api_query(c, "q"), 50);
-    f.created_from = api_query(c, "created_from");
-    f.created_to = api_query(c, "created_to");
-    check_time(&v, "created_from", f.created_from, &t);
-    check_time(&v, "created_to", f.created_to, &t);
-    const char *overdue = api_query(c, "overdue");
-    if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
-        verr_add(&v, "overdue", "must be true or false");
-    f.overdue_only = overdue != NULL && strcmp(overdue, "true") == 0;
+    api_list_filters(c, &ticket_list_spec, &v, values);
     if (!api_valid(c, &v) || !visibility(c, &vis, SCOPE_TICKETS_READ) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = ticket_list(c->db, c->who.org, &vis.s, &f, &pg, &j);
+    enum pd_err err = ticket_list(c->db, c->who.org, &vis.s, values, &pg, &j);
     api_list_result(c, err, j, NULL);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "calendar.h"
+#include "users.h"
 #include "ticket_rules.h"
 #include "tickets.h"
 #include "timeline.h"
@@ -54,23 +55,45 @@ DB_STMT(load_ticket,
     "            WHERE w.org_id = t.org_id AND w.ticket_id = t.id), '[]') "
     "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
     "WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE);
-DB_STMT(list_tickets,
-    "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$21", "$22") "), "
-    "  (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
-    "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
-    "WHERE t.org_id = $1 AND " VISIBLE " "
-    "AND ($2::text IS NULL OR t.status = $2) AND ($6::text IS NULL OR t.kind = $6) "
-    "AND ($7::text IS NULL OR t.category = $7) AND ($8::text IS NULL OR t.priority = $8) "
-    "AND ($9::uuid IS NULL OR t.community_id = $9) "
-    "AND ($10::uuid IS NULL OR t.unit_id IN (SELECT u.id FROM units u WHERE u.org_id = $1 AND u.building_id = $10)) "
-    "AND ($11::uuid IS NULL OR t.unit_id = $11) AND ($12::text IS NULL OR t.department = $12) "
-    "AND ($13::uuid IS NULL OR EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id "
-    "     AND w.ticket_id = t.id AND w.assignee_id = $13 AND w.status NOT IN ('declined', 'cancelled'))) "
-    "AND ($14::text IS NULL OR strpos(t.number || ' ' || t.description || ' ' || coalesce(t.location, ''), $14) > 0) "
-    "AND ($15::timestamptz IS NULL OR t.created_at >= $15) AND ($16::timestamptz IS NULL OR t.created_at < $16) "
-    "AND (NOT $17::bool OR t.contact_breached OR t.arrival_breached OR t.resolve_breached) "
-    "AND ($18::bigint IS NULL OR (t.created_at, t.id) < (timestamptz 'epoch' + $18 * interval '1 microsecond', $19::uuid)) "
-    "ORDER BY t.created_at DESC, t.id DESC LIMIT $20");
+/* The ticket list: base parameters $1 org, $2 communities, $3 units, $4 self, $5 reveal,
+ * $6 worker (struct ticket_scope), then the filters present. */
+static const struct list_filter ticket_filters[] = {
+    { "status", LIST_ENUM, ticket_statuses, 0, "t.status = $v" },
+    { "kind", LIST_ENUM, ticket_kinds, 0, "t.kind = $v" },
+    { "category", LIST_ENUM, ticket_categories, 0, "t.category = $v" },
+    { "priority", LIST_ENUM, ticket_priorities, 0, "t.priority = $v" },
+    { "community_id", LIST_UUID, NULL, 0, "t.community_id = $v" },
+    { "building_id", LIST_UUID, NULL, 0,
+      "t.unit_id IN (SELECT u.id FROM units u WHERE u.org_id = t.org_id AND u.building_id = $v)" },
+    { "unit_id", LIST_UUID, NULL, 0, "t.unit_id = $v" },
+    { "department", LIST_ENUM, departments, 0, "t.department = $v" },
+    { "assignee_id", LIST_UUID, NULL, 0,
+      "EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id AND w.ticket_id = t.id "
+      "AND w.assignee_id = $v AND w.status NOT IN ('declined', 'cancelled'))" },
+    /* a substring, any case, of number, description or location: the tickets_text trigram
+     * index serves it (the expression is the index's) */
+    { "q", LIST_TEXT, NULL, 50,
+      "(t.number || ' ' || t.description || ' ' || coalesce(t.location, '')) ILIKE "
+      "'%' || replace(replace(replace($v, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'" },
+    { "created_from", LIST_TIME, NULL, 0, "t.created_at >= $v" },
+    { "created_to", LIST_TIME, NULL, 0, "t.created_at < $v" },
+    { "overdue", LIST_FLAG, NULL, 0, "t.contact_breached OR t.arrival_breached OR t.resolve_breached" },
+};
+
+const struct list_spec ticket_list_spec = {
+    .name = "tickets",
+    .select = "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$5", "$6") "), "
+              "  (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
+              "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
+              "WHERE t.org_id = $1 AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2)) "
+              "AND ($3::uuid[] IS NULL OR t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)",
+    .n_base = 6,
+    .keyset = "(t.created_at, t.id)",
+    .order = "t.created_at DESC, t.id DESC",
+    .filters = ticket_filters,
+    .n_filters = sizeof ticket_filters / sizeof ticket_filters[0],
+};
+
 DB_STMT(update_ticket,
     "UPDATE tickets t SET "
     "  description = coalesce($3::jsonb->>'description', t.description), "
@@ -264,16 +287,11 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
 }
 
 enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                        const struct ticket_filter *f, const struct page *pg, json_t **out)
+                        const char *const values[], const struct page *pg, json_t **out)
 {
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, f->status, vis->scope, vis->units, vis->self, f->kind, f->category,
-                        f->priority, f->community_id, f->building_id, f->unit_id, f->department,
-                        f->assignee_id, f->q, f->created_from, f->created_to,
-                        f->overdue_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit,
-                        vis->reveal_pii ? "true" : "false", vis->worker };
-    return rows_exec_page(db, &list_tickets, 22, p, pg->limit, NULL, NULL, out);
+    const char *base[] = { org, vis->scope, vis->units, vis->self, vis->reveal_pii ? "true" : "false",
+                           vis->worker };
+    return list_run(db, &ticket_list_spec, base, values, pg, NULL, NULL, out);
 }
 
 static enum pd_err event(struct db_conn *db, const char *org, const struct ticket_row *t,

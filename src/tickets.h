@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include "db.h"
+#include "listspec.h"
 #include "pd.h"
 #include "rows.h"
 
@@ -51,13 +52,10 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
 enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
                         const char *id, bool lock, struct ticket_row *out);
 
-struct ticket_filter {
-    const char *status, *kind, *category, *priority, *community_id, *building_id, *unit_id;
-    const char *department, *assignee_id, *q, *created_from, *created_to;
-    bool overdue_only;
-};
+/* The list's filters (query parameters) and statement shapes; values are list_check's. */
+extern const struct list_spec ticket_list_spec;
 enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                        const struct ticket_filter *f, const struct page *pg, json_t **out);
+                        const char *const values[], const struct page *pg, json_t **out);
 
 /* patch: validated JSON of the fields to change (owners: description, visit_window,
  * attachment_ids, checked with attachment_check_usable; staff: kind, category, priority).

@@ -1,0 +1,200 @@
+/* Statement generation and the shape cache for list specs. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "listspec.h"
+#include "log.h"
+
+#define LIST_MAX_SHAPES 128   /* generated statements kept process-wide; beyond: catch-all */
+
+static const char *sql_type(enum list_kind k)
+{
+    switch (k) {
+    case LIST_UUID: return "uuid";
+    case LIST_TIME: return "timestamptz";
+    case LIST_FLAG: return "bool";
+    default: return "text";
+    }
+}
+
+void list_check(const struct list_spec *s, const char *const raw[], struct verr *v,
+                const char *values[])
+{
+    for (int i = 0; i < s->n_filters; i++) {
+        const struct list_filter *f = &s->filters[i];
+        const char *x = raw[i];
+        time_t t;
+        values[i] = NULL;
+        if (x == NULL)
+            continue;
+        switch (f->kind) {
+        case LIST_ENUM: values[i] = q_enum(v, f->param, x, f->codes); break;
+        case LIST_UUID: values[i] = q_uuid(v, f->param, x); break;
+        case LIST_TEXT: values[i] = q_text(v, f->param, x, (size_t)f->max_chars); break;
+        case LIST_TIME:
+            if (rfc3339_parse(x, &t))
+                values[i] = x;
+            else
+                verr_add(v, f->param, "must be an RFC 3339 date-time such as 2026-11-22T08:00:00Z");
+            break;
+        case LIST_FLAG:
+            if (strcmp(x, "true") != 0 && strcmp(x, "false") != 0)
+                verr_add(v, f->param, "must be true or false");
+            else if (strcmp(x, "true") == 0)
+                values[i] = "true";
+            break;
+        }
+    }
+}
+
+/* Appends src to *buf (grown as needed), replacing $v by $<n>::<type>. */
+static void append(char **buf, size_t *len, size_t *cap, const char *src, int n, const char *type)
+{
+    for (const char *p = src; *p; p++) {
+        char piece[48];
+        const char *add = piece;
+        size_t k;
+        if (p[0] == '$' && p[1] == 'v') {
+            k = (size_t)snprintf(piece, sizeof piece, "$%d::%s", n, type);
+            p++;
+        } else {
+            piece[0] = *p;
+            k = 1;
+        }
+        if (*len + k + 1 > *cap) {
+            *cap = (*cap + k + 1) * 2;
+            char *grown = realloc(*buf, *cap);
+            if (grown == NULL) {
+                free(*buf);
+                *buf = NULL;
+                return;
+            }
+            *buf = grown;
+        }
+        memcpy(*buf + *len, add, k);
+        *len += k;
+        (*buf)[*len] = '\0';
+    }
+}
+
+char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all)
+{
+    size_t len = 0, cap = strlen(s->select) + 256;
+    char *buf = malloc(cap), tail[256];
+    if (buf == NULL)
+        return NULL;
+    buf[0] = '\0';
+    append(&buf, &len, &cap, s->select, 0, "");
+    int n = s->n_base;
+    for (int i = 0; buf != NULL && i < s->n_filters; i++) {
+        const struct list_filter *f = &s->filters[i];
+        if (!catch_all && !(mask & (1ul << i)))
+            continue;
+        n++;
+        char head[64];
+        if (!catch_all && f->kind == LIST_FLAG)
+            snprintf(head, sizeof head, " AND ($%d::bool AND ", n);
+        else if (!catch_all)
+            snprintf(head, sizeof head, " AND (");
+        else if (f->kind == LIST_FLAG)
+            snprintf(head, sizeof head, " AND (NOT coalesce($%d::bool, false) OR ", n);
+        else
+            snprintf(head, sizeof head, " AND ($%d::%s IS NULL OR ", n, sql_type(f->kind));
+        append(&buf, &len, &cap, head, n, "");
+        if (buf != NULL)
+            append(&buf, &len, &cap, f->predicate, n, sql_type(f->kind));
+        if (buf != NULL)
+            append(&buf, &len, &cap, ")", n, "");
+    }
+    bool cursor = catch_all || (mask & (1ul << s->n_filters));
+    if (cursor && catch_all)
+        snprintf(tail, sizeof tail, " AND ($%d::bigint IS NULL OR %s < (timestamptz 'epoch' + $%d::bigint * "
+                 "interval '1 microsecond', $%d::uuid)) ORDER BY %s LIMIT $%d",
+                 n + 1, s->keyset, n + 1, n + 2, s->order, n + 3);
+    else if (cursor)
+        snprintf(tail, sizeof tail, " AND %s < (timestamptz 'epoch' + $%d::bigint * interval '1 microsecond', "
+                 "$%d::uuid) ORDER BY %s LIMIT $%d", s->keyset, n + 1, n + 2, s->order, n + 3);
+    else
+        snprintf(tail, sizeof tail, " ORDER BY %s LIMIT $%d", s->order, n + 1);
+    if (buf != NULL)
+        append(&buf, &len, &cap, tail, 0, "");
+    return buf;
+}
+
+/* The shapes generated so far, process-wide (statements are prepared per connection by
+ * db_exec as usual). */
+static struct shape {
+    const struct list_spec *spec;
+    unsigned long mask;   /* ~0ul: the spec's catch-all */
+    struct db_stmt st;
+} shapes[LIST_MAX_SHAPES];
+static int n_shapes;
+static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct db_stmt *find(const struct list_spec *s, unsigned long mask)
+{
+    for (int i = 0; i < n_shapes; i++)
+        if (shapes[i].spec == s && shapes[i].mask == mask)
+            return &shapes[i].st;
+    return NULL;
+}
+
+/* The statement for mask: its own shape while the cache has room, else the catch-all
+ * (*catch_all set). NULL when out of memory. */
+static struct db_stmt *statement_for(const struct list_spec *s, unsigned long mask, bool *catch_all)
+{
+    pthread_mutex_lock(&shapes_lock);
+    struct db_stmt *st = find(s, mask);
+    *catch_all = false;
+    if (st == NULL && n_shapes >= LIST_MAX_SHAPES - 1 && (st = find(s, ~0ul)) != NULL)
+        *catch_all = true;
+    if (st == NULL) {
+        bool all = n_shapes >= LIST_MAX_SHAPES - 1;
+        if (all && n_shapes == LIST_MAX_SHAPES) {
+            pthread_mutex_unlock(&shapes_lock);
+            log_msg(LOG_ERROR, NULL, "list_run - no room for the catch-all of %s", s->name);
+            return NULL;
+        }
+        char *sql = list_sql(s, all ? ~0ul : mask, all);
+        if (sql != NULL) {
+            shapes[n_shapes] = (struct shape){ s, all ? ~0ul : mask, { sql, -1, NULL } };
+            st = &shapes[n_shapes++].st;
+            *catch_all = all;
+        }
+    }
+    pthread_mutex_unlock(&shapes_lock);
+    return st;
+}
+
+enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
+                     const char *const values[], const struct page *pg, rows_actions_fn actions,
+                     const void *ctx, json_t **out)
+{
+    struct page_params pp;
+    rows_page_params(pg, &pp);
+    unsigned long mask = 0;
+    for (int i = 0; i < s->n_filters; i++)
+        if (values[i] != NULL)
+            mask |= 1ul << i;
+    if (pp.after_us != NULL)
+        mask |= 1ul << s->n_filters;
+    bool catch_all;
+    struct db_stmt *st = statement_for(s, mask, &catch_all);
+    if (st == NULL)
+        return PD_ERR_NOMEM;
+    const char *p[DB_MAX_PARAMS];
+    int n = 0;
+    for (int i = 0; i < s->n_base; i++)
+        p[n++] = base[i];
+    for (int i = 0; i < s->n_filters; i++)
+        if (catch_all || values[i] != NULL)
+            p[n++] = values[i];
+    if (catch_all || pp.after_us != NULL) {
+        p[n++] = pp.after_us;
+        p[n++] = pp.after_id;
+    }
+    p[n++] = pp.limit;
+    return rows_exec_page(db, st, n, p, pg->limit, actions, ctx, out);
+}

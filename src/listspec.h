@@ -1,0 +1,62 @@
+/* Lists driven by a spec. A resource declares its list once — the rows it selects (their
+ * visibility on the leading parameters), the filters it takes (query parameter, type, SQL
+ * predicate) and its keyset order — and gets the checks of the query parameters and a
+ * statement generated for the filters present, prepared once per connection per shape, so
+ * PostgreSQL plans each shape for its indexes. No SQL is pasted from values: a value is
+ * always a parameter. */
+#ifndef PD_LISTSPEC_H
+#define PD_LISTSPEC_H
+
+#include <jansson.h>
+#include "db.h"
+#include "pd.h"
+#include "rows.h"
+#include "validate.h"
+
+enum list_kind {
+    LIST_ENUM,    /* one of codes */
+    LIST_UUID,
+    LIST_TEXT,    /* up to max_chars characters */
+    LIST_TIME,    /* an RFC 3339 date-time */
+    LIST_FLAG,    /* "true" or "false"; the predicate applies when true */
+};
+
+struct list_filter {
+    const char *param;          /* the query parameter */
+    enum list_kind kind;
+    const char *const *codes;   /* LIST_ENUM: the allowed codes, NULL-terminated */
+    int max_chars;              /* LIST_TEXT */
+    const char *predicate;      /* SQL in which $v stands for the value (none for a flag) */
+};
+
+#define LIST_MAX_FILTERS 24
+
+struct list_spec {
+    const char *name;           /* for logs */
+    /* "SELECT <item json>, <cursor µs>, <id> FROM … WHERE …" over $1..$n_base: the item, its
+     * keyset position (µs since the epoch) and id, as rows_page reads them */
+    const char *select;
+    int n_base;
+    const char *keyset;         /* "(t.created_at, t.id)": the rows after a cursor are before it */
+    const char *order;          /* "t.created_at DESC, t.id DESC" */
+    const struct list_filter *filters;
+    int n_filters;
+};
+
+/* Checks raw[i], the query value of filters[i] (NULL when absent), naming every invalid
+ * parameter in v; values[i] gets what to filter by (NULL: not filtering). */
+void list_check(const struct list_spec *s, const char *const raw[], struct verr *v,
+                const char *values[]);
+
+/* Runs the list for base parameters (n_base of them), the checked values and the page;
+ * *out is {items, next_cursor}. */
+enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
+                     const char *const values[], const struct page *pg, rows_actions_fn actions,
+                     const void *ctx, json_t **out);
+
+/* The statement text for the filters in mask (bit i: filters[i]; bit n_filters: a cursor).
+ * catch_all: every filter present with a NULL-tolerant predicate, one text for all shapes.
+ * Caller frees. Exposed for tests. */
+char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all);
+
+#endif
