@@ -15,10 +15,6 @@ static void unsupported(struct api_call *c, const char *detail)
 
 void attachments_create(struct api_call *c)
 {
-    if (c->who.role == ROLE_INTEGRATION && !(c->who.scopes & SCOPE_TICKETS_WRITE)) {
-        api_error(c, PD_ERR_FORBIDDEN, "Uploading needs the tickets:write scope.");
-        return;
-    }
     size_t len;
     const void *data = api_raw_body(c, &len);
     const char *declared = attachment_type_parse(api_header(c, "Content-Type"));

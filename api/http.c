@@ -433,6 +433,11 @@ static bool authenticate(struct api_call *c)
         api_error(c, PD_ERR_FORBIDDEN, NULL);
         return false;
     }
+    if (c->who.role == ROLE_INTEGRATION && c->route->client_scopes != 0 &&
+        !(c->who.scopes & c->route->client_scopes)) {
+        api_error(c, PD_ERR_FORBIDDEN, "This client lacks the scope for this operation.");
+        return false;
+    }
     return true;
 }
 

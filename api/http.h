@@ -30,6 +30,7 @@ struct route {
     api_handler handler;
     unsigned roles;        /* ROLE_BIT set admitted; 0 = public (no token needed) */
     enum body_kind body;
+    unsigned client_scopes; /* integration clients: admitted with any of these scopes */
 };
 
 #define API_MAX_PARAMS 4
