@@ -136,7 +136,9 @@ void holidays_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = holiday_list(c->db, c->who.org, community, y, &j);
+    char scope[API_SCOPE_BUF];
+    enum pd_err err = holiday_list(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), community,
+                                   y, &j);
     if (err == PD_OK) {
         json_t *j_item;
         size_t i;

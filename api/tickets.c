@@ -233,7 +233,7 @@ void tickets_create(struct api_call *c)
     in.created_by = c->who.sub;
     in.actor_id = client ? NULL : c->who.sub;
     in.actor_role = role_name(c->who.role);
-    if (!api_create_begin(c) || !api_attachments_usable(c, attachment_fields, NULL))
+    if (!api_create_begin(c))
         return;
     char id[37] = "";
     const char *bad = NULL;
@@ -244,6 +244,10 @@ void tickets_create(struct api_call *c)
                                                             : "No such community within your reach.");
         return;
     }
+    /* the place is resolved first (404), then the photos (400); the unit of work rolls the
+     * ticket back when they are refused */
+    if (err == PD_OK && !api_attachments_usable(c, attachment_fields, NULL))
+        return;
     struct ticket_row t = { 0 };
     if (err == PD_OK)
         err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);

@@ -39,7 +39,8 @@ DB_STMT(delete_target, "DELETE FROM sla_targets WHERE org_id = $1 AND id = $2");
 DB_STMT(list_holidays,
     "SELECT coalesce(json_agg(" HOLIDAY_JSON("h") " ORDER BY h.day, h.community_id NULLS FIRST), '[]') "
     "FROM holidays h WHERE h.org_id = $1 AND ($2::uuid IS NULL OR h.community_id IS NULL OR h.community_id = $2) "
-    "AND ($3::int IS NULL OR extract(year FROM h.day) = $3::int)");
+    "AND ($3::int IS NULL OR extract(year FROM h.day) = $3::int) "
+    "AND (h.community_id IS NULL OR $4::uuid[] IS NULL OR h.community_id = ANY ($4))");
 DB_STMT(insert_holiday,
     "INSERT INTO holidays (org_id, community_id, day, kind, name) VALUES ($1, $2, $3::date, $4, $5) "
     "RETURNING " HOLIDAY_JSON("holidays"));
@@ -103,12 +104,12 @@ enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *i
     return delete_one(db, &delete_target, org, id);
 }
 
-enum pd_err holiday_list(struct db_conn *db, const char *org, const char *community_id, const char *year,
-                         json_t **out)
+enum pd_err holiday_list(struct db_conn *db, const char *org, const char *scope, const char *community_id,
+                         const char *year, json_t **out)
 {
-    const char *p[] = { org, community_id, year };
+    const char *p[] = { org, community_id, year, scope };
     json_t *j_items = NULL;
-    enum pd_err err = rows_exec_one(db, &list_holidays, 3, p, &j_items);
+    enum pd_err err = rows_exec_one(db, &list_holidays, 4, p, &j_items);
     if (err == PD_OK)
         *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
     return err;

@@ -22,8 +22,10 @@ struct sla_target_in {
 enum pd_err sla_target_create(struct db_conn *db, const char *org, const struct sla_target_in *in, json_t **out);
 enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *id);
 
-enum pd_err holiday_list(struct db_conn *db, const char *org, const char *community_id, const char *year,
-                         json_t **out);
+/* The org-wide days and those of the caller's communities (scope: a uuid[] literal, NULL
+ * for org-wide callers), optionally of one community and one year. */
+enum pd_err holiday_list(struct db_conn *db, const char *org, const char *scope, const char *community_id,
+                         const char *year, json_t **out);
 enum pd_err holiday_create(struct db_conn *db, const char *org, const char *community_id, const char *day,
                            const char *kind, const char *name, json_t **out);
 enum pd_err holiday_delete(struct db_conn *db, const char *org, const char *id);

@@ -116,7 +116,8 @@ function roleEvaluator(defs, enums) {
   return evaluate;
 }
 
-/* The route table: [{method, path, handler, roles: Set<role name> (empty = public), body}]. */
+/* The route table: [{method, path, handler, roles: Set<role name> (empty = public), body,
+ * clientScopes: the scopes that admit an integration client, any of them ([] = no scope)}]. */
 export function routeTable() {
   const routes = read('api/routes.c');
   const pd = read('src/pd.h');
@@ -126,10 +127,14 @@ export function routeTable() {
     .map(([n, v]) => [v, n.replace(/^ROLE_/, '').toLowerCase()]));
   const table = routes.match(/api_routes\[\]\s*=\s*\{([\s\S]*?)\n\};/)[1];
   const out = [];
-  for (const m of table.matchAll(/\{\s*"(\w+)",\s*"([^"]+)",\s*(\w+),\s*([^,]+?),\s*(BODY_\w+)\s*\}/g)) {
+  const defs = defines(routes);
+  // TICKETS_READ → SCOPE_TICKETS_READ → tickets:read
+  const scopeName = (name) => (defs[name]?.body ?? name).trim().replace(/^SCOPE_/, '').toLowerCase().replace(/_([a-z]+)$/, ':$1');
+  for (const m of table.matchAll(/\{\s*"(\w+)",\s*"([^"]+)",\s*(\w+),\s*([^,]+?),\s*(BODY_\w+)\s*(?:,\s*([^}]+?))?\s*\}/g)) {
     const mask = evaluate(m[4]);
     const roles = new Set(Object.entries(roleNames).filter(([bit]) => mask & (1 << Number(bit))).map(([, n]) => n));
-    out.push({ method: m[1], path: m[2], handler: m[3], roleExpr: m[4].trim(), roles, body: m[5] });
+    const clientScopes = m[6] ? m[6].split('|').map((x) => scopeName(x.trim())) : [];
+    out.push({ method: m[1], path: m[2], handler: m[3], roleExpr: m[4].trim(), roles, body: m[5], clientScopes });
   }
   const entries = table.split('\n').filter((l) => /^\s*\{\s*"/.test(l)).length;
   assert.equal(out.length, entries, 'every line of the route table was parsed');
