@@ -14,5 +14,6 @@ Suite *tz_suite(void);
 Suite *sla_suite(void);
 Suite *attachments_suite(void);
 Suite *ticket_rules_suite(void);
+Suite *enums_suite(void);
 
 #endif
