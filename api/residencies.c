@@ -2,6 +2,7 @@
  * desk staff of the unit's community verify, reject or revoke. Owners see their own. */
 #include <stdio.h>
 #include <string.h>
+#include "../src/enums.h"
 #include "../src/residencies.h"
 #include "routes.h"
 
@@ -35,7 +36,7 @@ void residencies_index(struct api_call *c)
     struct residency_filter f = { 0 };
     verr_init(&v);
     api_page(c, &v, &pg);
-    f.status = q_enum(&v, "status", api_query(c, "status"), residency_statuses);
+    f.status = q_enum(&v, "status", api_query(c, "status"), enum_codes("residency_status"));
     f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
     f.unit_id = q_uuid(&v, "unit_id", api_query(c, "unit_id"));
     const char *user = q_uuid(&v, "user_id", api_query(c, "user_id"));
@@ -77,7 +78,7 @@ void residencies_create(struct api_call *c)
     struct verr v;
     verr_init(&v);
     api_body_fields(c, &v, fields);
-    const char *relation = v_enum(&v, c->j_body, "relation", true, residency_relations);
+    const char *relation = v_enum(&v, c->j_body, "relation", true, enum_codes("residency_relation"));
     const char *unit = v_uuid(&v, c->j_body, "unit_id", false);
     const char *community = v_uuid(&v, c->j_body, "community_id", false);
     const char *number = v_string(&v, c->j_body, "unit_number", false, 1, 30);

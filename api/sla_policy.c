@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../src/enums.h"
 #include "../src/sla_policy.h"
 #include "../src/ticket_rules.h"
 #include "routes.h"
 
-static const char *const holiday_kinds[] = { "holiday", "workday", NULL };
 
 void sla_policy_show(struct api_call *c)
 {
@@ -70,9 +70,10 @@ void sla_targets_create(struct api_call *c)
     api_body_fields(c, &v, fields);
     json_t *j_c = json_object_get(c->j_body, "community_id");
     in.community_id = j_c && !json_is_null(j_c) ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
-    in.priority = v_enum(&v, c->j_body, "priority", true, ticket_priorities);
+    in.priority = v_enum(&v, c->j_body, "priority", true, enum_codes("ticket_priority"));
     json_t *j_cat = json_object_get(c->j_body, "category");
-    in.category = j_cat && !json_is_null(j_cat) ? v_enum(&v, c->j_body, "category", false, ticket_categories) : NULL;
+    in.category = j_cat && !json_is_null(j_cat)
+                      ? v_enum(&v, c->j_body, "category", false, enum_codes("ticket_category")) : NULL;
     v_int(&v, c->j_body, "contact_minutes", true, 1, 100000, &contact);
     v_int(&v, c->j_body, "resolve_minutes", true, 1, 1000000, &resolve);
     bool has_arrival = v_int(&v, c->j_body, "arrival_minutes", false, 1, 100000, &arrival);
@@ -164,7 +165,7 @@ void holidays_create(struct api_call *c)
         if (!rfc3339_parse(stamp, &t))
             verr_add(&v, "day", "must be a date YYYY-MM-DD");
     }
-    const char *kind = v_enum(&v, c->j_body, "kind", false, holiday_kinds);
+    const char *kind = v_enum(&v, c->j_body, "kind", false, enum_codes("holiday_kind"));
     const char *name = v_string(&v, c->j_body, "name", true, 1, 50);
     if (!api_valid(c, &v))
         return;

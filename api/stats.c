@@ -2,6 +2,7 @@
  * the communities they may see. */
 #include <stdio.h>
 #include <string.h>
+#include "../src/enums.h"
 #include "../src/stats.h"
 #include "routes.h"
 
@@ -12,7 +13,7 @@ void stats_tickets_show(struct api_call *c)
     verr_init(&v);
     const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
     const char *from = api_query(c, "from"), *to = api_query(c, "to");
-    const char *group_by = q_enum(&v, "group_by", api_query(c, "group_by"), stats_groupings);
+    const char *group_by = q_enum(&v, "group_by", api_query(c, "group_by"), enum_codes("stats_group_by"));
     if (from == NULL || !rfc3339_parse(from, &from_t))
         verr_add(&v, "from", "is required: an RFC 3339 date-time");
     if (to == NULL || !rfc3339_parse(to, &to_t))

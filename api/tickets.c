@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../src/enums.h"
 #include "../src/ticket_rules.h"
 #include "../src/tickets.h"
 #include "../src/users.h"
@@ -176,8 +177,8 @@ void tickets_create(struct api_call *c)
     bool owner = is_owner_role(c), client = c->who.role == ROLE_INTEGRATION;
     verr_init(&v);
     api_body_fields(c, &v, create_fields);
-    in.kind = v_enum(&v, c->j_body, "kind", true, ticket_kinds);
-    in.category = v_enum(&v, c->j_body, "category", true, ticket_categories);
+    in.kind = v_enum(&v, c->j_body, "kind", true, enum_codes("ticket_kind"));
+    in.category = v_enum(&v, c->j_body, "category", true, enum_codes("ticket_category"));
     in.description = v_string(&v, c->j_body, "description", true, 1, 2000);
     in.unit_id = v_uuid(&v, c->j_body, "unit_id", false);
     in.community_id = v_uuid(&v, c->j_body, "community_id", false);
@@ -187,7 +188,7 @@ void tickets_create(struct api_call *c)
         verr_add(&v, "unit_id", "give unit_id for a home, or community_id with location for a common area");
     else if (!has_unit && json_object_get(c->j_body, "location") == NULL)
         verr_add(&v, "location", "is required for a common area");
-    const char *priority = v_enum(&v, c->j_body, "priority", false, ticket_priorities);
+    const char *priority = v_enum(&v, c->j_body, "priority", false, enum_codes("ticket_priority"));
     in.occurred_at = v_string(&v, c->j_body, "occurred_at", false, 1, 40);
     check_time(&v, "occurred_at", in.occurred_at, &when);
     check_window(&v, json_object_get(c->j_body, "visit_window"), &in.visit_from, &in.visit_to);
@@ -202,7 +203,7 @@ void tickets_create(struct api_call *c)
     if (j_ids != NULL)
         attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
     in.attachment_ids = ids;
-    const char *channel = v_enum(&v, c->j_body, "channel", false, ticket_channels);
+    const char *channel = v_enum(&v, c->j_body, "channel", false, enum_codes("ticket_channel"));
     in.reporter_name = v_string(&v, c->j_body, "reporter_name", false, 1, 50);
     in.reporter_phone = v_string(&v, c->j_body, "reporter_phone", false, 6, 16);
     if (in.reporter_phone != NULL && !phone_valid(in.reporter_phone))
@@ -311,9 +312,9 @@ void tickets_update(struct api_call *c)
         if (j_ids != NULL)
             attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
     } else {
-        v_enum(&v, c->j_body, "kind", false, ticket_kinds);
-        v_enum(&v, c->j_body, "category", false, ticket_categories);
-        v_enum(&v, c->j_body, "priority", false, ticket_priorities);
+        v_enum(&v, c->j_body, "kind", false, enum_codes("ticket_kind"));
+        v_enum(&v, c->j_body, "category", false, enum_codes("ticket_category"));
+        v_enum(&v, c->j_body, "priority", false, enum_codes("ticket_priority"));
     }
     if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_UPDATE, &t))
         return;
@@ -350,8 +351,8 @@ void tickets_dispatch(struct api_call *c)
     if (id == NULL)
         return;
     struct dispatch_in in = { 0 };
-    in.mode = v_enum(&v, c->j_body, "mode", true, dispatch_modes);
-    in.department = v_enum(&v, c->j_body, "department", false, departments);
+    in.mode = v_enum(&v, c->j_body, "mode", true, enum_codes("dispatch_mode"));
+    in.department = v_enum(&v, c->j_body, "department", false, enum_codes("department"));
     in.assignee_id = v_uuid(&v, c->j_body, "assignee_id", false);
     in.note = v_string(&v, c->j_body, "note", false, 1, 500);
     bool assign = in.mode && strcmp(in.mode, "assign") == 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../src/enums.h"
 #include "../src/crypto.h"
 #include "../src/users.h"
 #include "routes.h"
@@ -55,9 +56,9 @@ void users_index(struct api_call *c)
     char scope[API_SCOPE_BUF];
     verr_init(&v);
     api_page(c, &v, &pg);
-    f.kind = q_enum(&v, "kind", api_query(c, "kind"), user_kinds);
-    f.status = q_enum(&v, "status", api_query(c, "status"), user_statuses);
-    f.department = q_enum(&v, "department", api_query(c, "department"), departments);
+    f.kind = q_enum(&v, "kind", api_query(c, "kind"), enum_codes("user_kind"));
+    f.status = q_enum(&v, "status", api_query(c, "status"), enum_codes("user_status"));
+    f.department = q_enum(&v, "department", api_query(c, "department"), enum_codes("department"));
     f.q = q_text(&v, "q", api_query(c, "q"), 50);
     if (!api_valid(c, &v) || !api_db(c))
         return;
@@ -91,7 +92,7 @@ static void check_contact(struct verr *v, json_t *body)
         verr_add(v, "email", "must be an email address");
     json_t *j_dep = json_object_get(body, "department");
     if (j_dep != NULL && !json_is_null(j_dep))
-        v_enum(v, body, "department", false, departments);
+        v_enum(v, body, "department", false, enum_codes("department"));
 }
 
 void users_create(struct api_call *c)
@@ -103,7 +104,7 @@ void users_create(struct api_call *c)
     bool present;
     verr_init(&v);
     api_body_fields(c, &v, fields);
-    in.kind = v_enum(&v, c->j_body, "kind", true, user_kinds);
+    in.kind = v_enum(&v, c->j_body, "kind", true, enum_codes("user_kind"));
     in.name = v_string(&v, c->j_body, "name", true, 1, 50);
     in.username = v_string_or_null(&v, c->j_body, "username", 3, 32, &present);
     if (in.username != NULL && !username_valid(in.username))
@@ -147,7 +148,7 @@ void users_update(struct api_call *c)
         return;
     v_string(&v, c->j_body, "name", false, 1, 50);
     check_contact(&v, c->j_body);
-    v_enum(&v, c->j_body, "status", false, user_statuses);
+    v_enum(&v, c->j_body, "status", false, enum_codes("user_status"));
     const char *password = v_string(&v, c->j_body, "password", false, 10, 256);
     if (!api_valid(c, &v))
         return;
@@ -203,7 +204,7 @@ void role_grants_create(struct api_call *c)
     verr_init(&v);
     api_body_fields(c, &v, fields);
     const char *user = v_uuid(&v, c->j_body, "user_id", true);
-    const char *role = v_enum(&v, c->j_body, "role", true, grant_roles);
+    const char *role = v_enum(&v, c->j_body, "role", true, enum_codes("grant_role"));
     json_t *j_community = json_object_get(c->j_body, "community_id");
     const char *community = j_community != NULL && !json_is_null(j_community)
                                 ? v_uuid(&v, c->j_body, "community_id", false) : NULL;

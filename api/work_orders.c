@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../src/enums.h"
 #include "../src/users.h"
 #include "../src/work_orders.h"
 #include "routes.h"
 
-static const char *const views[] = { "mine", "queue", "all", NULL };
 
 static struct wo_view view_of(const struct api_call *c, const struct wo_row *w)
 {
@@ -31,9 +31,9 @@ void work_orders_index(struct api_call *c)
     struct wo_filter f = { 0 };
     verr_init(&v);
     api_page(c, &v, &pg);
-    const char *view = q_enum(&v, "view", api_query(c, "view"), views);
-    f.status = q_enum(&v, "status", api_query(c, "status"), work_order_statuses);
-    f.department = q_enum(&v, "department", api_query(c, "department"), departments);
+    const char *view = q_enum(&v, "view", api_query(c, "view"), enum_codes("work_order_view"));
+    f.status = q_enum(&v, "status", api_query(c, "status"), enum_codes("work_order_status"));
+    f.department = q_enum(&v, "department", api_query(c, "department"), enum_codes("department"));
     f.assignee_id = q_uuid(&v, "assignee_id", api_query(c, "assignee_id"));
     const char *overdue = api_query(c, "overdue");
     if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)

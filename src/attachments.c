@@ -6,10 +6,10 @@
 #include <string.h>
 #include <strings.h>
 #include "attachments.h"
+#include "enums.h"
 #include "rows.h"
 #include "validate.h"
 
-const char *const attachment_types[] = { "image/jpeg", "image/png", "image/webp", "application/pdf", NULL };
 
 DB_STMT(insert_attachment,
     "INSERT INTO attachments (org_id, uploader_id, content_type, size_bytes, sha256, data) "
@@ -50,9 +50,9 @@ const char *attachment_type_parse(const char *content_type)
     size_t n = strcspn(content_type, ";");
     while (n > 0 && (content_type[n - 1] == ' ' || content_type[n - 1] == '\t'))
         n--;
-    for (int i = 0; attachment_types[i] != NULL; i++)
-        if (strlen(attachment_types[i]) == n && strncasecmp(content_type, attachment_types[i], n) == 0)
-            return attachment_types[i];
+    for (const char *const *t = enum_codes("attachment_type"); *t != NULL; t++)
+        if (strlen(*t) == n && strncasecmp(content_type, *t, n) == 0)
+            return *t;
     return NULL;
 }
 

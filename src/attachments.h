@@ -8,9 +8,6 @@
 #include "db.h"
 #include "validate.h"
 
-/* The media types accepted, NULL-terminated: image/jpeg, image/png, image/webp, application/pdf. */
-extern const char *const attachment_types[];
-
 /* The accepted media type named by a Content-Type header value ("IMAGE/PNG; x=y" →
  * "image/png"), or NULL when it names none of them (or is NULL). */
 const char *attachment_type_parse(const char *content_type);
@@ -19,7 +16,7 @@ const char *attachment_type_parse(const char *content_type);
  * JPEG FF D8 FF, PNG 89 50 4E 47 0D 0A 1A 0A, WebP "RIFF" <4 bytes> "WEBP", PDF "%PDF-". */
 const char *attachment_sniff(const void *data, size_t len);
 
-/* Stores an attachment; content_type must be one of attachment_types and sha256 the hex
+/* Stores an attachment; content_type must be an "attachment_type" code and sha256 the hex
  * digest of data. out: {id, content_type, size_bytes, sha256, created_at, url}. */
 enum pd_err attachment_create(struct db_conn *db, const char *org, const char *uploader,
                               const char *content_type, const void *data, size_t len,

@@ -1,49 +1,378 @@
-/* The label table. Adding a code here is how a new status or category reaches apps. */
+/* The one source of every enum the API speaks: the label table (code, zh-CN, en and, for enums
+ * bound to C constants, the constant) and the enum table (derived enums, database columns).
+ * Adding a code here is how a new status or category reaches apps, validation and the database
+ * (`propdesk enums-sql` writes the migration; the drift test fails until it is applied and
+ * openapi.yaml lists the code). Not here: what the codes mean (src/ticket_rules.c, …). */
+#include <pthread.h>
 #include <string.h>
 #include "enums.h"
+#include "log.h"
+#include "pd.h"
+#include "residencies.h"
+#include "ticket_rules.h"
 
 struct label {
     const char *enum_name, *code, *zh, *en;
+    int value;  /* the C constant bound to the code (enums marked bound) */
 };
 
 static const struct label labels[] = {
-    { "role", "owner", "业主", "Owner" },
-    { "role", "agent", "客服接待员", "Agent" },
-    { "role", "technician", "维修员", "Technician" },
-    { "role", "supervisor", "主管", "Supervisor" },
-    { "role", "manager", "经理", "Manager" },
-    { "role", "quality", "品质专员", "Quality" },
-    { "role", "admin", "管理员", "Administrator" },
-    { "role", "integration", "集成客户端", "Integration" },
-    { "department", "customer_service", "客服部", "Customer service" },
-    { "department", "engineering", "工程部", "Engineering" },
-    { "department", "security", "秩序部", "Security" },
-    { "department", "cleaning", "保洁部", "Cleaning" },
-    { "department", "greening", "绿化部", "Greening" },
-    { "department", "quality", "品质部", "Quality" },
-    { "department", "management", "管理处", "Management" },
-    { "user_kind", "staff", "员工", "Staff" },
-    { "user_kind", "resident", "住户", "Resident" },
-    { "user_status", "active", "启用", "Active" },
-    { "user_status", "disabled", "停用", "Disabled" },
-    { "residency_relation", "owner", "业主", "Owner" },
-    { "residency_relation", "tenant", "租户", "Tenant" },
-    { "residency_relation", "family", "家属", "Family member" },
-    { "residency_status", "pending", "待审核", "Pending" },
-    { "residency_status", "verified", "已认证", "Verified" },
-    { "residency_status", "rejected", "已驳回", "Rejected" },
-    { "residency_status", "revoked", "已解除", "Revoked" },
-    { "scope", "tickets:read", "读取报事", "Read tickets" },
-    { "scope", "tickets:write", "创建报事", "Write tickets" },
-    { "scope", "complaints:read", "读取投诉", "Read complaints" },
-    { "scope", "complaints:write", "创建投诉", "Write complaints" },
-    { "scope", "announcements:read", "读取公告", "Read announcements" },
-    { "scope", "surveys:read", "读取调查", "Read surveys" },
-    { "scope", "units:read", "读取房屋", "Read units" },
-    { "scope", "users:read", "读取用户", "Read users" },
-    { "scope", "pii:read", "读取个人信息（不打码）", "Read personal data unmasked" },
+    { "role", "owner", "业主", "Owner", ROLE_OWNER },
+    { "role", "agent", "客服接待员", "Agent", ROLE_AGENT },
+    { "role", "technician", "维修员", "Technician", ROLE_TECHNICIAN },
+    { "role", "supervisor", "主管", "Supervisor", ROLE_SUPERVISOR },
+    { "role", "manager", "经理", "Manager", ROLE_MANAGER },
+    { "role", "quality", "品质专员", "Quality", ROLE_QUALITY },
+    { "role", "admin", "管理员", "Administrator", ROLE_ADMIN },
+    { "role", "integration", "集成客户端", "Integration", ROLE_INTEGRATION },
+    { "actor_role", "system", "系统", "System", 0 },
+    { "department", "customer_service", "客服部", "Customer service", 0 },
+    { "department", "engineering", "工程部", "Engineering", 0 },
+    { "department", "security", "秩序部", "Security", 0 },
+    { "department", "cleaning", "保洁部", "Cleaning", 0 },
+    { "department", "greening", "绿化部", "Greening", 0 },
+    { "department", "quality", "品质部", "Quality", 0 },
+    { "department", "management", "管理处", "Management", 0 },
+    { "user_kind", "staff", "员工", "Staff", 0 },
+    { "user_kind", "resident", "住户", "Resident", 0 },
+    { "user_status", "active", "启用", "Active", 0 },
+    { "user_status", "disabled", "停用", "Disabled", 0 },
+    { "residency_relation", "owner", "业主", "Owner", 0 },
+    { "residency_relation", "tenant", "租户", "Tenant", 0 },
+    { "residency_relation", "family", "家属", "Family member", 0 },
+    { "residency_status", "pending", "待审核", "Pending", 0 },
+    { "residency_status", "verified", "已认证", "Verified", 0 },
+    { "residency_status", "rejected", "已驳回", "Rejected", 0 },
+    { "residency_status", "revoked", "已解除", "Revoked", 0 },
+    { "residency_action", "verify", "认证", "Verify", RES_VERIFY },
+    { "residency_action", "reject", "驳回", "Reject", RES_REJECT },
+    { "residency_action", "revoke", "解除", "Revoke", RES_REVOKE },
+    { "scope", "tickets:read", "读取报事", "Read tickets", SCOPE_TICKETS_READ },
+    { "scope", "tickets:write", "创建报事", "Write tickets", SCOPE_TICKETS_WRITE },
+    { "scope", "complaints:read", "读取投诉", "Read complaints", SCOPE_COMPLAINTS_READ },
+    { "scope", "complaints:write", "创建投诉", "Write complaints", SCOPE_COMPLAINTS_WRITE },
+    { "scope", "announcements:read", "读取公告", "Read announcements", SCOPE_ANNOUNCEMENTS_READ },
+    { "scope", "surveys:read", "读取调查", "Read surveys", SCOPE_SURVEYS_READ },
+    { "scope", "units:read", "读取房屋", "Read units", SCOPE_UNITS_READ },
+    { "scope", "users:read", "读取用户", "Read users", SCOPE_USERS_READ },
+    { "scope", "pii:read", "读取个人信息（不打码）", "Read personal data unmasked", SCOPE_PII_READ },
+    { "record_action", "update", "修改", "Edit", 0 },
+    { "record_action", "delete", "删除", "Delete", 0 },
+    { "ticket_kind", "repair", "报修", "Repair", 0 },
+    { "ticket_kind", "help", "求助", "Help", 0 },
+    { "ticket_kind", "inquiry", "咨询", "Inquiry", 0 },
+    { "ticket_category", "plumbing", "给排水", "Plumbing", 0 },
+    { "ticket_category", "electrical", "电气", "Electrical", 0 },
+    { "ticket_category", "elevator", "电梯", "Elevator", 0 },
+    { "ticket_category", "access", "门禁门窗", "Access and doors", 0 },
+    { "ticket_category", "hvac", "暖通空调", "HVAC", 0 },
+    { "ticket_category", "leak", "渗漏与结构", "Leak and structure", 0 },
+    { "ticket_category", "cleaning", "保洁", "Cleaning", 0 },
+    { "ticket_category", "security", "安防秩序", "Security", 0 },
+    { "ticket_category", "greening", "绿化", "Greening", 0 },
+    { "ticket_category", "other", "其他", "Other", 0 },
+    { "ticket_priority", "P1", "紧急", "Emergency", 0 },
+    { "ticket_priority", "P2", "加急", "Urgent", 0 },
+    { "ticket_priority", "P3", "普通", "Normal", 0 },
+    { "ticket_priority", "P4", "低", "Low", 0 },
+    { "ticket_status", "submitted", "已提交", "Submitted", 0 },
+    { "ticket_status", "dispatched", "已派工", "Dispatched", 0 },
+    { "ticket_status", "in_progress", "处理中", "In progress", 0 },
+    { "ticket_status", "on_hold", "已挂起", "On hold", 0 },
+    { "ticket_status", "resolved", "已处理待确认", "Resolved", 0 },
+    { "ticket_status", "closed", "已关闭", "Closed", 0 },
+    { "ticket_status", "cancelled", "已取消", "Cancelled", 0 },
+    { "ticket_status", "reopened", "已重开", "Reopened", 0 },
+    { "ticket_channel", "app", "业主App", "App", 0 },
+    { "ticket_channel", "phone", "电话", "Phone", 0 },
+    { "ticket_channel", "walk_in", "来访", "Walk-in", 0 },
+    { "ticket_channel", "wechat", "微信", "WeChat", 0 },
+    { "ticket_channel", "integration", "系统对接", "Integration", 0 },
+    { "ticket_action", "update", "修改", "Edit", TA_UPDATE },
+    { "ticket_action", "dispatch", "派工", "Dispatch", TA_DISPATCH },
+    { "ticket_action", "reply", "答复", "Reply", TA_REPLY },
+    { "ticket_action", "cancel", "取消", "Cancel", TA_CANCEL },
+    { "ticket_action", "confirm", "确认完成", "Confirm", TA_CONFIRM },
+    { "ticket_action", "reopen", "驳回重开", "Reopen", TA_REOPEN },
+    { "ticket_action", "close", "关闭", "Close", TA_CLOSE },
+    { "ticket_action", "comment", "评论", "Comment", TA_COMMENT },
+    { "ticket_event_type", "created", "提交报事", "Reported", 0 },
+    { "ticket_event_type", "updated", "修改报事", "Updated", 0 },
+    { "ticket_event_type", "reclassified", "重新分类", "Reclassified", 0 },
+    { "ticket_event_type", "dispatched", "派工", "Dispatched", 0 },
+    { "ticket_event_type", "work_order.accept", "接单", "Order accepted", 0 },
+    { "ticket_event_type", "work_order.decline", "拒单", "Order declined", 0 },
+    { "ticket_event_type", "work_order.start", "开始处理", "Work started", 0 },
+    { "ticket_event_type", "work_order.hold", "挂起", "Put on hold", 0 },
+    { "ticket_event_type", "work_order.resume", "恢复处理", "Work resumed", 0 },
+    { "ticket_event_type", "work_order.complete", "完工", "Work completed", 0 },
+    { "ticket_event_type", "work_order.reassign", "改派", "Order reassigned", 0 },
+    { "ticket_event_type", "work_order.cancel", "取消工单", "Order cancelled", 0 },
+    { "ticket_event_type", "status_changed", "状态变更", "Status changed", 0 },
+    { "ticket_event_type", "replied", "答复", "Replied", 0 },
+    { "ticket_event_type", "commented", "评论", "Commented", 0 },
+    { "ticket_event_type", "cancelled", "取消报事", "Cancelled", 0 },
+    { "ticket_event_type", "confirmed", "业主确认", "Confirmed by the owner", 0 },
+    { "ticket_event_type", "reopened", "业主驳回", "Reopened by the owner", 0 },
+    { "ticket_event_type", "closed", "关闭", "Closed", 0 },
+    { "ticket_event_type", "auto_closed", "自动关闭", "Closed automatically", 0 },
+    { "ticket_event_type", "sla_warning", "SLA 即将超时", "SLA due soon", 0 },
+    { "ticket_event_type", "sla_breached", "SLA 已超时", "SLA breached", 0 },
+    { "sla_clock_state", "met", "按时达成", "Met", 0 },
+    { "sla_clock_state", "met_late", "超时达成", "Met late", 0 },
+    { "sla_clock_state", "breached", "已超时", "Breached", 0 },
+    { "sla_clock_state", "paused", "已暂停", "Paused", 0 },
+    { "sla_clock_state", "running", "计时中", "Running", 0 },
+    { "work_order_status", "dispatched", "已派单", "Dispatched", 0 },
+    { "work_order_status", "accepted", "已接单", "Accepted", 0 },
+    { "work_order_status", "in_progress", "处理中", "In progress", 0 },
+    { "work_order_status", "on_hold", "已挂起", "On hold", 0 },
+    { "work_order_status", "completed", "已完工", "Completed", 0 },
+    { "work_order_status", "declined", "已拒单", "Declined", 0 },
+    { "work_order_status", "cancelled", "已取消", "Cancelled", 0 },
+    { "dispatch_mode", "assign", "指派", "Assign", 0 },
+    { "dispatch_mode", "queue", "抢单", "Queue", 0 },
+    { "dispatch_mode", "auto", "自动派单", "Automatic", 0 },
+    { "work_order_action", "accept", "接单", "Accept", WA_ACCEPT },
+    { "work_order_action", "decline", "拒单", "Decline", WA_DECLINE },
+    { "work_order_action", "start", "开始处理", "Start", WA_START },
+    { "work_order_action", "hold", "挂起", "Hold", WA_HOLD },
+    { "work_order_action", "resume", "恢复处理", "Resume", WA_RESUME },
+    { "work_order_action", "complete", "完工", "Complete", WA_COMPLETE },
+    { "work_order_action", "reassign", "改派", "Reassign", WA_REASSIGN },
+    { "work_order_action", "cancel", "取消", "Cancel", WA_CANCEL },
+    { "work_order_view", "mine", "我的工单", "Mine", 0 },
+    { "work_order_view", "queue", "待抢工单", "Queue", 0 },
+    { "work_order_view", "all", "全部工单", "All", 0 },
+    { "notification_type", "ticket.dispatched", "报事已派工", "Ticket dispatched", 0 },
+    { "notification_type", "ticket.started", "维修已开始", "Work started", 0 },
+    { "notification_type", "ticket.resolved", "报事已处理", "Ticket resolved", 0 },
+    { "notification_type", "ticket.replied", "咨询已答复", "Inquiry answered", 0 },
+    { "notification_type", "ticket.cancelled", "报事已取消", "Ticket cancelled", 0 },
+    { "notification_type", "ticket.reopened", "业主驳回处理结果", "Resolution rejected", 0 },
+    { "notification_type", "ticket.commented", "物业回复", "New reply", 0 },
+    { "notification_type", "work_order.assigned", "新派工单", "Work order assigned", 0 },
+    { "notification_type", "work_order.queued", "待抢工单", "Work order to grab", 0 },
+    { "notification_type", "work_order.declined", "工单被拒", "Work order declined", 0 },
+    { "notification_type", "sla.warning", "SLA 即将超时", "SLA due soon", 0 },
+    { "notification_type", "sla.breached", "SLA 已超时", "SLA breached", 0 },
+    { "holiday_kind", "holiday", "休息日", "Day off", 0 },
+    { "holiday_kind", "workday", "调休上班", "Working day", 0 },
+    { "attachment_type", "image/jpeg", "JPEG 图片", "JPEG image", 0 },
+    { "attachment_type", "image/png", "PNG 图片", "PNG image", 0 },
+    { "attachment_type", "image/webp", "WebP 图片", "WebP image", 0 },
+    { "attachment_type", "application/pdf", "PDF 文档", "PDF document", 0 },
+    { "stats_group_by", "category", "按类别", "By category", 0 },
+    { "stats_group_by", "department", "按部门", "By department", 0 },
+    { "stats_group_by", "priority", "按优先级", "By priority", 0 },
+    { "stats_group_by", "day", "按日", "By day", 0 },
 };
 #define N_LABELS (sizeof labels / sizeof labels[0])
+
+/* Every enum, in the order /v1/meta/enums lists them. A derived enum takes the codes (and
+ * labels) of the enums in `from`, in order, without those in `except`, then its own rows.
+ * columns: the database columns holding its codes ("table.column", "table.column[]" for
+ * text[]); each gets a generated CHECK constraint. bound: its rows carry C constants. */
+struct enum_def {
+    const char *name;
+    const char *from[3];
+    const char *except[3];
+    const char *columns;
+    bool bound;
+};
+
+static const struct enum_def defs[] = {
+    { .name = "role", .bound = true },
+    { .name = "grant_role", .from = { "role" }, .except = { "owner", "integration" },
+      .columns = "role_grants.role" },
+    { .name = "comment_author_role", .from = { "role" }, .except = { "integration" },
+      .columns = "ticket_comments.author_role" },
+    { .name = "actor_role", .from = { "role" }, .columns = "ticket_events.actor_role" },
+    { .name = "department", .columns = "departments.code" },
+    { .name = "user_kind", .columns = "users.kind" },
+    { .name = "user_status", .columns = "users.status" },
+    { .name = "residency_relation", .columns = "residencies.relation" },
+    { .name = "residency_status", .columns = "residencies.status" },
+    { .name = "residency_action", .bound = true },
+    { .name = "scope", .columns = "api_clients.scopes[]", .bound = true },
+    { .name = "record_action" },
+    { .name = "ticket_kind", .columns = "tickets.kind" },
+    { .name = "ticket_category", .columns = "tickets.category sla_targets.category" },
+    { .name = "ticket_priority",
+      .columns = "tickets.priority tickets.requested_priority work_orders.priority sla_targets.priority" },
+    { .name = "ticket_status", .columns = "tickets.status" },
+    { .name = "ticket_channel", .columns = "tickets.channel" },
+    { .name = "ticket_action", .bound = true },
+    { .name = "ticket_event_type", .columns = "ticket_events.type" },
+    { .name = "sla_clock_state" },
+    { .name = "work_order_status", .columns = "work_orders.status" },
+    { .name = "ticket_event_status", .from = { "ticket_status", "work_order_status" },
+      .columns = "ticket_events.from_status ticket_events.to_status" },
+    { .name = "dispatch_mode", .columns = "work_orders.mode" },
+    { .name = "work_order_action", .bound = true },
+    { .name = "work_order_view" },
+    { .name = "notification_type", .columns = "notifications.type" },
+    { .name = "holiday_kind", .columns = "holidays.kind" },
+    { .name = "attachment_type", .columns = "attachments.content_type" },
+    { .name = "stats_group_by" },
+};
+#define N_DEFS (sizeof defs / sizeof defs[0])
+
+/* ---- the index, built once: each enum's rows and its NULL-terminated code list ----------- */
+
+struct built {
+    const struct label **rows;
+    const char **codes;
+    size_t n;
+};
+
+/* a derived enum holds at most the rows of the enums it is built from */
+#define ROW_CAP (3 * N_LABELS)
+static const struct label *row_store[ROW_CAP];
+static const char *code_store[ROW_CAP + N_DEFS];
+static struct built built[N_DEFS];
+static char build_problem[200];
+static pthread_once_t build_once = PTHREAD_ONCE_INIT;
+static const char *const no_codes[] = { NULL };
+
+static int def_index(const char *name)
+{
+    for (size_t i = 0; i < N_DEFS; i++)
+        if (strcmp(defs[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool has_code(const struct built *b, const char *code)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->rows[i]->code, code) == 0)
+            return true;
+    return false;
+}
+
+static void problem(const char *what, const char *enum_name, const char *code)
+{
+    if (build_problem[0] == '\0')
+        snprintf(build_problem, sizeof build_problem, "%s: %s%s%s", what, enum_name, code ? " " : "",
+                 code ? code : "");
+}
+
+static void build(void)
+{
+    size_t used = 0, codes_used = 0;
+    for (size_t k = 0; k < N_DEFS; k++) {
+        const struct enum_def *d = &defs[k];
+        struct built *b = &built[k];
+        b->rows = &row_store[used];
+        if (def_index(d->name) != (int)k)
+            problem("enum declared twice", d->name, NULL);
+        for (int f = 0; f < 3 && d->from[f] != NULL; f++) {
+            int src = def_index(d->from[f]);
+            if (src < 0 || src >= (int)k) {
+                problem("derived from an enum not declared before it", d->name, d->from[f]);
+                continue;
+            }
+            for (size_t i = 0; i < built[src].n; i++) {
+                const struct label *l = built[src].rows[i];
+                bool left_out = false;
+                for (int e = 0; e < 3 && d->except[e] != NULL; e++)
+                    left_out = left_out || strcmp(d->except[e], l->code) == 0;
+                if (!left_out && !has_code(b, l->code) && used < ROW_CAP)
+                    b->rows[b->n++] = l, used++;
+            }
+        }
+        for (int e = 0; e < 3 && d->except[e] != NULL; e++) {
+            bool known = false;
+            for (int f = 0; f < 3 && d->from[f] != NULL; f++) {
+                int src = def_index(d->from[f]);
+                known = known || (src >= 0 && src < (int)k && has_code(&built[src], d->except[e]));
+            }
+            if (!known)
+                problem("leaves out a code its sources lack", d->name, d->except[e]);
+        }
+        for (size_t i = 0; i < N_LABELS; i++) {
+            if (strcmp(labels[i].enum_name, d->name) != 0)
+                continue;
+            if (has_code(b, labels[i].code))
+                problem("code listed twice", d->name, labels[i].code);
+            else if (used < ROW_CAP)
+                b->rows[b->n++] = &labels[i], used++;
+        }
+        if (used >= ROW_CAP)
+            problem("index too small for", d->name, NULL);
+        if (b->n == 0)
+            problem("enum without codes", d->name, NULL);
+        if (d->bound)
+            for (size_t i = 0; i < b->n; i++)
+                for (size_t j = i + 1; j < b->n; j++)
+                    if (b->rows[i]->value == b->rows[j]->value)
+                        problem("two codes bound to one value", d->name, b->rows[j]->code);
+        b->codes = &code_store[codes_used];
+        for (size_t i = 0; i < b->n; i++)
+            b->codes[i] = b->rows[i]->code;
+        b->codes[b->n] = NULL;
+        codes_used += b->n + 1;
+    }
+    for (size_t i = 0; i < N_LABELS; i++)
+        if (def_index(labels[i].enum_name) < 0)
+            problem("code of an undeclared enum", labels[i].enum_name, labels[i].code);
+}
+
+/* The built enum named name, or NULL (logged) when there is none. */
+static const struct built *find(const char *name)
+{
+    pthread_once(&build_once, build);
+    int k = def_index(name);
+    if (k < 0) {
+        log_msg(LOG_ERROR, NULL, "enums - unknown enum: %s", name);
+        return NULL;
+    }
+    return &built[k];
+}
+
+int enums_check(char *err, size_t errlen)
+{
+    pthread_once(&build_once, build);
+    if (build_problem[0] == '\0')
+        return 0;
+    snprintf(err, errlen, "%s", build_problem);
+    return -1;
+}
+
+const char *const *enum_codes(const char *enum_name)
+{
+    const struct built *b = find(enum_name);
+    return b ? (const char *const *)b->codes : no_codes;
+}
+
+size_t enum_count(const char *enum_name)
+{
+    const struct built *b = find(enum_name);
+    return b ? b->n : 0;
+}
+
+const char *enum_code(const char *enum_name, int value)
+{
+    const struct built *b = find(enum_name);
+    for (size_t i = 0; b != NULL && i < b->n; i++)
+        if (b->rows[i]->value == value)
+            return b->rows[i]->code;
+    return NULL;
+}
+
+bool enum_value(const char *enum_name, const char *code, int *out)
+{
+    const struct built *b = find(enum_name);
+    for (size_t i = 0; b != NULL && code != NULL && i < b->n; i++)
+        if (strcmp(b->rows[i]->code, code) == 0) {
+            *out = b->rows[i]->value;
+            return true;
+        }
+    return false;
+}
+
+/* ---- JSON: the wire (/v1/meta/enums) and the source for tools ---------------------------- */
 
 static json_t *label_json(const char *zh, const char *en)
 {
@@ -52,23 +381,152 @@ static json_t *label_json(const char *zh, const char *en)
 
 json_t *enums_all(void)
 {
+    pthread_once(&build_once, build);
     json_t *j = json_object();
-    for (size_t i = 0; i < N_LABELS; i++) {
-        json_t *j_list = json_object_get(j, labels[i].enum_name);
-        if (j_list == NULL) {
-            j_list = json_array();
-            json_object_set_new(j, labels[i].enum_name, j_list);
+    for (size_t k = 0; k < N_DEFS; k++) {
+        json_t *j_list = json_array();
+        for (size_t i = 0; i < built[k].n; i++) {
+            const struct label *l = built[k].rows[i];
+            json_array_append_new(j_list, json_pack("{s:s, s:o}", "code", l->code, "label",
+                                                    label_json(l->zh, l->en)));
         }
-        json_array_append_new(j_list, json_pack("{s:s, s:o}", "code", labels[i].code, "label",
-                                                label_json(labels[i].zh, labels[i].en)));
+        json_object_set_new(j, defs[k].name, j_list);
     }
     return j;
 }
 
 json_t *enum_label(const char *enum_name, const char *code)
 {
-    for (size_t i = 0; i < N_LABELS; i++)
-        if (strcmp(labels[i].enum_name, enum_name) == 0 && strcmp(labels[i].code, code) == 0)
-            return label_json(labels[i].zh, labels[i].en);
+    const struct built *b = find(enum_name);
+    for (size_t i = 0; b != NULL && i < b->n; i++)
+        if (strcmp(b->rows[i]->code, code) == 0)
+            return label_json(b->rows[i]->zh, b->rows[i]->en);
     return label_json(code, code);
+}
+
+/* A column holding an enum: its table, its name (without "[]") and whether it is text[]. */
+struct column {
+    char table[64], name[64];
+    bool array;
+};
+
+/* The columns of defs[k] (at most cap); returns how many. */
+static int columns_of(size_t k, struct column *out, int cap)
+{
+    const char *s = defs[k].columns;
+    int n = 0;
+    while (s != NULL && *s != '\0' && n < cap) {
+        size_t len = strcspn(s, " ");
+        char spec[130];
+        snprintf(spec, sizeof spec, "%.*s", (int)len, s);
+        char *dot = strchr(spec, '.');
+        if (dot != NULL) {
+            *dot = '\0';
+            size_t cl = strlen(dot + 1);
+            out[n].array = cl > 2 && strcmp(dot + 1 + cl - 2, "[]") == 0;
+            if (out[n].array)
+                dot[1 + cl - 2] = '\0';
+            snprintf(out[n].table, sizeof out[n].table, "%.63s", spec);
+            snprintf(out[n].name, sizeof out[n].name, "%.63s", dot + 1);
+            n++;
+        }
+        s += len;
+        s += strspn(s, " ");
+    }
+    return n;
+}
+
+json_t *enums_source(void)
+{
+    pthread_once(&build_once, build);
+    json_t *j = json_object();
+    for (size_t k = 0; k < N_DEFS; k++) {
+        json_t *j_codes = json_array(), *j_columns = json_array();
+        for (size_t i = 0; i < built[k].n; i++)
+            json_array_append_new(j_codes, json_string(built[k].rows[i]->code));
+        struct column cols[8];
+        int n = columns_of(k, cols, 8);
+        for (int c = 0; c < n; c++)
+            json_array_append_new(j_columns, json_sprintf("%s.%s%s", cols[c].table, cols[c].name,
+                                                          cols[c].array ? "[]" : ""));
+        json_object_set_new(j, defs[k].name, json_pack("{s:o, s:o}", "codes", j_codes, "columns", j_columns));
+    }
+    return j;
+}
+
+/* ---- SQL: one ALTER TABLE per table, a constraint per column ----------------------------- */
+
+/* One column's subcommands: drop the inline constraint of the first migrations and the
+ * generated one, add the generated one (codes wrapped at about 100 columns). */
+static void sql_constraint(FILE *out, size_t k, const struct column *c, bool last)
+{
+    fprintf(out, "    DROP CONSTRAINT IF EXISTS %s_%s_check,\n", c->table, c->name);
+    fprintf(out, "    DROP CONSTRAINT IF EXISTS %s_%s_enum,\n", c->table, c->name);
+    int width = fprintf(out, "    ADD CONSTRAINT %s_%s_enum CHECK (%s %s", c->table, c->name, c->name,
+                        c->array ? "<@ ARRAY[" : "IN (");
+    for (size_t i = 0; i < built[k].n; i++) {
+        const char *code = built[k].rows[i]->code;
+        if (i > 0)
+            fputc(',', out), width++;
+        if (width + (int)strlen(code) + 6 > 100)
+            width = fprintf(out, "\n        ") - 1;
+        else if (i > 0)
+            fputc(' ', out), width++;
+        fputc('\'', out);
+        for (const char *p = code; *p; p++) {
+            if (*p == '\'')
+                fputc('\'', out), width++;  /* SQL doubles a quote */
+            fputc(*p, out);
+        }
+        fputc('\'', out);
+        width += (int)strlen(code) + 2;
+    }
+    fprintf(out, "%s)%s\n", c->array ? "]::text[]" : ")", last ? ";" : ",");
+}
+
+int enums_sql(FILE *out, const char *const names[], int n, char *err, size_t errlen)
+{
+    if (enums_check(err, errlen) != 0)
+        return -1;
+    bool chosen[N_DEFS] = { false };
+    for (int i = 0; i < n; i++) {
+        int k = def_index(names[i]);
+        if (k < 0) {
+            snprintf(err, errlen, "unknown enum: %s", names[i]);
+            return -1;
+        }
+        chosen[k] = true;
+    }
+    struct { size_t k; struct column c; } all[64];
+    int total = 0;
+    for (size_t k = 0; k < N_DEFS; k++) {
+        if (n > 0 && !chosen[k])
+            continue;
+        struct column cols[8];
+        int nc = columns_of(k, cols, 8);
+        for (int c = 0; c < nc && total < 64; c++)
+            all[total].k = k, all[total++].c = cols[c];
+    }
+    fputs("-- Generated by `propdesk enums-sql", out);
+    for (int i = 0; i < n; i++)
+        fprintf(out, " %s", names[i]);
+    fputs("` from src/enums.c, the one source of every enum:\n"
+          "-- each column holding an enum's codes gets the CHECK constraint <table>_<column>_enum.\n"
+          "-- Do not edit: change src/enums.c and generate the next migration.\n", out);
+    bool done[64] = { false };
+    for (int i = 0; i < total; i++) {
+        if (done[i])
+            continue;
+        int last = i;
+        for (int j = i; j < total; j++)
+            if (strcmp(all[j].c.table, all[i].c.table) == 0)
+                last = j;
+        fprintf(out, "\nALTER TABLE %s\n", all[i].c.table);
+        for (int j = i; j < total; j++)
+            if (!done[j] && strcmp(all[j].c.table, all[i].c.table) == 0) {
+                sql_constraint(out, all[j].k, &all[j].c, j == last);
+                done[j] = true;
+            }
+    }
+    return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crypto.h"
+#include "enums.h"
 #include "jwt.h"
 #include "validate.h"
 
@@ -245,10 +246,9 @@ enum pd_err jwt_issue(const struct principal *p, int ttl, char **token)
     if (p->role == ROLE_INTEGRATION) {
         char scope[256] = "";
         size_t off = 0;
-        for (int i = 0; scope_names[i] != NULL; i++)
-            if (p->scopes & (1u << i))
-                off += (size_t)snprintf(scope + off, sizeof scope - off, "%s%s", off ? " " : "",
-                                        scope_names[i]);
+        for (const char *const *s = enum_codes("scope"); *s != NULL; s++)
+            if (p->scopes & scope_parse(*s))
+                off += (size_t)snprintf(scope + off, sizeof scope - off, "%s%s", off ? " " : "", *s);
         json_object_set_new(j_claims, "scope", json_string(scope));
     } else if (p->role == ROLE_OWNER) {
         json_object_set_new(j_claims, "units", id_array(p->n_units, p->units));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "enums.h"
 #include "listspec.h"
 #include "log.h"
 
@@ -30,7 +31,7 @@ void list_check(const struct list_spec *s, const char *const raw[], struct verr 
         if (x == NULL)
             continue;
         switch (f->kind) {
-        case LIST_ENUM: values[i] = q_enum(v, f->param, x, f->codes); break;
+        case LIST_ENUM: values[i] = q_enum(v, f->param, x, enum_codes(f->enum_name)); break;
         case LIST_UUID: values[i] = q_uuid(v, f->param, x); break;
         case LIST_TEXT: values[i] = q_text(v, f->param, x, (size_t)f->max_chars); break;
         case LIST_TIME:

@@ -24,7 +24,7 @@ enum list_kind {
 struct list_filter {
     const char *param;          /* the query parameter */
     enum list_kind kind;
-    const char *const *codes;   /* LIST_ENUM: the allowed codes, NULL-terminated */
+    const char *enum_name;      /* LIST_ENUM: the enum of src/enums.c its codes come from */
     int max_chars;              /* LIST_TEXT */
     const char *predicate;      /* SQL in which $v stands for the value (none for a flag) */
 };

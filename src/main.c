@@ -1,4 +1,4 @@
-/* propdesk: the command line. serve | migrate | seed-demo | create-admin | version.
+/* propdesk: the command line. serve | migrate | seed-demo | create-admin | enums | enums-sql | version.
  * Configuration comes only from the environment; bad configuration exits with status 2. */
 #include <signal.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include "crypto.h"
 #include "cursor.h"
 #include "db.h"
+#include "enums.h"
 #include "jobs.h"
 #include "jwt.h"
 #include "log.h"
@@ -22,8 +23,12 @@
 static int usage(void)
 {
     fprintf(stderr,
-            "usage: propdesk serve | migrate | seed-demo | create-admin ORG_NAME USERNAME | version\n"
-            "  create-admin reads the password (at least 10 characters) from standard input.\n");
+            "usage: propdesk serve | migrate | seed-demo | create-admin ORG_NAME USERNAME | enums\n"
+            "                | enums-sql [ENUM...] | version\n"
+            "  create-admin reads the password (at least 10 characters) from standard input.\n"
+            "  enums prints every enum of src/enums.c with its codes and the columns holding them;\n"
+            "  enums-sql prints the migration that makes the CHECK constraints of those columns\n"
+            "  agree with it (of the named enums, or all).\n");
     return 2;
 }
 
@@ -105,12 +110,39 @@ static int cmd_create_admin(const char *org_name, const char *username)
     return rc == 0 ? 0 : 1;
 }
 
+static int cmd_enums(void)
+{
+    char err[256];
+    if (enums_check(err, sizeof err) != 0) {
+        fprintf(stderr, "propdesk: the enum table is inconsistent: %s\n", err);
+        return 1;
+    }
+    json_t *j = enums_source();
+    int rc = json_dumpf(j, stdout, JSON_INDENT(2)) == 0 && fputc('\n', stdout) != EOF ? 0 : 1;
+    json_decref(j);
+    return rc;
+}
+
+static int cmd_enums_sql(int n, char **names)
+{
+    char err[256];
+    if (enums_sql(stdout, (const char *const *)names, n, err, sizeof err) != 0) {
+        fprintf(stderr, "propdesk: %s\n", err);
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_serve(void)
 {
     char err[512];
     struct db_conn *db;
     int pending = 0, latest = 0;
     load_config(true);
+    if (enums_check(err, sizeof err) != 0) {
+        fprintf(stderr, "propdesk: the enum table is inconsistent: %s\n", err);
+        return 1;
+    }
     if (crypto_init() != 0 || jwt_init(&g_config, err, sizeof err) != 0) {
         fprintf(stderr, "propdesk: %s\n", err);
         return 2;
@@ -175,6 +207,10 @@ int main(int argc, char **argv)
         return cmd_seed_demo();
     if (strcmp(cmd, "create-admin") == 0 && argc == 4)
         return cmd_create_admin(argv[2], argv[3]);
+    if (strcmp(cmd, "enums") == 0 && argc == 2)
+        return cmd_enums();
+    if (strcmp(cmd, "enums-sql") == 0)
+        return cmd_enums_sql(argc - 2, argv + 2);
     if (strcmp(cmd, "version") == 0 && argc == 2) {
         printf("propdesk %s\n", PROPDESK_VERSION);
         return 0;

@@ -58,8 +58,8 @@ enum pd_scope {
     SCOPE_USERS_READ = 1u << 7,
     SCOPE_PII_READ = 1u << 8     /* owners' contact details in full (else masked) */
 };
-extern const char *const scope_names[]; /* NULL-terminated, index = bit position */
-unsigned scope_parse(const char *name); /* 0 when unknown */
+unsigned scope_parse(const char *name); /* its bit; 0 when unknown */
+const char *scope_name(unsigned bit);   /* NULL when no scope has that bit */
 
 /* The authenticated caller, from a verified access token. */
 struct principal {

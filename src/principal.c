@@ -1,41 +1,30 @@
 /* Roles, scopes and the caller's reach: pure look-ups used by every authorization check. */
 #include <string.h>
+#include "enums.h"
 #include "pd.h"
 
-static const char *const role_names[ROLE_COUNT] = {
-    [ROLE_NONE] = "none", [ROLE_OWNER] = "owner", [ROLE_INTEGRATION] = "integration",
-    [ROLE_TECHNICIAN] = "technician", [ROLE_AGENT] = "agent", [ROLE_QUALITY] = "quality",
-    [ROLE_SUPERVISOR] = "supervisor", [ROLE_MANAGER] = "manager", [ROLE_ADMIN] = "admin",
-};
-
-const char *const scope_names[] = {
-    "tickets:read", "tickets:write", "complaints:read", "complaints:write",
-    "announcements:read", "surveys:read", "units:read", "users:read", "pii:read", NULL,
-};
-
+/* Role and scope names are the codes bound to them in src/enums.c. */
 const char *role_name(enum pd_role r)
 {
-    return (r > ROLE_NONE && r < ROLE_COUNT) ? role_names[r] : "none";
+    const char *name = r > ROLE_NONE && r < ROLE_COUNT ? enum_code("role", (int)r) : NULL;
+    return name ? name : "none";
 }
 
 enum pd_role role_parse(const char *s)
 {
-    if (s == NULL)
-        return ROLE_NONE;
-    for (int r = ROLE_NONE + 1; r < ROLE_COUNT; r++)
-        if (strcmp(s, role_names[r]) == 0)
-            return (enum pd_role)r;
-    return ROLE_NONE;
+    int r;
+    return enum_value("role", s, &r) ? (enum pd_role)r : ROLE_NONE;
 }
 
 unsigned scope_parse(const char *name)
 {
-    if (name == NULL)
-        return 0;
-    for (int i = 0; scope_names[i] != NULL; i++)
-        if (strcmp(name, scope_names[i]) == 0)
-            return 1u << i;
-    return 0;
+    int bit;
+    return enum_value("scope", name, &bit) ? (unsigned)bit : 0;
+}
+
+const char *scope_name(unsigned bit)
+{
+    return enum_code("scope", (int)bit);
 }
 
 bool principal_in_community(const struct principal *p, const char *community_id)

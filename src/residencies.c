@@ -4,8 +4,6 @@
 #include <string.h>
 #include "residencies.h"
 
-const char *const residency_relations[] = { "owner", "tenant", "family", NULL };
-const char *const residency_statuses[] = { "pending", "verified", "rejected", "revoked", NULL };
 
 const char *residency_next(const char *status, enum residency_action a)
 {

@@ -9,9 +9,6 @@
 #include "pd.h"
 #include "rows.h"
 
-extern const char *const residency_relations[];
-extern const char *const residency_statuses[];
-
 enum residency_action { RES_VERIFY, RES_REJECT, RES_REVOKE };
 
 /* Pure rules. The state an action leads to from `status`, or NULL when not allowed. */

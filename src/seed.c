@@ -3,18 +3,37 @@
 #include <stdlib.h>
 #include <string.h>
 #include "crypto.h"
+#include "enums.h"
 #include "seed.h"
 
-DB_STMT(set_demo_hash, "SELECT set_config('propdesk.demo_hash', $1, true)");
+/* What demo.sql reads: the password hash, and the departments of an org (every "department"
+ * code of src/enums.c, named by its zh-CN label, as create_admin gives a new org). */
+DB_STMT(set_demo_settings,
+    "SELECT set_config('propdesk.demo_hash', $1, true), set_config('propdesk.departments', $2, true)");
 DB_STMT(create_admin,
     "WITH o AS (INSERT INTO orgs (name) VALUES ($1) RETURNING id), "
-    "d AS (INSERT INTO departments (org_id, code, name) SELECT o.id, x.code, x.name FROM o, (VALUES "
-    "  ('customer_service', '客服部'), ('engineering', '工程部'), ('security', '秩序部'), ('cleaning', '保洁部'), "
-    "  ('greening', '绿化部'), ('quality', '品质部'), ('management', '管理处')) AS x (code, name) RETURNING org_id), "
+    "d AS (INSERT INTO departments (org_id, code, name) SELECT o.id, x.code, x.name "
+    "      FROM o, json_to_recordset($4::json) AS x (code text, name text) RETURNING org_id), "
     "u AS (INSERT INTO users (org_id, kind, name, username, password_hash) "
     "      SELECT o.id, 'staff', $2, $2, $3 FROM o RETURNING org_id, id) "
     "INSERT INTO role_grants (org_id, user_id, role) SELECT org_id, id, 'admin' FROM u "
     "RETURNING org_id, user_id");
+
+/* [{code, name}] for the departments of a new org; caller frees. NULL when out of memory. */
+static char *departments_json(void)
+{
+    json_t *j_all = enums_all(), *j = json_array(), *j_entry;
+    size_t i;
+    json_array_foreach(json_object_get(j_all, "department"), i, j_entry) {
+        json_t *j_label = json_object_get(j_entry, "label");
+        json_array_append_new(j, json_pack("{s:O, s:O}", "code", json_object_get(j_entry, "code"),
+                                           "name", json_object_get(j_label, "zh-CN")));
+    }
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    json_decref(j_all);
+    return s;
+}
 
 static char *slurp(const char *path)
 {
@@ -38,25 +57,26 @@ static char *slurp(const char *path)
 int seed_demo(struct db_conn *db, const char *sql_file, char *err, size_t errlen)
 {
     char hash[128];
-    char *sql = slurp(sql_file);
+    int rc = -1;
+    char *sql = slurp(sql_file), *departments = departments_json();
     if (sql == NULL) {
         snprintf(err, errlen, "cannot read %s", sql_file);
-        return -1;
+        goto cleanup;
     }
-    if (password_hash("demo-pass-1", hash) != 0) {
-        free(sql);
-        snprintf(err, errlen, "out of memory hashing the demo password");
-        return -1;
+    if (departments == NULL || password_hash("demo-pass-1", hash) != 0) {
+        snprintf(err, errlen, "out of memory preparing the demo settings");
+        goto cleanup;
     }
-    const char *p[] = { hash };
-    int rc = -1;
-    if (db_begin(db) == PD_OK && db_exec(db, &set_demo_hash, 1, p, NULL) == PD_OK &&
+    const char *p[] = { hash, departments };
+    if (db_begin(db) == PD_OK && db_exec(db, &set_demo_settings, 2, p, NULL) == PD_OK &&
         db_exec_sql(db, sql) == PD_OK && db_commit(db) == PD_OK)
         rc = 0;
     else
         snprintf(err, errlen, "seed failed: %s", db_last_message(db));
     db_rollback(db);
+cleanup:
     free(sql);
+    free(departments);
     return rc;
 }
 
@@ -68,9 +88,15 @@ int seed_admin(struct db_conn *db, const char *org_name, const char *username,
         snprintf(err, errlen, "out of memory hashing the password");
         return -1;
     }
-    const char *p[] = { org_name, username, hash };
+    char *departments = departments_json();
+    if (departments == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    const char *p[] = { org_name, username, hash, departments };
     PGresult *r;
-    enum pd_err e = db_exec(db, &create_admin, 3, p, &r);
+    enum pd_err e = db_exec(db, &create_admin, 4, p, &r);
+    free(departments);
     if (e != PD_OK) {
         snprintf(err, errlen, "%s", e == PD_ERR_CONFLICT ? "that username is taken"
                                     : e == PD_ERR_INVALID ? "invalid org name or username"

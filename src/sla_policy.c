@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "calendar.h"
+#include "enums.h"
 #include "rows.h"
 #include "sla_policy.h"
 
@@ -48,11 +49,10 @@ DB_STMT(delete_holiday, "DELETE FROM holidays WHERE org_id = $1 AND id = $2");
 
 static json_t *defaults_json(void)
 {
-    static const char *const priorities[] = { "P1", "P2", "P3", "P4" };
     json_t *j = json_array();
-    for (int i = 0; i < 4; i++) {
-        struct sla_target t = sla_default_target(priorities[i]);
-        json_array_append_new(j, json_pack("{s:s, s:i, s:o, s:b, s:i, s:b}", "priority", priorities[i],
+    for (const char *const *p = enum_codes("ticket_priority"); *p != NULL; p++) {
+        struct sla_target t = sla_default_target(*p);
+        json_array_append_new(j, json_pack("{s:s, s:i, s:o, s:b, s:i, s:b}", "priority", *p,
                                            "contact_minutes", t.contact_minutes, "arrival_minutes",
                                            t.arrival_next_day ? json_null() : json_integer(t.arrival_minutes),
                                            "arrival_next_day", t.arrival_next_day, "resolve_minutes",

@@ -3,8 +3,6 @@
 #include "rows.h"
 #include "stats.h"
 
-const char *const stats_groupings[] = { "category", "department", "priority", "day", NULL };
-
 #define MINUTES(col) "extract(epoch FROM t." col "_met_at - t.created_at) / 60"
 #define TIMES(col, name)                                                                           \
     "'" name "', json_build_object("                                                               \

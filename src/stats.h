@@ -6,8 +6,6 @@
 #include <jansson.h>
 #include "db.h"
 
-extern const char *const stats_groupings[];  /* category, department, priority, day */
-
 /* scope: the caller's communities (NULL = org); community_id: one of them or NULL for all;
  * from/to: RFC 3339 bounds on created_at ([from, to)). out: {groups: [...], totals: {...}}. */
 enum pd_err stats_tickets(struct db_conn *db, const char *org, const char *scope,

@@ -1,24 +1,17 @@
 /* State machine tables and derivation for tickets and work orders. */
 #include <string.h>
+#include "enums.h"
 #include "ticket_rules.h"
-#include "validate.h"
 
-const char *const ticket_kinds[] = { "repair", "help", "inquiry", NULL };
-const char *const ticket_categories[] = { "plumbing", "electrical", "elevator", "access", "hvac",
-                                          "leak", "cleaning", "security", "greening", "other", NULL };
-const char *const ticket_priorities[] = { "P1", "P2", "P3", "P4", NULL };
-const char *const ticket_statuses[] = { "submitted", "dispatched", "in_progress", "on_hold", "resolved",
-                                        "closed", "cancelled", "reopened", NULL };
-const char *const ticket_channels[] = { "app", "phone", "walk_in", "wechat", "integration", NULL };
-const char *const dispatch_modes[] = { "assign", "queue", "auto", NULL };
-const char *const work_order_statuses[] = { "dispatched", "accepted", "in_progress", "on_hold",
-                                            "completed", "declined", "cancelled", NULL };
-const char *const ticket_action_names[TA_COUNT] = {
-    "update", "dispatch", "reply", "cancel", "confirm", "reopen", "close", "comment",
-};
-const char *const wo_action_names[WA_COUNT] = {
-    "accept", "decline", "start", "hold", "resume", "complete", "reassign", "cancel",
-};
+const char *ticket_action_name(enum ticket_action a)
+{
+    return enum_code("ticket_action", (int)a);
+}
+
+const char *wo_action_name(enum wo_action a)
+{
+    return enum_code("work_order_action", (int)a);
+}
 
 const char *category_department(const char *category)
 {
@@ -101,7 +94,7 @@ json_t *ticket_allowed_actions(const struct ticket_view *v)
     json_t *j = json_array();
     for (int a = 0; a < TA_COUNT; a++)
         if (ticket_action_allowed(v, (enum ticket_action)a))
-            json_array_append_new(j, json_string(ticket_action_names[a]));
+            json_array_append_new(j, json_string(ticket_action_name((enum ticket_action)a)));
     return j;
 }
 
@@ -159,7 +152,7 @@ json_t *wo_allowed_actions(const struct wo_view *v)
     json_t *j = json_array();
     for (int a = 0; a < WA_COUNT; a++)
         if (wo_action_allowed(v, (enum wo_action)a))
-            json_array_append_new(j, json_string(wo_action_names[a]));
+            json_array_append_new(j, json_string(wo_action_name((enum wo_action)a)));
     return j;
 }
 

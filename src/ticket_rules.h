@@ -1,20 +1,13 @@
 /* The ticket and work-order state machines (DESIGN §6) as pure functions: which actions a
  * caller may take in which state, where they lead, and how a ticket's state follows its
- * work orders. No SQL and no HTTP here; unit-tested in tests/unit/test_ticket_rules.c. */
+ * work orders. No SQL and no HTTP here; unit-tested in tests/unit/test_ticket_rules.c.
+ * The codes (kinds, categories, statuses, …) and the actions' wire names are in src/enums.c. */
 #ifndef PD_TICKET_RULES_H
 #define PD_TICKET_RULES_H
 
 #include <jansson.h>
 #include <stdbool.h>
 #include "pd.h"
-
-extern const char *const ticket_kinds[];
-extern const char *const ticket_categories[];
-extern const char *const ticket_priorities[];
-extern const char *const ticket_statuses[];
-extern const char *const ticket_channels[];
-extern const char *const dispatch_modes[];
-extern const char *const work_order_statuses[];
 
 /* The department a category goes to by default. */
 const char *category_department(const char *category);
@@ -23,7 +16,8 @@ enum ticket_action {
     TA_UPDATE, TA_DISPATCH, TA_REPLY, TA_CANCEL, TA_CONFIRM, TA_REOPEN, TA_CLOSE, TA_COMMENT,
     TA_COUNT
 };
-extern const char *const ticket_action_names[TA_COUNT];
+/* The wire name of an action (enum "ticket_action" of src/enums.c). */
+const char *ticket_action_name(enum ticket_action a);
 
 /* What the caller is to this ticket. */
 struct ticket_view {
@@ -47,7 +41,8 @@ enum wo_action {
     WA_ACCEPT, WA_DECLINE, WA_START, WA_HOLD, WA_RESUME, WA_COMPLETE, WA_REASSIGN, WA_CANCEL,
     WA_COUNT
 };
-extern const char *const wo_action_names[WA_COUNT];
+/* The wire name of an action (enum "work_order_action" of src/enums.c). */
+const char *wo_action_name(enum wo_action a);
 
 struct wo_view {
     const char *status;

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <time.h>
 #include "calendar.h"
-#include "users.h"
 #include "ticket_rules.h"
 #include "tickets.h"
 #include "timeline.h"
@@ -58,15 +57,15 @@ DB_STMT(load_ticket,
 /* The ticket list: base parameters $1 org, $2 communities, $3 units, $4 self, $5 reveal,
  * $6 worker (struct ticket_scope), then the filters present. */
 static const struct list_filter ticket_filters[] = {
-    { "status", LIST_ENUM, ticket_statuses, 0, "t.status = $v" },
-    { "kind", LIST_ENUM, ticket_kinds, 0, "t.kind = $v" },
-    { "category", LIST_ENUM, ticket_categories, 0, "t.category = $v" },
-    { "priority", LIST_ENUM, ticket_priorities, 0, "t.priority = $v" },
+    { "status", LIST_ENUM, "ticket_status", 0, "t.status = $v" },
+    { "kind", LIST_ENUM, "ticket_kind", 0, "t.kind = $v" },
+    { "category", LIST_ENUM, "ticket_category", 0, "t.category = $v" },
+    { "priority", LIST_ENUM, "ticket_priority", 0, "t.priority = $v" },
     { "community_id", LIST_UUID, NULL, 0, "t.community_id = $v" },
     { "building_id", LIST_UUID, NULL, 0,
       "t.unit_id IN (SELECT u.id FROM units u WHERE u.org_id = t.org_id AND u.building_id = $v)" },
     { "unit_id", LIST_UUID, NULL, 0, "t.unit_id = $v" },
-    { "department", LIST_ENUM, departments, 0, "t.department = $v" },
+    { "department", LIST_ENUM, "department", 0, "t.department = $v" },
     { "assignee_id", LIST_UUID, NULL, 0,
       "EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id AND w.ticket_id = t.id "
       "AND w.assignee_id = $v AND w.status NOT IN ('declined', 'cancelled'))" },

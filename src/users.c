@@ -3,13 +3,6 @@
 #include <string.h>
 #include "users.h"
 
-const char *const user_kinds[] = { "staff", "resident", NULL };
-const char *const user_statuses[] = { "active", "disabled", NULL };
-const char *const departments[] = { "customer_service", "engineering", "security", "cleaning",
-                                    "greening", "quality", "management", NULL };
-const char *const grant_roles[] = { "agent", "technician", "supervisor", "manager", "quality",
-                                    "admin", NULL };
-
 /* Who a caller may see ($S: their communities as uuid[], NULL when org-wide): staff holding a
  * grant in one of those communities or org-wide (colleagues), and residents with a pending
  * or verified residency there. Residents bound nowhere in scope do not exist for them. */

@@ -9,11 +9,6 @@
 #include "db.h"
 #include "rows.h"
 
-extern const char *const user_kinds[];
-extern const char *const user_statuses[];
-extern const char *const departments[];
-extern const char *const grant_roles[];   /* roles a grant may give (staff roles) */
-
 struct user_in {
     const char *kind, *name, *username, *phone, *email, *department;
     const char *password_hash;

@@ -195,7 +195,7 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
         (err = assignee_ok(db, org, w->community_id, w->department, in->assignee_id, bad_field)) != PD_OK)
         return err;
     const char *assignee = a == WA_REASSIGN ? in->assignee_id : actor;
-    const char *p[] = { org, w->id, w->status, next, wo_action_names[a], assignee, in->reason,
+    const char *p[] = { org, w->id, w->status, next, wo_action_name(a), assignee, in->reason,
                         in->completion ? in->completion : "{}" };
     if ((err = db_exec(db, &transition_order, 8, p, &r)) != PD_OK)
         return err;
@@ -211,7 +211,7 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
         json_object_set_new(j, "assignee_id", json_string(in->assignee_id));
     char *details = json_dumps(j, JSON_COMPACT), type[32];
     json_decref(j);
-    snprintf(type, sizeof type, "work_order.%s", wo_action_names[a]);
+    snprintf(type, sizeof type, "work_order.%s", wo_action_name(a));
     err = timeline_event(db, org, w->ticket_id, w->id, actor, actor_role, type, w->status, next, details);
     free(details);
     const char *tp[] = { org, w->ticket_id };

@@ -1,6 +1,7 @@
 -- Demo data (DESIGN §13), idempotent: every id is fixed or derived, every insert skips rows
 -- that exist. The password hash comes from the session setting propdesk.demo_hash, which
--- `propdesk seed-demo` sets to argon2id('demo-pass-1').
+-- `propdesk seed-demo` sets to argon2id('demo-pass-1'); the departments from
+-- propdesk.departments, [{code, name}] from the label table (src/enums.c).
 
 INSERT INTO orgs (id, name) VALUES
     ('10000000-0000-4000-8000-000000000001', '示例物业'),
@@ -8,9 +9,8 @@ INSERT INTO orgs (id, name) VALUES
 ON CONFLICT DO NOTHING;
 
 INSERT INTO departments (org_id, code, name)
-SELECT o.id, d.code, d.name FROM orgs o CROSS JOIN (VALUES
-    ('customer_service', '客服部'), ('engineering', '工程部'), ('security', '秩序部'),
-    ('cleaning', '保洁部'), ('greening', '绿化部'), ('quality', '品质部'), ('management', '管理处')) AS d (code, name)
+SELECT o.id, d.code, d.name
+FROM orgs o CROSS JOIN json_to_recordset(current_setting('propdesk.departments')::json) AS d (code text, name text)
 WHERE o.id IN ('10000000-0000-4000-8000-000000000001', '20000000-0000-4000-8000-000000000002')
 ON CONFLICT DO NOTHING;
 

@@ -15,5 +15,6 @@ Suite *sla_suite(void);
 Suite *attachments_suite(void);
 Suite *ticket_rules_suite(void);
 Suite *listspec_suite(void);
+Suite *enums_suite(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../src/enums.h"
 #include "../../src/pd.h"
 #include "../../src/residencies.h"
 #include "suites.h"
@@ -47,11 +48,12 @@ START_TEST(test_residency_next)
 }
 END_TEST
 
-/* Every state the machine names is one residency_statuses lists, and the terminal states
+/* Every state the machine names is a "residency_status" code, and the terminal states
  * admit nothing. */
 START_TEST(test_residency_statuses_closed)
 {
     static const enum residency_action all[] = { RES_VERIFY, RES_REJECT, RES_REVOKE };
+    const char *const *residency_statuses = enum_codes("residency_status");
     int listed = 0;
     for (int i = 0; residency_statuses[i] != NULL; i++) {
         listed++;
@@ -159,9 +161,15 @@ START_TEST(test_scope_parse)
     ck_assert_uint_eq(scope_parse("users:read"), SCOPE_USERS_READ);
     ck_assert_uint_eq(scope_parse("pii:read"), SCOPE_PII_READ);
     int n = 0;
-    for (int i = 0; scope_names[i] != NULL; i++, n++)
-        ck_assert_uint_eq(scope_parse(scope_names[i]), 1u << i);
+    unsigned seen = 0;
+    for (const char *const *s = enum_codes("scope"); *s != NULL; s++, n++) {
+        unsigned bit = scope_parse(*s);
+        ck_assert_msg(bit != 0 && (bit & (bit - 1)) == 0 && !(seen & bit), "%s: bit %u", *s, bit);
+        ck_assert_str_eq(scope_name(bit), *s);
+        seen |= bit;
+    }
     ck_assert_int_eq(n, 9);
+    ck_assert_ptr_null(scope_name(SCOPE_PII_READ << 1));
     ck_assert_uint_eq(scope_parse(NULL), 0);
     ck_assert_uint_eq(scope_parse(""), 0);
     ck_assert_uint_eq(scope_parse("tickets"), 0);

@@ -28,7 +28,7 @@ START_TEST(test_ticket_transition_table)
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         for (int a = 0; a < TA_COUNT; a++)
             ck_assert_msg(strcmp(target(table[i].status, (enum ticket_action)a), table[i].expect[a]) == 0,
-                          "%s × %s → %s, expected %s", table[i].status, ticket_action_names[a],
+                          "%s × %s → %s, expected %s", table[i].status, ticket_action_name((enum ticket_action)a),
                           target(table[i].status, (enum ticket_action)a), table[i].expect[a]);
 }
 END_TEST
@@ -101,7 +101,7 @@ START_TEST(test_work_order_table)
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         for (int a = 0; a < WA_COUNT; a++)
             ck_assert_msg(strcmp(wo(table[i].status, (enum wo_action)a, false), table[i].expect[a]) == 0,
-                          "%s × %s", table[i].status, wo_action_names[a]);
+                          "%s × %s", table[i].status, wo_action_name((enum wo_action)a));
     /* a queued order declined goes back to the queue */
     ck_assert_str_eq(wo("accepted", WA_DECLINE, true), "dispatched");
     ck_assert(wo_status_active("on_hold"));
