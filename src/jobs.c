@@ -1,11 +1,13 @@
 /* Background jobs run by `propdesk serve`, every JOBS_INTERVAL_MS (default 15 s):
- *  - the SLA sweep: warns supervisors before a clock is due, marks breaches, and puts both
- *    on the ticket's timeline;
- *  - auto-close: resolutions the owner did not confirm within the org's delay (72 h);
+ *  - the SLA sweep: warns supervisors before a clock is due, marks breaches, and emits both
+ *    as events of the ticket (ticket.sla_warned, ticket.sla_breached);
+ *  - auto-close: resolutions the owner did not confirm within the org's delay (72 h)
+ *    (ticket.auto_closed);
  *  - housekeeping (once a minute): expired idempotency keys, stale login failures and
  *    long-dead refresh tokens.
- * Each sweep is one UPDATE … RETURNING feeding its events and notifications, so the row
- * locks decide which instance acts: with N instances running nothing is done twice. */
+ * Each sweep is one UPDATE … RETURNING feeding pd_emit, the event spine's one write path
+ * (src/events.h), so the row locks decide which instance acts: with N instances running
+ * nothing is done twice. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -18,14 +20,8 @@ DB_STMT(purge_idempotency, "DELETE FROM idempotency_keys WHERE expires_at < now(
 DB_STMT(purge_failures, "DELETE FROM auth_failures WHERE at < now() - interval '15 minutes'");
 DB_STMT(purge_refresh, "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days'");
 
-#define SUPERVISORS_OF(h) \
-    " JOIN tickets t ON t.org_id = " h ".org_id AND t.id = " h ".id" \
-    " JOIN role_grants g ON g.org_id = t.org_id AND ((g.role = 'supervisor' AND (g.community_id IS NULL" \
-    "   OR g.community_id = t.community_id)) OR (g.role = 'manager' AND g.community_id IS NULL))" \
-    " JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'"
-
 /* One statement per clock and kind: the UPDATE picks the tickets, its RETURNING feeds the
- * timeline event and the supervisors' notifications. */
+ * event spine (pd_emit: timeline, the supervisors' inbox, webhooks, stream). */
 #define SLA_OPEN(col)                                                                             \
     "  WHERE t.status NOT IN ('resolved', 'closed', 'cancelled') AND t." col "_met_at IS NULL "   \
     "    AND t." col "_due IS NOT NULL AND NOT t." col "_breached "
@@ -35,19 +31,17 @@ DB_STMT(purge_refresh, "DELETE FROM refresh_tokens WHERE expires_at < now() - in
     "AND t." col "_due - (SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s " \
     "  WHERE s.org_id = t.org_id) * interval '1 minute' <= now() "                                \
     "  RETURNING t.org_id, t.id, t.number, t." col "_due AS due) "                               \
-    SLA_TAIL2(clock, "sla_warning", "sla.warning", "SLA 即将超时 / SLA due soon")
+    SLA_EMIT(clock, "ticket.sla_warned", "sla.warning", "SLA 即将超时 / SLA due soon")
 #define SLA_BREACH(clock, col)                                                                    \
     "WITH hit AS (UPDATE tickets t SET " col "_breached = true, version = t.version + 1, "         \
     "  updated_at = now() " SLA_OPEN(col) "AND t." col "_due <= now() "                          \
     "  RETURNING t.org_id, t.id, t.number, t." col "_due AS due) "                               \
-    SLA_TAIL2(clock, "sla_breached", "sla.breached", "SLA 已超时 / SLA breached")
-#define SLA_TAIL2(clock, event, ntype, title)                                                     \
-    ", ev AS (INSERT INTO ticket_events (org_id, ticket_id, actor_role, type, details) "          \
-    "  SELECT org_id, id, 'system', '" event "', "                                                \
-    "  jsonb_build_object('clock', '" clock "', 'due_at', pd_ts(due)) FROM hit) "                \
-    "INSERT INTO notifications (org_id, user_id, type, ticket_id, title, body) "                  \
-    "SELECT DISTINCT h.org_id, u.id, '" ntype "', h.id, '" title "', h.number || ' " clock "' "  \
-    "FROM hit h" SUPERVISORS_OF("h")
+    SLA_EMIT(clock, "ticket.sla_breached", "sla.breached", "SLA 已超时 / SLA breached")
+#define SLA_EMIT(clock, type, ntype, title)                                                       \
+    "SELECT pd_emit(h.org_id, 'ticket', h.id, '" type "', NULL, 'system', NULL, NULL, "          \
+    "  jsonb_build_object('clock', '" clock "', 'due_at', pd_ts(h.due)), 'public', "            \
+    "  jsonb_build_array(jsonb_build_object('to', 'supervisors', 'type', '" ntype "', "         \
+    "    'title', '" title "', 'body', h.number || ' " clock "'))) FROM hit h"
 
 DB_STMT(warn_contact, SLA_WARN("contact", "contact"));
 DB_STMT(warn_arrival, SLA_WARN("arrival", "arrival"));
@@ -61,8 +55,7 @@ DB_STMT(auto_close,
     "  updated_at = now() WHERE t.status = 'resolved' AND t.resolved_at < now() - "
     "  (SELECT coalesce(max(s.auto_close_hours), 72) FROM ticket_settings s WHERE s.org_id = t.org_id) "
     "  * interval '1 hour' RETURNING t.org_id, t.id) "
-    "INSERT INTO ticket_events (org_id, ticket_id, actor_role, type, from_status, to_status) "
-    "SELECT org_id, id, 'system', 'auto_closed', 'resolved', 'closed' FROM closed");
+    "SELECT pd_emit(org_id, 'ticket', id, 'ticket.auto_closed', NULL, 'system', 'resolved', 'closed') FROM closed");
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

@@ -1,10 +1,11 @@
-/* SQL for the inbox. */
+/* SQL for the inbox. Its rows are written only by the event spine (pd_emit, src/events.h). */
 #include <stdlib.h>
 #include "notifications.h"
 
 #define NOTIFICATION_JSON(n) \
     "json_build_object('id', " n ".id, 'type', " n ".type, 'ticket_id', " n ".ticket_id, " \
-    "'work_order_id', " n ".work_order_id, 'title', " n ".title, 'body', " n ".body, " \
+    "'work_order_id', " n ".work_order_id, 'subject_type', " n ".subject_type, " \
+    "'subject_id', " n ".subject_id, 'event_id', " n ".event_seq, 'title', " n ".title, 'body', " n ".body, " \
     "'read_at', pd_ts(" n ".read_at), 'created_at', pd_ts(" n ".created_at))"
 
 DB_STMT(list_notifications,

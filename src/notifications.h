@@ -1,4 +1,5 @@
-/* The per-user inbox (written by src/timeline.c in the transaction of each change). */
+/* The per-user inbox, written by the event spine (pd_emit, src/events.h) in the
+ * transaction of each change. */
 #ifndef PD_NOTIFICATIONS_H
 #define PD_NOTIFICATIONS_H
 

@@ -13,6 +13,11 @@ const char *wo_action_name(enum wo_action a)
     return enum_code("work_order_action", (int)a);
 }
 
+const char *const wo_action_events[WA_COUNT] = {
+    "work_order.accepted", "work_order.declined", "work_order.started", "work_order.held",
+    "work_order.resumed", "work_order.completed", "work_order.reassigned", "work_order.cancelled",
+};
+
 const char *category_department(const char *category)
 {
     if (strcmp(category, "cleaning") == 0 || strcmp(category, "security") == 0 ||
@@ -170,4 +175,19 @@ const char *ticket_status_from_orders(const char *current, const struct wo_count
     if (n->on_hold > 0)
         return "on_hold";
     return "dispatched";
+}
+
+const char *ticket_status_event(const char *from, const char *to)
+{
+    if (is(to, "dispatched"))
+        return "ticket.dispatched";
+    if (is(to, "in_progress"))
+        return is(from, "on_hold") ? "ticket.resumed" : "ticket.started";
+    if (is(to, "on_hold"))
+        return "ticket.held";
+    if (is(to, "resolved"))
+        return "ticket.resolved";
+    if (is(to, "submitted") || is(to, "reopened"))
+        return "ticket.returned";
+    return "ticket.status_changed";
 }

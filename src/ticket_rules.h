@@ -43,6 +43,8 @@ enum wo_action {
 };
 /* The wire name of an action (enum "work_order_action" of src/enums.c). */
 const char *wo_action_name(enum wo_action a);
+/* The event each action emits: work_order.accepted, work_order.declined, … */
+extern const char *const wo_action_events[WA_COUNT];
 
 struct wo_view {
     const char *status;
@@ -66,5 +68,9 @@ struct wo_counts {
     int dispatched, accepted, in_progress, on_hold, completed;
 };
 const char *ticket_status_from_orders(const char *current, const struct wo_counts *n);
+/* The event of a ticket's state following its work orders from one status to another:
+ * ticket.dispatched, ticket.started, ticket.resumed (in progress again after a hold),
+ * ticket.held, ticket.resolved, ticket.returned (no active order left: back to the desk). */
+const char *ticket_status_event(const char *from, const char *to);
 
 #endif

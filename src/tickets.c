@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "calendar.h"
+#include "events.h"
 #include "ticket_rules.h"
 #include "tickets.h"
 #include "timeline.h"
@@ -144,12 +145,22 @@ DB_STMT(list_comments,
     "FROM ticket_comments c WHERE c.org_id = $1 AND c.ticket_id = $2 AND ($3::bool OR NOT c.internal) "
     "AND ($4::bigint IS NULL OR (c.created_at, c.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
     "ORDER BY c.created_at DESC, c.id DESC LIMIT $6");
+/* The ticket's timeline: its own events and its work orders', from the spine. `type` keeps
+ * the names the wire had before the spine (pd_ticket_timeline_type); `event_type` is the
+ * canonical one. */
 DB_STMT(list_events,
-    "SELECT coalesce(json_agg(json_build_object('id', e.id, 'type', e.type, 'actor_id', e.actor_id, "
-    "  'actor_role', e.actor_role, 'work_order_id', e.work_order_id, 'from_status', e.from_status, "
-    "  'to_status', e.to_status, 'details', e.details, 'created_at', pd_ts(e.created_at)) ORDER BY e.id), '[]') "
-    "FROM ticket_events e WHERE e.org_id = $1 AND e.ticket_id = $2 "
-    "AND ($3::bool OR coalesce((e.details->>'internal')::bool, false) = false)");
+    "SELECT coalesce(json_agg(json_build_object('id', e.seq, 'type', pd_ticket_timeline_type(e.type), "
+    "  'event_type', e.type, 'subject_type', e.subject_type, 'subject_id', e.subject_id, "
+    "  'actor_id', e.actor_id, 'actor_role', e.actor_role, "
+    "  'work_order_id', CASE WHEN e.subject_type = 'work_order' THEN e.subject_id END, "
+    "  'from_status', e.from_status, 'to_status', e.to_status, 'details', e.details, "
+    "  'visibility', e.visibility, 'created_at', pd_ts(e.created_at)) ORDER BY e.seq), '[]') "
+    "FROM (SELECT * FROM events e WHERE e.org_id = $1 AND e.subject_type = 'ticket' AND e.subject_id = $2 "
+    "      UNION ALL "
+    "      SELECT e.* FROM work_orders w JOIN events e ON e.org_id = w.org_id "
+    "        AND e.subject_type = 'work_order' AND e.subject_id = w.id "
+    "      WHERE w.org_id = $1 AND w.ticket_id = $2) e "
+    "WHERE $3::bool OR e.visibility = 'public'");
 
 void ticket_row_free(struct ticket_row *t)
 {
@@ -280,7 +291,10 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
     json_t *j = json_pack("{s:s, s:s}", "channel", in->channel, "number", number);
     char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    err = timeline_event(db, org, id_out, NULL, in->actor_id, in->actor_role, "created", NULL, "submitted", details);
+    err = event_emit(db, &(struct event){ .org = org, .subject_type = "ticket", .subject_id = id_out,
+                                          .type = "ticket.created", .actor_id = in->actor_id,
+                                          .actor_role = in->actor_role, .to_status = "submitted",
+                                          .details = details });
     free(details);
     return err;
 }
@@ -293,11 +307,16 @@ enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket
     return list_run(db, &ticket_list_spec, base, values, pg, NULL, NULL, out);
 }
 
+/* A ticket event from the status the caller read (to NULL: no transition), with at most one
+ * notice (NULL: none). */
 static enum pd_err event(struct db_conn *db, const char *org, const struct ticket_row *t,
                          const char *actor, const char *role, const char *type, const char *to,
-                         const char *details)
+                         const char *details, const struct event_notice *notice)
 {
-    return timeline_event(db, org, t->id, NULL, actor, role, type, t->status, to, details);
+    return event_emit(db, &(struct event){ .org = org, .subject_type = "ticket", .subject_id = t->id,
+                                           .type = type, .actor_id = actor, .actor_role = role,
+                                           .from_status = t->status, .to_status = to, .details = details,
+                                           .notices = notice, .n_notices = notice != NULL });
 }
 
 /* {key: value} as JSON text, or NULL for no value. Caller frees. */
@@ -360,9 +379,9 @@ enum pd_err ticket_update(struct db_conn *db, const char *org, const struct tick
     if (reclassified) {
         err = retarget(db, org, t->id, community, priority, category, created);
         if (err == PD_OK)
-            err = event(db, org, t, actor, actor_role, "reclassified", NULL, details);
+            err = event(db, org, t, actor, actor_role, "ticket.reclassified", NULL, details, NULL);
     } else {
-        err = event(db, org, t, actor, actor_role, "updated", NULL, NULL);
+        err = event(db, org, t, actor, actor_role, "ticket.updated", NULL, NULL, NULL);
     }
     free(details);
     return err;
@@ -378,11 +397,10 @@ enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticke
                          const char *reply, const char *actor, const char *actor_role)
 {
     const char *p[] = { org, t->id, t->status, reply };
+    struct event_notice owners = { TO_OWNERS, "ticket.replied", "您的咨询已答复", reply };
     enum pd_err err = guarded(db, &reply_ticket, 4, p);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, "replied", "resolved", NULL);
-    if (err == PD_OK)
-        err = notify(db, org, NOTIFY_OWNERS, t->id, NULL, "ticket.replied", "您的咨询已答复", reply);
+        err = event(db, org, t, actor, actor_role, "ticket.replied", "resolved", NULL, &owners);
     return err;
 }
 
@@ -392,13 +410,14 @@ enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct tick
     const char *p[] = { org, t->id, t->status, reason };
     const char *wp[] = { org, t->id, reason ? reason : "ticket cancelled" };
     char *details = details_of("reason", reason);
+    /* owners hear of a cancellation unless they made it */
+    struct event_notice owners = { TO_OWNERS, "ticket.cancelled", "报事已取消", reason };
     enum pd_err err = guarded(db, &cancel_ticket, 4, p);
     if (err == PD_OK)
         err = db_exec(db, &cancel_orders, 3, wp, NULL);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, "cancelled", "cancelled", details);
-    if (err == PD_OK && strcmp(actor_role, "owner") != 0)
-        err = notify(db, org, NOTIFY_OWNERS, t->id, NULL, "ticket.cancelled", "报事已取消", reason);
+        err = event(db, org, t, actor, actor_role, "ticket.cancelled", "cancelled", details,
+                    strcmp(actor_role, "owner") != 0 ? &owners : NULL);
     free(details);
     return err;
 }
@@ -415,7 +434,7 @@ enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct tic
     json_decref(j);
     enum pd_err err = guarded(db, &confirm_ticket, 5, p);
     if (err == PD_OK)
-        err = event(db, org, t, actor, "owner", "confirmed", "closed", details);
+        err = event(db, org, t, actor, "owner", "ticket.confirmed", "closed", details, NULL);
     free(details);
     return err;
 }
@@ -427,11 +446,10 @@ enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct tick
     snprintf(v, sizeof v, "%lld", t->version);
     const char *p[] = { org, t->id, v };
     char *details = details_of("reason", reason);
+    struct event_notice supervisors = { TO_SUPERVISORS, "ticket.reopened", "业主不认可处理结果", reason };
     enum pd_err err = guarded(db, &reopen_ticket, 3, p);
     if (err == PD_OK)
-        err = event(db, org, t, actor, "owner", "reopened", "reopened", details);
-    if (err == PD_OK)
-        err = notify(db, org, NOTIFY_SUPERVISORS, t->id, NULL, "ticket.reopened", "业主不认可处理结果", reason);
+        err = event(db, org, t, actor, "owner", "ticket.reopened", "reopened", details, &supervisors);
     free(details);
     return err;
 }
@@ -444,7 +462,7 @@ enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticke
     const char *p[] = { org, t->id, v };
     enum pd_err err = guarded(db, &close_ticket, 3, p);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, "closed", "closed", NULL);
+        err = event(db, org, t, actor, actor_role, "ticket.closed", "closed", NULL, NULL);
     return err;
 }
 
@@ -453,15 +471,18 @@ enum pd_err ticket_comment_add(struct db_conn *db, const char *org, const struct
                                const char *author_role, bool staff, json_t **out)
 {
     const char *p[] = { org, t->id, author, author_role, body, internal ? "true" : "false" };
+    /* a public staff comment reaches the owners and is the first response */
+    bool answer = staff && !internal;
+    struct event_notice owners = { TO_OWNERS, "ticket.commented", "物业回复了您的报事", body };
     enum pd_err err = rows_exec_one(db, &insert_comment, 6, p, out);
     if (err == PD_OK)
-        err = event(db, org, t, author, author_role, "commented", NULL,
-                    internal ? "{\"internal\":true}" : "{\"internal\":false}");
-    if (err == PD_OK && staff && !internal) {
+        err = event_emit(db, &(struct event){ .org = org, .subject_type = "ticket", .subject_id = t->id,
+                                              .type = "ticket.commented", .actor_id = author,
+                                              .actor_role = author_role, .from_status = t->status,
+                                              .details = internal ? "{\"internal\":true}" : "{\"internal\":false}",
+                                              .internal = internal, .notices = &owners, .n_notices = answer });
+    if (err == PD_OK && answer)
         err = ticket_contacted(db, org, t->id);
-        if (err == PD_OK)
-            err = notify(db, org, NOTIFY_OWNERS, t->id, NULL, "ticket.commented", "物业回复了您的报事", body);
-    }
     return err;
 }
 

@@ -1,38 +1,13 @@
-/* Timeline events, notifications, state derivation and clock movement for tickets. */
+/* A ticket's state following its work orders, and its SLA clocks moving with holds and
+ * reclassification. Events and notifications go through the spine (src/events.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "calendar.h"
+#include "events.h"
 #include "ticket_rules.h"
 #include "timeline.h"
-
-DB_STMT(insert_event,
-    "INSERT INTO ticket_events (org_id, ticket_id, work_order_id, actor_id, actor_role, type, "
-    "from_status, to_status, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9::jsonb, '{}'))");
-
-#define NOTIFY_INSERT "INSERT INTO notifications (org_id, user_id, type, ticket_id, work_order_id, title, body) " \
-                      "SELECT DISTINCT $1::uuid, x.id, $4, $2::uuid, $3::uuid, $5, $6 FROM "
-DB_STMT(notify_owners, NOTIFY_INSERT
-    "(SELECT t.reporter_id AS id FROM tickets t JOIN users u ON u.org_id = t.org_id AND u.id = t.reporter_id "
-    "   AND u.kind = 'resident' WHERE t.org_id = $1 AND t.id = $2 "
-    " UNION SELECT r.user_id FROM tickets t JOIN residencies r ON r.org_id = t.org_id AND r.unit_id = t.unit_id "
-    "   AND r.status = 'verified' WHERE t.org_id = $1 AND t.id = $2) x");
-DB_STMT(notify_assignee, NOTIFY_INSERT
-    "(SELECT w.assignee_id AS id FROM work_orders w WHERE w.org_id = $1 AND w.id = $3 "
-    "   AND w.assignee_id IS NOT NULL) x");
-DB_STMT(notify_department, NOTIFY_INSERT
-    "(SELECT u.id FROM work_orders w JOIN users u ON u.org_id = w.org_id AND u.department = w.department "
-    "   AND u.kind = 'staff' AND u.status = 'active' AND u.on_duty "
-    " JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'technician' "
-    "   AND (g.community_id IS NULL OR g.community_id = w.community_id) "
-    " WHERE w.org_id = $1 AND w.id = $3) x");
-DB_STMT(notify_supervisors, NOTIFY_INSERT
-    "(SELECT g.user_id AS id FROM tickets t JOIN role_grants g ON g.org_id = t.org_id "
-    "   AND ((g.role = 'supervisor' AND (g.community_id IS NULL OR g.community_id = t.community_id)) "
-    "        OR (g.role = 'manager' AND g.community_id IS NULL)) "
-    " JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active' "
-    " WHERE t.org_id = $1 AND t.id = $2) x");
 
 DB_STMT(order_counts,
     "SELECT t.status, "
@@ -40,8 +15,8 @@ DB_STMT(order_counts,
     "  count(*) FILTER (WHERE w.status = 'in_progress'), count(*) FILTER (WHERE w.status = 'on_hold'), "
     "  count(*) FILTER (WHERE w.status = 'completed') "
     "FROM tickets t LEFT JOIN work_orders w ON w.org_id = t.org_id AND w.ticket_id = t.id "
-    "  AND w.created_at >= coalesce((SELECT max(e.created_at) FROM ticket_events e WHERE e.org_id = t.org_id "
-    "                               AND e.ticket_id = t.id AND e.type = 'reopened'), '-infinity') "
+    "  AND w.created_at >= coalesce((SELECT max(e.created_at) FROM events e WHERE e.org_id = t.org_id "
+    "      AND e.subject_type = 'ticket' AND e.subject_id = t.id AND e.type = 'ticket.reopened'), '-infinity') "
     "WHERE t.org_id = $1 AND t.id = $2 GROUP BY t.status");
 DB_STMT(set_status,
     "UPDATE tickets SET status = $4, version = version + 1, updated_at = now(), "
@@ -62,24 +37,6 @@ DB_STMT(set_dues,
     "  arrival_due = CASE WHEN arrival_met_at IS NULL THEN to_timestamp(nullif($4, '0')::bigint) ELSE arrival_due END, "
     "  resolve_due = CASE WHEN resolve_met_at IS NULL THEN to_timestamp(nullif($5, '0')::bigint) ELSE resolve_due END "
     "WHERE org_id = $1 AND id = $2");
-
-enum pd_err timeline_event(struct db_conn *db, const char *org, const char *ticket_id,
-                           const char *work_order_id, const char *actor, const char *actor_role,
-                           const char *type, const char *from_status, const char *to_status,
-                           const char *details)
-{
-    const char *p[] = { org, ticket_id, work_order_id, actor, actor_role, type, from_status, to_status, details };
-    return db_exec(db, &insert_event, 9, p, NULL);
-}
-
-enum pd_err notify(struct db_conn *db, const char *org, enum notify_to to, const char *ticket_id,
-                   const char *work_order_id, const char *type, const char *title, const char *body)
-{
-    struct db_stmt *st[] = { [NOTIFY_OWNERS] = &notify_owners, [NOTIFY_ASSIGNEE] = &notify_assignee,
-                             [NOTIFY_DEPARTMENT] = &notify_department, [NOTIFY_SUPERVISORS] = &notify_supervisors };
-    const char *p[] = { org, ticket_id, work_order_id, type, title, body ? body : "" };
-    return db_exec(db, st[to], 6, p, NULL);
-}
 
 /* Parses [[from, to|null], …] into pauses; returns the count. */
 static int parse_pauses(const char *text, struct sla_pause *out, int cap)
@@ -154,18 +111,22 @@ enum pd_err ticket_follow_orders(struct db_conn *db, const char *org, const char
     if (strcmp(next, current) == 0)
         return PD_OK;
     const char *up[] = { org, ticket_id, current, next };
-    if ((err = db_exec(db, &set_status, 4, up, NULL)) != PD_OK ||
-        (err = timeline_event(db, org, ticket_id, NULL, actor, actor_role ? actor_role : "system",
-                              "status_changed", current, next, NULL)) != PD_OK)
+    if ((err = db_exec(db, &set_status, 4, up, NULL)) != PD_OK)
         return err;
     if (strcmp(next, "on_hold") == 0 || strcmp(current, "on_hold") == 0)
         if ((err = ticket_recompute_dues(db, org, ticket_id)) != PD_OK)
             return err;
+    struct event_notice resolved = { TO_OWNERS, "ticket.resolved", "报事已处理完成",
+                                     "请确认处理结果并评价 / Please confirm the fix and rate it." };
+    struct event_notice started = { TO_OWNERS, "ticket.started", "维修人员已开始处理",
+                                    "The technician has started work." };
+    struct event e = { .org = org, .subject_type = "ticket", .subject_id = ticket_id,
+                       .type = ticket_status_event(current, next), .actor_id = actor,
+                       .actor_role = actor_role, .from_status = current, .to_status = next };
     if (strcmp(next, "resolved") == 0)
-        err = notify(db, org, NOTIFY_OWNERS, ticket_id, NULL, "ticket.resolved", "报事已处理完成",
-                     "请确认处理结果并评价 / Please confirm the fix and rate it.");
+        e.notices = &resolved;
     else if (strcmp(next, "in_progress") == 0 && strcmp(current, "on_hold") != 0)
-        err = notify(db, org, NOTIFY_OWNERS, ticket_id, NULL, "ticket.started", "维修人员已开始处理",
-                     "The technician has started work.");
-    return err;
+        e.notices = &started;
+    e.n_notices = e.notices != NULL;
+    return event_emit(db, &e);
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "events.h"
 #include "timeline.h"
 #include "work_orders.h"
 
@@ -165,18 +166,21 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
                           "assignee_id", assignee[0] ? json_string(assignee) : json_null());
     char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    err = timeline_event(db, org, t->id, id_out, actor, actor_role, "dispatched", NULL, "dispatched", details);
+    /* the assignee hears of it, or else the department's queue; and the owners */
+    struct event_notice notices[] = {
+        assignee[0] ? (struct event_notice){ TO_ASSIGNEE, "work_order.assigned", "新工单已派给您", in->note }
+                    : (struct event_notice){ TO_DEPARTMENT, "work_order.queued", "部门有新工单待抢", in->note },
+        { TO_OWNERS, "ticket.dispatched", "您的报事已派工", "A technician has been dispatched." },
+    };
+    err = event_emit(db, &(struct event){ .org = org, .subject_type = "work_order", .subject_id = id_out,
+                                          .type = "work_order.dispatched", .actor_id = actor,
+                                          .actor_role = actor_role, .to_status = "dispatched",
+                                          .details = details, .notices = notices, .n_notices = 2 });
     free(details);
     if (err == PD_OK)
         err = ticket_contacted(db, org, t->id);
     if (err == PD_OK)
         err = ticket_follow_orders(db, org, t->id, actor, actor_role);
-    if (err == PD_OK)
-        err = assignee[0] ? notify(db, org, NOTIFY_ASSIGNEE, t->id, id_out, "work_order.assigned", "新工单已派给您", in->note)
-                          : notify(db, org, NOTIFY_DEPARTMENT, t->id, id_out, "work_order.queued", "部门有新工单待抢", in->note);
-    if (err == PD_OK)
-        err = notify(db, org, NOTIFY_OWNERS, t->id, id_out, "ticket.dispatched", "您的报事已派工",
-                     "A technician has been dispatched.");
     return err;
 }
 
@@ -209,29 +213,27 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
         json_object_set_new(j, "reason", json_string(in->reason));
     if (a == WA_REASSIGN)
         json_object_set_new(j, "assignee_id", json_string(in->assignee_id));
-    char *details = json_dumps(j, JSON_COMPACT), type[32];
+    char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    snprintf(type, sizeof type, "work_order.%s", wo_action_name(a));
-    err = timeline_event(db, org, w->ticket_id, w->id, actor, actor_role, type, w->status, next, details);
+    /* a reassignment reaches the new assignee; a declined order goes back to the queue it
+     * came from, or to the supervisors for another dispatch */
+    struct event_notice notice = { TO_ASSIGNEE, "work_order.assigned", "工单已改派给您", in->reason };
+    if (a == WA_DECLINE)
+        notice = from_queue ? (struct event_notice){ TO_DEPARTMENT, "work_order.queued", "部门有新工单待抢", in->reason }
+                            : (struct event_notice){ TO_SUPERVISORS, "work_order.declined", "工单被拒，需要重新派工",
+                                                     in->reason };
+    err = event_emit(db, &(struct event){ .org = org, .subject_type = "work_order", .subject_id = w->id,
+                                          .type = wo_action_events[a], .actor_id = actor,
+                                          .actor_role = actor_role, .from_status = w->status,
+                                          .to_status = next, .details = details, .notices = &notice,
+                                          .n_notices = a == WA_REASSIGN || a == WA_DECLINE });
     free(details);
     const char *tp[] = { org, w->ticket_id };
     if (err == PD_OK && a == WA_START)
         err = db_exec(db, &mark_arrived, 2, tp, NULL);
     if (err == PD_OK)
         err = ticket_follow_orders(db, org, w->ticket_id, actor, actor_role);
-    if (err != PD_OK)
-        return err;
-    switch (a) {
-    case WA_REASSIGN:
-        return notify(db, org, NOTIFY_ASSIGNEE, w->ticket_id, w->id, "work_order.assigned", "工单已改派给您", in->reason);
-    case WA_DECLINE:
-        return from_queue ? notify(db, org, NOTIFY_DEPARTMENT, w->ticket_id, w->id, "work_order.queued",
-                                   "部门有新工单待抢", in->reason)
-                          : notify(db, org, NOTIFY_SUPERVISORS, w->ticket_id, w->id, "work_order.declined",
-                                   "工单被拒，需要重新派工", in->reason);
-    default:
-        return PD_OK;
-    }
+    return err;
 }
 
 enum pd_err work_order_list(struct db_conn *db, const char *org, const char *scope, const char *caller,

@@ -95,6 +95,15 @@ if [ -z "${DATABASE_URL_GIVEN:-}" ]; then
     [ $r3 = 1 ] && grep -q "checksum mismatch" "$WORK/m3"
     count "serve refuses to start when an applied migration changed" $?
     bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB2" >/dev/null 2>&1
+    # migrations that move data, each on a database of its own that has some (tests/migrations)
+    for mt in tests/migrations/*.sh; do
+        DB3="${DB}_d"
+        bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB3"
+        bash "$mt" $BIN "$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB3")" > "$WORK/mig-data" 2>&1
+        rc=$?; [ $rc = 0 ] || cat "$WORK/mig-data"
+        count "$(basename "$mt" .sh) on a database with data" $rc
+        bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB3" >/dev/null 2>&1
+    done
     # bad configuration: one line, exit status 2
     out=$(PORT=abc $BIN serve 2>&1); r4=$?
     [ $r4 = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q PORT <<<"$out"

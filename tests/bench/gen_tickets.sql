@@ -2,11 +2,12 @@
 -- tests/bench/tickets.sh on a database that has been migrated and demo-seeded:
 --   psql -v count=10000 [-v start=0] [-v rebuild=on] -f tests/bench/gen_tickets.sql
 -- adds tickets number start+1 … start+count to the demo org 示例物业, each with its work
--- orders (1–2 per dispatched ticket) and its timeline (2–5 events), and counts them into
+-- orders (1–2 per dispatched ticket) and its timeline (2–5 rows of the event spine, written
+-- as history: without the fan-out trigger, so no outbox rows or NOTIFYs), and counts them into
 -- ticket_numbers. Running it again with start = the previous total grows the same data set.
 --   count    tickets to add (required)
 --   start    tickets already generated (default 0): ids and numbers follow on from there
---   rebuild  on: drop the plain indexes of tickets, work_orders and ticket_events before the
+--   rebuild  on: drop the plain indexes of tickets, work_orders and events before the
 --            load and create them again (from their own definitions) after it — much faster
 --            for a large batch; constraint indexes (primary keys, unique number) stay.
 --
@@ -233,11 +234,11 @@ JOIN bench_u u ON u.k = s8.k AND u.rn = 1 + floor(s8.r_u * c.n)::int;
 \if :rebuild
 CREATE TEMP TABLE bench_idx AS
 SELECT i.indexname, i.indexdef FROM pg_indexes i
-WHERE i.schemaname = current_schema() AND i.tablename IN ('tickets', 'work_orders', 'ticket_events')
+WHERE i.schemaname = current_schema() AND i.tablename IN ('tickets', 'work_orders', 'events')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = to_regclass(quote_ident(i.indexname)));
 CREATE TEMP TABLE bench_fk AS
 SELECT k.conrelid::regclass::text AS tab, k.conname, pg_get_constraintdef(k.oid) AS def FROM pg_constraint k
-WHERE k.contype = 'f' AND k.conrelid IN ('tickets'::regclass, 'work_orders'::regclass, 'ticket_events'::regclass);
+WHERE k.contype = 'f' AND k.conrelid IN ('tickets'::regclass, 'work_orders'::regclass, 'events'::regclass);
 SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', tab, conname) FROM bench_fk \gexec
 SELECT format('DROP INDEX %I', indexname) FROM bench_idx \gexec
 \endif
@@ -338,31 +339,35 @@ JOIN bench_tech tech ON tech.k = g.k AND tech.department = g.department
 WHERE g.has_wo;
 
 \echo '  timeline'
-INSERT INTO ticket_events (org_id, ticket_id, work_order_id, actor_id, actor_role, type, from_status, to_status,
-                           details, created_at)
-SELECT :'org', g.id, e.wo, e.actor, e.role, e.type, e.from_status, e.to_status, e.details, e.at
+ALTER TABLE events DISABLE TRIGGER events_fanout;
+INSERT INTO events (org_id, subject_type, subject_id, type, actor_id, actor_role, from_status, to_status,
+                    details, created_at)
+SELECT :'org', CASE WHEN e.wo IS NULL THEN 'ticket' ELSE 'work_order' END, coalesce(e.wo, g.id), e.type,
+       e.actor, e.role, e.from_status, e.to_status, e.details, e.at
 FROM bench_g g
 CROSS JOIN LATERAL (VALUES
     (1, g.t0, NULL::uuid, CASE WHEN g.channel = 'integration' THEN NULL WHEN g.channel = 'app' THEN NULL ELSE :'agent'::uuid END,
      CASE g.channel WHEN 'app' THEN 'owner' WHEN 'integration' THEN 'integration' ELSE 'agent' END,
-     'created', NULL, 'submitted', jsonb_build_object('channel', g.channel, 'number', g.number)),
+     'ticket.created', NULL, 'submitted', jsonb_build_object('channel', g.channel, 'number', g.number)),
     (2, g.dispatched_at, md5('bench-wo:' || g.i || ':' || g.n_wo)::uuid, :'agent'::uuid, 'agent',
-     'dispatched', NULL, 'dispatched', jsonb_build_object('mode', 'assign', 'department', g.department)),
+     'work_order.dispatched', NULL, 'dispatched', jsonb_build_object('mode', 'assign', 'department', g.department)),
     (3, g.started_at, md5('bench-wo:' || g.i || ':' || g.n_wo)::uuid, NULL, 'technician',
-     'work_order.start', 'accepted', 'in_progress', '{}'::jsonb),
+     'work_order.started', 'accepted', 'in_progress', '{}'::jsonb),
     (4, g.resolved_at0, CASE WHEN g.has_wo THEN md5('bench-wo:' || g.i || ':' || g.n_wo)::uuid END, NULL,
      CASE WHEN g.has_wo THEN 'technician' ELSE 'agent' END,
-     CASE WHEN g.has_wo THEN 'work_order.complete' ELSE 'replied' END,
+     CASE WHEN g.has_wo THEN 'work_order.completed' ELSE 'ticket.replied' END,
      CASE WHEN g.has_wo THEN 'in_progress' ELSE 'submitted' END, CASE WHEN g.has_wo THEN 'completed' ELSE 'resolved' END, '{}'::jsonb),
-    (5, coalesce(g.closed_at, g.cancelled_at, g.held_at, g.reopened_at), NULL, NULL,
+    (5, coalesce(g.closed_at, g.cancelled_at, g.held_at, g.reopened_at),
+     CASE WHEN g.status = 'on_hold' THEN md5('bench-wo:' || g.i || ':' || g.n_wo)::uuid END, NULL,
      CASE WHEN g.confirmed THEN 'owner' WHEN g.status = 'closed' THEN 'system' WHEN g.status = 'on_hold' THEN 'technician'
           ELSE 'owner' END,
-     CASE g.status WHEN 'closed' THEN CASE WHEN g.confirmed THEN 'confirmed' ELSE 'auto_closed' END
-                   WHEN 'cancelled' THEN 'cancelled' WHEN 'on_hold' THEN 'work_order.hold' ELSE 'reopened' END,
+     CASE g.status WHEN 'closed' THEN CASE WHEN g.confirmed THEN 'ticket.confirmed' ELSE 'ticket.auto_closed' END
+                   WHEN 'cancelled' THEN 'ticket.cancelled' WHEN 'on_hold' THEN 'work_order.held' ELSE 'ticket.reopened' END,
      CASE g.status WHEN 'on_hold' THEN 'in_progress' WHEN 'cancelled' THEN NULL ELSE 'resolved' END,
      g.status, CASE WHEN g.confirmed THEN jsonb_build_object('rating', 3 + floor(g.r_a * 3)::int) ELSE '{}'::jsonb END)
 ) AS e (ord, at, wo, actor, role, type, from_status, to_status, details)
-WHERE e.at IS NOT NULL;  -- a ticket's events come out in order, so their ids follow the story
+WHERE e.at IS NOT NULL;  -- a ticket's events come out in order, so their seqs follow the story
+ALTER TABLE events ENABLE TRIGGER events_fanout;
 
 INSERT INTO ticket_numbers AS n (org_id, day, last)
 SELECT :'org', day, max(seq) FROM bench_g GROUP BY day

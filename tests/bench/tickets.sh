@@ -7,8 +7,8 @@
 #     the ratio of average and p99 latency at 1M against 10k;
 #  3. POST /v1/tickets (desk intake by phone) with wrk, against pgbench -M prepared running
 #     the statements the API runs for a create — the ticket_numbers upsert, the calendar
-#     query of src/calendar.c, the tickets INSERT with its due times, the ticket_events
-#     INSERT — in one transaction, at its best of 1/2/4/8 clients.
+#     query of src/calendar.c, the tickets INSERT with its due times, the pd_emit of its
+#     event (the event spine) — in one transaction, at its best of 1/2/4/8 clients.
 #   make bench-tickets    (DURATION=10 RUNS=2 CONNS=32 HTTP_THREADS=4 SMALL=10000 LARGE=1000000;
 #                          KEEP_DB=1 keeps the database for EXPLAIN afterwards)
 # Targets (issue): get and list at 1M within 1.5x of their time at 10k; create >= 30% of
@@ -68,7 +68,7 @@ gen() {
     local t0=$SECONDS
     sql -v start="$1" -v count=$(($2 - $1)) -v rebuild="${3:-off}" -f tests/bench/gen_tickets.sql
     echo "  vacuum analyze"
-    sql -c "VACUUM (ANALYZE) tickets, work_orders, ticket_events, ticket_numbers, units, buildings, communities, users"
+    sql -c "VACUUM (ANALYZE) tickets, work_orders, events, ticket_numbers, units, buildings, communities, users"
     GEN_S=$((SECONDS - t0))
     # a checkpoint, so that the measurement after a bulk load does not pay for writing it
     # out (on our own cluster: local socket connections are trusted, postgres may CHECKPOINT)
@@ -181,7 +181,7 @@ echo "== growing to $LARGE tickets (indexes and foreign keys off during the load
 gen "$SMALL" "$LARGE" on
 GROW_S=$GEN_S
 sql -At -F ' ' -c "SELECT 'tickets', count(*) FROM tickets UNION ALL SELECT 'work_orders', count(*) FROM work_orders
-                   UNION ALL SELECT 'ticket_events', count(*) FROM ticket_events
+                   UNION ALL SELECT 'events', count(*) FROM events
                    UNION ALL SELECT 'database_MiB', pg_database_size(current_database()) / 1048576" |
     awk '{ printf "  %-14s %s\n", $1, $2 }'
 echo "  grown in ${GROW_S}s"
@@ -194,7 +194,7 @@ measure large "$LARGE"
 # warm-up's rate).
 CREATE_T0=$(sql -At -c "SELECT now()")
 reset_day() {
-    sql -c "DELETE FROM ticket_events WHERE org_id = '$ORG' AND ticket_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
+    sql -c "DELETE FROM events WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0'" \
         -c "DELETE FROM ticket_numbers WHERE org_id = '$ORG' AND day >= (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date"
 }
@@ -225,7 +225,7 @@ SELECT c.time_zone, c.business_hours->>'start', c.business_hours->>'end', (SELEC
 \set resolve_due :now + 604800
 INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, sla_contact_minutes, sla_arrival_minutes, sla_resolve_minutes, sla_business_hours, contact_due, arrival_due, resolve_due) VALUES ('$ORG', :number, '$BUSY', '$UNIT', NULL, 'repair', 'plumbing', 'engineering', 'P3', NULL, '卫生间水龙头关不紧，一直滴水', NULL, NULL, NULL, false, false, 'phone', NULL, '张先生', '13800000001', '10000000-0000-4000-8000-0000000000a1', '{}'::uuid[], 30, 570, 4320, true, to_timestamp(:contact_due), to_timestamp(:arrival_due), to_timestamp(:resolve_due)) RETURNING id
 \gset
-INSERT INTO ticket_events (org_id, ticket_id, work_order_id, actor_id, actor_role, type, from_status, to_status, details) VALUES ('$ORG', :id, NULL, '10000000-0000-4000-8000-0000000000a1', 'admin', 'created', NULL, 'submitted', coalesce(jsonb_build_object('channel', 'phone', 'number', :number::text), '{}'));
+SELECT pd_emit('$ORG', 'ticket', :id, 'ticket.created', '10000000-0000-4000-8000-0000000000a1', 'admin', NULL, 'submitted', jsonb_build_object('channel', 'phone', 'number', :number::text), 'public', '[]');
 COMMIT;
 SQL
 PG_BEST=0 PG_CLIENTS=0

@@ -1,6 +1,7 @@
 /* The ticket and work-order state machines: every action from every state, for each kind of
  * caller, and how a ticket's state follows its work orders. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/ticket_rules.h"
@@ -158,6 +159,31 @@ START_TEST(test_ticket_follows_orders)
 }
 END_TEST
 
+/* Each derived change names its event; the names follow <resource>.<past participle>. */
+START_TEST(test_ticket_status_events)
+{
+    ck_assert_str_eq(ticket_status_event("submitted", "dispatched"), "ticket.dispatched");
+    ck_assert_str_eq(ticket_status_event("reopened", "dispatched"), "ticket.dispatched");
+    ck_assert_str_eq(ticket_status_event("on_hold", "dispatched"), "ticket.dispatched");
+    ck_assert_str_eq(ticket_status_event("dispatched", "in_progress"), "ticket.started");
+    ck_assert_str_eq(ticket_status_event("on_hold", "in_progress"), "ticket.resumed");
+    ck_assert_str_eq(ticket_status_event("in_progress", "on_hold"), "ticket.held");
+    ck_assert_str_eq(ticket_status_event("in_progress", "resolved"), "ticket.resolved");
+    ck_assert_str_eq(ticket_status_event("dispatched", "submitted"), "ticket.returned");
+    ck_assert_str_eq(ticket_status_event("dispatched", "reopened"), "ticket.returned");
+    static const char *const participles[WA_COUNT] = {
+        [WA_ACCEPT] = "accepted", [WA_DECLINE] = "declined", [WA_START] = "started", [WA_HOLD] = "held",
+        [WA_RESUME] = "resumed", [WA_COMPLETE] = "completed", [WA_REASSIGN] = "reassigned",
+        [WA_CANCEL] = "cancelled",
+    };
+    for (int a = 0; a < WA_COUNT; a++) {
+        char want[64];
+        snprintf(want, sizeof want, "work_order.%s", participles[a]);
+        ck_assert_str_eq(wo_action_events[a], want);
+    }
+}
+END_TEST
+
 Suite *ticket_rules_suite(void)
 {
     Suite *s = suite_create("ticket_rules");
@@ -168,6 +194,7 @@ Suite *ticket_rules_suite(void)
     tcase_add_test(tc, test_work_order_table);
     tcase_add_test(tc, test_work_order_roles);
     tcase_add_test(tc, test_ticket_follows_orders);
+    tcase_add_test(tc, test_ticket_status_events);
     suite_add_tcase(s, tc);
     return s;
 }
