@@ -178,18 +178,20 @@ for rule in \
     what=${rule%%:*} re=${rule#*:}
     if has "$TMP/stage.1" "$re"; then ok "build: $what"; else bad "build: missing $what"; fi
 done
-for pkg in build-essential pkg-config libjansson-dev libpq-dev libjwt-dev \
-    libmicrohttpd-dev libsodium-dev libssl-dev; do
+build_pkgs=(build-essential pkg-config libjansson-dev libpq-dev libjwt-dev
+    libmicrohttpd-dev libsodium-dev libssl-dev libicu-dev)
+for pkg in "${build_pkgs[@]}"; do
     has "$TMP/stage.1" "apt-get install.*[[:space:]]$pkg([[:space:]]|$)" || bad "build: $pkg not installed"
 done
-ok "build: checked the 8 build dependencies"
+ok "build: checked the ${#build_pkgs[@]} build dependencies"
 
 # Runtime: exactly the libraries, nothing to compile with, no node.
-for pkg in libjansson4 libpq5 libjwt0 \
-    libmicrohttpd12 libsodium23 libssl3 ca-certificates tzdata; do
+runtime_pkgs=(libjansson4 libpq5 libjwt0 libmicrohttpd12 libsodium23 libssl3 libicu72
+    ca-certificates tzdata)
+for pkg in "${runtime_pkgs[@]}"; do
     has "$final" "apt-get install.*[[:space:]]${pkg//./\\.}([[:space:]]|$)" || bad "runtime: $pkg not installed"
 done
-ok "runtime: checked the 7 runtime packages"
+ok "runtime: checked the ${#runtime_pkgs[@]} runtime packages"
 forbidden=$(grep -Ei 'apt-get install' "$final" | grep -Eo '[[:space:]](build-essential|gcc|g\+\+|make|pkg-config|nodejs|npm|[a-z0-9.+-]+-dev)([[:space:]]|$)' | tr -d ' ' | sort -u | tr '\n' ' ')
 if [ -z "$forbidden" ]; then ok "runtime: no compiler, -dev package or node"; else bad "runtime installs build tooling: $forbidden"; fi
 

@@ -7,14 +7,14 @@
 DB_STMT(load_calendar,
     "SELECT c.time_zone, c.business_hours->>'start', c.business_hours->>'end', "
     "  (SELECT string_agg(d, ',') FROM jsonb_array_elements_text(c.business_hours->'days') d), "
-    "  (SELECT string_agg(to_char(h.day, 'YYYYMMDD'), ',' ORDER BY h.day) FROM holidays h "
-    "     WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) "
-    "       AND h.kind = 'holiday' AND h.day >= to_timestamp($5)::date - 1 "
-    "       AND h.day < to_timestamp($5)::date + 120), "
-    "  (SELECT string_agg(to_char(h.day, 'YYYYMMDD'), ',' ORDER BY h.day) FROM holidays h "
-    "     WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) "
-    "       AND h.kind = 'workday' AND h.day >= to_timestamp($5)::date - 1 "
-    "       AND h.day < to_timestamp($5)::date + 120), "
+    "  (SELECT string_agg(DISTINCT to_char(h.day, 'YYYYMMDD'), ',' ORDER BY to_char(h.day, 'YYYYMMDD')) "
+    "     FROM holidays h WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) "
+    "       AND h.kind = 'holiday' "
+    "       AND h.day BETWEEN to_timestamp($5)::date - $6::int AND to_timestamp($5)::date + $7::int), "
+    "  (SELECT string_agg(DISTINCT to_char(h.day, 'YYYYMMDD'), ',' ORDER BY to_char(h.day, 'YYYYMMDD')) "
+    "     FROM holidays h WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) "
+    "       AND h.kind = 'workday' "
+    "       AND h.day BETWEEN to_timestamp($5)::date - $6::int AND to_timestamp($5)::date + $7::int), "
     "  s.contact_minutes, s.arrival_minutes, s.arrival_next_day, s.resolve_minutes, s.business_hours "
     "FROM communities c "
     "LEFT JOIN LATERAL (SELECT * FROM sla_targets s WHERE s.org_id = c.org_id "
@@ -54,11 +54,13 @@ enum pd_err calendar_load(struct db_conn *db, const char *org, const char *commu
                           const char *priority, const char *category, time_t since,
                           struct calendar *out, struct sla_target *target)
 {
-    char since_s[24];
+    char since_s[24], before[8], after[8];
     snprintf(since_s, sizeof since_s, "%lld", (long long)since);
-    const char *p[] = { org, community_id, priority, category, since_s };
+    snprintf(before, sizeof before, "%d", CAL_DAYS_BEFORE);
+    snprintf(after, sizeof after, "%d", CAL_DAYS_AFTER);
+    const char *p[] = { org, community_id, priority, category, since_s, before, after };
     PGresult *r;
-    enum pd_err err = db_exec(db, &load_calendar, 5, p, &r);
+    enum pd_err err = db_exec(db, &load_calendar, 7, p, &r);
     if (err != PD_OK)
         return err;
     if (PQntuples(r) == 0) {

@@ -7,7 +7,13 @@
 #include "db.h"
 #include "sla.h"
 
-#define CAL_MAX_DAYS 128
+/* The holiday and workday lists cover every local day an SLA walk from `since` can reach
+ * (SLA_HORIZON_DAYS): from the UTC date of `since` minus CAL_DAYS_BEFORE to plus CAL_DAYS_AFTER,
+ * one day either side for the zone's offset and one more for an offset change on the way. A
+ * list holds each day at most once, so CAL_MAX_DAYS never truncates it. */
+#define CAL_DAYS_BEFORE 1
+#define CAL_DAYS_AFTER (SLA_HORIZON_DAYS + 2)
+#define CAL_MAX_DAYS (CAL_DAYS_BEFORE + 1 + CAL_DAYS_AFTER)
 
 struct sla_target {
     int contact_minutes;
@@ -24,9 +30,10 @@ struct calendar {
     char time_zone[64];
 };
 
-/* Loads the community's calendar (time zone, business hours, holidays and 调休 workdays from
- * since_day on) and the most specific SLA target for priority and category (community and
- * category first, the org's defaults after, the built-in DESIGN §6 defaults last).
+/* Loads the community's calendar (time zone, business hours, holidays and 调休 workdays for
+ * the span a walk from `since` can reach, see CAL_DAYS_BEFORE) and the most specific SLA target
+ * for priority and category (community and category first, the org's defaults after, the
+ * built-in DESIGN §6 defaults last).
  * PD_ERR_NOT_FOUND when the community is absent. */
 enum pd_err calendar_load(struct db_conn *db, const char *org, const char *community_id,
                           const char *priority, const char *category, time_t since,

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include "communities.h"
 #include "rows.h"
+#include "tz.h"
 
 DB_STMT(list_communities,
     "SELECT pd_community_json(c), (extract(epoch FROM c.created_at) * 1000000)::bigint, c.id "
@@ -65,6 +66,8 @@ enum pd_err community_update(struct db_conn *db, const char *org, const char *sc
 
 bool community_time_zone_known(struct db_conn *db, const char *tz)
 {
+    if (tz_get(tz) == NULL)
+        return false;
     const char *p[] = { tz };
     PGresult *r;
     if (db_exec(db, &known_time_zone, 1, p, &r) != PD_OK)

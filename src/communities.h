@@ -22,7 +22,8 @@ enum pd_err community_create(struct db_conn *db, const char *org, const struct c
  * PD_ERR_STALE when the object exists at another version. */
 enum pd_err community_update(struct db_conn *db, const char *org, const char *scope, const char *id,
                              const char *patch, long long version, json_t **out);
-/* True when tz is a time zone PostgreSQL knows. */
+/* True when tz is a time zone both src/tz.c (ICU: the SLA clocks) and PostgreSQL (dates in
+ * SQL) know; false also when the database cannot answer. */
 bool community_time_zone_known(struct db_conn *db, const char *tz);
 
 #endif

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "seed.h"
+#include "tz.h"
 
 #ifndef PROPDESK_VERSION
 #define PROPDESK_VERSION "0.1.0"
@@ -180,6 +181,7 @@ static int cmd_serve(void)
     }
     log_msg(LOG_INFO, NULL, "serve - listening on http://%s:%d (%d HTTP threads, %d DB connections)",
             g_config.bind_address, g_config.port, g_config.http_threads, g_config.db_pool_size);
+    log_msg(LOG_INFO, NULL, "serve - SLA clocks use ICU's tz database %s", tz_data_version());
 
     int sig;
     sigwait(&signals, &sig);

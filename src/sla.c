@@ -5,7 +5,6 @@
 #include "sla.h"
 
 #define FOREVER INT64_MAX
-#define HORIZON_DAYS 400
 #define T_LIMIT ((int64_t)1 << 40)  /* instants beyond ±34,800 years are out of range */
 
 enum span_result { SPAN_DONE, SPAN_REACHED, SPAN_STOPPED };
@@ -177,7 +176,7 @@ time_t sla_due(const struct sla_calendar *cal, time_t start, int minutes,
     if (minutes == 0)
         return start;
     int64_t counted, at;
-    enum span_result r = walk(cal, start, (int64_t)start + (int64_t)HORIZON_DAYS * 86400, p,
+    enum span_result r = walk(cal, start, (int64_t)start + (int64_t)SLA_HORIZON_DAYS * 86400, p,
                               n < 0 ? 0 : n, (int64_t)minutes * 60, &counted, &at);
     return r == SPAN_REACHED ? (time_t)at : 0;
 }
@@ -204,7 +203,7 @@ time_t sla_next_working_day_end(const struct sla_calendar *cal, time_t start)
         return (time_t)local_instant(cal, &d, 0);
     }
     day_of(cal, start, 0, &d);
-    for (int k = 1; k <= HORIZON_DAYS; k++) {
+    for (int k = 1; k <= SLA_HORIZON_DAYS; k++) {
         day_set(&d, d.n + 1);
         if (is_working_day(cal, &d))
             return (time_t)local_instant(cal, &d, cal->close_minute);

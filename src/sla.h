@@ -8,6 +8,10 @@
 #include <time.h>
 #include "tz.h"
 
+/* No walk looks further than this many days past its start: a target not reached by then
+ * has no due time. Whoever fills a calendar's lists must cover that span (src/calendar.c). */
+#define SLA_HORIZON_DAYS 400
+
 #define SLA_DAY(d) (1u << (d))           /* d: 1 = Monday … 7 = Sunday */
 #define SLA_MONDAY_TO_FRIDAY 0x3Eu
 #define SLA_EVERY_DAY 0xFEu
@@ -34,9 +38,10 @@ struct sla_pause {
  * the next opening. The answer is the first instant at which the count is reached: a target
  * that completes exactly at closing time is due at closing time, not at the next opening.
  * minutes == 0 gives `start`. Returns 0 when minutes < 0, the calendar is invalid (see
- * sla_calendar_valid), `start` is beyond ±2^40 s, the target is not reached within 400 days, or
- * an open pause (to == 0) stops the clock before the target is reached: no due time while on
- * hold. A target already reached before the open pause began keeps its (past) due time. */
+ * sla_calendar_valid), `start` is beyond ±2^40 s, the target is not reached within
+ * SLA_HORIZON_DAYS, or an open pause (to == 0) stops the clock before the target is reached:
+ * no due time while on hold. A target already reached before the open pause began keeps its
+ * (past) due time. */
 time_t sla_due(const struct sla_calendar *cal, time_t start, int minutes,
                const struct sla_pause *p, int n);
 
@@ -50,7 +55,7 @@ long long sla_elapsed(const struct sla_calendar *cal, time_t a, time_t b,
 /* Closing time of the first working day after the local day containing `start` (the "next
  * working day" targets), whether or not that day is itself a working day. For an `always`
  * calendar, the end (24:00) of the next calendar day. 0 when the calendar is invalid, `start`
- * is beyond ±2^40 s, or no working day comes within 400 days. */
+ * is beyond ±2^40 s, or no working day comes within SLA_HORIZON_DAYS. */
 time_t sla_next_working_day_end(const struct sla_calendar *cal, time_t start);
 
 /* "HH:MM" (exactly two digits each, 00:00 … 23:59, and "24:00" for a closing time) → the

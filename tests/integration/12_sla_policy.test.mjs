@@ -57,3 +57,36 @@ test('holiday calendar: days off and 调休 workdays, org-wide or per community'
   assert.equal((await del(`/v1/holidays/${h.json.id}`, { token: admin })).status, 204);
   assert.equal((await del(`/v1/holidays/${w.json.id}`, { token: admin })).status, 204);
 });
+
+test('holidays count as far ahead as a clock can run, not only the next 120 days', async () => {
+  const admin = await login('admin');
+  // 280 working days of 08:30–18:00 (every day is one in the demo): the clock runs ~280 days
+  const t = await post('/v1/sla-policy/targets', { community_id: DEMO.xinyuan, priority: 'P3', category: 'greening',
+    contact_minutes: 60, arrival_next_day: true, resolve_minutes: 160000, business_hours: true }, { token: admin });
+  assert.equal(t.status, 201, t.text);
+  const owner = await login('owner1');
+  const unit = (await get('/v1/me', { token: owner })).json.units[0].id;
+  const open = async () => {
+    const tk = await post('/v1/tickets', { kind: 'repair', unit_id: unit, category: 'greening', description: '草坪修剪' }, { token: owner });
+    assert.equal(tk.status, 201, tk.text);
+    return Date.parse(tk.json.sla.resolution.due_at);
+  };
+  const before = await open();
+  assert.ok(before - Date.now() > 250 * 86400e3, `resolve due ${new Date(before).toISOString()}`);
+
+  // a Wednesday about 200 days out (Shanghai dates), well inside that clock
+  const shanghaiDay = (ms) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(ms));
+  let ms = Date.now() + 200 * 86400e3;
+  while (new Date(`${shanghaiDay(ms)}T12:00:00Z`).getUTCDay() !== 3) ms += 86400e3;
+  const h = await post('/v1/holidays', { day: shanghaiDay(ms), name: '远期假日', community_id: DEMO.xinyuan }, { token: admin });
+  assert.equal(h.status, 201, h.text);
+  try {
+    const after = await open();
+    // one working day less before the due: it moves to the next working day (1 to 3 days later)
+    assert.ok(after - before >= 20 * 3600e3 && after - before <= 4 * 86400e3,
+      `due ${new Date(before).toISOString()} → ${new Date(after).toISOString()} with a holiday on ${shanghaiDay(ms)}`);
+  } finally {
+    assert.equal((await del(`/v1/holidays/${h.json.id}`, { token: admin })).status, 204);
+    assert.equal((await del(`/v1/sla-policy/targets/${t.json.id}`, { token: admin })).status, 204);
+  }
+});

@@ -1,5 +1,5 @@
 /* Unit tests for src/sla.c: business hours across nights and weekends, holidays and make-up
- * workdays (调休), pauses, 24x7 clocks, DST in America/New_York (2026 and, from the footer
+ * workdays (调休), pauses, 24x7 clocks, DST in America/New_York (2026 and, from the ongoing
  * rule, 2040), and two properties over random inputs: sla_elapsed inverts sla_due, and
  * sla_elapsed agrees with a minute-by-minute count written independently of src/sla.c. */
 #include <check.h>
@@ -399,7 +399,7 @@ END_TEST
 
 START_TEST(test_new_york_2040)
 {
-    /* beyond New York's transition table (2037): the footer rule decides */
+    /* beyond New York's explicit transitions (2037): the ongoing rule decides */
     struct sla_calendar c = ny_office();
     ck_assert_int_eq(due(&c, ny(2040, 3, 9, 13, 0), 600), 2215184400);  /* 2040-03-12 17:00Z */
     ck_assert_int_eq(sla_elapsed(&c, ny(2040, 3, 9, 8, 0), ny(2040, 3, 12, 18, 0), NULL, 0),
