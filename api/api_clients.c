@@ -77,8 +77,10 @@ void api_clients_delete(struct api_call *c)
     if (id == NULL || !api_db(c))
         return;
     enum pd_err err = api_client_revoke(c->db, c->who.org, id);
-    if (err == PD_OK)
+    if (err == PD_OK) {
+        api_forget_sessions(c, id);  /* its tokens die with it */
         api_no_content(c);
+    }
     else
         api_error(c, err, NULL);
 }

@@ -89,6 +89,12 @@ const void *api_raw_body(const struct api_call *c, size_t *len)
     return c->body;
 }
 
+void api_forget_sessions(struct api_call *c, const char *sub)
+{
+    if (c->n_forget < 2)
+        snprintf(c->forget[c->n_forget++], sizeof c->forget[0], "%s", sub);
+}
+
 bool api_db(struct api_call *c)
 {
     if (c->db != NULL)
@@ -96,7 +102,7 @@ bool api_db(struct api_call *c)
     enum pd_err err = db_acquire(&c->db);
     if (err == PD_OK)
         db_tag(c->db, c->request_id);
-    if (err == PD_OK && c->route->roles != 0)
+    if (err == PD_OK && c->route->roles != 0 && !c->session_live)
         session_guard(c->db, &c->who);  /* rides with the first statement */
     if (err == PD_OK && c->unit_of_work && (err = db_unit_begin(c->db)) != PD_OK) {
         db_release(c->db);
@@ -524,12 +530,14 @@ static bool admit(struct request *rq)
 static bool run_once(struct request *rq, bool last_attempt)
 {
     struct api_call *c = &rq->c;
+    bool checked = c->route->roles != 0 && !(c->session_live = session_known_live(&c->who, &c->session_gen));
+    c->n_forget = 0;
     if (parse_body(rq))
         c->route->handler(c);
     if (!c->replied)
         api_error(c, PD_ERR_DB, NULL);
     /* a success is only sent to a live session: check it now if nothing carried the guard */
-    if (c->route->roles != 0 && c->status < 400 && (c->db == NULL || db_guard_pending(c->db))) {
+    if (checked && c->status < 400 && (c->db == NULL || db_guard_pending(c->db))) {
         if (api_db(c))
             db_guard_run(c->db);
     }
@@ -540,12 +548,18 @@ static bool run_once(struct request *rq, bool last_attempt)
     }
     bool retry = false;
     if (c->db != NULL) {
+        bool passed = checked && !db_guard_pending(c->db) && !db_guard_refused(c->db);
         enum pd_err err = db_unit_end(c->db, c->status < 400);
         retry = c->unit_of_work && !last_attempt && db_retryable(c->db);
         if (err != PD_OK && !retry) {  /* the commit failed: the reply must not claim success */
             api_reply_reset(c);
             api_error(c, err, NULL);
         }
+        if (passed && c->status < 400)
+            session_mark_live(&c->who, c->session_gen);
+        if (c->status < 400)  /* committed */
+            for (int i = 0; i < c->n_forget; i++)
+                sessions_forget(c->forget[i]);
         db_release(c->db);
         c->db = NULL;
     }

@@ -61,6 +61,10 @@ struct api_call {
     json_t *j_body;                      /* parsed body for JSON routes (owned) */
     struct db_conn *db;                  /* acquired on first api_db(), released after */
     bool unit_of_work;                   /* a change: api_db() opens the request's unit */
+    bool session_live;                   /* the caller's session is known live: no check */
+    unsigned long session_gen;           /* (see session_known_live) */
+    int n_forget;                        /* sessions to forget once the unit commits */
+    char forget[2][PD_UUID_LEN + 1];
     bool replied;
     int status;
     char *res_body;                      /* the reply (owned until handed to the server) */
@@ -103,6 +107,10 @@ void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
 /* 409 for an action the object's state does not allow now, naming the state and the
  * actions that are allowed (an extension member, as apps show the right buttons). */
 void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed);
+
+/* After this request's unit of work commits: forget the cached sessions of sub (a user or
+ * API client whose sessions the change ended), so its tokens are refused at once. */
+void api_forget_sessions(struct api_call *c, const char *sub);
 
 /* A pooled connection for this request; on failure replies 503 and returns false. On an
  * authenticated change (any method but GET/HEAD) it also opens the request's unit of work:

@@ -170,6 +170,8 @@ void users_update(struct api_call *c)
             err = db_commit(c->db);
         else
             db_rollback(c->db);
+        if (err == PD_OK && json_object_get(c->j_body, "status") != NULL)
+            api_forget_sessions(c, id);  /* a disabled user's tokens are refused at once */
         if (err == PD_ERR_INVALID)  /* a check constraint, e.g. a department for a resident */
             api_error(c, err, "The change is not valid for this user (residents have no department).");
         else

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "auth.h"
+#include "sessions.h"
 #include "config.h"
 #include "crypto.h"
 #include "jwt.h"
@@ -56,10 +57,11 @@ DB_STMT(rotate_refresh,
 DB_STMT(find_refresh,
     "SELECT family_id FROM refresh_tokens WHERE token_hash = decode($1, 'hex') AND rotated_at IS NOT NULL");
 DB_STMT(revoke_family,
-    "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL");
+    "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL "
+    "RETURNING user_id");
 DB_STMT(revoke_family_of,
     "UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND family_id = "
-    "(SELECT family_id FROM refresh_tokens WHERE token_hash = decode($1, 'hex'))");
+    "(SELECT family_id FROM refresh_tokens WHERE token_hash = decode($1, 'hex')) RETURNING user_id");
 DB_STMT(find_client,
     "SELECT org_id, id, secret_hash, array_to_string(scopes, ' ') FROM api_clients "
     "WHERE client_id = $1 AND revoked_at IS NULL");
@@ -263,13 +265,21 @@ enum pd_err auth_refresh(struct db_conn *db, const char *refresh_token, struct t
         /* a rotated token presented again: someone holds a copy; end the whole family */
         if ((err = db_exec(db, &find_refresh, 1, p, &r)) != PD_OK)
             goto fail;
+        char user[PD_UUID_LEN + 1] = "";
         if (PQntuples(r) == 1) {
             const char *fp[] = { PQgetvalue(r, 0, 0) };
-            err = db_exec(db, &revoke_family, 1, fp, NULL);
+            PGresult *rv;
+            if ((err = db_exec(db, &revoke_family, 1, fp, &rv)) == PD_OK) {
+                if (PQntuples(rv) > 0)
+                    snprintf(user, sizeof user, "%s", PQgetvalue(rv, 0, 0));
+                PQclear(rv);
+            }
         }
         PQclear(r);
         if (err != PD_OK || (err = db_commit(db)) != PD_OK)
             goto fail;
+        if (user[0])
+            sessions_forget(user);
         return PD_ERR_UNAUTHORIZED;
     }
     char org[PD_UUID_LEN + 1], user[PD_UUID_LEN + 1], family[PD_UUID_LEN + 1];
@@ -293,7 +303,13 @@ enum pd_err auth_logout(struct db_conn *db, const char *refresh_token)
     char digest[65];
     sha256_hex(refresh_token, strlen(refresh_token), digest);
     const char *p[] = { digest };
-    return db_exec(db, &revoke_family_of, 1, p, NULL);
+    PGresult *r;
+    enum pd_err err = db_exec(db, &revoke_family_of, 1, p, &r);
+    if (err == PD_OK && PQntuples(r) > 0)
+        sessions_forget(PQgetvalue(r, 0, 0));  /* committed: its tokens are refused at once */
+    if (err == PD_OK)
+        PQclear(r);
+    return err;
 }
 
 /* True when every scope in requested is in granted (both space-separated). */

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "enums.h"
 #include "jobs.h"
+#include "sessions.h"
 #include "jwt.h"
 #include "log.h"
 #include "migrate.h"
@@ -174,8 +175,10 @@ static int cmd_serve(void)
     if (db_pool_init(g_config.database_url, g_config.db_pool_size) != 0)
         return 1;
     api_ops_init(latest);
-    if (jobs_start(g_config.jobs_interval_ms) != 0 || http_start(api_routes, api_routes_len) != 0) {
+    if (sessions_listen_start(g_config.database_url) != 0 || jobs_start(g_config.jobs_interval_ms) != 0 ||
+        http_start(api_routes, api_routes_len) != 0) {
         jobs_stop();
+        sessions_listen_stop();
         db_pool_close();
         return 1;
     }
@@ -189,6 +192,7 @@ static int cmd_serve(void)
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_stop();  /* stops accepting, waits for the worker threads */
     jobs_stop();
+    sessions_listen_stop();
     db_pool_close();
     api_ops_shutdown();
     jwt_shutdown();

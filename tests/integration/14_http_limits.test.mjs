@@ -137,3 +137,22 @@ test('logout, disabling the user and deleting the API client end their access to
   assert.equal((await call('DELETE', `/v1/api-clients/${client.json.id}`, { token: admin })).status, 204);
   assert.equal((await get('/v1/tickets?limit=1', { token: tok.json.access_token, ...dead })).status, 401, 'a deleted client is out at once');
 });
+
+test('a session ended by another instance (only the database knows) is refused as soon as it is announced', async (t) => {
+  if (!process.env.DATABASE_URL) return t.skip('needs DATABASE_URL to end the session behind the server\'s back');
+  const { execFileSync } = await import('node:child_process');
+  const admin = await login('admin');
+  const name = unique('far');
+  const u = await post('/v1/users', { kind: 'staff', name: '远端', username: name, password: 'long-enough-pw', department: 'customer_service' }, { token: admin });
+  await post('/v1/role-grants', { user_id: u.json.id, role: 'agent', community_id: DEMO.xinyuan }, { token: admin });
+  const token = (await loginFull(name, 'long-enough-pw')).json.access_token;
+  for (let i = 0; i < 3; i++) assert.equal((await get('/v1/me', { token, direct: true })).status, 200);  // now remembered as live
+  // what another instance's commit looks like from here: no request of ours took part
+  execFileSync('psql', ['-X', '-q', process.env.DATABASE_URL, '-c', `UPDATE users SET status = 'disabled' WHERE id = '${u.json.id}'`]);
+  let status = 200;
+  for (let waited = 0; status === 200 && waited < 2000; waited += 20) {
+    status = (await get('/v1/me', { token, direct: true, expectInvalidRequest: true })).status;
+    if (status === 200) await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(status, 401, 'the announcement reached the server and the token is refused');
+});
