@@ -12,16 +12,15 @@ void buildings_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
+    const char *values[LIST_MAX_FILTERS], *base[4];
     verr_init(&v);
     api_page(c, &v, &pg);
-    const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
-    const char *q = q_text(&v, "q", api_query(c, "q"), 50);
+    api_list_filters(c, &building_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF];
+    api_scope_params(c, base);
     json_t *j = NULL;
-    enum pd_err err = building_list(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
-                                    community, q, &pg, &j);
+    enum pd_err err = list_run(c->db, &building_list_spec, base, values, &pg, NULL, NULL, &j);
     api_list_result(c, err, j, "update");
 }
 

@@ -82,18 +82,15 @@ void communities_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
+    const char *values[LIST_MAX_FILTERS], *base[4];
     verr_init(&v);
     api_page(c, &v, &pg);
-    const char *q = q_text(&v, "q", api_query(c, "q"), 100);
-    if (!api_valid(c, &v))
+    api_list_filters(c, &community_list_spec, &v, values);
+    if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF];
-    /* owners read the org's directory; staff their communities */
-    const char *sc = c->who.role == ROLE_OWNER ? NULL : api_scope_communities(c, scope, sizeof scope);
+    api_scope_params(c, base);
     json_t *j = NULL;
-    if (!api_db(c))
-        return;
-    enum pd_err err = community_list(c->db, c->who.org, sc, q, &pg, &j);
+    enum pd_err err = list_run(c->db, &community_list_spec, base, values, &pg, NULL, NULL, &j);
     api_list_result(c, err, j, "update");
 }
 

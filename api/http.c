@@ -444,6 +444,14 @@ static bool authenticate(struct api_call *c)
         api_error(c, PD_ERR_FORBIDDEN, "This client lacks the scope for this operation.");
         return false;
     }
+    struct api_scope *s = &c->scope;
+    s->communities = s->units = s->self = NULL;
+    if (c->who.role == ROLE_OWNER)
+        s->units = api_scope_units(c, s->units_buf, sizeof s->units_buf);
+    else if (c->who.role != ROLE_INTEGRATION)
+        s->communities = api_scope_communities(c, s->communities_buf, sizeof s->communities_buf);
+    if (c->who.role != ROLE_INTEGRATION)
+        s->self = c->who.sub;
     return true;
 }
 
@@ -602,6 +610,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         rq->limit = g_config.max_body_bytes;  /* until the route says otherwise */
         clock_gettime(CLOCK_MONOTONIC, &rq->t0);
         rq->c.conn = conn;
+        rq->c.scope.communities = rq->c.scope.units = rq->c.scope.self = NULL;
         rq->c.method = method;
         rq->c.url_path = url;
         rq->declared = head_length(conn);

@@ -34,6 +34,19 @@ struct route {
 };
 
 #define API_MAX_PARAMS 4
+#define API_SCOPE_BUF (PD_MAX_SCOPE_IDS * 38 + 3)
+
+/* What the caller may see, built once per authenticated request and passed as the same
+ * leading parameters to every statement that reads by scope ($1 org, $2 communities,
+ * $3 units, $4 self — see api_scope_params):
+ *   staff:   communities = their communities as a uuid[] literal, NULL when org-wide;
+ *   owners:  units = their verified units (possibly "{}"), communities NULL;
+ *   clients: all NULL (an org-wide reader within their scopes);
+ *   self:    the caller's user id (NULL for clients). */
+struct api_scope {
+    const char *communities, *units, *self;
+    char communities_buf[API_SCOPE_BUF], units_buf[API_SCOPE_BUF];
+};
 #define API_MAX_QUERY_ARGS 64   /* more query parameters than this: 414 */
 #define API_MAX_HEADERS 12      /* reply headers a handler may set */
 
@@ -72,8 +85,9 @@ struct api_call {
     const char *res_type;                /* a literal or a string that outlives the reply */
     int n_headers;
     struct api_header headers[API_MAX_HEADERS];
-    struct principal who;                /* the caller, for authenticated routes; last, as
-                                          * only its head is cleared per request */
+    struct principal who;                /* the caller, for authenticated routes; only its
+                                          * head is cleared per request */
+    struct api_scope scope;              /* built from who by authentication */
 };
 
 /* Starts the server on cfg's port and bind address; returns 0 or -1. */
@@ -178,6 +192,7 @@ void api_list_filters(struct api_call *c, const struct list_spec *s, struct verr
  * the caller is org-wide. buf must hold PD_MAX_SCOPE_IDS * 38 + 3 bytes. */
 const char *api_scope_communities(const struct api_call *c, char *buf, size_t len);
 const char *api_scope_units(const struct api_call *c, char *buf, size_t len);
-#define API_SCOPE_BUF (PD_MAX_SCOPE_IDS * 38 + 3)
+/* The caller's scope as the four leading parameters: org, communities, units, self. */
+void api_scope_params(const struct api_call *c, const char *out[4]);
 
 #endif

@@ -352,6 +352,14 @@ const char *api_scope_communities(const struct api_call *c, char *buf, size_t le
     return id_literal(c->who.n_communities, c->who.communities, buf, len);
 }
 
+void api_scope_params(const struct api_call *c, const char *out[4])
+{
+    out[0] = c->who.org;
+    out[1] = c->scope.communities;
+    out[2] = c->scope.units;
+    out[3] = c->scope.self;
+}
+
 const char *api_scope_units(const struct api_call *c, char *buf, size_t len)
 {
     return id_literal(c->who.n_units, c->who.units, buf, len);

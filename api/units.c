@@ -39,21 +39,15 @@ void units_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
-    struct unit_filter f = { 0 };
+    const char *values[LIST_MAX_FILTERS], *base[4];
     verr_init(&v);
     api_page(c, &v, &pg);
-    f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
-    f.building_id = q_uuid(&v, "building_id", api_query(c, "building_id"));
-    f.q = q_text(&v, "q", api_query(c, "q"), 30);
+    api_list_filters(c, &unit_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
-    if (c->who.role == ROLE_OWNER)
-        f.units = api_scope_units(c, units, sizeof units);
-    else
-        f.scope = api_scope_communities(c, scope, sizeof scope);
+    api_scope_params(c, base);
     json_t *j = NULL;
-    enum pd_err err = unit_list(c->db, c->who.org, &f, &pg, &j);
+    enum pd_err err = list_run(c->db, &unit_list_spec, base, values, &pg, NULL, NULL, &j);
     api_list_result(c, err, j, "update");
 }
 

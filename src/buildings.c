@@ -2,14 +2,22 @@
 #include <stdio.h>
 #include "buildings.h"
 
-DB_STMT(list_buildings,
-    "SELECT pd_building_json(b), (extract(epoch FROM b.created_at) * 1000000)::bigint, b.id "
-    "FROM buildings b WHERE b.org_id = $1 "
-    "AND ($2::uuid[] IS NULL OR b.community_id = ANY ($2)) "
-    "AND ($3::uuid IS NULL OR b.community_id = $3) "
-    "AND ($4::text IS NULL OR strpos(lower(b.name), lower($4)) > 0) "
-    "AND ($5::bigint IS NULL OR (b.created_at, b.id) < (timestamptz 'epoch' + $5 * interval '1 microsecond', $6::uuid)) "
-    "ORDER BY b.created_at DESC, b.id DESC LIMIT $7");
+/* The building list over the caller's scope ($1 org, $2 communities). */
+static const struct list_filter building_filters[] = {
+    { "community_id", LIST_UUID, NULL, 0, "b.community_id = $v" },
+    { "q", LIST_TEXT, NULL, 50, "strpos(lower(b.name), lower($v)) > 0" },
+};
+
+const struct list_spec building_list_spec = {
+    .name = "buildings",
+    .select = "SELECT pd_building_json(b), (extract(epoch FROM b.created_at) * 1000000)::bigint, b.id "
+              "FROM buildings b WHERE b.org_id = $1 AND ($2::uuid[] IS NULL OR b.community_id = ANY ($2))",
+    .n_base = 2,
+    .keyset = "(b.created_at, b.id)",
+    .order = "b.created_at DESC, b.id DESC",
+    .filters = building_filters,
+    .n_filters = sizeof building_filters / sizeof building_filters[0],
+};
 DB_STMT(get_building,
     "SELECT pd_building_json(b) FROM buildings b "
     "WHERE b.org_id = $1 AND b.id = $2 AND ($3::uuid[] IS NULL OR b.community_id = ANY ($3))");
@@ -26,16 +34,6 @@ DB_STMT(update_building,
     "WHERE b.org_id = $1 AND b.id = $2 AND ($3::uuid[] IS NULL OR b.community_id = ANY ($3)) "
     "AND ($5::int IS NULL OR b.version = $5::int) "
     "RETURNING pd_building_json(b)");
-
-enum pd_err building_list(struct db_conn *db, const char *org, const char *scope,
-                          const char *community_id, const char *q, const struct page *pg,
-                          json_t **out)
-{
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, scope, community_id, q, pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_buildings, 7, p, pg->limit, NULL, NULL, out);
-}
 
 enum pd_err building_get(struct db_conn *db, const char *org, const char *scope, const char *id,
                          json_t **out)

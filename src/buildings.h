@@ -4,11 +4,11 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "listspec.h"
 #include "rows.h"
 
-enum pd_err building_list(struct db_conn *db, const char *org, const char *scope,
-                          const char *community_id, const char *q, const struct page *pg,
-                          json_t **out);
+/* The list (GET /v1/buildings): filters and statement shapes, over the caller's scope. */
+extern const struct list_spec building_list_spec;
 enum pd_err building_get(struct db_conn *db, const char *org, const char *scope, const char *id,
                          json_t **out);
 /* PD_ERR_NOT_FOUND when the community is absent or out of scope. */

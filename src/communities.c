@@ -4,13 +4,22 @@
 #include "rows.h"
 #include "tz.h"
 
-DB_STMT(list_communities,
-    "SELECT pd_community_json(c), (extract(epoch FROM c.created_at) * 1000000)::bigint, c.id "
-    "FROM communities c WHERE c.org_id = $1 "
-    "AND ($2::uuid[] IS NULL OR c.id = ANY ($2)) "
-    "AND ($3::text IS NULL OR strpos(lower(c.name), lower($3)) > 0) "
-    "AND ($4::bigint IS NULL OR (c.created_at, c.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
-    "ORDER BY c.created_at DESC, c.id DESC LIMIT $6");
+/* The community directory over the caller's scope ($1 org, $2 communities: NULL for owners,
+ * who read the org's whole directory to ask for a binding, and for org-wide staff). */
+static const struct list_filter community_filters[] = {
+    { "q", LIST_TEXT, NULL, 100, "strpos(lower(c.name), lower($v)) > 0" },
+};
+
+const struct list_spec community_list_spec = {
+    .name = "communities",
+    .select = "SELECT pd_community_json(c), (extract(epoch FROM c.created_at) * 1000000)::bigint, c.id "
+              "FROM communities c WHERE c.org_id = $1 AND ($2::uuid[] IS NULL OR c.id = ANY ($2))",
+    .n_base = 2,
+    .keyset = "(c.created_at, c.id)",
+    .order = "c.created_at DESC, c.id DESC",
+    .filters = community_filters,
+    .n_filters = sizeof community_filters / sizeof community_filters[0],
+};
 DB_STMT(get_community,
     "SELECT pd_community_json(c) FROM communities c "
     "WHERE c.org_id = $1 AND c.id = $2 AND ($3::uuid[] IS NULL OR c.id = ANY ($3))");
@@ -31,15 +40,6 @@ DB_STMT(update_community,
     "AND ($5::int IS NULL OR c.version = $5::int) "
     "RETURNING pd_community_json(c)");
 DB_STMT(known_time_zone, "SELECT 1 FROM pg_timezone_names WHERE name = $1");
-
-enum pd_err community_list(struct db_conn *db, const char *org, const char *scope, const char *q,
-                           const struct page *pg, json_t **out)
-{
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, scope, q, pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_communities, 6, p, pg->limit, NULL, NULL, out);
-}
 
 enum pd_err community_get(struct db_conn *db, const char *org, const char *scope, const char *id,
                           json_t **out)

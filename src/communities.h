@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "listspec.h"
 #include "rows.h"
 
 struct community_in {
@@ -12,8 +13,8 @@ struct community_in {
     const char *business_hours;  /* JSON text, or NULL for the default */
 };
 
-enum pd_err community_list(struct db_conn *db, const char *org, const char *scope, const char *q,
-                           const struct page *pg, json_t **out);
+/* The directory (GET /v1/communities): filters and statement shapes, over the caller's scope. */
+extern const struct list_spec community_list_spec;
 enum pd_err community_get(struct db_conn *db, const char *org, const char *scope, const char *id,
                           json_t **out);
 enum pd_err community_create(struct db_conn *db, const char *org, const struct community_in *in,

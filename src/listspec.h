@@ -34,7 +34,10 @@ struct list_filter {
 struct list_spec {
     const char *name;           /* for logs */
     /* "SELECT <item json>, <cursor µs>, <id> FROM … WHERE …" over $1..$n_base: the item, its
-     * keyset position (µs since the epoch) and id, as rows_page reads them */
+     * keyset position (µs since the epoch) and id, as rows_page reads them. The base
+     * parameters begin with the caller's scope in its fixed order — $1 org, $2 communities,
+     * $3 units, $4 self (api_scope_params) — of which a list uses the first n it needs,
+     * followed by any of its own (tickets: who sees the reporter's phone). */
     const char *select;
     int n_base;
     const char *keyset;         /* "(t.created_at, t.id)": the rows after a cursor are before it */

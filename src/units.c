@@ -3,16 +3,24 @@
 #include <stdio.h>
 #include "units.h"
 
-DB_STMT(list_units,
-    "SELECT pd_unit_json(u), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
-    "FROM units u WHERE u.org_id = $1 "
-    "AND ($2::uuid[] IS NULL OR u.community_id = ANY ($2)) "
-    "AND ($3::uuid[] IS NULL OR u.id = ANY ($3)) "
-    "AND ($4::uuid IS NULL OR u.community_id = $4) "
-    "AND ($5::uuid IS NULL OR u.building_id = $5) "
-    "AND ($6::text IS NULL OR starts_with(u.number, $6)) "
-    "AND ($7::bigint IS NULL OR (u.created_at, u.id) < (timestamptz 'epoch' + $7 * interval '1 microsecond', $8::uuid)) "
-    "ORDER BY u.created_at DESC, u.id DESC LIMIT $9");
+/* The unit list over the caller's scope ($1 org, $2 communities, $3 units). */
+static const struct list_filter unit_filters[] = {
+    { "community_id", LIST_UUID, NULL, 0, "u.community_id = $v" },
+    { "building_id", LIST_UUID, NULL, 0, "u.building_id = $v" },
+    { "q", LIST_TEXT, NULL, 30, "starts_with(u.number, $v)" },
+};
+
+const struct list_spec unit_list_spec = {
+    .name = "units",
+    .select = "SELECT pd_unit_json(u), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
+              "FROM units u WHERE u.org_id = $1 AND ($2::uuid[] IS NULL OR u.community_id = ANY ($2)) "
+              "AND ($3::uuid[] IS NULL OR u.id = ANY ($3))",
+    .n_base = 3,
+    .keyset = "(u.created_at, u.id)",
+    .order = "u.created_at DESC, u.id DESC",
+    .filters = unit_filters,
+    .n_filters = sizeof unit_filters / sizeof unit_filters[0],
+};
 DB_STMT(get_unit,
     "SELECT pd_unit_json(u) FROM units u WHERE u.org_id = $1 AND u.id = $2 "
     "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
@@ -37,16 +45,6 @@ DB_STMT(update_unit,
     "WHERE u.org_id = $1 AND u.id = $2 AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) "
     "AND ($5::int IS NULL OR u.version = $5::int) "
     "RETURNING pd_unit_json(u)");
-
-enum pd_err unit_list(struct db_conn *db, const char *org, const struct unit_filter *f,
-                      const struct page *pg, json_t **out)
-{
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, f->scope, f->units, f->community_id, f->building_id, f->q,
-                        pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_units, 9, p, pg->limit, NULL, NULL, out);
-}
 
 enum pd_err unit_get(struct db_conn *db, const char *org, const char *scope, const char *units,
                      const char *id, json_t **out)

@@ -5,16 +5,11 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "listspec.h"
 #include "rows.h"
 
-struct unit_filter {
-    const char *scope;         /* visible communities, NULL = org */
-    const char *units;         /* owners: their units; NULL = not restricted */
-    const char *community_id, *building_id, *q;
-};
-
-enum pd_err unit_list(struct db_conn *db, const char *org, const struct unit_filter *f,
-                      const struct page *pg, json_t **out);
+/* The list (GET /v1/units): filters and statement shapes, over the caller's scope. */
+extern const struct list_spec unit_list_spec;
 enum pd_err unit_get(struct db_conn *db, const char *org, const char *scope, const char *units,
                      const char *id, json_t **out);
 /* items: JSON array text of {number, floor?, area_m2?}. All or nothing; a duplicate number
