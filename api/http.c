@@ -46,6 +46,7 @@ struct request {
     size_t limit;        /* body bytes this route accepts */
     size_t reserved;     /* bytes counted in body_bytes for this request */
     size_t discarded;    /* bytes dropped after the limit (reply 413 at the end) */
+    size_t capacity;     /* bytes allocated for c.body */
     long long declared;  /* Content-Length, or -1 when chunked */
     bool ignore_body;    /* BODY_NONE routes: bytes are dropped, not kept */
     bool refused;        /* answered from the head; the body is dropped, then the reply sent */
@@ -339,10 +340,17 @@ static bool take_body(struct request *rq, const char *data, size_t size)
             }
             rq->reserved += more;
         }
-        char *grown = realloc(c->body, c->body_len + size + 1);
-        if (grown == NULL)
-            return false;
-        c->body = grown;
+        if (c->body_len + size + 1 > rq->capacity) {  /* once for a declared length */
+            size_t want = c->body_len + size + 1 > rq->reserved + 1 ? 2 * (c->body_len + size) + 1
+                                                                    : rq->reserved + 1;
+            if (want > rq->limit + 1)
+                want = rq->limit + 1;
+            char *grown = realloc(c->body, want);
+            if (grown == NULL)
+                return false;
+            c->body = grown;
+            rq->capacity = want;
+        }
         memcpy(c->body + c->body_len, data, size);
         c->body_len += size;
         c->body[c->body_len] = '\0';
