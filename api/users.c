@@ -52,19 +52,16 @@ void users_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
-    struct user_filter f;
+    const char *values[LIST_MAX_FILTERS];
     char scope[API_SCOPE_BUF];
     verr_init(&v);
     api_page(c, &v, &pg);
-    f.kind = q_enum(&v, "kind", api_query(c, "kind"), enum_codes("user_kind"));
-    f.status = q_enum(&v, "status", api_query(c, "status"), enum_codes("user_status"));
-    f.department = q_enum(&v, "department", api_query(c, "department"), enum_codes("department"));
-    f.q = q_text(&v, "q", api_query(c, "q"), 50);
+    api_list_filters(c, &user_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
     struct user_reach who = reach_of(c, scope);
-    enum pd_err err = user_list(c->db, c->who.org, &who, &f, &pg, &j);
+    enum pd_err err = user_list(c->db, c->who.org, &who, values, &pg, &j);
     api_list_result(c, err, j, "update");
 }
 

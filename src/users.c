@@ -13,17 +13,29 @@
     " OR (u.kind = 'resident' AND EXISTS (SELECT 1 FROM residencies r WHERE r.org_id = u.org_id " \
     "     AND r.user_id = u.id AND r.status IN ('pending', 'verified') AND r.community_id = ANY (" S "))))"
 
-/* $9 reveal: phones and e-mails in full (pd_user_json masks residents' otherwise, and q
- * then matches a phone only on what the mask shows: pd_phone_matches). */
-DB_STMT(list_users,
-    "SELECT pd_user_json(u, $9), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
-    "FROM users u WHERE u.org_id = $1 AND " USER_IN_SCOPE("$10") " "
-    "AND ($2::text IS NULL OR u.kind = $2) AND ($3::text IS NULL OR u.status = $3) "
-    "AND ($4::text IS NULL OR u.department = $4) "
-    "AND ($5::text IS NULL OR strpos(lower(u.name), lower($5)) > 0 OR strpos(u.username, lower($5)) > 0 "
-    "     OR pd_phone_matches(u.phone, $5, pd_user_pii_masked(u, $9))) "
-    "AND ($6::bigint IS NULL OR (u.created_at, u.id) < (timestamptz 'epoch' + $6 * interval '1 microsecond', $7::uuid)) "
-    "ORDER BY u.created_at DESC, u.id DESC LIMIT $8");
+/* The user list over the reader's reach: $1 org, $2 communities, $3 reveal (phones and
+ * e-mails in full: pd_user_json masks residents' otherwise, and q then matches a phone only
+ * on what the mask shows: pd_phone_matches). */
+static const struct list_filter user_filters[] = {
+    { "kind", LIST_ENUM, "user_kind", 0, "u.kind = $v" },
+    { "status", LIST_ENUM, "user_status", 0, "u.status = $v" },
+    { "department", LIST_ENUM, "department", 0, "u.department = $v" },
+    { "q", LIST_TEXT, NULL, 50,
+      "strpos(lower(u.name), lower($v)) > 0 OR strpos(u.username, lower($v)) > 0 "
+      "OR pd_phone_matches(u.phone, $v, pd_user_pii_masked(u, $3::bool))" },
+};
+
+const struct list_spec user_list_spec = {
+    .name = "users",
+    .select = "SELECT pd_user_json(u, $3::bool), (extract(epoch FROM u.created_at) * 1000000)::bigint, u.id "
+              "FROM users u WHERE u.org_id = $1 AND " USER_IN_SCOPE("$2"),
+    .n_base = 3,
+    .keyset = "(u.created_at, u.id)",
+    .order = "u.created_at DESC, u.id DESC",
+    .filters = user_filters,
+    .n_filters = sizeof user_filters / sizeof user_filters[0],
+};
+
 DB_STMT(get_user, "SELECT pd_user_json(u) FROM users u WHERE u.org_id = $1 AND u.id = $2");
 DB_STMT(get_visible_user,
     "SELECT pd_user_json(u, $3) FROM users u WHERE u.org_id = $1 AND u.id = $2 AND " USER_IN_SCOPE("$4"));
@@ -60,13 +72,10 @@ DB_STMT(insert_grant,
 DB_STMT(delete_grant, "DELETE FROM role_grants WHERE org_id = $1 AND id = $2");
 
 enum pd_err user_list(struct db_conn *db, const char *org, const struct user_reach *who,
-                      const struct user_filter *f, const struct page *pg, json_t **out)
+                      const char *const values[], const struct page *pg, json_t **out)
 {
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, f->kind, f->status, f->department, f->q, pp.after_us, pp.after_id, pp.limit,
-                        who->reveal ? "true" : "false", who->scope };
-    return rows_exec_page(db, &list_users, 10, p, pg->limit, NULL, NULL, out);
+    const char *base[] = { org, who->scope, who->reveal ? "true" : "false" };
+    return list_run(db, &user_list_spec, base, values, pg, NULL, NULL, out);
 }
 
 enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,

@@ -7,15 +7,15 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include "db.h"
+#include "listspec.h"
 #include "rows.h"
 
 struct user_in {
     const char *kind, *name, *username, *phone, *email, *department;
     const char *password_hash;
 };
-struct user_filter {
-    const char *kind, *status, *department, *q;
-};
+/* The list's filters (GET /v1/users) and statement shapes; values are list_check's. */
+extern const struct list_spec user_list_spec;
 /* What a reader of users may see: scope is their communities as a uuid[] literal (NULL =
  * the whole org): staff with a grant there or org-wide, residents with a pending or
  * verified residency there. reveal: residents' phones and e-mails in full (else masked,
@@ -26,7 +26,7 @@ struct user_reach {
 };
 
 enum pd_err user_list(struct db_conn *db, const char *org, const struct user_reach *who,
-                      const struct user_filter *f, const struct page *pg, json_t **out);
+                      const char *const values[], const struct page *pg, json_t **out);
 /* PD_ERR_NOT_FOUND when absent or outside who's reach. */
 enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
                      const char *id, json_t **out);
