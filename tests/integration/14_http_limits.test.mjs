@@ -156,3 +156,32 @@ test('a session ended by another instance (only the database knows) is refused a
   }
   assert.equal(status, 401, 'the announcement reached the server and the token is refused');
 });
+
+test('a unit of work aborted by a serialization failure is run again; after three it is a 503', async (t) => {
+  if (!process.env.DATABASE_URL) return t.skip('needs DATABASE_URL to make PostgreSQL abort the unit');
+  const { execFileSync } = await import('node:child_process');
+  const sql = (q) => execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', process.env.DATABASE_URL, '-c', q]);
+  const admin = await login('admin');
+  const community = (await post('/v1/communities', { name: unique('重试小区') }, { token: admin })).json;
+  // a sequence is not rolled back with the unit: it counts the attempts across them
+  const fail = (n) => sql(`DROP SEQUENCE IF EXISTS retry_probe; CREATE SEQUENCE retry_probe;
+    CREATE OR REPLACE FUNCTION retry_probe() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF nextval('retry_probe') <= ${n} THEN RAISE EXCEPTION 'probe' USING ERRCODE = '40001'; END IF; RETURN NEW; END $$;
+    DROP TRIGGER IF EXISTS retry_probe ON communities;
+    CREATE TRIGGER retry_probe BEFORE UPDATE ON communities FOR EACH ROW
+      WHEN (NEW.id = '${community.id}') EXECUTE FUNCTION retry_probe();`);
+  try {
+    fail(2);
+    const ok = await call('PATCH', `/v1/communities/${community.id}`, { token: admin, body: { name: unique('重试后') } });
+    assert.equal(ok.status, 200, `two aborts, then the third attempt commits: ${ok.text}`);
+    assert.equal(ok.json.version, community.version + 1, 'and it committed once');
+    fail(3);
+    const gave = await call('PATCH', `/v1/communities/${community.id}`, { token: admin, body: { name: unique('放弃') }, allow5xx: true });
+    assert.equal(gave.status, 503, gave.text);
+    assert.equal(gave.headers.get('retry-after'), '1');
+    const after = await get(`/v1/communities/${community.id}`, { token: admin });
+    assert.equal(after.json.version, community.version + 1, 'nothing of the failed attempts stayed');
+  } finally {
+    sql('DROP TRIGGER IF EXISTS retry_probe ON communities; DROP FUNCTION IF EXISTS retry_probe(); DROP SEQUENCE IF EXISTS retry_probe;');
+  }
+});
