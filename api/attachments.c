@@ -48,15 +48,14 @@ void attachments_show(struct api_call *c)
     const char *id = api_path_id(c);
     if (id == NULL || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
     struct attachment_reader who = { .uploader = c->who.sub };
     if (c->who.role == ROLE_OWNER) {
-        who.units = api_scope_units(c, units, sizeof units);
+        who.units = c->scope.units;
     } else if (c->who.role == ROLE_INTEGRATION) {
         who.staff = (c->who.scopes & SCOPE_TICKETS_READ) != 0;  /* reads every ticket of its org */
     } else {
         who.staff = true;
-        who.scope = api_scope_communities(c, scope, sizeof scope);
+        who.scope = c->scope.communities;
     }
     struct attachment_blob b;
     enum pd_err err = attachment_get(c->db, c->who.org, id, &who, &b);

@@ -27,11 +27,10 @@ void buildings_index(struct api_call *c)
 void buildings_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    enum pd_err err = building_get(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), id, &j);
+    enum pd_err err = building_get(c->db, c->who.org, c->scope.communities, id, &j);
     api_result(c, err, j, api_admin_actions(c, "update"));
 }
 
@@ -46,9 +45,8 @@ void buildings_create(struct api_call *c)
     const char *code = v_string(&v, c->j_body, "code", false, 1, 20);
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
-    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
-    enum pd_err err = building_create(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+    enum pd_err err = building_create(c->db, c->who.org, c->scope.communities,
                                       community, name, code, &j);
     api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/buildings",
                       "A building with this name already exists in the community.");
@@ -67,9 +65,9 @@ void buildings_update(struct api_call *c)
     v_string_or_null(&v, c->j_body, "code", 1, 20, &present);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF], *patch = json_dumps(c->j_body, JSON_COMPACT);
+    char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j = NULL;
-    enum pd_err err = building_update(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+    enum pd_err err = building_update(c->db, c->who.org, c->scope.communities,
                                       id, patch, version, &j);
     free(patch);
     if (err == PD_ERR_CONFLICT)
@@ -99,10 +97,10 @@ void buildings_units_create(struct api_call *c)
     }
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
-    char scope[API_SCOPE_BUF], *items = json_dumps(j_items, JSON_COMPACT);
+    char *items = json_dumps(j_items, JSON_COMPACT);
     json_t *j = NULL;
     enum pd_err err = items != NULL ? unit_create_many(c->db, c->who.org,
-                                                       api_scope_communities(c, scope, sizeof scope),
+                                                       c->scope.communities,
                                                        building, items, &j)
                                     : PD_ERR_NOMEM;
     free(items);

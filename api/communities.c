@@ -97,11 +97,10 @@ void communities_index(struct api_call *c)
 void communities_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    const char *sc = c->who.role == ROLE_OWNER ? NULL : api_scope_communities(c, scope, sizeof scope);
+    const char *sc = c->who.role == ROLE_OWNER ? NULL : c->scope.communities;
     enum pd_err err = community_get(c->db, c->who.org, sc, id, &j);
     api_result(c, err, j, api_admin_actions(c, "update"));
 }
@@ -143,10 +142,10 @@ void communities_update(struct api_call *c)
     check_fields(c, &v, false, &in);
     if (!api_valid(c, &v))
         return;
-    char scope[API_SCOPE_BUF], *patch = json_dumps(c->j_body, JSON_COMPACT);
+    char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j = NULL;
     if (patch != NULL && api_db(c)) {
-        enum pd_err err = community_update(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+        enum pd_err err = community_update(c->db, c->who.org, c->scope.communities,
                                            id, patch, version, &j);
         if (err == PD_ERR_CONFLICT)
             api_error(c, err, "A community with this code already exists.");

@@ -516,7 +516,7 @@ static enum MHD_Result send_reply(struct request *rq)
     if (res == NULL)
         return MHD_NO;
     c->res_body = NULL;  /* libmicrohttpd frees it */
-    if (c->res_type != NULL)
+    if (c->res_type[0] != '\0')
         MHD_add_response_header(res, "Content-Type", c->res_type);
     for (int i = 0; i < c->n_headers; i++)
         MHD_add_response_header(res, c->headers[i].name, c->headers[i].value);

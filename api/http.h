@@ -82,7 +82,7 @@ struct api_call {
     int status;
     char *res_body;                      /* the reply (owned until handed to the server) */
     size_t res_len;
-    const char *res_type;                /* a literal or a string that outlives the reply */
+    char res_type[128];                  /* the reply's Content-Type ("" for none) */
     int n_headers;
     struct api_header headers[API_MAX_HEADERS];
     struct principal who;                /* the caller, for authenticated routes; only its

@@ -127,7 +127,7 @@ void api_text(struct api_call *c, int status, const char *content_type, const ch
     }
     free(c->res_body);
     c->res_body = copy;
-    c->res_type = content_type;
+    snprintf(c->res_type, sizeof c->res_type, "%s", content_type != NULL ? content_type : "");
     c->status = status;
     c->replied = true;
 }
@@ -140,7 +140,7 @@ void api_reply_reset(struct api_call *c)
     free(c->res_body);
     c->res_body = NULL;
     c->res_len = 0;
-    c->res_type = NULL;
+    c->res_type[0] = '\0';
     c->replied = false;
     c->status = 0;
 }

@@ -12,11 +12,10 @@
 
 void sla_policy_show(struct api_call *c)
 {
-    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
     if (!api_db(c))
         return;
-    enum pd_err err = sla_policy_get(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), &j);
+    enum pd_err err = sla_policy_get(c->db, c->who.org, c->scope.communities, &j);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
@@ -137,8 +136,7 @@ void holidays_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    char scope[API_SCOPE_BUF];
-    enum pd_err err = holiday_list(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), community,
+    enum pd_err err = holiday_list(c->db, c->who.org, c->scope.communities, community,
                                    y, &j);
     if (err == PD_OK) {
         json_t *j_item;

@@ -24,8 +24,7 @@ void stats_tickets_show(struct api_call *c)
         verr_add(&v, "to", "the period is at most a year");
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF];
-    const char *sc = api_scope_communities(c, scope, sizeof scope);
+    const char *sc = c->scope.communities;
     if (community != NULL && !principal_in_community(&c->who, community)) {
         api_error(c, PD_ERR_NOT_FOUND, "No such community within your reach.");
         return;

@@ -54,13 +54,13 @@ void units_index(struct api_call *c)
 void units_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF], *json = NULL;
+    char *json = NULL;
     long long version;
     if (id == NULL || !api_db(c))
         return;
     bool owner = c->who.role == ROLE_OWNER;
-    enum pd_err err = unit_get_text(c->db, c->who.org, owner ? NULL : api_scope_communities(c, scope, sizeof scope),
-                                    owner ? api_scope_units(c, units, sizeof units) : NULL, id, &json, &version);
+    enum pd_err err = unit_get_text(c->db, c->who.org, owner ? NULL : c->scope.communities,
+                                    owner ? c->scope.units : NULL, id, &json, &version);
     if (err != PD_OK)
         api_error(c, err, NULL);
     else
@@ -81,11 +81,11 @@ void units_create(struct api_call *c)
         return;
     }
     json_t *j_list = json_pack("[o]", j_item);  /* steals j_item */
-    char scope[API_SCOPE_BUF], *items = json_dumps(j_list, JSON_COMPACT);
+    char *items = json_dumps(j_list, JSON_COMPACT);
     json_decref(j_list);
     json_t *j = NULL, *j_unit = NULL;
     enum pd_err err = items != NULL ? unit_create_many(c->db, c->who.org,
-                                                       api_scope_communities(c, scope, sizeof scope),
+                                                       c->scope.communities,
                                                        building, items, &j)
                                     : PD_ERR_NOMEM;
     free(items);
@@ -109,9 +109,9 @@ void units_update(struct api_call *c)
         verr_add(&v, "number", "may not be null");
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF], *patch = json_dumps(c->j_body, JSON_COMPACT);
+    char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j = NULL;
-    enum pd_err err = unit_update(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope), id,
+    enum pd_err err = unit_update(c->db, c->who.org, c->scope.communities, id,
                                   patch, version, &j);
     free(patch);
     if (err == PD_ERR_CONFLICT)

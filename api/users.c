@@ -12,9 +12,9 @@
 /* The caller's reach over people: their communities (NULL when org-wide) and whether they
  * see residents' phones and e-mails in full (admins only; DESIGN §3). The masking itself is
  * pd_user_json's, in SQL. */
-static struct user_reach reach_of(const struct api_call *c, char scope[API_SCOPE_BUF])
+static struct user_reach reach_of(const struct api_call *c)
 {
-    struct user_reach r = { api_scope_communities(c, scope, API_SCOPE_BUF), c->who.role == ROLE_ADMIN };
+    struct user_reach r = { c->scope.communities, c->who.role == ROLE_ADMIN };
     return r;
 }
 
@@ -53,14 +53,13 @@ void users_index(struct api_call *c)
     struct verr v;
     struct page pg;
     const char *values[LIST_MAX_FILTERS];
-    char scope[API_SCOPE_BUF];
     verr_init(&v);
     api_page(c, &v, &pg);
     api_list_filters(c, &user_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    struct user_reach who = reach_of(c, scope);
+    struct user_reach who = reach_of(c);
     enum pd_err err = user_list(c->db, c->who.org, &who, values, &pg, &j);
     api_list_result(c, err, j, "update");
 }
@@ -68,11 +67,10 @@ void users_index(struct api_call *c)
 void users_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    struct user_reach who = reach_of(c, scope);
+    struct user_reach who = reach_of(c);
     enum pd_err err = user_get(c->db, c->who.org, &who, id, &j);
     api_result(c, err, j, api_admin_actions(c, "update"));
 }
@@ -190,8 +188,7 @@ void role_grants_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    char scope[API_SCOPE_BUF];
-    enum pd_err err = grant_list(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+    enum pd_err err = grant_list(c->db, c->who.org, c->scope.communities,
                                  user, community, &pg, &j);
     api_list_result(c, err, j, "delete");
 }
