@@ -3,11 +3,6 @@
 #include "enums.h"
 #include "ticket_rules.h"
 
-const char *ticket_action_name(enum ticket_action a)
-{
-    return enum_code("ticket_action", (int)a);
-}
-
 const char *wo_action_name(enum wo_action a)
 {
     return enum_code("work_order_action", (int)a);

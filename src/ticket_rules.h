@@ -17,8 +17,6 @@ enum ticket_action {
     TA_UPDATE, TA_DISPATCH, TA_REPLY, TA_CANCEL, TA_CONFIRM, TA_REOPEN, TA_CLOSE, TA_COMMENT,
     TA_COUNT
 };
-/* The wire name of an action (enum "ticket_action" of src/enums.c). */
-const char *ticket_action_name(enum ticket_action a);
 
 /* The ticket machine (src/machine.h): its actions are enum ticket_action; the caller's
  * facts MF_MINE, MF_WORK_STARTED, MF_REOPENABLE and MF_INQUIRY. */

@@ -118,7 +118,7 @@ START_TEST(test_actions_bound)
     ck_assert_uint_eq(enum_count("ticket_action"), TA_COUNT);
     ck_assert_uint_eq(enum_count("work_order_action"), WA_COUNT);
     for (int a = 0; a < TA_COUNT; a++)
-        ck_assert_str_eq(ticket_action_name((enum ticket_action)a), ticket[a]);
+        ck_assert_str_eq(enum_code("ticket_action", a), ticket[a]);
     for (int a = 0; a < WA_COUNT; a++) {
         ck_assert_str_eq(wo_action_name((enum wo_action)a), wo[a]);
         /* each work-order action is written to the timeline as work_order.<action> */
