@@ -119,8 +119,9 @@ bool api_begin(struct api_call *c);
  * j_actions), otherwise rolls back and replies the error (detail may be NULL). */
 void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail);
 /* 409 for an action the object's state does not allow now, naming the state and the
- * actions that are allowed (an extension member, as apps show the right buttons). */
-void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed);
+ * actions that are allowed (extension members, as apps show the right buttons) and the
+ * state as errors[{field: "status"}]; noun names the object ("ticket"). Steals j_allowed. */
+void api_state_conflict(struct api_call *c, const char *noun, const char *state, json_t *j_allowed);
 
 /* After this request's unit of work commits: forget the cached sessions of sub (a user or
  * API client whose sessions the change ended), so its tokens are refused at once. */

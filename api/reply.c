@@ -80,13 +80,14 @@ void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
     api_object(c, 200, j, j_actions);
 }
 
-void api_state_conflict(struct api_call *c, const char *state, json_t *j_allowed)
+void api_state_conflict(struct api_call *c, const char *noun, const char *state, json_t *j_allowed)
 {
     char detail[160];
-    snprintf(detail, sizeof detail, "The object is %s; that action is not allowed now.", state);
-    json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o}", "type", "about:blank", "title", "Conflict",
-                          "status", 409, "detail", detail, "instance", c->request_id, "state", state,
-                          "allowed_actions", j_allowed);
+    snprintf(detail, sizeof detail, "The %s is %s; that action is not allowed now.", noun, state);
+    json_t *j = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:o, s:[{s:s, s:s}]}", "type", "about:blank",
+                          "title", "Conflict", "status", 409, "detail", detail, "instance", c->request_id,
+                          "state", state, "allowed_actions", j_allowed, "errors", "field", "status",
+                          "message", detail);
     if (c->db != NULL)
         db_rollback(c->db);
     send_json(c, 409, "application/problem+json", j);

@@ -4,18 +4,16 @@
 #include <string.h>
 #include "../src/enums.h"
 #include "../src/residencies.h"
-#include "routes.h"
+#include "action.h"
 
-#define VERIFIERS (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
-
-static bool is_verifier(const struct api_call *c) { return (VERIFIERS & ROLE_BIT(c->who.role)) != 0; }
 static bool is_owner(const struct api_call *c) { return c->who.role == ROLE_OWNER; }
 
 static json_t *actions_of(json_t *j_item, const void *ctx)
 {
     const struct api_call *c = ctx;
     const char *status = json_string_value(json_object_get(j_item, "status"));
-    return residency_actions(status ? status : "", is_verifier(c), is_owner(c));
+    struct machine_ctx x = { c->who.role, 0 };
+    return machine_allowed(&residency_machine, status ? status : "", &x);
 }
 
 /* Visibility: staff by community scope; owners only their own requests. */
@@ -113,6 +111,41 @@ void residencies_create(struct api_call *c)
                       "This person already has a pending or verified binding to the unit.");
 }
 
+struct residency_obj {
+    json_t *j;
+    char status[16];
+};
+
+static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void *row, struct api_subject *s)
+{
+    struct residency_obj *o = row;
+    const char *scope, *self;
+    char buf[API_SCOPE_BUF];
+    long long version = 0;
+    visibility(c, buf, &scope, &self);
+    enum pd_err err = residency_load(c->db, c->who.org, scope, self, id, lock, &o->j, o->status, &version);
+    if (err == PD_OK)
+        *s = (struct api_subject){ o->status, version, { c->who.role, 0 }, o->j };
+    return err;
+}
+
+static void release_obj(void *row)
+{
+    struct residency_obj *o = row;
+    json_decref(o->j);
+    o->j = NULL;
+}
+
+static const struct api_resource residency_resource = { &residency_machine, load_obj, release_obj };
+
+static enum pd_err act(struct api_call *c, void *row, const char *to, const void *reason, const char **detail)
+{
+    struct residency_obj *o = row;
+    (void)detail;
+    return residency_transition(c->db, c->who.org, json_string_value(json_object_get(o->j, "id")), o->status,
+                                json_integer_value(json_object_get(o->j, "version")), to, c->who.sub, reason);
+}
+
 static void transition(struct api_call *c, enum residency_action a, bool reason_required)
 {
     static const char *const fields[] = { "reason", NULL };
@@ -122,30 +155,10 @@ static void transition(struct api_call *c, enum residency_action a, bool reason_
     if (id == NULL)
         return;
     const char *reason = v_string(&v, c->j_body, "reason", reason_required, 1, 200);
-    if (!api_valid(c, &v) || !api_db(c))
+    if (!api_valid(c, &v))
         return;
-    const char *scope, *self;
-    char buf[API_SCOPE_BUF], status[16] = "";
-    visibility(c, buf, &scope, &self);
-    if (is_owner(c) && a != RES_REVOKE) {
-        api_error(c, PD_ERR_FORBIDDEN, NULL);
-        return;
-    }
-    json_t *j = NULL;
-    enum pd_err err = residency_transition(c->db, c->who.org, scope, self, id, a, is_owner(c),
-                                           c->who.sub, reason, version, &j, status);
-    if (err == PD_ERR_CONFLICT) {
-        char detail[160];
-        json_t *j_allowed = residency_actions(status, is_verifier(c), is_owner(c));
-        snprintf(detail, sizeof detail, "The residency is %s; that action is not allowed now.", status);
-        json_t *j_err = json_pack("[{s:s, s:s}]", "field", "status", "message", detail);
-        json_decref(j);
-        api_problem(c, 409, "Conflict", detail, j_err);
-        json_decref(j_err);
-        json_decref(j_allowed);
-        return;
-    }
-    api_result(c, err, j, err == PD_OK ? actions_of(j, c) : NULL);
+    struct residency_obj o = { 0 };
+    api_action_run(c, &residency_resource, (int)a, id, version, &o, act, reason);
 }
 
 void residencies_verify(struct api_call *c) { transition(c, RES_VERIFY, false); }

@@ -10,7 +10,7 @@
 #include "../src/tickets.h"
 #include "../src/users.h"
 #include "../src/work_orders.h"
-#include "routes.h"
+#include "action.h"
 
 struct vis {
     struct ticket_scope s;
@@ -48,64 +48,41 @@ static bool visibility(struct api_call *c, struct vis *v)
     return true;
 }
 
+/* The ticket, as the action path and the machine see it. */
+struct ticket_obj {
+    struct vis vis;
+    struct ticket_row t;
+};
+
 /* What the caller is to this ticket, for the state machine. */
-static struct ticket_view view_of(const struct api_call *c, const struct ticket_row *t)
+static struct machine_ctx ctx_of(const struct api_call *c, const struct ticket_row *t)
 {
     bool mine = is_owner_role(c) && (principal_has_unit(&c->who, t->unit_id) || strcmp(t->reporter_id, c->who.sub) == 0);
-    struct ticket_view v = { t->status, t->kind, c->who.role, mine, t->work_started, t->in_reopen_window };
-    return v;
+    struct machine_ctx x = { c->who.role, (mine ? MF_MINE : 0) | (t->work_started ? MF_WORK_STARTED : 0) |
+                                          (t->in_reopen_window ? MF_REOPENABLE : 0) |
+                                          (strcmp(t->kind, "inquiry") == 0 ? MF_INQUIRY : 0) };
+    return x;
 }
 
 static json_t *actions_for(const struct api_call *c, const struct ticket_row *t)
 {
-    struct ticket_view v = view_of(c, t);
-    return ticket_allowed_actions(&v);
+    struct machine_ctx x = ctx_of(c, t);
+    return machine_allowed(&ticket_machine, t->status, &x);
 }
 
-static bool allowed(const struct api_call *c, const struct ticket_row *t, enum ticket_action a)
+static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void *row, struct api_subject *s)
 {
-    struct ticket_view v = view_of(c, t);
-    return ticket_action_allowed(&v, a);
-}
-
-/* Reloads the ticket after a change, commits and replies. */
-static void reply_ticket(struct api_call *c, enum pd_err err, const struct vis *v, const char *id,
-                         const char *detail)
-{
-    struct ticket_row t = { 0 };
+    struct ticket_obj *o = row;
+    visibility(c, &o->vis);
+    enum pd_err err = ticket_load(c->db, c->who.org, &o->vis.s, id, lock, &o->t);
     if (err == PD_OK)
-        err = ticket_load(c->db, c->who.org, &v->s, id, false, &t);
-    json_t *j_actions = err == PD_OK ? actions_for(c, &t) : NULL;
-    api_commit(c, err, err == PD_OK ? json_incref(t.j) : NULL, j_actions, detail);
-    ticket_row_free(&t);
+        *s = (struct api_subject){ o->t.status, o->t.version, ctx_of(c, &o->t), o->t.j };
+    return err;
 }
 
-/* Begins an action: transaction, the ticket locked, If-Match and the state machine checked.
- * Returns false after replying. */
-static bool begin_action(struct api_call *c, struct vis *v, const char *id, long long version,
-                         enum ticket_action a, struct ticket_row *t)
-{
-    if (!visibility(c, v) || !api_begin(c))
-        return false;
-    enum pd_err err = ticket_load(c->db, c->who.org, &v->s, id, true, t);
-    if (err != PD_OK) {
-        db_rollback(c->db);
-        api_error(c, err, NULL);
-        return false;
-    }
-    if (version > 0 && version != t->version) {
-        db_rollback(c->db);
-        api_error(c, PD_ERR_STALE, NULL);
-        ticket_row_free(t);
-        return false;
-    }
-    if (!allowed(c, t, a)) {
-        api_state_conflict(c, t->status, actions_for(c, t));
-        ticket_row_free(t);
-        return false;
-    }
-    return true;
-}
+static void release_obj(void *row) { ticket_row_free(&((struct ticket_obj *)row)->t); }
+
+static const struct api_resource ticket_resource = { &ticket_machine, load_obj, release_obj };
 
 static const char *const create_fields[] = {
     "kind", "unit_id", "community_id", "location", "category", "description", "priority", "occurred_at",
@@ -289,13 +266,26 @@ void tickets_show(struct api_call *c)
     ticket_row_free(&t);
 }
 
+static enum pd_err act_update(struct api_call *c, void *row, const char *to, const void *in,
+                              const char **detail)
+{
+    struct ticket_row *t = &((struct ticket_obj *)row)->t;
+    (void)to, (void)in, (void)detail;
+    /* the new list may keep what the ticket holds; anything added must be the caller's */
+    if (is_owner_role(c) && !api_attachments_usable(c, attachment_fields, json_object_get(t->j, "attachment_ids")))
+        return PD_ERR_INVALID;
+    char *patch = json_dumps(c->j_body, JSON_COMPACT);
+    enum pd_err err = patch ? ticket_update(c->db, c->who.org, t, patch, c->who.sub, role_name(c->who.role))
+                            : PD_ERR_NOMEM;
+    free(patch);
+    return err;
+}
+
 void tickets_update(struct api_call *c)
 {
     static const char *const owner_fields[] = { "description", "visit_window", "attachment_ids", NULL };
     static const char *const desk_fields[] = { "kind", "category", "priority", NULL };
     struct verr v;
-    struct vis vis;
-    struct ticket_row t;
     long long version;
     bool owner = is_owner_role(c);
     const char *id = api_change_begin(c, &v, owner ? owner_fields : desk_fields, true, &version);
@@ -316,19 +306,10 @@ void tickets_update(struct api_call *c)
         v_enum(&v, c->j_body, "category", false, enum_codes("ticket_category"));
         v_enum(&v, c->j_body, "priority", false, enum_codes("ticket_priority"));
     }
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_UPDATE, &t))
+    if (!api_valid(c, &v))
         return;
-    /* the new list may keep what the ticket holds; anything added must be the caller's */
-    if (owner && !api_attachments_usable(c, attachment_fields, json_object_get(t.j, "attachment_ids"))) {
-        ticket_row_free(&t);
-        return;
-    }
-    char *patch = json_dumps(c->j_body, JSON_COMPACT);
-    enum pd_err err = patch ? ticket_update(c->db, c->who.org, &t, patch, c->who.sub, role_name(c->who.role))
-                            : PD_ERR_NOMEM;
-    free(patch);
-    ticket_row_free(&t);
-    reply_ticket(c, err, &vis, id, NULL);
+    struct ticket_obj o;
+    api_action_run(c, &ticket_resource, TA_UPDATE, id, version, &o, act_update, NULL);
 }
 
 /* The reason-style body of an action: {key: text} with key required or not. */
@@ -340,12 +321,28 @@ static const char *action_text(struct api_call *c, struct verr *v, const char *k
     return v_string(v, c->j_body, key, required, 1, max);
 }
 
+static enum pd_err act_dispatch(struct api_call *c, void *row, const char *to, const void *in,
+                                const char **detail)
+{
+    struct ticket_row *t = &((struct ticket_obj *)row)->t;
+    struct dispatch_in d = *(const struct dispatch_in *)in;
+    (void)to;  /* the ticket's state follows its orders */
+    if (d.department == NULL)
+        d.department = json_string_value(json_object_get(t->j, "department"));
+    char wo[37];
+    const char *bad = NULL;
+    enum pd_err err = work_order_dispatch(c->db, c->who.org, t, &d, c->who.sub, role_name(c->who.role), wo, &bad);
+    if (err == PD_ERR_INVALID)
+        api_field_error(c, "assignee_id", "must be an active technician of that department serving this community");
+    if (err == PD_ERR_CONFLICT)
+        *detail = "No on-duty technician of that department is free.";
+    return err;
+}
+
 void tickets_dispatch(struct api_call *c)
 {
     static const char *const fields[] = { "mode", "department", "assignee_id", "note", NULL };
     struct verr v;
-    struct vis vis;
-    struct ticket_row t;
     long long version;
     const char *id = api_change_begin(c, &v, fields, false, &version);
     if (id == NULL)
@@ -360,96 +357,103 @@ void tickets_dispatch(struct api_call *c)
         verr_add(&v, "assignee_id", "is required to assign");
     if (!assign && json_object_get(c->j_body, "assignee_id") != NULL)
         verr_add(&v, "assignee_id", "is only for mode assign");
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_DISPATCH, &t))
+    if (!api_valid(c, &v))
         return;
-    if (in.department == NULL)
-        in.department = json_string_value(json_object_get(t.j, "department"));
-    char wo[37];
-    const char *bad = NULL;
-    enum pd_err err = work_order_dispatch(c->db, c->who.org, &t, &in, c->who.sub, role_name(c->who.role), wo, &bad);
-    ticket_row_free(&t);
-    if (err == PD_ERR_INVALID) {
-        api_field_error(c, "assignee_id", "must be an active technician of that department serving this community");
-        return;
-    }
-    reply_ticket(c, err, &vis, id, err == PD_ERR_CONFLICT ? "No on-duty technician of that department is free." : NULL);
+    struct ticket_obj o;
+    api_action_run(c, &ticket_resource, TA_DISPATCH, id, version, &o, act_dispatch, &in);
 }
 
-/* The actions whose body is one text field ({reply}, {reason}). */
-typedef enum pd_err (*text_action)(struct api_call *c, const struct ticket_row *t, const char *text);
+/* The bodies of the remaining actions: one text ({reply}, {reason}) or a rating. */
+struct ticket_input {
+    const char *text;
+    long long rating;
+};
 
 static void run_text_action(struct api_call *c, enum ticket_action a, const char *key, bool required,
-                            size_t max, text_action fn)
+                            size_t max, api_act act)
 {
     struct verr v;
-    struct vis vis;
-    struct ticket_row t;
     long long version;
     const char *id = api_change_begin(c, &v, NULL, false, &version);
     if (id == NULL)
         return;
-    const char *text = action_text(c, &v, key, required, max);
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, a, &t))
+    struct ticket_input in = { action_text(c, &v, key, required, max), 0 };
+    if (!api_valid(c, &v))
         return;
-    enum pd_err err = fn(c, &t, text);
-    ticket_row_free(&t);
-    reply_ticket(c, err, &vis, id, NULL);
+    struct ticket_obj o;
+    api_action_run(c, &ticket_resource, a, id, version, &o, act, &in);
 }
 
-static enum pd_err do_reply(struct api_call *c, const struct ticket_row *t, const char *text)
+#define TICKET_ACT(NAME) \
+    static enum pd_err NAME(struct api_call *c, void *row, const char *to, const void *in, const char **detail)
+#define T_ROW (&((struct ticket_obj *)row)->t)
+#define T_IN ((const struct ticket_input *)in)
+
+TICKET_ACT(act_reply)
 {
-    return ticket_reply(c->db, c->who.org, t, text, c->who.sub, role_name(c->who.role));
+    (void)detail;
+    return ticket_reply(c->db, c->who.org, T_ROW, to, T_IN->text, c->who.sub, role_name(c->who.role));
 }
 
-static enum pd_err do_cancel(struct api_call *c, const struct ticket_row *t, const char *text)
+TICKET_ACT(act_cancel)
 {
-    return ticket_cancel(c->db, c->who.org, t, text, c->who.sub, role_name(c->who.role));
+    (void)detail;
+    return ticket_cancel(c->db, c->who.org, T_ROW, to, T_IN->text, c->who.sub, role_name(c->who.role));
 }
 
-static enum pd_err do_reopen(struct api_call *c, const struct ticket_row *t, const char *text)
+TICKET_ACT(act_reopen)
 {
-    return ticket_reopen(c->db, c->who.org, t, text, c->who.sub);
+    (void)detail;
+    return ticket_reopen(c->db, c->who.org, T_ROW, to, T_IN->text, c->who.sub);
 }
 
-void tickets_reply(struct api_call *c) { run_text_action(c, TA_REPLY, "reply", true, 2000, do_reply); }
+TICKET_ACT(act_confirm)
+{
+    (void)detail;
+    const struct ticket_input *i = in;
+    return ticket_confirm(c->db, c->who.org, T_ROW, to, (int)i->rating, i->text, c->who.sub);
+}
+
+TICKET_ACT(act_close)
+{
+    (void)detail, (void)in;
+    return ticket_close(c->db, c->who.org, T_ROW, to, c->who.sub, role_name(c->who.role));
+}
+
+void tickets_reply(struct api_call *c) { run_text_action(c, TA_REPLY, "reply", true, 2000, act_reply); }
 
 /* staff give a reason (duplicate, invalid, …); owners may */
-void tickets_cancel(struct api_call *c) { run_text_action(c, TA_CANCEL, "reason", staff_desk(c), 200, do_cancel); }
+void tickets_cancel(struct api_call *c) { run_text_action(c, TA_CANCEL, "reason", staff_desk(c), 200, act_cancel); }
 
-void tickets_reopen(struct api_call *c) { run_text_action(c, TA_REOPEN, "reason", true, 200, do_reopen); }
+void tickets_reopen(struct api_call *c) { run_text_action(c, TA_REOPEN, "reason", true, 200, act_reopen); }
 
 void tickets_confirm(struct api_call *c)
 {
     static const char *const fields[] = { "rating", "comment", NULL };
     struct verr v;
-    struct vis vis;
-    struct ticket_row t;
-    long long version, rating = 0;
+    long long version;
+    struct ticket_input in = { 0 };
     const char *id = api_change_begin(c, &v, fields, false, &version);
     if (id == NULL)
         return;
-    v_int(&v, c->j_body, "rating", true, 1, 5, &rating);
-    const char *comment = v_string(&v, c->j_body, "comment", false, 1, 500);
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CONFIRM, &t))
+    v_int(&v, c->j_body, "rating", true, 1, 5, &in.rating);
+    in.text = v_string(&v, c->j_body, "comment", false, 1, 500);
+    if (!api_valid(c, &v))
         return;
-    enum pd_err err = ticket_confirm(c->db, c->who.org, &t, (int)rating, comment, c->who.sub);
-    ticket_row_free(&t);
-    reply_ticket(c, err, &vis, id, NULL);
+    struct ticket_obj o;
+    api_action_run(c, &ticket_resource, TA_CONFIRM, id, version, &o, act_confirm, &in);
 }
 
 void tickets_close(struct api_call *c)
 {
     static const char *const fields[] = { NULL };
     struct verr v;
-    struct vis vis;
-    struct ticket_row t;
     long long version;
     const char *id = api_change_begin(c, &v, fields, false, &version);
-    if (id == NULL || !api_valid(c, &v) || !begin_action(c, &vis, id, version, TA_CLOSE, &t))
+    if (id == NULL || !api_valid(c, &v))
         return;
-    enum pd_err err = ticket_close(c->db, c->who.org, &t, c->who.sub, role_name(c->who.role));
-    ticket_row_free(&t);
-    reply_ticket(c, err, &vis, id, NULL);
+    struct ticket_obj o;
+    api_action_run(c, &ticket_resource, TA_CLOSE, id, version, &o, act_close, NULL);
 }
 
 void tickets_comments_index(struct api_call *c)
@@ -478,8 +482,6 @@ void tickets_comments_create(struct api_call *c)
 {
     static const char *const fields[] = { "body", "internal", NULL };
     struct verr v;
-    struct vis vis;
-    struct ticket_row t;
     const char *id = api_path_id(c);
     if (id == NULL)
         return;
@@ -492,12 +494,15 @@ void tickets_comments_create(struct api_call *c)
     bool internal = json_is_true(j_internal);
     if (internal && is_owner_role(c))
         verr_add(&v, "internal", "internal notes are for staff");
-    if (!api_valid(c, &v) || !begin_action(c, &vis, id, 0, TA_COMMENT, &t))
+    struct ticket_obj o;
+    struct api_subject s;
+    char next[24];
+    if (!api_valid(c, &v) || !api_action_begin(c, &ticket_resource, TA_COMMENT, id, 0, &o, &s, next))
         return;
     json_t *j = NULL;
-    enum pd_err err = ticket_comment_add(c->db, c->who.org, &t, body, internal, c->who.sub,
+    enum pd_err err = ticket_comment_add(c->db, c->who.org, &o.t, body, internal, c->who.sub,
                                          role_name(c->who.role), !is_owner_role(c), &j);
-    ticket_row_free(&t);
+    release_obj(&o);
     if (err == PD_OK)
         err = db_commit(c->db);
     if (err != PD_OK) {

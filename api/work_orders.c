@@ -7,22 +7,46 @@
 #include "../src/enums.h"
 #include "../src/users.h"
 #include "../src/work_orders.h"
-#include "routes.h"
+#include "action.h"
 
 
-static struct wo_view view_of(const struct api_call *c, const struct wo_row *w)
+/* What the caller is to this order, for the state machine. */
+static struct machine_ctx ctx_of(const struct api_call *c, const struct wo_row *w)
 {
-    enum pd_role r = c->who.role;
-    struct wo_view v = {
-        .status = w->status,
-        .assigned = w->assignee_id[0] != '\0',
-        .is_assignee = strcmp(w->assignee_id, c->who.sub) == 0,
-        .can_grab = r == ROLE_TECHNICIAN && w->caller_in_department,
-        .is_supervisor = r == ROLE_SUPERVISOR || r == ROLE_MANAGER || r == ROLE_ADMIN,
-        .is_dispatcher = r == ROLE_AGENT || r == ROLE_SUPERVISOR || r == ROLE_MANAGER || r == ROLE_ADMIN,
+    struct machine_ctx x = {
+        c->who.role,
+        (w->assignee_id[0] != '\0' ? MF_ASSIGNED : 0) |
+            (strcmp(w->assignee_id, c->who.sub) == 0 ? MF_ASSIGNEE : 0) |
+            (c->who.role == ROLE_TECHNICIAN && w->caller_in_department ? MF_CAN_GRAB : 0) |
+            (strcmp(w->mode, "queue") == 0 ? MF_QUEUED : 0),
     };
-    return v;
+    return x;
 }
+
+static json_t *actions_for(const struct api_call *c, const struct wo_row *w)
+{
+    struct machine_ctx x = ctx_of(c, w);
+    return machine_allowed(&work_order_machine, w->status, &x);
+}
+
+struct wo_obj {
+    char scope[API_SCOPE_BUF];
+    struct wo_row w;
+};
+
+static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void *row, struct api_subject *s)
+{
+    struct wo_obj *o = row;
+    enum pd_err err = work_order_load(c->db, c->who.org, api_scope_communities(c, o->scope, sizeof o->scope),
+                                      c->who.sub, id, lock, &o->w);
+    if (err == PD_OK)
+        *s = (struct api_subject){ o->w.status, o->w.version, ctx_of(c, &o->w), o->w.j };
+    return err;
+}
+
+static void release_obj(void *row) { wo_row_free(&((struct wo_obj *)row)->w); }
+
+static const struct api_resource wo_resource = { &work_order_machine, load_obj, release_obj };
 
 void work_orders_index(struct api_call *c)
 {
@@ -62,9 +86,9 @@ void work_orders_index(struct api_call *c)
             snprintf(w.assignee_id, sizeof w.assignee_id, "%s",
                      json_is_string(json_object_get(j_item, "assignee_id"))
                          ? json_string_value(json_object_get(j_item, "assignee_id")) : "");
+            snprintf(w.mode, sizeof w.mode, "%s", json_string_value(json_object_get(j_item, "mode")) ?: "");
             w.caller_in_department = f.view == WO_VIEW_QUEUE;
-            struct wo_view wv = view_of(c, &w);
-            json_object_set_new(j_item, "allowed_actions", wo_allowed_actions(&wv));
+            json_object_set_new(j_item, "allowed_actions", actions_for(c, &w));
         }
     }
     api_list_result(c, err, j, NULL);
@@ -83,8 +107,7 @@ void work_orders_show(struct api_call *c)
         api_error(c, err, NULL);
         return;
     }
-    struct wo_view v = view_of(c, &w);
-    api_object(c, 200, json_incref(w.j), wo_allowed_actions(&v));
+    api_object(c, 200, json_incref(w.j), actions_for(c, &w));
     wo_row_free(&w);
 }
 
@@ -125,6 +148,41 @@ static void check_photos(struct verr *v, const char *field, json_t *j_ids)
     }
 }
 
+struct wo_input {
+    enum wo_action a;
+    struct wo_change change;
+};
+
+static enum pd_err act(struct api_call *c, void *row, const char *to, const void *in_, const char **detail)
+{
+    const struct wo_input *in = in_;
+    struct wo_row *w = &((struct wo_obj *)row)->w;
+    struct wo_change change = in->change;
+    char *completion = NULL;
+    if (in->a == WA_COMPLETE) {
+        /* photos: the caller's uploads, or ones the order holds already */
+        static const char *const photo_fields[] = { "before_photo_ids", "after_photo_ids", NULL };
+        json_t *j_kept = json_array();
+        json_array_extend(j_kept, json_object_get(w->j, "before_photo_ids"));
+        json_array_extend(j_kept, json_object_get(w->j, "after_photo_ids"));
+        bool usable = api_attachments_usable(c, photo_fields, j_kept);
+        json_decref(j_kept);
+        if (!usable)
+            return PD_ERR_INVALID;
+        change.completion = completion = json_dumps(c->j_body, JSON_COMPACT);
+    }
+    const char *bad = NULL;
+    enum pd_err err = work_order_transition(c->db, c->who.org, w, in->a, to, &change, c->who.sub,
+                                            role_name(c->who.role), &bad);
+    free(completion);
+    if (err == PD_ERR_INVALID)
+        api_field_error(c, bad ? bad : "assignee_id",
+                        "must be an active technician of the order's department serving its community");
+    if (err == PD_ERR_CONFLICT)
+        *detail = "Someone else changed this work order first.";
+    return err;
+}
+
 static void transition(struct api_call *c, enum wo_action a)
 {
     static const char *const reason_fields[] = { "reason", NULL };
@@ -136,15 +194,16 @@ static void transition(struct api_call *c, enum wo_action a)
                               : (a == WA_HOLD || a == WA_DECLINE || a == WA_CANCEL) ? reason_fields : no_fields;
     struct verr v;
     long long version;
-    struct wo_change in = { 0 };
+    struct wo_input in_ = { a, { 0 } };
+    struct wo_change *in = &in_.change;
     const char *id = api_change_begin(c, &v, fields, false, &version);
     if (id == NULL)
         return;
     if (fields == reason_fields)
-        in.reason = v_string(&v, c->j_body, "reason", a != WA_CANCEL, 1, 200);
+        in->reason = v_string(&v, c->j_body, "reason", a != WA_CANCEL, 1, 200);
     if (a == WA_REASSIGN) {
-        in.assignee_id = v_uuid(&v, c->j_body, "assignee_id", true);
-        in.reason = v_string(&v, c->j_body, "reason", false, 1, 200);
+        in->assignee_id = v_uuid(&v, c->j_body, "assignee_id", true);
+        in->reason = v_string(&v, c->j_body, "reason", false, 1, 200);
     }
     if (a == WA_COMPLETE) {
         long long minutes;
@@ -158,63 +217,10 @@ static void transition(struct api_call *c, enum wo_action a)
         check_photos(&v, "before_photo_ids", v_array(&v, c->j_body, "before_photo_ids", false, 0, 9));
         check_photos(&v, "after_photo_ids", v_array(&v, c->j_body, "after_photo_ids", false, 0, 9));
     }
-    if (!api_valid(c, &v) || !api_begin(c))
+    if (!api_valid(c, &v))
         return;
-    char scope[API_SCOPE_BUF], *completion = NULL;
-    const char *sc = api_scope_communities(c, scope, sizeof scope);
-    struct wo_row w;
-    enum pd_err err = work_order_load(c->db, c->who.org, sc, c->who.sub, id, true, &w);
-    if (err != PD_OK) {
-        api_commit(c, err, NULL, NULL, NULL);
-        return;
-    }
-    struct wo_view wv = view_of(c, &w);
-    if (version > 0 && version != w.version) {
-        api_commit(c, PD_ERR_STALE, NULL, NULL, NULL);
-        wo_row_free(&w);
-        return;
-    }
-    if (!wo_action_allowed(&wv, a)) {
-        bool state_ok = wo_action_target(w.status, a, false) != NULL;
-        if (state_ok)
-            api_commit(c, PD_ERR_FORBIDDEN, NULL, NULL, "This work order is not yours to act on.");
-        else
-            api_state_conflict(c, w.status, wo_allowed_actions(&wv));
-        wo_row_free(&w);
-        return;
-    }
-    if (a == WA_COMPLETE) {
-        /* photos: the caller's uploads, or ones the order holds already */
-        static const char *const photo_fields[] = { "before_photo_ids", "after_photo_ids", NULL };
-        json_t *j_kept = json_array();
-        json_array_extend(j_kept, json_object_get(w.j, "before_photo_ids"));
-        json_array_extend(j_kept, json_object_get(w.j, "after_photo_ids"));
-        bool usable = api_attachments_usable(c, photo_fields, j_kept);
-        json_decref(j_kept);
-        if (!usable) {
-            wo_row_free(&w);
-            return;
-        }
-        in.completion = completion = json_dumps(c->j_body, JSON_COMPACT);
-    }
-    const char *bad = NULL;
-    err = work_order_transition(c->db, c->who.org, &w, a, &in, c->who.sub, role_name(c->who.role), &bad);
-    wo_row_free(&w);
-    free(completion);
-    if (err == PD_ERR_INVALID) {
-        api_field_error(c, bad ? bad : "assignee_id",
-                        "must be an active technician of the order's department serving its community");
-        return;
-    }
-    if (err == PD_OK)
-        err = work_order_load(c->db, c->who.org, sc, c->who.sub, id, false, &w);
-    if (err == PD_OK) {
-        wv = view_of(c, &w);
-        api_commit(c, PD_OK, json_incref(w.j), wo_allowed_actions(&wv), NULL);
-        wo_row_free(&w);
-    } else {
-        api_commit(c, err, NULL, NULL, err == PD_ERR_CONFLICT ? "Someone else changed this work order first." : NULL);
-    }
+    struct wo_obj o;
+    api_action_run(c, &wo_resource, a, id, version, &o, act, &in_);
 }
 
 void work_orders_accept(struct api_call *c) { transition(c, WA_ACCEPT); }

@@ -5,32 +5,23 @@
 #include "residencies.h"
 
 
-const char *residency_next(const char *status, enum residency_action a)
-{
-    bool pending = strcmp(status, "pending") == 0, verified = strcmp(status, "verified") == 0;
-    switch (a) {
-    case RES_VERIFY: return pending ? "verified" : NULL;
-    case RES_REJECT: return pending ? "rejected" : NULL;
-    case RES_REVOKE: return pending || verified ? "revoked" : NULL;
-    }
-    return NULL;
-}
+static const char *const PENDING[] = { "pending", NULL };
+static const char *const LIVE[] = { "pending", "verified", NULL };
+#define DESK_ROLES (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | \
+                    ROLE_BIT(ROLE_ADMIN))
 
-json_t *residency_actions(const char *status, bool caller_is_verifier, bool caller_is_resident)
-{
-    json_t *j = json_array();
-    if (caller_is_verifier) {
-        if (residency_next(status, RES_VERIFY))
-            json_array_append_new(j, json_string("verify"));
-        if (residency_next(status, RES_REJECT))
-            json_array_append_new(j, json_string("reject"));
-        if (residency_next(status, RES_REVOKE))
-            json_array_append_new(j, json_string("revoke"));
-    } else if (caller_is_resident && strcmp(status, "pending") == 0) {
-        json_array_append_new(j, json_string("revoke"));
-    }
-    return j;
-}
+/* An owner sees only their own residencies, so no guard is needed for the withdrawal. */
+static const struct machine_transition residency_transitions[] = {
+    { RES_VERIFY, PENDING, "verified", DESK_ROLES, NULL, false },
+    { RES_REJECT, PENDING, "rejected", DESK_ROLES, NULL, false },
+    { RES_REVOKE, LIVE, "revoked", DESK_ROLES, NULL, false },
+    { RES_REVOKE, PENDING, "revoked", ROLE_BIT(ROLE_OWNER), NULL, false },
+};
+
+const struct machine residency_machine = {
+    "residency", "residency_action", RES_REVOKE + 1, residency_transitions,
+    sizeof residency_transitions / sizeof residency_transitions[0],
+};
 
 #define RES_VISIBLE "($3::uuid[] IS NULL OR r.community_id = ANY ($3)) AND ($4::uuid IS NULL OR r.user_id = $4)"
 
@@ -54,17 +45,20 @@ DB_STMT(insert_residency,
     "ins AS (INSERT INTO residencies (org_id, user_id, unit_id, community_id, relation) "
     "        SELECT $1, person.id, unit.id, unit.community_id, $7 FROM unit, person RETURNING *) "
     "SELECT pd_residency_json(ins, unit) FROM ins, unit");
+DB_STMT(lock_residency,
+    "SELECT 1 FROM residencies r WHERE r.org_id = $1 AND r.id = $2 AND " RES_VISIBLE " FOR UPDATE");
+DB_STMT(load_residency,
+    "SELECT pd_residency_json(r, u), r.status, r.version FROM residencies r "
+    "JOIN units u ON u.org_id = r.org_id AND u.id = r.unit_id WHERE r.org_id = $1 AND r.id = $2 AND " RES_VISIBLE);
+/* rows_transition: $1 org, $2 id, $3 from, $4 to, $5 version, $6 actor, $7 reason */
 DB_STMT(transition_residency,
-    "WITH upd AS (UPDATE residencies r SET status = $5, "
-    "      verified_by = CASE WHEN $5 = 'verified' THEN $7::uuid ELSE r.verified_by END, "
-    "      verified_at = CASE WHEN $5 = 'verified' THEN now() ELSE r.verified_at END, "
-    "      reject_reason = coalesce($8, r.reject_reason), "
-    "      version = r.version + 1, updated_at = now() "
-    "    WHERE r.org_id = $1 AND r.id = $2 AND " RES_VISIBLE " AND r.status = $6 "
-    "      AND ($9::int IS NULL OR r.version = $9::int) RETURNING r.*) "
-    "SELECT pd_residency_json(upd, u) FROM upd JOIN units u ON u.org_id = upd.org_id AND u.id = upd.unit_id");
-DB_STMT(residency_state,
-    "SELECT r.status, r.version FROM residencies r WHERE r.org_id = $1 AND r.id = $2 AND " RES_VISIBLE);
+    "UPDATE residencies r SET status = $4, "
+    "  verified_by = CASE WHEN $4 = 'verified' THEN $6::uuid ELSE r.verified_by END, "
+    "  verified_at = CASE WHEN $4 = 'verified' THEN now() ELSE r.verified_at END, "
+    "  reject_reason = coalesce($7, r.reject_reason), version = r.version + 1, updated_at = now() "
+    "WHERE r.org_id = $1 AND r.id = $2 AND r.status = $3 AND ($5::bigint IS NULL OR r.version = $5) "
+    "RETURNING r.version");
+DB_STMT(residency_state, "SELECT status, version FROM residencies WHERE org_id = $1 AND id = $2");
 
 enum pd_err residency_list(struct db_conn *db, const char *org, const struct residency_filter *f,
                            const struct page *pg, json_t **out)
@@ -91,34 +85,33 @@ enum pd_err residency_create(struct db_conn *db, const char *org, const char *sc
     return rows_exec_one(db, &insert_residency, 7, p, out);
 }
 
-enum pd_err residency_transition(struct db_conn *db, const char *org, const char *scope,
-                                 const char *self_user, const char *id, enum residency_action a,
-                                 bool by_resident, const char *actor, const char *reason,
-                                 long long version, json_t **out, char status_out[16])
+enum pd_err residency_load(struct db_conn *db, const char *org, const char *scope, const char *user_id,
+                           const char *id, bool lock, json_t **out, char status[16], long long *version)
 {
-    const char *sp[] = { org, id, scope, self_user };
+    const char *p[] = { org, id, scope, user_id };
     PGresult *r;
-    enum pd_err err = db_exec(db, &residency_state, 4, sp, &r);
-    if (err != PD_OK)
+    enum pd_err err;
+    *out = NULL;
+    if (lock && (err = rows_exist(db, &lock_residency, 4, p)) != PD_OK)
+        return err;
+    if ((err = db_exec(db, &load_residency, 4, p, &r)) != PD_OK)
         return err;
     if (PQntuples(r) == 0) {
         PQclear(r);
         return PD_ERR_NOT_FOUND;
     }
-    snprintf(status_out, 16, "%s", PQgetvalue(r, 0, 0));
-    long long current = atoll(PQgetvalue(r, 0, 1));
+    *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    snprintf(status, 16, "%s", PQgetvalue(r, 0, 1));
+    *version = atoll(PQgetvalue(r, 0, 2));
     PQclear(r);
-    if (version > 0 && version != current)
-        return PD_ERR_STALE;
-    const char *next = residency_next(status_out, a);
-    if (by_resident && strcmp(status_out, "pending") != 0)
-        next = NULL;  /* residents only withdraw their own pending requests */
-    if (next == NULL)
-        return PD_ERR_CONFLICT;
-    char ver[24];
-    const char *p[] = { org, id, scope, self_user, next, status_out, actor, reason,
-                        rows_version_param(version, ver) };
-    err = rows_exec_one(db, &transition_residency, 9, p, out);
-    /* zero rows: it changed between our read and the guarded update */
-    return err == PD_ERR_NOT_FOUND ? (version > 0 ? PD_ERR_STALE : PD_ERR_CONFLICT) : err;
+    return *out != NULL ? PD_OK : PD_ERR_NOMEM;
+}
+
+enum pd_err residency_transition(struct db_conn *db, const char *org, const char *id, const char *status,
+                                 long long version, const char *to, const char *actor, const char *reason)
+{
+    char v[24], state[24];
+    const char *p[] = { org, id, status, to, rows_version_param(version, v), actor, reason };
+    const struct rows_transition tr = { &transition_residency, &residency_state };
+    return rows_transition(db, &tr, 7, p, NULL, state);
 }

@@ -6,16 +6,15 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "machine.h"
 #include "pd.h"
 #include "rows.h"
 
 enum residency_action { RES_VERIFY, RES_REJECT, RES_REVOKE };
 
-/* Pure rules. The state an action leads to from `status`, or NULL when not allowed. */
-const char *residency_next(const char *status, enum residency_action a);
-/* allowed_actions for a caller: staff who may verify see verify/reject/revoke as the state
- * permits; the resident themself may revoke (withdraw) a pending request. */
-json_t *residency_actions(const char *status, bool caller_is_verifier, bool caller_is_resident);
+/* The machine (src/machine.h): desk staff verify, reject or revoke; a resident withdraws
+ * (revokes) their own pending request. */
+extern const struct machine residency_machine;
 
 struct residency_filter {
     const char *scope;     /* staff: visible communities (NULL = org) */
@@ -32,12 +31,11 @@ enum pd_err residency_get(struct db_conn *db, const char *org, const char *scope
 enum pd_err residency_create(struct db_conn *db, const char *org, const char *scope,
                              const char *user_id, const char *unit_id, const char *community_id,
                              const char *unit_number, const char *relation, json_t **out);
-/* Guarded transition. CONFLICT (with *status_out = current state) when not allowed; a
- * resident (by_resident) may only revoke a pending request. Nothing is written unless it
- * succeeds. */
-enum pd_err residency_transition(struct db_conn *db, const char *org, const char *scope,
-                                 const char *self_user, const char *id, enum residency_action a,
-                                 bool by_resident, const char *actor, const char *reason,
-                                 long long version, json_t **out, char status_out[16]);
+/* A visible residency (lock: SELECT … FOR UPDATE) as JSON with its status and version. */
+enum pd_err residency_load(struct db_conn *db, const char *org, const char *scope, const char *user_id,
+                           const char *id, bool lock, json_t **out, char status[16], long long *version);
+/* The guarded transition from status at version to `to` (rows_transition). */
+enum pd_err residency_transition(struct db_conn *db, const char *org, const char *id, const char *status,
+                                 long long version, const char *to, const char *actor, const char *reason);
 
 #endif

@@ -78,6 +78,33 @@ enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,
     return err == PD_OK ? PD_ERR_STALE : err;
 }
 
+enum pd_err rows_transition(struct db_conn *db, const struct rows_transition *t, int n,
+                            const char *const *p, PGresult **out, char state[24])
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, t->update, n, p, &r);
+    if (err != PD_OK)
+        return err;
+    if (PQntuples(r) > 0) {
+        if (out != NULL)
+            *out = r;
+        else
+            PQclear(r);
+        return PD_OK;
+    }
+    PQclear(r);
+    if ((err = db_exec(db, t->probe, 2, p, &r)) != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    snprintf(state, 24, "%s", PQgetvalue(r, 0, 0));
+    bool stale = p[4] != NULL && strcmp(p[4], PQgetvalue(r, 0, 1)) != 0;
+    PQclear(r);
+    return stale ? PD_ERR_STALE : PD_ERR_CONFLICT;
+}
+
 const char *rows_version_param(long long version, char buf[24])
 {
     if (version <= 0)

@@ -42,6 +42,20 @@ enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,
                              const char *const *p, struct db_stmt *get, int gn,
                              const char *const *gp, json_t **out);
 
+/* The one guarded transition (DESIGN §14). update is `UPDATE … SET status = $4, version =
+ * version + 1, … WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR
+ * version = $5) [AND …] RETURNING …` (further parameters are the resource's own); probe is
+ * `SELECT status, version … WHERE org_id = $1 AND id = $2`. On success *out holds the
+ * returned rows (caller clears; out may be NULL). When no row comes back, one probe tells
+ * why: PD_ERR_NOT_FOUND (gone), PD_ERR_STALE (another version than $5), else
+ * PD_ERR_CONFLICT with the current state in state (also when the state is still $3 and an
+ * extra condition of the UPDATE refused, e.g. an order grabbed by someone else). */
+struct rows_transition {
+    struct db_stmt *update, *probe;
+};
+enum pd_err rows_transition(struct db_conn *db, const struct rows_transition *t, int n,
+                            const char *const *p, PGresult **out, char state[24]);
+
 /* Row 0 as text without parsing it: column 0 (a JSON object) copied into *json (caller
  * frees) and column 1 (its version) into *version. PD_ERR_NOT_FOUND when there is no row. */
 enum pd_err rows_exec_text(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,

@@ -1,12 +1,7 @@
-/* State machine tables and derivation for tickets and work orders. */
+/* The ticket and work-order machines as tables, and how a ticket follows its orders. */
 #include <string.h>
 #include "enums.h"
 #include "ticket_rules.h"
-
-const char *ticket_action_name(enum ticket_action a)
-{
-    return enum_code("ticket_action", (int)a);
-}
 
 const char *wo_action_name(enum wo_action a)
 {
@@ -30,136 +25,99 @@ const char *category_department(const char *category)
 
 static bool is(const char *s, const char *t) { return strcmp(s, t) == 0; }
 
-static bool open_for_work(const char *status)
+/* ---- tickets ------------------------------------------------------------------------- */
+
+#define DESK_ROLES (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | \
+                    ROLE_BIT(ROLE_ADMIN))
+#define OWNER_ROLE ROLE_BIT(ROLE_OWNER)
+
+static const char *const T_SUBMITTED[] = { "submitted", NULL };
+static const char *const T_NEW[] = { "submitted", "reopened", NULL };
+static const char *const T_WORKING[] = { "dispatched", "in_progress", "on_hold", NULL };
+static const char *const T_ANSWERABLE[] = { "submitted", "reopened", "dispatched", NULL };
+static const char *const T_OPEN[] = { "submitted", "reopened", "dispatched", "in_progress", "on_hold", NULL };
+static const char *const T_RESOLVED[] = { "resolved", NULL };
+static const char *const T_LIVE[] = { "submitted", "reopened", "dispatched", "in_progress", "on_hold",
+                                      "resolved", NULL };
+
+static bool mine(const struct machine_ctx *c) { return c->facts & MF_MINE; }
+static bool mine_unstarted(const struct machine_ctx *c)
 {
-    return is(status, "submitted") || is(status, "reopened") || is(status, "dispatched") ||
-           is(status, "in_progress") || is(status, "on_hold");
+    return (c->facts & MF_MINE) && !(c->facts & MF_WORK_STARTED);
+}
+static bool mine_reopenable(const struct machine_ctx *c)
+{
+    return (c->facts & MF_MINE) && (c->facts & MF_REOPENABLE);
+}
+static bool inquiry(const struct machine_ctx *c) { return c->facts & MF_INQUIRY; }
+static bool not_inquiry(const struct machine_ctx *c) { return !(c->facts & MF_INQUIRY); }
+
+/* Owners edit before dispatch, desk staff reclassify until resolution; repairs and help are
+ * dispatched (again while work goes on: the state then follows the orders), inquiries
+ * replied to; owners cancel until work starts, staff until resolution. Every refusal of a
+ * ticket action is a 409 with the allowed actions. */
+static const struct machine_transition ticket_transitions[] = {
+    { TA_UPDATE, T_SUBMITTED, NULL, OWNER_ROLE, mine, false },
+    { TA_UPDATE, T_OPEN, NULL, DESK_ROLES, NULL, false },
+    { TA_DISPATCH, T_NEW, "dispatched", DESK_ROLES, not_inquiry, false },
+    { TA_DISPATCH, T_WORKING, NULL, DESK_ROLES, not_inquiry, false },
+    { TA_REPLY, T_ANSWERABLE, "resolved", DESK_ROLES, inquiry, false },
+    { TA_CANCEL, T_OPEN, "cancelled", OWNER_ROLE, mine_unstarted, false },
+    { TA_CANCEL, T_OPEN, "cancelled", DESK_ROLES, NULL, false },
+    { TA_CONFIRM, T_RESOLVED, "closed", OWNER_ROLE, mine, false },
+    { TA_REOPEN, T_RESOLVED, "reopened", OWNER_ROLE, mine_reopenable, false },
+    { TA_CLOSE, T_RESOLVED, "closed", DESK_ROLES, NULL, false },
+    { TA_COMMENT, T_LIVE, NULL, OWNER_ROLE, mine, false },
+    { TA_COMMENT, T_LIVE, NULL, ROLE_BIT(ROLE_TECHNICIAN) | ROLE_BIT(ROLE_QUALITY) | DESK_ROLES, NULL, false },
+};
+
+const struct machine ticket_machine = {
+    "ticket", "ticket_action", TA_COUNT, ticket_transitions,
+    sizeof ticket_transitions / sizeof ticket_transitions[0],
+};
+
+/* ---- work orders --------------------------------------------------------------------- */
+
+static const char *const W_DISPATCHED[] = { "dispatched", NULL };
+static const char *const W_ASSIGNABLE[] = { "dispatched", "accepted", NULL };
+static const char *const W_ACCEPTED[] = { "accepted", NULL };
+static const char *const W_IN_PROGRESS[] = { "in_progress", NULL };
+static const char *const W_ON_HOLD[] = { "on_hold", NULL };
+static const char *const W_OPEN[] = { "dispatched", "accepted", "in_progress", "on_hold", NULL };
+
+/* the assignee, or a technician of the department grabbing an unassigned order */
+static bool may_accept(const struct machine_ctx *c)
+{
+    return c->facts & MF_ASSIGNED ? (c->facts & MF_ASSIGNEE) != 0 : (c->facts & MF_CAN_GRAB) != 0;
+}
+static bool assignee(const struct machine_ctx *c) { return c->facts & MF_ASSIGNEE; }
+static bool assignee_queued(const struct machine_ctx *c)
+{
+    return (c->facts & MF_ASSIGNED) && (c->facts & MF_ASSIGNEE) && (c->facts & MF_QUEUED);
+}
+static bool assignee_assigned(const struct machine_ctx *c)
+{
+    return (c->facts & MF_ASSIGNED) && (c->facts & MF_ASSIGNEE) && !(c->facts & MF_QUEUED);
 }
 
-const char *ticket_action_target(const char *status, enum ticket_action a)
-{
-    switch (a) {
-    case TA_UPDATE:
-    case TA_COMMENT:
-        return is(status, "closed") || is(status, "cancelled") ? NULL : "";
-    case TA_DISPATCH:
-        if (!open_for_work(status))
-            return NULL;
-        return is(status, "submitted") || is(status, "reopened") ? "dispatched" : "";
-    case TA_REPLY:
-        return is(status, "submitted") || is(status, "reopened") || is(status, "dispatched") ? "resolved" : NULL;
-    case TA_CANCEL:
-        return open_for_work(status) ? "cancelled" : NULL;
-    case TA_CONFIRM:
-    case TA_CLOSE:
-        return is(status, "resolved") ? "closed" : NULL;
-    case TA_REOPEN:
-        return is(status, "resolved") ? "reopened" : NULL;
-    default:
-        return NULL;
-    }
-}
+/* The work is the assignee's (whatever their broadest role): anyone else is refused 403. */
+static const struct machine_transition work_order_transitions[] = {
+    { WA_ACCEPT, W_DISPATCHED, "accepted", ROLES_STAFF, may_accept, true },
+    { WA_DECLINE, W_ASSIGNABLE, "dispatched", ROLES_STAFF, assignee_queued, true },
+    { WA_DECLINE, W_ASSIGNABLE, "declined", ROLES_STAFF, assignee_assigned, true },
+    { WA_START, W_ACCEPTED, "in_progress", ROLES_STAFF, assignee, true },
+    { WA_HOLD, W_IN_PROGRESS, "on_hold", ROLES_STAFF, assignee, true },
+    { WA_RESUME, W_ON_HOLD, "in_progress", ROLES_STAFF, assignee, true },
+    { WA_COMPLETE, W_IN_PROGRESS, "completed", ROLES_STAFF, assignee, true },
+    { WA_REASSIGN, W_OPEN, "dispatched",
+      ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN), NULL, true },
+    { WA_CANCEL, W_OPEN, "cancelled", DESK_ROLES, NULL, true },
+};
 
-static bool staff_desk(enum pd_role r)
-{
-    return r == ROLE_AGENT || r == ROLE_SUPERVISOR || r == ROLE_MANAGER || r == ROLE_ADMIN;
-}
-
-bool ticket_action_allowed(const struct ticket_view *v, enum ticket_action a)
-{
-    if (ticket_action_target(v->status, a) == NULL)
-        return false;
-    bool owner = v->role == ROLE_OWNER && v->is_owner;
-    switch (a) {
-    case TA_UPDATE:  /* owners before dispatch; desk staff reclassify until resolution */
-        if (owner)
-            return is(v->status, "submitted");
-        return staff_desk(v->role) && open_for_work(v->status);
-    case TA_DISPATCH:
-        return staff_desk(v->role) && !is(v->kind, "inquiry");
-    case TA_REPLY:
-        return staff_desk(v->role) && is(v->kind, "inquiry");
-    case TA_CANCEL:  /* owners only before work starts; staff any time before resolution */
-        return owner ? !v->work_started : staff_desk(v->role);
-    case TA_CONFIRM:
-        return owner;
-    case TA_REOPEN:
-        return owner && v->within_reopen_window;
-    case TA_CLOSE:
-        return staff_desk(v->role);
-    case TA_COMMENT:
-        return owner || v->role == ROLE_TECHNICIAN || v->role == ROLE_QUALITY || staff_desk(v->role);
-    default:
-        return false;
-    }
-}
-
-json_t *ticket_allowed_actions(const struct ticket_view *v)
-{
-    json_t *j = json_array();
-    for (int a = 0; a < TA_COUNT; a++)
-        if (ticket_action_allowed(v, (enum ticket_action)a))
-            json_array_append_new(j, json_string(ticket_action_name((enum ticket_action)a)));
-    return j;
-}
-
-const char *wo_action_target(const char *status, enum wo_action a, bool from_queue)
-{
-    switch (a) {
-    case WA_ACCEPT: return is(status, "dispatched") ? "accepted" : NULL;
-    case WA_DECLINE:
-        if (!is(status, "dispatched") && !is(status, "accepted"))
-            return NULL;
-        return from_queue ? "dispatched" : "declined";
-    case WA_START: return is(status, "accepted") ? "in_progress" : NULL;
-    case WA_HOLD: return is(status, "in_progress") ? "on_hold" : NULL;
-    case WA_RESUME: return is(status, "on_hold") ? "in_progress" : NULL;
-    case WA_COMPLETE: return is(status, "in_progress") ? "completed" : NULL;
-    case WA_REASSIGN:
-    case WA_CANCEL:
-        if (!wo_status_active(status) || is(status, "completed"))
-            return NULL;
-        return a == WA_REASSIGN ? "dispatched" : "cancelled";
-    default: return NULL;
-    }
-}
-
-bool wo_status_active(const char *status)
-{
-    return !is(status, "declined") && !is(status, "cancelled");
-}
-
-bool wo_action_allowed(const struct wo_view *v, enum wo_action a)
-{
-    if (wo_action_target(v->status, a, false) == NULL)
-        return false;
-    switch (a) {
-    case WA_ACCEPT:  /* the assignee, or a technician grabbing from the queue */
-        return v->assigned ? v->is_assignee : v->can_grab;
-    case WA_DECLINE:
-        return v->assigned && v->is_assignee;
-    case WA_START:
-    case WA_HOLD:
-    case WA_RESUME:
-    case WA_COMPLETE:
-        return v->is_assignee;
-    case WA_REASSIGN:
-        return v->is_supervisor;
-    case WA_CANCEL:
-        return v->is_dispatcher;
-    default:
-        return false;
-    }
-}
-
-json_t *wo_allowed_actions(const struct wo_view *v)
-{
-    json_t *j = json_array();
-    for (int a = 0; a < WA_COUNT; a++)
-        if (wo_action_allowed(v, (enum wo_action)a))
-            json_array_append_new(j, json_string(wo_action_name((enum wo_action)a)));
-    return j;
-}
+const struct machine work_order_machine = {
+    "work order", "work_order_action", WA_COUNT, work_order_transitions,
+    sizeof work_order_transitions / sizeof work_order_transitions[0],
+};
 
 const char *ticket_status_from_orders(const char *current, const struct wo_counts *n)
 {

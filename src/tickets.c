@@ -111,26 +111,24 @@ DB_STMT(update_ticket,
 DB_STMT(set_targets,
     "UPDATE tickets SET sla_contact_minutes = $3, sla_arrival_minutes = $4, sla_resolve_minutes = $5, "
     "sla_business_hours = $6 WHERE org_id = $1 AND id = $2");
+/* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
+#define TICKET_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5) " \
+                     "RETURNING version"
+#define TICKET_MOVE "status = $4, version = version + 1, updated_at = now()"
+DB_STMT(ticket_state, "SELECT status, version FROM tickets WHERE org_id = $1 AND id = $2");
 DB_STMT(reply_ticket,
-    "UPDATE tickets SET reply = $4, status = 'resolved', resolved_at = now(), "
-    "  resolve_met_at = coalesce(resolve_met_at, now()), contact_met_at = coalesce(contact_met_at, now()), "
-    "  version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2 AND status = $3");
-DB_STMT(cancel_ticket,
-    "UPDATE tickets SET status = 'cancelled', cancel_reason = $4, version = version + 1, updated_at = now() "
-    "WHERE org_id = $1 AND id = $2 AND status = $3");
+    "UPDATE tickets SET reply = $6, resolved_at = now(), resolve_met_at = coalesce(resolve_met_at, now()), "
+    "  contact_met_at = coalesce(contact_met_at, now()), " TICKET_MOVE " " TICKET_GUARD);
+DB_STMT(cancel_ticket, "UPDATE tickets SET cancel_reason = $6, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(cancel_orders,
     "UPDATE work_orders SET status = 'cancelled', cancel_reason = $3, version = version + 1, updated_at = now() "
     "WHERE org_id = $1 AND ticket_id = $2 AND status IN ('dispatched', 'accepted', 'in_progress', 'on_hold')");
 DB_STMT(confirm_ticket,
-    "UPDATE tickets SET status = 'closed', closed_at = now(), rating = $4, rating_comment = $5, "
-    "  version = version + 1, updated_at = now() WHERE org_id = $1 AND id = $2 AND status = 'resolved' AND version = $3");
+    "UPDATE tickets SET closed_at = now(), rating = $6, rating_comment = $7, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(reopen_ticket,
-    "UPDATE tickets SET status = 'reopened', reopen_count = reopen_count + 1, resolved_at = NULL, "
-    "  resolve_met_at = NULL, version = version + 1, updated_at = now() "
-    "WHERE org_id = $1 AND id = $2 AND status = 'resolved' AND version = $3");
-DB_STMT(close_ticket,
-    "UPDATE tickets SET status = 'closed', closed_at = now(), version = version + 1, updated_at = now() "
-    "WHERE org_id = $1 AND id = $2 AND status = 'resolved' AND version = $3");
+    "UPDATE tickets SET reopen_count = reopen_count + 1, resolved_at = NULL, resolve_met_at = NULL, "
+    TICKET_MOVE " " TICKET_GUARD);
+DB_STMT(close_ticket, "UPDATE tickets SET closed_at = now(), " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(mark_contacted,
     "UPDATE tickets SET contact_met_at = now() WHERE org_id = $1 AND id = $2 AND contact_met_at IS NULL");
 DB_STMT(insert_comment,
@@ -330,16 +328,18 @@ static char *details_of(const char *key, const char *value)
     return s;
 }
 
-/* Zero rows from a guarded update means someone changed the ticket first. */
-static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, int n, const char *const *p)
+/* The guarded transition of t from the status the caller read to `to`: own holds the
+ * statement's parameters from $6 on. */
+static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct ticket_row *t,
+                           const char *org, const char *to, int n_own, const char *const *own)
 {
-    PGresult *r;
-    enum pd_err err = db_exec(db, st, n, p, &r);
-    if (err != PD_OK)
-        return err;
-    bool hit = strcmp(PQcmdTuples(r), "0") != 0;
-    PQclear(r);
-    return hit ? PD_OK : PD_ERR_CONFLICT;
+    const struct rows_transition tr = { st, &ticket_state };
+    const char *p[8] = { org, t->id, t->status, to, NULL };
+    char v[24], state[24];
+    p[4] = rows_version_param(t->version, v);
+    for (int i = 0; i < n_own; i++)
+        p[5 + i] = own[i];
+    return rows_transition(db, &tr, 5 + n_own, p, NULL, state);
 }
 
 enum pd_err ticket_update(struct db_conn *db, const char *org, const struct ticket_row *t,
@@ -393,76 +393,69 @@ enum pd_err ticket_contacted(struct db_conn *db, const char *org, const char *ti
     return db_exec(db, &mark_contacted, 2, p, NULL);
 }
 
-enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                          const char *reply, const char *actor, const char *actor_role)
 {
-    const char *p[] = { org, t->id, t->status, reply };
+    const char *own[] = { reply };
     struct event_notice owners = { TO_OWNERS, "ticket.replied", "您的咨询已答复", reply };
-    enum pd_err err = guarded(db, &reply_ticket, 4, p);
+    enum pd_err err = guarded(db, &reply_ticket, t, org, to, 1, own);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, "ticket.replied", "resolved", NULL, &owners);
+        err = event(db, org, t, actor, actor_role, "ticket.replied", to, NULL, &owners);
     return err;
 }
 
-enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                           const char *reason, const char *actor, const char *actor_role)
 {
-    const char *p[] = { org, t->id, t->status, reason };
+    const char *own[] = { reason };
     const char *wp[] = { org, t->id, reason ? reason : "ticket cancelled" };
     char *details = details_of("reason", reason);
     /* owners hear of a cancellation unless they made it */
     struct event_notice owners = { TO_OWNERS, "ticket.cancelled", "报事已取消", reason };
-    enum pd_err err = guarded(db, &cancel_ticket, 4, p);
+    enum pd_err err = guarded(db, &cancel_ticket, t, org, to, 1, own);
     if (err == PD_OK)
         err = db_exec(db, &cancel_orders, 3, wp, NULL);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, "ticket.cancelled", "cancelled", details,
+        err = event(db, org, t, actor, actor_role, "ticket.cancelled", to, details,
                     strcmp(actor_role, "owner") != 0 ? &owners : NULL);
     free(details);
     return err;
 }
 
-enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                            int rating, const char *comment, const char *actor)
 {
-    char r[4], v[24];
+    char r[4];
     snprintf(r, sizeof r, "%d", rating);
-    snprintf(v, sizeof v, "%lld", t->version);
-    const char *p[] = { org, t->id, v, r, comment };
+    const char *own[] = { r, comment };
     json_t *j = json_pack("{s:i}", "rating", rating);
     char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    enum pd_err err = guarded(db, &confirm_ticket, 5, p);
+    enum pd_err err = guarded(db, &confirm_ticket, t, org, to, 2, own);
     if (err == PD_OK)
-        err = event(db, org, t, actor, "owner", "ticket.confirmed", "closed", details, NULL);
+        err = event(db, org, t, actor, "owner", "ticket.confirmed", to, details, NULL);
     free(details);
     return err;
 }
 
-enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                           const char *reason, const char *actor)
 {
-    char v[24];
-    snprintf(v, sizeof v, "%lld", t->version);
-    const char *p[] = { org, t->id, v };
     char *details = details_of("reason", reason);
     struct event_notice supervisors = { TO_SUPERVISORS, "ticket.reopened", "业主不认可处理结果", reason };
-    enum pd_err err = guarded(db, &reopen_ticket, 3, p);
+    enum pd_err err = guarded(db, &reopen_ticket, t, org, to, 0, NULL);
     if (err == PD_OK)
-        err = event(db, org, t, actor, "owner", "ticket.reopened", "reopened", details, &supervisors);
+        err = event(db, org, t, actor, "owner", "ticket.reopened", to, details, &supervisors);
     free(details);
     return err;
 }
 
-enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                          const char *actor, const char *actor_role)
 {
-    char v[24];
-    snprintf(v, sizeof v, "%lld", t->version);
-    const char *p[] = { org, t->id, v };
-    enum pd_err err = guarded(db, &close_ticket, 3, p);
+    enum pd_err err = guarded(db, &close_ticket, t, org, to, 0, NULL);
     if (err == PD_OK)
-        err = event(db, org, t, actor, actor_role, "ticket.closed", "closed", NULL, NULL);
+        err = event(db, org, t, actor, actor_role, "ticket.closed", to, NULL, NULL);
     return err;
 }
 

@@ -63,15 +63,17 @@ enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket
 enum pd_err ticket_update(struct db_conn *db, const char *org, const struct ticket_row *t,
                           const char *patch, const char *actor, const char *actor_role);
 
-enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t,
+/* The actions (to: the state the ticket machine leads to). Each is one guarded transition
+ * (rows_transition) from the status in t, and its event. */
+enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                          const char *reply, const char *actor, const char *actor_role);
-enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                           const char *reason, const char *actor, const char *actor_role);
-enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                            int rating, const char *comment, const char *actor);
-enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                           const char *reason, const char *actor);
-enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t,
+enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                          const char *actor, const char *actor_role);
 
 /* Comments: owners never see internal ones. A staff member's public comment counts as

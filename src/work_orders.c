@@ -34,28 +34,31 @@ DB_STMT(insert_order,
     "INSERT INTO work_orders (org_id, ticket_id, community_id, department, mode, assignee_id, priority, note, dispatched_by) "
     "SELECT t.org_id, t.id, t.community_id, $3, $4, $5, t.priority, $6, $7 FROM tickets t "
     "WHERE t.org_id = $1 AND t.id = $2 RETURNING id");
+/* A transition (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, $6 action, $7 assignee
+ * (accept: the caller; reassign: the new one), $8 reason, $9 completion. */
 DB_STMT(transition_order,
     "UPDATE work_orders w SET status = $4, "
-    "  assignee_id = CASE $5 WHEN 'accept' THEN coalesce(w.assignee_id, $6::uuid) WHEN 'reassign' THEN $6::uuid "
+    "  assignee_id = CASE $6 WHEN 'accept' THEN coalesce(w.assignee_id, $7::uuid) WHEN 'reassign' THEN $7::uuid "
     "                WHEN 'decline' THEN CASE WHEN $4 = 'dispatched' THEN NULL ELSE w.assignee_id END "
     "                ELSE w.assignee_id END, "
-    "  accepted_at = CASE $5 WHEN 'accept' THEN now() WHEN 'reassign' THEN NULL WHEN 'decline' THEN NULL ELSE w.accepted_at END, "
-    "  started_at = CASE WHEN $5 = 'start' THEN coalesce(w.started_at, now()) ELSE w.started_at END, "
-    "  completed_at = CASE WHEN $5 = 'complete' THEN now() ELSE w.completed_at END, "
-    "  hold_reason = CASE WHEN $5 = 'hold' THEN $7 ELSE w.hold_reason END, "
-    "  decline_reason = CASE WHEN $5 = 'decline' THEN $7 ELSE w.decline_reason END, "
-    "  cancel_reason = CASE WHEN $5 = 'cancel' THEN $7 ELSE w.cancel_reason END, "
-    "  notes = CASE WHEN $5 = 'complete' THEN $8::jsonb->>'notes' ELSE w.notes END, "
-    "  labor_minutes = CASE WHEN $5 = 'complete' THEN ($8::jsonb->>'labor_minutes')::int ELSE w.labor_minutes END, "
-    "  materials = CASE WHEN $5 = 'complete' THEN coalesce($8::jsonb->'materials', '[]') ELSE w.materials END, "
-    "  fee = CASE WHEN $5 = 'complete' THEN ($8::jsonb->>'fee')::numeric ELSE w.fee END, "
-    "  before_photo_ids = CASE WHEN $5 = 'complete' AND $8::jsonb ? 'before_photo_ids' "
-    "      THEN ARRAY(SELECT jsonb_array_elements_text($8::jsonb->'before_photo_ids'))::uuid[] ELSE w.before_photo_ids END, "
-    "  after_photo_ids = CASE WHEN $5 = 'complete' AND $8::jsonb ? 'after_photo_ids' "
-    "      THEN ARRAY(SELECT jsonb_array_elements_text($8::jsonb->'after_photo_ids'))::uuid[] ELSE w.after_photo_ids END, "
+    "  accepted_at = CASE $6 WHEN 'accept' THEN now() WHEN 'reassign' THEN NULL WHEN 'decline' THEN NULL ELSE w.accepted_at END, "
+    "  started_at = CASE WHEN $6 = 'start' THEN coalesce(w.started_at, now()) ELSE w.started_at END, "
+    "  completed_at = CASE WHEN $6 = 'complete' THEN now() ELSE w.completed_at END, "
+    "  hold_reason = CASE WHEN $6 = 'hold' THEN $8 ELSE w.hold_reason END, "
+    "  decline_reason = CASE WHEN $6 = 'decline' THEN $8 ELSE w.decline_reason END, "
+    "  cancel_reason = CASE WHEN $6 = 'cancel' THEN $8 ELSE w.cancel_reason END, "
+    "  notes = CASE WHEN $6 = 'complete' THEN $9::jsonb->>'notes' ELSE w.notes END, "
+    "  labor_minutes = CASE WHEN $6 = 'complete' THEN ($9::jsonb->>'labor_minutes')::int ELSE w.labor_minutes END, "
+    "  materials = CASE WHEN $6 = 'complete' THEN coalesce($9::jsonb->'materials', '[]') ELSE w.materials END, "
+    "  fee = CASE WHEN $6 = 'complete' THEN ($9::jsonb->>'fee')::numeric ELSE w.fee END, "
+    "  before_photo_ids = CASE WHEN $6 = 'complete' AND $9::jsonb ? 'before_photo_ids' "
+    "      THEN ARRAY(SELECT jsonb_array_elements_text($9::jsonb->'before_photo_ids'))::uuid[] ELSE w.before_photo_ids END, "
+    "  after_photo_ids = CASE WHEN $6 = 'complete' AND $9::jsonb ? 'after_photo_ids' "
+    "      THEN ARRAY(SELECT jsonb_array_elements_text($9::jsonb->'after_photo_ids'))::uuid[] ELSE w.after_photo_ids END, "
     "  version = w.version + 1, updated_at = now() "
-    "WHERE w.org_id = $1 AND w.id = $2 AND w.status = $3 "
-    "  AND ($5 <> 'accept' OR w.assignee_id IS NULL OR w.assignee_id = $6::uuid)");
+    "WHERE w.org_id = $1 AND w.id = $2 AND w.status = $3 AND ($5::bigint IS NULL OR w.version = $5) "
+    "  AND ($6 <> 'accept' OR w.assignee_id IS NULL OR w.assignee_id = $7::uuid) RETURNING w.version");
+DB_STMT(order_state, "SELECT status, version FROM work_orders WHERE org_id = $1 AND id = $2");
 DB_STMT(mark_arrived,
     "UPDATE tickets SET arrival_met_at = coalesce(arrival_met_at, now()), "
     "  contact_met_at = coalesce(contact_met_at, now()) WHERE org_id = $1 AND id = $2");
@@ -185,28 +188,21 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
 }
 
 enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
-                                  enum wo_action a, const struct wo_change *in, const char *actor,
-                                  const char *actor_role, const char **bad_field)
+                                  enum wo_action a, const char *next, const struct wo_change *in,
+                                  const char *actor, const char *actor_role, const char **bad_field)
 {
     *bad_field = NULL;
-    bool from_queue = strcmp(w->mode, "queue") == 0;
-    const char *next = wo_action_target(w->status, a, from_queue);
-    if (next == NULL)
-        return PD_ERR_CONFLICT;
     enum pd_err err;
-    PGresult *r;
     if (a == WA_REASSIGN &&
         (err = assignee_ok(db, org, w->community_id, w->department, in->assignee_id, bad_field)) != PD_OK)
         return err;
     const char *assignee = a == WA_REASSIGN ? in->assignee_id : actor;
-    const char *p[] = { org, w->id, w->status, next, wo_action_name(a), assignee, in->reason,
-                        in->completion ? in->completion : "{}" };
-    if ((err = db_exec(db, &transition_order, 8, p, &r)) != PD_OK)
+    char v[24], state[24];
+    const char *p[] = { org, w->id, w->status, next, rows_version_param(w->version, v), wo_action_name(a),
+                        assignee, in->reason, in->completion ? in->completion : "{}" };
+    const struct rows_transition tr = { &transition_order, &order_state };
+    if ((err = rows_transition(db, &tr, 9, p, NULL, state)) != PD_OK)
         return err;
-    bool hit = strcmp(PQcmdTuples(r), "1") == 0;
-    PQclear(r);
-    if (!hit)
-        return PD_ERR_CONFLICT;
 
     json_t *j = json_object();
     if (in->reason)
@@ -218,8 +214,8 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
     /* a reassignment reaches the new assignee; a declined order goes back to the queue it
      * came from, or to the supervisors for another dispatch */
     struct event_notice notice = { TO_ASSIGNEE, "work_order.assigned", "工单已改派给您", in->reason };
-    if (a == WA_DECLINE)
-        notice = from_queue ? (struct event_notice){ TO_DEPARTMENT, "work_order.queued", "部门有新工单待抢", in->reason }
+    if (a == WA_DECLINE)  /* back to the queue when it leads to "dispatched" */
+        notice = strcmp(next, "dispatched") == 0 ? (struct event_notice){ TO_DEPARTMENT, "work_order.queued", "部门有新工单待抢", in->reason }
                             : (struct event_notice){ TO_SUPERVISORS, "work_order.declined", "工单被拒，需要重新派工",
                                                      in->reason };
     err = event_emit(db, &(struct event){ .org = org, .subject_type = "work_order", .subject_id = w->id,

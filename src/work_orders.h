@@ -39,11 +39,12 @@ struct wo_change {
     const char *completion;      /* complete: validated JSON {notes, labor_minutes, materials, fee, …},
                                   * its photo ids checked with attachment_check_usable */
 };
-/* Applies action a. PD_ERR_CONFLICT when the order changed first (e.g. a lost grab);
+/* Applies action a, which the work-order machine leads to next (one guarded transition from
+ * w's status and version). PD_ERR_CONFLICT when the order changed first (e.g. a lost grab);
  * PD_ERR_INVALID with *bad_field when a reassignment's assignee may not take the order. */
 enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
-                                  enum wo_action a, const struct wo_change *in, const char *actor,
-                                  const char *actor_role, const char **bad_field);
+                                  enum wo_action a, const char *next, const struct wo_change *in,
+                                  const char *actor, const char *actor_role, const char **bad_field);
 
 enum wo_view_kind { WO_VIEW_ALL, WO_VIEW_MINE, WO_VIEW_QUEUE };
 struct wo_filter {

@@ -118,7 +118,7 @@ START_TEST(test_actions_bound)
     ck_assert_uint_eq(enum_count("ticket_action"), TA_COUNT);
     ck_assert_uint_eq(enum_count("work_order_action"), WA_COUNT);
     for (int a = 0; a < TA_COUNT; a++)
-        ck_assert_str_eq(ticket_action_name((enum ticket_action)a), ticket[a]);
+        ck_assert_str_eq(enum_code("ticket_action", a), ticket[a]);
     for (int a = 0; a < WA_COUNT; a++) {
         ck_assert_str_eq(wo_action_name((enum wo_action)a), wo[a]);
         /* each work-order action is written to the timeline as work_order.<action> */
@@ -155,17 +155,23 @@ END_TEST
  * follows its orders into, every default department and every sniffed media type. */
 START_TEST(test_rules_speak_listed_codes)
 {
-    for (const char *const *s = enum_codes("ticket_status"); *s != NULL; s++)
-        for (int a = 0; a < TA_COUNT; a++) {
-            const char *t = ticket_action_target(*s, (enum ticket_action)a);
-            ck_assert_msg(t == NULL || *t == '\0' || listed("ticket_status", t), "%s → %s", *s, t);
+    static const struct { const struct machine *m; const char *status, *action; } machines[] = {
+        { &ticket_machine, "ticket_status", "ticket_action" },
+        { &work_order_machine, "work_order_status", "work_order_action" },
+        { &residency_machine, "residency_status", "residency_action" },
+    };
+    for (size_t k = 0; k < sizeof machines / sizeof machines[0]; k++) {
+        const struct machine *m = machines[k].m;
+        ck_assert_str_eq(m->action_enum, machines[k].action);
+        ck_assert_uint_eq(enum_count(m->action_enum), (size_t)m->n_actions);
+        for (int i = 0; i < m->n; i++) {
+            const struct machine_transition *t = &m->t[i];
+            ck_assert(enum_code(m->action_enum, t->action) != NULL);
+            ck_assert_msg(t->to == NULL || listed(machines[k].status, t->to), "%s → %s", m->noun, t->to);
+            for (const char *const *f = t->from; *f != NULL; f++)
+                ck_assert_msg(listed(machines[k].status, *f), "%s from %s", m->noun, *f);
         }
-    for (const char *const *s = enum_codes("work_order_status"); *s != NULL; s++)
-        for (int a = 0; a < WA_COUNT; a++)
-            for (int q = 0; q < 2; q++) {
-                const char *t = wo_action_target(*s, (enum wo_action)a, q == 1);
-                ck_assert_msg(t == NULL || listed("work_order_status", t), "%s → %s", *s, t);
-            }
+    }
     static const struct wo_counts counts[] = {
         { 0, 0, 0, 0, 0 }, { 1, 0, 0, 0, 0 }, { 0, 1, 0, 0, 0 }, { 0, 0, 1, 0, 0 },
         { 0, 0, 0, 1, 0 }, { 0, 0, 0, 0, 1 }, { 1, 0, 0, 0, 1 },

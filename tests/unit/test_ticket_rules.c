@@ -4,76 +4,109 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../../src/machine.h"
 #include "../../src/ticket_rules.h"
 #include "suites.h"
 
-static const char *target(const char *status, enum ticket_action a)
+/* Every (state, action, role) of the machines, legal and illegal, against expected tables.
+ * A cell is "-" (409: not from this state), "x" (403: the role never may, or not theirs),
+ * "=" (allowed, the state stays) or the state it leads to. */
+static const char *cell(const struct machine *m, const char *status, int a, enum pd_role role, unsigned facts)
 {
-    const char *t = ticket_action_target(status, a);
-    return t == NULL ? "-" : (*t ? t : "=");
+    static char buf[8][24];
+    static int k;
+    const char *to = NULL;
+    struct machine_ctx c = { role, facts };
+    switch (machine_check(m, status, a, &c, &to)) {
+    case MACHINE_FORBIDDEN: return "x";
+    case MACHINE_CONFLICT: return "-";
+    case MACHINE_OK: break;
+    }
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s", strcmp(to, status) == 0 ? "=" : to);
+    return buf[k];
 }
 
-START_TEST(test_ticket_transition_table)
+struct row { const char *status; enum pd_role role; unsigned facts; const char *expect[8]; };
+
+static void check_table(const struct machine *m, const struct row *t, size_t n)
 {
-    /* rows: statuses; columns: update dispatch reply cancel confirm reopen close comment */
-    static const struct { const char *status, *expect[TA_COUNT]; } table[] = {
-        { "submitted", { "=", "dispatched", "resolved", "cancelled", "-", "-", "-", "=" } },
-        { "reopened", { "=", "dispatched", "resolved", "cancelled", "-", "-", "-", "=" } },
-        { "dispatched", { "=", "=", "resolved", "cancelled", "-", "-", "-", "=" } },
-        { "in_progress", { "=", "=", "-", "cancelled", "-", "-", "-", "=" } },
-        { "on_hold", { "=", "=", "-", "cancelled", "-", "-", "-", "=" } },
-        { "resolved", { "=", "-", "-", "-", "closed", "reopened", "closed", "=" } },
-        { "closed", { "-", "-", "-", "-", "-", "-", "-", "-" } },
-        { "cancelled", { "-", "-", "-", "-", "-", "-", "-", "-" } },
+    for (size_t i = 0; i < n; i++)
+        for (int a = 0; a < m->n_actions; a++) {
+            const char *got = cell(m, t[i].status, a, t[i].role, t[i].facts);
+            ck_assert_msg(strcmp(got, t[i].expect[a]) == 0, "%s: %s × %s (facts %#x) → %s, expected %s",
+                          m->noun, role_name(t[i].role), t[i].status, t[i].facts, got, t[i].expect[a]);
+        }
+}
+
+#define DESK_ROLES_N 4
+static const enum pd_role desk[DESK_ROLES_N] = { ROLE_AGENT, ROLE_SUPERVISOR, ROLE_MANAGER, ROLE_ADMIN };
+
+START_TEST(test_ticket_machine_desk)
+{
+    /* columns: update dispatch reply cancel confirm reopen close comment */
+    const struct row repair[] = {
+        { "submitted", 0, 0, { "=", "dispatched", "-", "cancelled", "x", "x", "-", "=" } },
+        { "reopened", 0, 0, { "=", "dispatched", "-", "cancelled", "x", "x", "-", "=" } },
+        { "dispatched", 0, MF_WORK_STARTED, { "=", "=", "-", "cancelled", "x", "x", "-", "=" } },
+        { "in_progress", 0, MF_WORK_STARTED, { "=", "=", "-", "cancelled", "x", "x", "-", "=" } },
+        { "on_hold", 0, MF_WORK_STARTED, { "=", "=", "-", "cancelled", "x", "x", "-", "=" } },
+        { "resolved", 0, MF_REOPENABLE, { "-", "-", "-", "-", "x", "x", "closed", "=" } },
+        { "closed", 0, 0, { "-", "-", "-", "-", "x", "x", "-", "-" } },
+        { "cancelled", 0, 0, { "-", "-", "-", "-", "x", "x", "-", "-" } },
     };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        for (int a = 0; a < TA_COUNT; a++)
-            ck_assert_msg(strcmp(target(table[i].status, (enum ticket_action)a), table[i].expect[a]) == 0,
-                          "%s × %s → %s, expected %s", table[i].status, ticket_action_name((enum ticket_action)a),
-                          target(table[i].status, (enum ticket_action)a), table[i].expect[a]);
+    const struct row inquiry[] = {
+        { "submitted", 0, MF_INQUIRY, { "=", "-", "resolved", "cancelled", "x", "x", "-", "=" } },
+        { "reopened", 0, MF_INQUIRY, { "=", "-", "resolved", "cancelled", "x", "x", "-", "=" } },
+        { "dispatched", 0, MF_INQUIRY, { "=", "-", "resolved", "cancelled", "x", "x", "-", "=" } },
+        { "in_progress", 0, MF_INQUIRY, { "=", "-", "-", "cancelled", "x", "x", "-", "=" } },
+        { "resolved", 0, MF_INQUIRY, { "-", "-", "-", "-", "x", "x", "closed", "=" } },
+    };
+    for (int r = 0; r < DESK_ROLES_N; r++) {
+        struct row t[8], q[5];
+        memcpy(t, repair, sizeof t);
+        memcpy(q, inquiry, sizeof q);
+        for (int i = 0; i < 8; i++)
+            t[i].role = desk[r];
+        for (int i = 0; i < 5; i++)
+            q[i].role = desk[r];
+        check_table(&ticket_machine, t, 8);
+        check_table(&ticket_machine, q, 5);
+    }
 }
 END_TEST
 
-static bool can(const char *status, const char *kind, enum pd_role role, bool owner, bool started,
-                bool window, enum ticket_action a)
+START_TEST(test_ticket_machine_others)
 {
-    struct ticket_view v = { status, kind, role, owner, started, window };
-    return ticket_action_allowed(&v, a);
-}
-
-START_TEST(test_ticket_roles)
-{
-    /* owners: edit and cancel only before dispatch/work; confirm and reopen their own */
-    ck_assert(can("submitted", "repair", ROLE_OWNER, true, false, false, TA_UPDATE));
-    ck_assert(!can("dispatched", "repair", ROLE_OWNER, true, false, false, TA_UPDATE));
-    ck_assert(can("dispatched", "repair", ROLE_OWNER, true, false, false, TA_CANCEL));
-    ck_assert(!can("in_progress", "repair", ROLE_OWNER, true, true, false, TA_CANCEL));
-    ck_assert(!can("submitted", "repair", ROLE_OWNER, false, false, false, TA_CANCEL));  /* not theirs */
-    ck_assert(!can("submitted", "repair", ROLE_OWNER, true, false, false, TA_DISPATCH));
-    ck_assert(can("resolved", "repair", ROLE_OWNER, true, true, true, TA_CONFIRM));
-    ck_assert(can("resolved", "repair", ROLE_OWNER, true, true, true, TA_REOPEN));
-    ck_assert(!can("resolved", "repair", ROLE_OWNER, true, true, false, TA_REOPEN));  /* window over */
-    ck_assert(!can("resolved", "repair", ROLE_AGENT, false, true, true, TA_CONFIRM));
-    /* desk: dispatch repairs but reply to inquiries */
-    ck_assert(can("submitted", "repair", ROLE_AGENT, false, false, false, TA_DISPATCH));
-    ck_assert(!can("submitted", "inquiry", ROLE_AGENT, false, false, false, TA_DISPATCH));
-    ck_assert(can("submitted", "inquiry", ROLE_SUPERVISOR, false, false, false, TA_REPLY));
-    ck_assert(!can("submitted", "repair", ROLE_AGENT, false, false, false, TA_REPLY));
-    ck_assert(can("in_progress", "repair", ROLE_MANAGER, false, true, false, TA_CANCEL));
-    ck_assert(can("resolved", "repair", ROLE_AGENT, false, true, false, TA_CLOSE));
-    /* technicians and quality: comment, nothing else */
-    ck_assert(!can("submitted", "repair", ROLE_TECHNICIAN, false, false, false, TA_DISPATCH));
-    ck_assert(!can("submitted", "repair", ROLE_TECHNICIAN, false, false, false, TA_UPDATE));
-    ck_assert(can("in_progress", "repair", ROLE_TECHNICIAN, false, true, false, TA_COMMENT));
-    ck_assert(can("in_progress", "repair", ROLE_QUALITY, false, true, false, TA_COMMENT));
-    ck_assert(!can("closed", "repair", ROLE_AGENT, false, true, false, TA_COMMENT));
+    const unsigned M = MF_MINE;
+    const struct row t[] = {
+        /* owners: edit before dispatch, cancel until work starts, confirm and reopen (in the
+         * window) their own; never dispatch, reply or close */
+        { "submitted", ROLE_OWNER, M, { "=", "x", "x", "cancelled", "-", "-", "x", "=" } },
+        { "reopened", ROLE_OWNER, M, { "-", "x", "x", "cancelled", "-", "-", "x", "=" } },
+        { "dispatched", ROLE_OWNER, M, { "-", "x", "x", "cancelled", "-", "-", "x", "=" } },
+        { "dispatched", ROLE_OWNER, M | MF_WORK_STARTED, { "-", "x", "x", "-", "-", "-", "x", "=" } },
+        { "in_progress", ROLE_OWNER, M | MF_WORK_STARTED, { "-", "x", "x", "-", "-", "-", "x", "=" } },
+        { "resolved", ROLE_OWNER, M | MF_WORK_STARTED | MF_REOPENABLE, { "-", "x", "x", "-", "closed", "reopened", "x", "=" } },
+        { "resolved", ROLE_OWNER, M | MF_WORK_STARTED, { "-", "x", "x", "-", "closed", "-", "x", "=" } },
+        { "closed", ROLE_OWNER, M, { "-", "x", "x", "-", "-", "-", "x", "-" } },
+        /* an owner to whom the ticket is not theirs: nothing */
+        { "submitted", ROLE_OWNER, 0, { "-", "x", "x", "-", "-", "-", "x", "-" } },
+        { "resolved", ROLE_OWNER, MF_REOPENABLE, { "-", "x", "x", "-", "-", "-", "x", "-" } },
+        /* technicians and quality comment, nothing else; integration clients nothing */
+        { "in_progress", ROLE_TECHNICIAN, 0, { "x", "x", "x", "x", "x", "x", "x", "=" } },
+        { "resolved", ROLE_QUALITY, 0, { "x", "x", "x", "x", "x", "x", "x", "=" } },
+        { "closed", ROLE_TECHNICIAN, 0, { "x", "x", "x", "x", "x", "x", "x", "-" } },
+        { "submitted", ROLE_INTEGRATION, 0, { "x", "x", "x", "x", "x", "x", "x", "x" } },
+    };
+    check_table(&ticket_machine, t, sizeof t / sizeof t[0]);
 }
 END_TEST
 
 START_TEST(test_ticket_allowed_list)
 {
-    struct ticket_view v = { "resolved", "repair", ROLE_OWNER, true, true, true };
-    json_t *j = ticket_allowed_actions(&v);
+    struct machine_ctx c = { ROLE_OWNER, MF_MINE | MF_WORK_STARTED | MF_REOPENABLE };
+    json_t *j = machine_allowed(&ticket_machine, "resolved", &c);
     char *s = json_dumps(j, JSON_COMPACT);
     ck_assert_str_eq(s, "[\"confirm\",\"reopen\",\"comment\"]");
     free(s);
@@ -81,55 +114,38 @@ START_TEST(test_ticket_allowed_list)
 }
 END_TEST
 
-static const char *wo(const char *status, enum wo_action a, bool queue)
+START_TEST(test_work_order_machine)
 {
-    const char *t = wo_action_target(status, a, queue);
-    return t ? t : "-";
-}
-
-START_TEST(test_work_order_table)
-{
-    /* accept decline start hold resume complete reassign cancel */
-    static const struct { const char *status, *expect[WA_COUNT]; } table[] = {
-        { "dispatched", { "accepted", "declined", "-", "-", "-", "-", "dispatched", "cancelled" } },
-        { "accepted", { "-", "declined", "in_progress", "-", "-", "-", "dispatched", "cancelled" } },
-        { "in_progress", { "-", "-", "-", "on_hold", "-", "completed", "dispatched", "cancelled" } },
-        { "on_hold", { "-", "-", "-", "-", "in_progress", "-", "dispatched", "cancelled" } },
-        { "completed", { "-", "-", "-", "-", "-", "-", "-", "-" } },
-        { "declined", { "-", "-", "-", "-", "-", "-", "-", "-" } },
-        { "cancelled", { "-", "-", "-", "-", "-", "-", "-", "-" } },
+    const unsigned A = MF_ASSIGNED | MF_ASSIGNEE, Q = MF_QUEUED;
+    /* columns: accept decline start hold resume complete reassign cancel */
+    const struct row t[] = {
+        /* the assignee (technician or supervisor) works it */
+        { "dispatched", ROLE_TECHNICIAN, A, { "accepted", "declined", "-", "-", "-", "-", "x", "x" } },
+        { "dispatched", ROLE_TECHNICIAN, A | Q, { "accepted", "=", "-", "-", "-", "-", "x", "x" } },
+        { "accepted", ROLE_TECHNICIAN, A, { "-", "declined", "in_progress", "-", "-", "-", "x", "x" } },
+        { "accepted", ROLE_TECHNICIAN, A | Q, { "-", "dispatched", "in_progress", "-", "-", "-", "x", "x" } },
+        { "in_progress", ROLE_TECHNICIAN, A, { "-", "-", "-", "on_hold", "-", "completed", "x", "x" } },
+        { "on_hold", ROLE_TECHNICIAN, A, { "-", "-", "-", "-", "in_progress", "-", "x", "x" } },
+        { "completed", ROLE_TECHNICIAN, A, { "-", "-", "-", "-", "-", "-", "x", "x" } },
+        { "declined", ROLE_TECHNICIAN, A, { "-", "-", "-", "-", "-", "-", "x", "x" } },
+        { "cancelled", ROLE_TECHNICIAN, A, { "-", "-", "-", "-", "-", "-", "x", "x" } },
+        /* the queue: a technician of the department grabs; nothing to decline yet */
+        { "dispatched", ROLE_TECHNICIAN, Q | MF_CAN_GRAB, { "accepted", "x", "-", "-", "-", "-", "x", "x" } },
+        { "dispatched", ROLE_TECHNICIAN, Q, { "x", "x", "-", "-", "-", "-", "x", "x" } },
+        /* someone else's order: 403 where the state would allow it */
+        { "dispatched", ROLE_TECHNICIAN, MF_ASSIGNED | MF_CAN_GRAB, { "x", "x", "-", "-", "-", "-", "x", "x" } },
+        { "in_progress", ROLE_TECHNICIAN, MF_ASSIGNED, { "-", "-", "-", "x", "-", "x", "x", "x" } },
+        /* the desk cancels; supervisors and up also reassign */
+        { "in_progress", ROLE_AGENT, MF_ASSIGNED, { "-", "-", "-", "x", "-", "x", "x", "cancelled" } },
+        { "in_progress", ROLE_SUPERVISOR, MF_ASSIGNED, { "-", "-", "-", "x", "-", "x", "dispatched", "cancelled" } },
+        { "on_hold", ROLE_MANAGER, MF_ASSIGNED, { "-", "-", "-", "-", "x", "-", "dispatched", "cancelled" } },
+        { "completed", ROLE_ADMIN, MF_ASSIGNED, { "-", "-", "-", "-", "-", "-", "-", "-" } },
+        { "accepted", ROLE_QUALITY, MF_ASSIGNED, { "-", "x", "x", "-", "-", "-", "x", "x" } },
+        /* never owners or clients */
+        { "dispatched", ROLE_OWNER, 0, { "x", "x", "x", "x", "x", "x", "x", "x" } },
+        { "dispatched", ROLE_INTEGRATION, 0, { "x", "x", "x", "x", "x", "x", "x", "x" } },
     };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        for (int a = 0; a < WA_COUNT; a++)
-            ck_assert_msg(strcmp(wo(table[i].status, (enum wo_action)a, false), table[i].expect[a]) == 0,
-                          "%s × %s", table[i].status, wo_action_name((enum wo_action)a));
-    /* a queued order declined goes back to the queue */
-    ck_assert_str_eq(wo("accepted", WA_DECLINE, true), "dispatched");
-    ck_assert(wo_status_active("on_hold"));
-    ck_assert(!wo_status_active("declined"));
-}
-END_TEST
-
-START_TEST(test_work_order_roles)
-{
-    struct wo_view queued = { "dispatched", false, false, true, false, false };
-    ck_assert(wo_action_allowed(&queued, WA_ACCEPT));      /* grab */
-    ck_assert(!wo_action_allowed(&queued, WA_DECLINE));    /* nothing to decline yet */
-    queued.can_grab = false;
-    ck_assert(!wo_action_allowed(&queued, WA_ACCEPT));     /* another department */
-    struct wo_view assigned = { "dispatched", true, false, true, false, false };
-    ck_assert(!wo_action_allowed(&assigned, WA_ACCEPT));   /* someone else's */
-    assigned.is_assignee = true;
-    ck_assert(wo_action_allowed(&assigned, WA_ACCEPT));
-    struct wo_view working = { "in_progress", true, true, false, false, false };
-    ck_assert(wo_action_allowed(&working, WA_HOLD));
-    ck_assert(wo_action_allowed(&working, WA_COMPLETE));
-    ck_assert(!wo_action_allowed(&working, WA_REASSIGN));
-    ck_assert(!wo_action_allowed(&working, WA_CANCEL));
-    struct wo_view boss = { "in_progress", true, false, false, true, true };
-    ck_assert(wo_action_allowed(&boss, WA_REASSIGN));
-    ck_assert(wo_action_allowed(&boss, WA_CANCEL));
-    ck_assert(!wo_action_allowed(&boss, WA_COMPLETE));
+    check_table(&work_order_machine, t, sizeof t / sizeof t[0]);
 }
 END_TEST
 
@@ -188,11 +204,10 @@ Suite *ticket_rules_suite(void)
 {
     Suite *s = suite_create("ticket_rules");
     TCase *tc = tcase_create("rules");
-    tcase_add_test(tc, test_ticket_transition_table);
-    tcase_add_test(tc, test_ticket_roles);
+    tcase_add_test(tc, test_ticket_machine_desk);
+    tcase_add_test(tc, test_ticket_machine_others);
     tcase_add_test(tc, test_ticket_allowed_list);
-    tcase_add_test(tc, test_work_order_table);
-    tcase_add_test(tc, test_work_order_roles);
+    tcase_add_test(tc, test_work_order_machine);
     tcase_add_test(tc, test_ticket_follows_orders);
     tcase_add_test(tc, test_ticket_status_events);
     suite_add_tcase(s, tc);
