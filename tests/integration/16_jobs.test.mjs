@@ -102,20 +102,24 @@ test('concurrent claimers never get the same job', async () => {
     'SELECT pg_sleep(0.5)', 'COMMIT'])
     .then((out) => out.split('\n').filter((l) => /^[0-9a-f-]{36}$/.test(l)));
   const [a, b] = await Promise.all([claim(`${RUN}-a`), claim(`${RUN}-b`)]);
-  assert.ok(a.length + b.length > 0, 'the sessions claimed something');
-  assert.deepEqual(a.filter((x) => b.includes(x)), [], 'no job claimed by both sessions');
-  for (const t0 = Date.now(); Date.now() - t0 < 15000; await sleep(100))
-    if (sql(`SELECT count(*) FROM jobs WHERE payload->>'claim' = 'true' AND payload->>'test' = '${RUN}'
-      AND (status = 'pending' OR (status = 'running' AND locked_by NOT LIKE '${RUN}-%'))`) === '0') break;
-  const state = Object.fromEntries(rows(`SELECT id, status, attempts, locked_by FROM jobs
-    WHERE payload->>'claim' = 'true' AND payload->>'test' = '${RUN}'`).map((r) => [r[0], r.slice(1)]));
-  assert.equal(Object.keys(state).length, ids.length);
-  for (const id of ids) {
-    const [status, attempts, by] = state[id];
-    assert.equal(attempts, '1', `job ${id} was claimed ${attempts} times`);
-    if (a.includes(id)) assert.deepEqual([status, by], ['running', `${RUN}-a`]);
-    else if (b.includes(id)) assert.deepEqual([status, by], ['running', `${RUN}-b`]);
-    else assert.equal(status, 'done', `job ${id}: ${status} (claimed by ${by})`);
+  try {
+    assert.ok(a.length + b.length > 0, 'the sessions claimed something');
+    assert.deepEqual(a.filter((x) => b.includes(x)), [], 'no job claimed by both sessions');
+    for (const t0 = Date.now(); Date.now() - t0 < 15000; await sleep(100))
+      if (sql(`SELECT count(*) FROM jobs WHERE payload->>'claim' = 'true' AND payload->>'test' = '${RUN}'
+        AND (status = 'pending' OR (status = 'running' AND locked_by NOT LIKE '${RUN}-%'))`) === '0') break;
+    const state = Object.fromEntries(rows(`SELECT id, status, attempts, locked_by FROM jobs
+      WHERE payload->>'claim' = 'true' AND payload->>'test' = '${RUN}'`).map((r) => [r[0], r.slice(1)]));
+    assert.equal(Object.keys(state).length, ids.length);
+    for (const id of ids) {
+      const [status, attempts, by] = state[id];
+      assert.equal(attempts, '1', `job ${id} was claimed ${attempts} times`);
+      if (a.includes(id)) assert.deepEqual([status, by], ['running', `${RUN}-a`]);
+      else if (b.includes(id)) assert.deepEqual([status, by], ['running', `${RUN}-b`]);
+      else assert.equal(status, 'done', `job ${id}: ${status} (claimed by ${by})`);
+    }
+  } finally {  // the sessions' hour-long leases would stand in the way of the next tests
+    sql(`DELETE FROM jobs WHERE payload->>'claim' = 'true' AND payload->>'test' = '${RUN}'`);
   }
 });
 
