@@ -168,19 +168,27 @@ static const struct label labels[] = {
     { "stats_group_by", "department", "按部门", "By department", 0 },
     { "stats_group_by", "priority", "按优先级", "By priority", 0 },
     { "stats_group_by", "day", "按日", "By day", 0 },
+    { "job_kind", "housekeeping", "例行清理", "Housekeeping", 0 },
+    { "job_kind", "probe", "队列探测", "Queue probe", 0 },
+    { "job_status", "pending", "待执行", "Pending", 0 },
+    { "job_status", "running", "执行中", "Running", 0 },
+    { "job_status", "done", "已完成", "Done", 0 },
+    { "job_status", "dead", "已放弃", "Dead", 0 },
 };
 #define N_LABELS (sizeof labels / sizeof labels[0])
 
 /* Every enum, in the order /v1/meta/enums lists them. A derived enum takes the codes (and
  * labels) of the enums in `from`, in order, without those in `except`, then its own rows.
  * columns: the database columns holding its codes ("table.column", "table.column[]" for
- * text[]); each gets a generated CHECK constraint. bound: its rows carry C constants. */
+ * text[]); each gets a generated CHECK constraint. bound: its rows carry C constants.
+ * internal: codes the API never speaks (the job table's): their columns get the CHECK, but
+ * /v1/meta/enums and openapi.yaml leave them out. */
 struct enum_def {
     const char *name;
     const char *from[3];
     const char *except[3];
     const char *columns;
-    bool bound;
+    bool bound, internal;
 };
 
 static const struct enum_def defs[] = {
@@ -218,6 +226,8 @@ static const struct enum_def defs[] = {
     { .name = "holiday_kind", .columns = "holidays.kind" },
     { .name = "attachment_type", .columns = "attachments.content_type" },
     { .name = "stats_group_by" },
+    { .name = "job_kind", .columns = "jobs.kind", .internal = true },
+    { .name = "job_status", .columns = "jobs.status", .internal = true },
 };
 #define N_DEFS (sizeof defs / sizeof defs[0])
 
@@ -387,6 +397,8 @@ json_t *enums_all(void)
     pthread_once(&build_once, build);
     json_t *j = json_object();
     for (size_t k = 0; k < N_DEFS; k++) {
+        if (defs[k].internal)
+            continue;
         json_t *j_list = json_array();
         for (size_t i = 0; i < built[k].n; i++) {
             const struct label *l = built[k].rows[i];
@@ -452,7 +464,8 @@ json_t *enums_source(void)
         for (int c = 0; c < n; c++)
             json_array_append_new(j_columns, json_sprintf("%s.%s%s", cols[c].table, cols[c].name,
                                                           cols[c].array ? "[]" : ""));
-        json_object_set_new(j, defs[k].name, json_pack("{s:o, s:o}", "codes", j_codes, "columns", j_columns));
+        json_object_set_new(j, defs[k].name, json_pack("{s:o, s:o, s:b}", "codes", j_codes, "columns",
+                                                       j_columns, "internal", defs[k].internal));
     }
     return j;
 }

@@ -11,7 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* {name: [{code, label: {"zh-CN", en}}]} for every enum; new reference. */
+/* {name: [{code, label: {"zh-CN", en}}]} for every enum the API speaks (internal ones, the job
+ * table's, are left out); new reference. */
 json_t *enums_all(void);
 /* {"zh-CN", en} for one code; {"zh-CN": code, en: code} when unknown. New reference. */
 json_t *enum_label(const char *enum_name, const char *code);
@@ -30,7 +31,8 @@ const char *enum_code(const char *enum_name, int value);
 bool enum_value(const char *enum_name, const char *code, int *out);
 
 /* The source for tools and the drift test: {name: {codes: [...], columns: ["table.column",
- * "table.column[]" for a text[] column, …]}}. New reference. */
+ * "table.column[]" for a text[] column, …], internal: true when never on the wire}}. New
+ * reference. */
 json_t *enums_source(void);
 
 /* Writes the SQL that makes the database agree with the table: for each column holding an

@@ -3,22 +3,41 @@
  *    as events of the ticket (ticket.sla_warned, ticket.sla_breached);
  *  - auto-close: resolutions the owner did not confirm within the org's delay (72 h)
  *    (ticket.auto_closed);
- *  - housekeeping (once a minute): expired idempotency keys, stale login failures and
- *    long-dead refresh tokens.
+ *  - the job table (src/jobq.h): a bounded batch of due jobs of the kinds registered below.
  * Each sweep is one UPDATE … RETURNING feeding pd_emit, the event spine's one write path
  * (src/events.h), so the row locks decide which instance acts: with N instances running
- * nothing is done twice. */
+ * nothing is done twice. The sweeps stay sweeps: they are idempotent and set-based (a
+ * condition over every ticket, re-checked each tick), while the job table holds per-item work
+ * that must run at a given time or be retried. Housekeeping (expired idempotency keys, stale
+ * login failures, long-dead refresh tokens, finished jobs) is a job: one per minute, scheduled
+ * ahead by every instance under one dedup key, run by whichever claims it. */
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "db.h"
+#include "jobq.h"
 #include "jobs.h"
 #include "log.h"
+
+#define JOBS_BATCH 20          /* jobs claimed per tick and instance */
+#define JOBS_LEASE_MS 60000    /* a handler must finish within its lease */
 
 DB_STMT(purge_idempotency, "DELETE FROM idempotency_keys WHERE expires_at < now()");
 DB_STMT(purge_failures, "DELETE FROM auth_failures WHERE at < now() - interval '15 minutes'");
 DB_STMT(purge_refresh, "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days'");
+/* done jobs are kept a day, dead ones 30 days (their dedup keys hold as long); a job whose
+ * instance died during its last attempt is dead, not claimed again */
+DB_STMT(purge_jobs,
+    "DELETE FROM jobs WHERE (status = 'done' AND updated_at < now() - interval '1 day') "
+    "  OR (status = 'dead' AND updated_at < now() - interval '30 days')");
+DB_STMT(bury_jobs,
+    "UPDATE jobs SET status = 'dead', locked_until = NULL, updated_at = now(), "
+    "  last_error = 'lease lapsed during the last attempt (instance died?)' "
+    "WHERE status = 'running' AND locked_until <= now() AND attempts >= max_attempts");
 
 /* One statement per clock and kind: the UPDATE picks the tickets, its RETURNING feeds the
  * event spine (pd_emit: timeline, the supervisors' inbox, webhooks, stream). */
@@ -63,14 +82,64 @@ static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static bool stopping, started;
 static long interval_ms = 15000;
 
-static void run_all(struct db_conn *db, struct db_stmt **jobs, size_t n, const char *what)
+static enum pd_err run_all(struct db_conn *db, struct db_stmt **jobs, size_t n, const char *what,
+                           char *err, size_t errlen)
 {
+    enum pd_err result = PD_OK;
     for (size_t i = 0; i < n; i++)
-        if (db_exec(db, jobs[i], 0, NULL, NULL) != PD_OK)
+        if (db_exec(db, jobs[i], 0, NULL, NULL) != PD_OK) {
             log_msg(LOG_WARN, db_tag_of(db), "jobs - %s failed: %s", what, db_last_message(db));
+            if (result == PD_OK && err)
+                snprintf(err, errlen, "%s", db_last_message(db));
+            result = PD_ERR_DB;
+        }
+    return result;
 }
 
-static void sweep(bool housekeeping)
+/* ---- kinds of the job table: one row per kind of src/enums.c's job_kind --------------- */
+
+static enum pd_err housekeeping(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+{
+    (void)job;
+    struct db_stmt *purge[] = { &purge_idempotency, &purge_failures, &purge_refresh, &purge_jobs,
+                                &bury_jobs };
+    return run_all(db, purge, sizeof purge / sizeof purge[0], "housekeeping", err, errlen);
+}
+
+/* Checks the queue end to end and does nothing else: payload {"fail": message} fails with
+ * message (on every attempt, or the first fail_attempts ones). */
+static enum pd_err probe(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+{
+    (void)db;
+    const char *fail = json_string_value(json_object_get(job->payload, "fail"));
+    json_t *j_until = json_object_get(job->payload, "fail_attempts");
+    if (fail == NULL || (json_is_integer(j_until) && job->attempt > json_integer_value(j_until)))
+        return PD_OK;
+    snprintf(err, errlen, "%s", fail);
+    return PD_ERR_INVALID;
+}
+
+static const struct jobq_kind kinds[] = {
+    { "housekeeping", housekeeping },
+    { "probe", probe },
+};
+
+static char worker[128];
+
+/* Housekeeping of the next minute, due at its start; every instance schedules it, the dedup
+ * key makes it one job. */
+static void schedule_housekeeping(struct db_conn *db)
+{
+    time_t slot = (time(NULL) / 60 + 1) * 60;
+    struct tm tm;
+    gmtime_r(&slot, &tm);
+    char run_at[32], key[48];
+    strftime(run_at, sizeof run_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(key, sizeof key, "housekeeping:%s", run_at);
+    jobq_schedule(db, "housekeeping", NULL, NULL, run_at, key);
+}
+
+static void sweep(void)
 {
     struct db_conn *db;
     if (db_acquire(&db) != PD_OK)
@@ -78,27 +147,19 @@ static void sweep(bool housekeeping)
     /* breaches first: a clock already past due is a breach, not a warning */
     struct db_stmt *sla[] = { &breach_contact, &breach_arrival, &breach_resolution,
                               &warn_contact, &warn_arrival, &warn_resolution, &auto_close };
-    run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep");
-    if (housekeeping) {
-        struct db_stmt *purge[] = { &purge_idempotency, &purge_failures, &purge_refresh };
-        run_all(db, purge, sizeof purge / sizeof purge[0], "housekeeping");
-    }
+    run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep", NULL, 0);
+    schedule_housekeeping(db);
+    jobq_run(db, worker, kinds, sizeof kinds / sizeof kinds[0], JOBS_BATCH, JOBS_LEASE_MS);
     db_release(db);
 }
 
 static void *run(void *arg)
 {
     (void)arg;
-    struct timespec last_housekeeping = { 0 };
     pthread_mutex_lock(&lock);
     while (!stopping) {
         pthread_mutex_unlock(&lock);
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        bool hk = now.tv_sec - last_housekeeping.tv_sec >= 60;
-        if (hk)
-            last_housekeeping = now;
-        sweep(hk);
+        sweep();
         pthread_mutex_lock(&lock);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -119,6 +180,10 @@ int jobs_start(long every_ms)
 {
     if (every_ms > 0)
         interval_ms = every_ms;
+    char host[64] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        strcpy(host, "unknown");
+    snprintf(worker, sizeof worker, "%s:%ld", host, (long)getpid());
     started = pthread_create(&thread, NULL, run, NULL) == 0;
     return started ? 0 : -1;
 }

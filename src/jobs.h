@@ -1,5 +1,6 @@
-/* Background jobs run by `propdesk serve`. Each is safe with several instances running:
- * they coordinate through PostgreSQL, never through process memory. */
+/* Background jobs run by `propdesk serve`: the periodic sweeps and the job table's kinds
+ * (src/jobq.h). Each is safe with several instances running: they coordinate through
+ * PostgreSQL, never through process memory. */
 #ifndef PD_JOBS_H
 #define PD_JOBS_H
 

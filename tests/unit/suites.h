@@ -16,5 +16,6 @@ Suite *attachments_suite(void);
 Suite *ticket_rules_suite(void);
 Suite *listspec_suite(void);
 Suite *enums_suite(void);
+Suite *jobq_suite(void);
 
 #endif
