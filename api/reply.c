@@ -214,6 +214,17 @@ void api_error(struct api_call *c, enum pd_err err, const char *detail)
     api_problem(c, problems[err].status, problems[err].title, detail ? detail : problems[err].detail, NULL);
 }
 
+void api_fail(struct api_call *c, const struct pd_error *e)
+{
+    if (e->code == PD_ERR_INVALID && e->field != NULL) {
+        api_field_error(c, e->field, e->detail != NULL ? e->detail : "is invalid");
+        return;
+    }
+    if (c->db != NULL)
+        db_rollback(c->db);
+    api_error(c, e->code, e->detail);
+}
+
 bool api_valid(struct api_call *c, struct verr *v)
 {
     if (!c->replied && verr_any(v)) {

@@ -214,12 +214,10 @@ void tickets_create(struct api_call *c)
     if (!api_create_begin(c))
         return;
     char id[37] = "";
-    const char *bad = NULL;
-    enum pd_err err = ticket_create(c->db, c->who.org, &vis.s, &in, id, &bad);
+    struct pd_error e;
+    enum pd_err err = ticket_create(c->db, c->who.org, &vis.s, &in, id, &e);
     if (err == PD_ERR_NOT_FOUND) {
-        db_rollback(c->db);
-        api_error(c, err, bad && strcmp(bad, "unit_id") == 0 ? "No such unit within your reach."
-                                                            : "No such community within your reach.");
+        api_fail(c, &e);
         return;
     }
     /* the place is resolved first (404), then the photos (400); the unit of work rolls the
@@ -330,12 +328,12 @@ static enum pd_err act_dispatch(struct api_call *c, void *row, const char *to, c
     if (d.department == NULL)
         d.department = json_string_value(json_object_get(t->j, "department"));
     char wo[37];
-    const char *bad = NULL;
-    enum pd_err err = work_order_dispatch(c->db, c->who.org, t, &d, c->who.sub, role_name(c->who.role), wo, &bad);
+    struct pd_error e;
+    enum pd_err err = work_order_dispatch(c->db, c->who.org, t, &d, c->who.sub, role_name(c->who.role), wo, &e);
     if (err == PD_ERR_INVALID)
-        api_field_error(c, "assignee_id", "must be an active technician of that department serving this community");
+        api_fail(c, &e);
     if (err == PD_ERR_CONFLICT)
-        *detail = "No on-duty technician of that department is free.";
+        *detail = e.detail;
     return err;
 }
 

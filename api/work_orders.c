@@ -171,13 +171,12 @@ static enum pd_err act(struct api_call *c, void *row, const char *to, const void
             return PD_ERR_INVALID;
         change.completion = completion = json_dumps(c->j_body, JSON_COMPACT);
     }
-    const char *bad = NULL;
+    struct pd_error e;
     enum pd_err err = work_order_transition(c->db, c->who.org, w, in->a, to, &change, c->who.sub,
-                                            role_name(c->who.role), &bad);
+                                            role_name(c->who.role), &e);
     free(completion);
     if (err == PD_ERR_INVALID)
-        api_field_error(c, bad ? bad : "assignee_id",
-                        "must be an active technician of the order's department serving its community");
+        api_fail(c, &e);
     if (err == PD_ERR_CONFLICT)
         *detail = "Someone else changed this work order first.";
     return err;

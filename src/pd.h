@@ -22,6 +22,15 @@ enum pd_err {
     PD_ERR_NOMEM          /* 500 */
 };
 
+/* What went wrong, as the engine tells it: the code, the input field it lies in (NULL: none
+ * in particular) and a sentence for the client (NULL: the code's default). Engine calls that
+ * can say which input was wrong fill one; api_fail turns it into problem+json. */
+struct pd_error {
+    enum pd_err code;
+    const char *field;
+    const char *detail;
+};
+
 #define PD_UUID_LEN 36
 #define PD_MAX_SCOPE_IDS 100  /* communities or units carried in a token */
 

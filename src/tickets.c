@@ -230,12 +230,12 @@ static enum pd_err retarget(struct db_conn *db, const char *org, const char *id,
 }
 
 enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                          const struct ticket_in *in, char id_out[37], const char **bad_field)
+                          const struct ticket_in *in, char id_out[37], struct pd_error *e)
 {
     PGresult *r;
     enum pd_err err;
     char community[37];
-    *bad_field = NULL;
+    *e = (struct pd_error){ 0 };
 
     /* where: a unit the caller may report for, or a common area of a community they serve
      * (staff) or live in (owners) */
@@ -244,7 +244,8 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
         return err;
     if (PQntuples(r) == 0) {
         PQclear(r);
-        *bad_field = in->unit_id ? "unit_id" : "community_id";
+        *e = in->unit_id ? (struct pd_error){ PD_ERR_NOT_FOUND, "unit_id", "No such unit within your reach." }
+                         : (struct pd_error){ PD_ERR_NOT_FOUND, "community_id", "No such community within your reach." };
         return PD_ERR_NOT_FOUND;
     }
     copy(community, sizeof community, PQgetvalue(r, 0, 0));

@@ -44,10 +44,10 @@ struct ticket_row {
 };
 void ticket_row_free(struct ticket_row *t);
 
-/* PD_ERR_NOT_FOUND when the unit or community is out of reach (*bad_field names it).
+/* PD_ERR_NOT_FOUND when the unit or community is out of reach (e names it).
  * attachment_ids must have passed attachment_check_usable in this transaction. */
 enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                          const struct ticket_in *in, char id_out[37], const char **bad_field);
+                          const struct ticket_in *in, char id_out[37], struct pd_error *e);
 /* Loads a visible ticket; lock = SELECT … FOR UPDATE first (for actions). */
 enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
                         const char *id, bool lock, struct ticket_row *out);

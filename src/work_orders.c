@@ -124,12 +124,13 @@ enum pd_err work_order_load(struct db_conn *db, const char *org, const char *sco
 /* PD_ERR_INVALID (naming assignee_id) unless the user may take the department's work in the
  * community. */
 static enum pd_err assignee_ok(struct db_conn *db, const char *org, const char *community,
-                               const char *department, const char *assignee, const char **bad_field)
+                               const char *department, const char *assignee, struct pd_error *e)
 {
     const char *p[] = { org, community, department, assignee };
     enum pd_err err = rows_exist(db, &check_assignee, 4, p);
     if (err == PD_ERR_NOT_FOUND) {
-        *bad_field = "assignee_id";
+        *e = (struct pd_error){ PD_ERR_INVALID, "assignee_id",
+                                "must be an active technician of the department serving the community" };
         return PD_ERR_INVALID;
     }
     return err;
@@ -137,14 +138,14 @@ static enum pd_err assignee_ok(struct db_conn *db, const char *org, const char *
 
 enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struct ticket_row *t,
                                 const struct dispatch_in *in, const char *actor, const char *actor_role,
-                                char id_out[37], const char **bad_field)
+                                char id_out[37], struct pd_error *e)
 {
     PGresult *r;
     enum pd_err err;
     char assignee[37] = "";
-    *bad_field = NULL;
+    *e = (struct pd_error){ 0 };
     if (strcmp(in->mode, "assign") == 0) {
-        if ((err = assignee_ok(db, org, t->community_id, in->department, in->assignee_id, bad_field)) != PD_OK)
+        if ((err = assignee_ok(db, org, t->community_id, in->department, in->assignee_id, e)) != PD_OK)
             return err;
         copy(assignee, sizeof assignee, in->assignee_id);
     } else if (strcmp(in->mode, "auto") == 0) {
@@ -153,7 +154,7 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
             return err;
         if (PQntuples(r) == 0) {
             PQclear(r);
-            *bad_field = "mode";
+            *e = (struct pd_error){ PD_ERR_CONFLICT, "mode", "No on-duty technician of that department is free." };
             return PD_ERR_CONFLICT;
         }
         copy(assignee, sizeof assignee, PQgetvalue(r, 0, 0));
@@ -189,12 +190,12 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
 
 enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
                                   enum wo_action a, const char *next, const struct wo_change *in,
-                                  const char *actor, const char *actor_role, const char **bad_field)
+                                  const char *actor, const char *actor_role, struct pd_error *e)
 {
-    *bad_field = NULL;
+    *e = (struct pd_error){ 0 };
     enum pd_err err;
     if (a == WA_REASSIGN &&
-        (err = assignee_ok(db, org, w->community_id, w->department, in->assignee_id, bad_field)) != PD_OK)
+        (err = assignee_ok(db, org, w->community_id, w->department, in->assignee_id, e)) != PD_OK)
         return err;
     const char *assignee = a == WA_REASSIGN ? in->assignee_id : actor;
     char v[24], state[24];

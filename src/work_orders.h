@@ -26,12 +26,12 @@ enum pd_err work_order_load(struct db_conn *db, const char *org, const char *sco
 struct dispatch_in {
     const char *mode, *department, *assignee_id, *note;
 };
-/* Creates a work order for the ticket. PD_ERR_INVALID with *bad_field when the assignee is
+/* Creates a work order for the ticket. PD_ERR_INVALID (e names assignee_id) when the assignee is
  * not an active technician of that department serving the community; PD_ERR_CONFLICT when
  * auto finds no on-duty technician under the open-order cap. */
 enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struct ticket_row *t,
                                 const struct dispatch_in *in, const char *actor, const char *actor_role,
-                                char id_out[37], const char **bad_field);
+                                char id_out[37], struct pd_error *e);
 
 struct wo_change {
     const char *reason;          /* hold, decline, reassign, cancel */
@@ -41,10 +41,10 @@ struct wo_change {
 };
 /* Applies action a, which the work-order machine leads to next (one guarded transition from
  * w's status and version). PD_ERR_CONFLICT when the order changed first (e.g. a lost grab);
- * PD_ERR_INVALID with *bad_field when a reassignment's assignee may not take the order. */
+ * PD_ERR_INVALID (e names assignee_id) when a reassignment's assignee may not take the order. */
 enum pd_err work_order_transition(struct db_conn *db, const char *org, const struct wo_row *w,
                                   enum wo_action a, const char *next, const struct wo_change *in,
-                                  const char *actor, const char *actor_role, const char **bad_field);
+                                  const char *actor, const char *actor_role, struct pd_error *e);
 
 enum wo_view_kind { WO_VIEW_ALL, WO_VIEW_MINE, WO_VIEW_QUEUE };
 struct wo_filter {
