@@ -428,6 +428,32 @@ static bool parse_body(struct request *rq)
     return true;
 }
 
+/* ids as a PostgreSQL uuid[] literal in buf (API_SCOPE_BUF bytes hold PD_MAX_SCOPE_IDS). */
+static const char *id_literal(int n, const char ids[][PD_UUID_LEN + 1], char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[off++] = '{';
+    for (int i = 0; i < n && off + 40 < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", ids[i]);
+    snprintf(buf + off, len - off, "}");
+    return buf;
+}
+
+/* The caller's scope (struct api_scope), from the verified token. */
+static void build_scope(struct api_call *c)
+{
+    struct api_scope *s = &c->scope;
+    const struct principal *p = &c->who;
+    s->communities = s->units = s->self = NULL;
+    if (p->role == ROLE_OWNER)
+        s->units = id_literal(p->n_units, p->units, s->units_buf, sizeof s->units_buf);
+    else if (p->role != ROLE_INTEGRATION && !p->org_wide)
+        s->communities = id_literal(p->n_communities, p->communities, s->communities_buf,
+                                    sizeof s->communities_buf);
+    if (p->role != ROLE_INTEGRATION)
+        s->self = p->sub;
+}
+
 static bool authenticate(struct api_call *c)
 {
     const char *h = api_header(c, "Authorization");
@@ -452,14 +478,7 @@ static bool authenticate(struct api_call *c)
         api_error(c, PD_ERR_FORBIDDEN, "This client lacks the scope for this operation.");
         return false;
     }
-    struct api_scope *s = &c->scope;
-    s->communities = s->units = s->self = NULL;
-    if (c->who.role == ROLE_OWNER)
-        s->units = api_scope_units(c, s->units_buf, sizeof s->units_buf);
-    else if (c->who.role != ROLE_INTEGRATION)
-        s->communities = api_scope_communities(c, s->communities_buf, sizeof s->communities_buf);
-    if (c->who.role != ROLE_INTEGRATION)
-        s->self = c->who.sub;
+    build_scope(c);
     return true;
 }
 

@@ -192,10 +192,6 @@ void api_page(struct api_call *c, struct verr *v, struct page *pg);
 /* Lists driven by a spec: reads and checks its filters' query parameters (list_check). */
 void api_list_filters(struct api_call *c, const struct list_spec *s, struct verr *v, const char *values[]);
 
-/* For scope filters: the caller's communities as a PostgreSQL uuid[] literal, or NULL when
- * the caller is org-wide. buf must hold PD_MAX_SCOPE_IDS * 38 + 3 bytes. */
-const char *api_scope_communities(const struct api_call *c, char *buf, size_t len);
-const char *api_scope_units(const struct api_call *c, char *buf, size_t len);
 /* The caller's scope as the four leading parameters: org, communities, units, self. */
 void api_scope_params(const struct api_call *c, const char *out[4]);
 

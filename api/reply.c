@@ -347,34 +347,12 @@ void api_list_filters(struct api_call *c, const struct list_spec *s, struct verr
     list_check(s, raw, v, values);
 }
 
-static const char *id_literal(int n, const char ids[][PD_UUID_LEN + 1], char *buf, size_t len)
-{
-    size_t off = 0;
-    buf[off++] = '{';
-    for (int i = 0; i < n && off + 40 < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", ids[i]);
-    snprintf(buf + off, len - off, "}");
-    return buf;
-}
-
-const char *api_scope_communities(const struct api_call *c, char *buf, size_t len)
-{
-    if (c->who.org_wide)
-        return NULL;
-    return id_literal(c->who.n_communities, c->who.communities, buf, len);
-}
-
 void api_scope_params(const struct api_call *c, const char *out[4])
 {
     out[0] = c->who.org;
     out[1] = c->scope.communities;
     out[2] = c->scope.units;
     out[3] = c->scope.self;
-}
-
-const char *api_scope_units(const struct api_call *c, char *buf, size_t len)
-{
-    return id_literal(c->who.n_units, c->who.units, buf, len);
 }
 
 /* ---- idempotent creates ------------------------------------------------------------- */

@@ -17,14 +17,14 @@ static json_t *actions_of(json_t *j_item, const void *ctx)
 }
 
 /* Visibility: staff by community scope; owners only their own requests. */
-static void visibility(const struct api_call *c, char *scope_buf, const char **scope, const char **self)
+static void visibility(const struct api_call *c, const char **scope, const char **self)
 {
     *scope = NULL;
     *self = NULL;
     if (is_owner(c))
         *self = c->who.sub;
     else
-        *scope = api_scope_communities(c, scope_buf, API_SCOPE_BUF);
+        *scope = c->scope.communities;
 }
 
 void residencies_index(struct api_call *c)
@@ -40,8 +40,7 @@ void residencies_index(struct api_call *c)
     const char *user = q_uuid(&v, "user_id", api_query(c, "user_id"));
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF];
-    visibility(c, scope, &f.scope, &f.user_id);
+    visibility(c, &f.scope, &f.user_id);
     if (f.user_id == NULL)
         f.user_id = user;
     else if (user != NULL && strcmp(user, f.user_id) != 0)
@@ -61,11 +60,10 @@ void residencies_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
     const char *scope, *self;
-    char buf[API_SCOPE_BUF];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    visibility(c, buf, &scope, &self);
+    visibility(c, &scope, &self);
     enum pd_err err = residency_get(c->db, c->who.org, scope, self, id, &j);
     api_result(c, err, j, err == PD_OK ? actions_of(j, c) : NULL);
 }
@@ -95,9 +93,8 @@ void residencies_create(struct api_call *c)
         verr_add(&v, "user_id", "is required when staff request a binding for a resident");
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
-    char scope[API_SCOPE_BUF];
     /* residents may ask for any unit of their org; staff only within their communities */
-    const char *sc = is_owner(c) ? NULL : api_scope_communities(c, scope, sizeof scope);
+    const char *sc = c->scope.communities;
     json_t *j = NULL;
     enum pd_err err = residency_create(c->db, c->who.org, sc, is_owner(c) ? c->who.sub : user, unit,
                                        community, number, relation, &j);
@@ -120,9 +117,8 @@ static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void 
 {
     struct residency_obj *o = row;
     const char *scope, *self;
-    char buf[API_SCOPE_BUF];
     long long version = 0;
-    visibility(c, buf, &scope, &self);
+    visibility(c, &scope, &self);
     enum pd_err err = residency_load(c->db, c->who.org, scope, self, id, lock, &o->j, o->status, &version);
     if (err == PD_OK)
         *s = (struct api_subject){ o->status, version, { c->who.role, 0 }, o->j };

@@ -14,7 +14,6 @@
 
 struct vis {
     struct ticket_scope s;
-    char scope[API_SCOPE_BUF], units[API_SCOPE_BUF];
 };
 
 static bool is_owner_role(const struct api_call *c) { return c->who.role == ROLE_OWNER; }
@@ -36,11 +35,11 @@ static bool visibility(struct api_call *c, struct vis *v)
     if (c->who.role == ROLE_INTEGRATION) {
         v->s.reveal_pii = (c->who.scopes & SCOPE_PII_READ) != 0;
     } else if (is_owner_role(c)) {
-        v->s.units = api_scope_units(c, v->units, sizeof v->units);
+        v->s.units = c->scope.units;
         v->s.self = c->who.sub;
         v->s.reveal_pii = true;
     } else {
-        v->s.scope = api_scope_communities(c, v->scope, sizeof v->scope);
+        v->s.scope = c->scope.communities;
         v->s.reveal_pii = staff_desk(c);
         if (c->who.role == ROLE_TECHNICIAN)
             v->s.worker = c->who.sub;

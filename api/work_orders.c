@@ -30,14 +30,13 @@ static json_t *actions_for(const struct api_call *c, const struct wo_row *w)
 }
 
 struct wo_obj {
-    char scope[API_SCOPE_BUF];
     struct wo_row w;
 };
 
 static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void *row, struct api_subject *s)
 {
     struct wo_obj *o = row;
-    enum pd_err err = work_order_load(c->db, c->who.org, api_scope_communities(c, o->scope, sizeof o->scope),
+    enum pd_err err = work_order_load(c->db, c->who.org, c->scope.communities,
                                       c->who.sub, id, lock, &o->w);
     if (err == PD_OK)
         *s = (struct api_subject){ o->w.status, o->w.version, ctx_of(c, &o->w), o->w.j };
@@ -73,9 +72,8 @@ void work_orders_index(struct api_call *c)
         verr_add(&v, "view", "mine and queue take only status and limit");
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    char scope[API_SCOPE_BUF];
     json_t *j = NULL;
-    enum pd_err err = work_order_list(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+    enum pd_err err = work_order_list(c->db, c->who.org, c->scope.communities,
                                       c->who.sub, &f, &pg, &j);
     if (err == PD_OK) {
         json_t *j_item;
@@ -97,11 +95,10 @@ void work_orders_index(struct api_call *c)
 void work_orders_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    char scope[API_SCOPE_BUF];
     struct wo_row w;
     if (id == NULL || !api_db(c))
         return;
-    enum pd_err err = work_order_load(c->db, c->who.org, api_scope_communities(c, scope, sizeof scope),
+    enum pd_err err = work_order_load(c->db, c->who.org, c->scope.communities,
                                       c->who.sub, id, false, &w);
     if (err != PD_OK) {
         api_error(c, err, NULL);
