@@ -31,22 +31,15 @@ void residencies_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
-    struct residency_filter f = { 0 };
+    const char *values[LIST_MAX_FILTERS], *base[4];
     verr_init(&v);
     api_page(c, &v, &pg);
-    f.status = q_enum(&v, "status", api_query(c, "status"), enum_codes("residency_status"));
-    f.community_id = q_uuid(&v, "community_id", api_query(c, "community_id"));
-    f.unit_id = q_uuid(&v, "unit_id", api_query(c, "unit_id"));
-    const char *user = q_uuid(&v, "user_id", api_query(c, "user_id"));
+    api_list_filters(c, &residency_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    visibility(c, &f.scope, &f.user_id);
-    if (f.user_id == NULL)
-        f.user_id = user;
-    else if (user != NULL && strcmp(user, f.user_id) != 0)
-        f.user_id = "00000000-0000-0000-0000-000000000000";  /* an owner asking for others: nothing */
+    api_scope_params(c, base);
     json_t *j = NULL;
-    enum pd_err err = residency_list(c->db, c->who.org, &f, &pg, &j);
+    enum pd_err err = list_run(c->db, &residency_list_spec, base, values, &pg, NULL, NULL, &j);
     if (err == PD_OK) {
         json_t *j_item;
         size_t i;

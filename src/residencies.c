@@ -25,13 +25,27 @@ const struct machine residency_machine = {
 
 #define RES_VISIBLE "($3::uuid[] IS NULL OR r.community_id = ANY ($3)) AND ($4::uuid IS NULL OR r.user_id = $4)"
 
-DB_STMT(list_residencies,
-    "SELECT pd_residency_json(r, u), (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
-    "FROM residencies r JOIN units u ON u.org_id = r.org_id AND u.id = r.unit_id "
-    "WHERE r.org_id = $1 AND ($2::text IS NULL OR r.status = $2) AND " RES_VISIBLE " "
-    "AND ($5::uuid IS NULL OR r.community_id = $5) AND ($6::uuid IS NULL OR r.unit_id = $6) "
-    "AND ($7::bigint IS NULL OR (r.created_at, r.id) < (timestamptz 'epoch' + $7 * interval '1 microsecond', $8::uuid)) "
-    "ORDER BY r.created_at DESC, r.id DESC LIMIT $9");
+/* The list over the caller's scope: $1 org, $2 communities (staff), $3 units and $4 self —
+ * an owner (units not NULL) sees only their own requests and bindings. */
+static const struct list_filter residency_filters[] = {
+    { "status", LIST_ENUM, "residency_status", 0, "r.status = $v" },
+    { "community_id", LIST_UUID, NULL, 0, "r.community_id = $v" },
+    { "unit_id", LIST_UUID, NULL, 0, "r.unit_id = $v" },
+    { "user_id", LIST_UUID, NULL, 0, "r.user_id = $v" },
+};
+
+const struct list_spec residency_list_spec = {
+    .name = "residencies",
+    .select = "SELECT pd_residency_json(r, u), (extract(epoch FROM r.created_at) * 1000000)::bigint, r.id "
+              "FROM residencies r JOIN units u ON u.org_id = r.org_id AND u.id = r.unit_id "
+              "WHERE r.org_id = $1 AND ($2::uuid[] IS NULL OR r.community_id = ANY ($2)) "
+              "AND ($3::uuid[] IS NULL OR r.user_id = $4::uuid)",
+    .n_base = 4,
+    .keyset = "(r.created_at, r.id)",
+    .order = "r.created_at DESC, r.id DESC",
+    .filters = residency_filters,
+    .n_filters = sizeof residency_filters / sizeof residency_filters[0],
+};
 DB_STMT(get_residency,
     "SELECT pd_residency_json(r, u) FROM residencies r "
     "JOIN units u ON u.org_id = r.org_id AND u.id = r.unit_id "
@@ -59,16 +73,6 @@ DB_STMT(transition_residency,
     "WHERE r.org_id = $1 AND r.id = $2 AND r.status = $3 AND ($5::bigint IS NULL OR r.version = $5) "
     "RETURNING r.version");
 DB_STMT(residency_state, "SELECT status, version FROM residencies WHERE org_id = $1 AND id = $2");
-
-enum pd_err residency_list(struct db_conn *db, const char *org, const struct residency_filter *f,
-                           const struct page *pg, json_t **out)
-{
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, f->status, f->scope, f->user_id, f->community_id, f->unit_id,
-                        pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_residencies, 9, p, pg->limit, NULL, NULL, out);
-}
 
 enum pd_err residency_get(struct db_conn *db, const char *org, const char *scope,
                           const char *user_id, const char *id, json_t **out)

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "listspec.h"
 #include "machine.h"
 #include "pd.h"
 #include "rows.h"
@@ -16,14 +17,8 @@ enum residency_action { RES_VERIFY, RES_REJECT, RES_REVOKE };
  * (revokes) their own pending request. */
 extern const struct machine residency_machine;
 
-struct residency_filter {
-    const char *scope;     /* staff: visible communities (NULL = org) */
-    const char *user_id;   /* residents: themselves */
-    const char *status, *community_id, *unit_id;
-};
-
-enum pd_err residency_list(struct db_conn *db, const char *org, const struct residency_filter *f,
-                           const struct page *pg, json_t **out);
+/* The list (GET /v1/residencies): filters and statement shapes, over the caller's scope. */
+extern const struct list_spec residency_list_spec;
 enum pd_err residency_get(struct db_conn *db, const char *org, const char *scope,
                           const char *user_id, const char *id, json_t **out);
 /* Either unit_id, or community_id + unit_number. NOT_FOUND when the unit is absent or out
