@@ -42,15 +42,14 @@ void notifications_index(struct api_call *c)
 {
     struct verr v;
     struct page pg;
+    const char *values[LIST_MAX_FILTERS];
     verr_init(&v);
     api_page(c, &v, &pg);
-    const char *unread = api_query(c, "unread");
-    if (unread != NULL && strcmp(unread, "true") != 0 && strcmp(unread, "false") != 0)
-        verr_add(&v, "unread", "must be true or false");
+    api_list_filters(c, &notification_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, unread && strcmp(unread, "true") == 0, &pg, &j);
+    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, values, &pg, &j);
     api_list_result(c, err, j, NULL);
 }
 

@@ -8,24 +8,32 @@
     "'subject_id', " n ".subject_id, 'event_id', " n ".event_seq, 'title', " n ".title, 'body', " n ".body, " \
     "'read_at', pd_ts(" n ".read_at), 'created_at', pd_ts(" n ".created_at))"
 
-DB_STMT(list_notifications,
-    "SELECT " NOTIFICATION_JSON("n") ", (extract(epoch FROM n.created_at) * 1000000)::bigint, n.id "
-    "FROM notifications n WHERE n.org_id = $1 AND n.user_id = $2 AND (NOT $3::bool OR n.read_at IS NULL) "
-    "AND ($4::bigint IS NULL OR (n.created_at, n.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
-    "ORDER BY n.created_at DESC, n.id DESC LIMIT $6");
+/* The inbox: $1 org, $2 the reader. */
+static const struct list_filter notification_filters[] = {
+    { "unread", LIST_FLAG, NULL, 0, "n.read_at IS NULL" },
+};
+
+const struct list_spec notification_list_spec = {
+    .name = "notifications",
+    .select = "SELECT " NOTIFICATION_JSON("n") ", (extract(epoch FROM n.created_at) * 1000000)::bigint, n.id "
+              "FROM notifications n WHERE n.org_id = $1 AND n.user_id = $2",
+    .n_base = 2,
+    .keyset = "(n.created_at, n.id)",
+    .order = "n.created_at DESC, n.id DESC",
+    .filters = notification_filters,
+    .n_filters = sizeof notification_filters / sizeof notification_filters[0],
+};
 DB_STMT(read_notification,
     "UPDATE notifications n SET read_at = coalesce(n.read_at, now()) "
     "WHERE n.org_id = $1 AND n.user_id = $2 AND n.id = $3 RETURNING " NOTIFICATION_JSON("n"));
 DB_STMT(read_all_notifications,
     "UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL");
 
-enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, bool unread_only,
-                              const struct page *pg, json_t **out)
+enum pd_err notification_list(struct db_conn *db, const char *org, const char *user,
+                              const char *const values[], const struct page *pg, json_t **out)
 {
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, user, unread_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_notifications, 6, p, pg->limit, NULL, NULL, out);
+    const char *base[] = { org, user };
+    return list_run(db, &notification_list_spec, base, values, pg, NULL, NULL, out);
 }
 
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,

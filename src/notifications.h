@@ -5,10 +5,13 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "listspec.h"
 #include "rows.h"
 
-enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, bool unread_only,
-                              const struct page *pg, json_t **out);
+/* The list's filters (GET /v1/me/notifications) and statement shapes. */
+extern const struct list_spec notification_list_spec;
+enum pd_err notification_list(struct db_conn *db, const char *org, const char *user,
+                              const char *const values[], const struct page *pg, json_t **out);
 /* Marks one read (idempotent); PD_ERR_NOT_FOUND when it is not the user's. */
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
                               json_t **out);
