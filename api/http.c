@@ -27,6 +27,7 @@
 #include "http.h"
 
 #define MAX_PATH_BYTES 2048                  /* a longer path: 414 */
+#define MAX_QUERY_BYTES 8192                 /* a longer query string: 414 */
 #define BODY_DEADLINE_S 60                   /* a body still arriving after this: dropped */
 #define BODY_BUDGET_BYTES (256ll << 20)      /* request bodies held at once, process-wide */
 #define CONNECTION_MEMORY (128 * 1024)       /* libmicrohttpd's per-connection head buffer */
@@ -38,6 +39,7 @@ static const struct route *table;
 static size_t table_len;
 static atomic_int in_flight;        /* requests begun and not yet completed, for draining */
 static atomic_llong body_bytes;     /* bytes reserved by bodies being received */
+static char query_too_long;         /* on_uri's mark: the request's query was refused */
 
 /* One request, from its head to its completion (libmicrohttpd's per-request pointer). */
 struct request {
@@ -624,7 +626,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)cls;
     (void)version;
     struct request *rq = *state;
-    if (rq == NULL) {
+    bool query_refused = rq == (struct request *)&query_too_long;
+    if (rq == NULL || query_refused) {
         rq = malloc(sizeof *rq);
         if (rq == NULL)
             return MHD_NO;
@@ -644,7 +647,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *state = rq;
         atomic_fetch_add(&in_flight, 1);
         make_request_id(&rq->c);
-        if (admit(rq))
+        if (query_refused)
+            api_problem(&rq->c, 414, "URI Too Long", "At most 64 query parameters and 8192 bytes of query are accepted.",
+                        NULL);
+        else if (admit(rq))
             return MHD_YES;
         /* Refused from the head. A client that waits for 100-continue, or sends no body, or
          * more than twice the route's limit, is answered now (libmicrohttpd then closes
@@ -666,6 +672,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return send_reply(rq);
 }
 
+/* The request line, before libmicrohttpd parses the query into its connection buffer. A
+ * query of more parameters or bytes than we accept is cut off here, in that buffer (the
+ * line is the connection's own writable copy): libmicrohttpd 0.9.75 drops, or leaves
+ * hanging, a request whose parameters overflow the buffer, so it must never see them. The
+ * returned mark becomes the request's state, and on_request answers 414. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    char *query = strchr(uri, '?');
+    if (query == NULL)
+        return NULL;
+    size_t params = 1, len = 0;
+    for (const char *p = query + 1; *p; p++, len++)
+        params += *p == '&';
+    if (params <= API_MAX_QUERY_ARGS && len <= MAX_QUERY_BYTES)
+        return NULL;
+    query[1] = '\0';
+    return &query_too_long;
+}
+
 /* Frees what a request held, however it ended (answered, refused early, or dropped). */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
                          enum MHD_RequestTerminationCode why)
@@ -674,7 +701,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     (void)conn;
     (void)why;
     struct request *rq = *state;
-    if (rq == NULL)
+    if (rq == NULL || rq == (struct request *)&query_too_long)
         return;
     struct api_call *c = &rq->c;
     if (c->db != NULL)
@@ -713,6 +740,7 @@ int http_start(const struct route *routes, size_t n_routes)
                                MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&bind_addr,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
                                MHD_OPTION_END);
     if (daemon_ == NULL) {
         log_msg(LOG_ERROR, NULL, "http_start - cannot listen on %s:%d", g_config.bind_address, g_config.port);
