@@ -68,7 +68,7 @@ gen() {
     local t0=$SECONDS
     sql -v start="$1" -v count=$(($2 - $1)) -v rebuild="${3:-off}" -f tests/bench/gen_tickets.sql
     echo "  vacuum analyze"
-    sql -c "VACUUM (ANALYZE) tickets, work_orders, events, ticket_numbers, units, buildings, communities, users"
+    sql -c "VACUUM (ANALYZE) tickets, clocks, work_orders, events, ticket_numbers, units, buildings, communities, users"
     GEN_S=$((SECONDS - t0))
     # a checkpoint, so that the measurement after a bulk load does not pay for writing it
     # out (on our own cluster: local socket connections are trusted, postgres may CHECKPOINT)
