@@ -117,13 +117,3 @@ void clocks_minutes(const struct calendar *c, const struct sla_target *t, time_t
         out->arrival = secs >= 60 ? (int)(secs / 60) : 60;
     }
 }
-
-void clocks_due(const struct calendar *c, const struct clock_minutes *m, time_t start,
-                const struct sla_pause *pauses, int n_pauses, struct clock_dues *out)
-{
-    struct sla_calendar cal = c->cal;
-    cal.always = !m->business_hours;
-    out->contact = sla_due(&cal, start, m->contact, pauses, n_pauses);
-    out->arrival = sla_due(&cal, start, m->arrival, pauses, n_pauses);
-    out->resolve = sla_due(&cal, start, m->resolve, pauses, n_pauses);
-}

@@ -42,7 +42,7 @@ enum pd_err calendar_load(struct db_conn *db, const char *org, const char *commu
 /* Built-in targets by priority (DESIGN §6). */
 struct sla_target sla_default_target(const char *priority);
 
-/* The clock targets in business minutes, as a ticket stores them. */
+/* A ticket's clock targets in business minutes (its clocks: src/clocks.h). */
 struct clock_minutes {
     int contact, arrival, resolve;
     bool business_hours;      /* false: the clocks run around the clock */
@@ -51,13 +51,5 @@ struct clock_minutes {
  * minutes from start to that day's close. */
 void clocks_minutes(const struct calendar *c, const struct sla_target *t, time_t start,
                     struct clock_minutes *out);
-
-/* Due times from start, not counting time on hold (pauses: [from, to]; to 0 = on hold now,
- * and then every due is 0: no clock runs while on hold). */
-struct clock_dues {
-    time_t contact, arrival, resolve;
-};
-void clocks_due(const struct calendar *c, const struct clock_minutes *m, time_t start,
-                const struct sla_pause *pauses, int n_pauses, struct clock_dues *out);
 
 #endif

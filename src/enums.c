@@ -170,6 +170,11 @@ static const struct label labels[] = {
     { "stats_group_by", "day", "按日", "By day", 0 },
     { "job_kind", "housekeeping", "例行清理", "Housekeeping", 0 },
     { "job_kind", "probe", "队列探测", "Queue probe", 0 },
+    { "clock_name", "contact", "联系业主", "Contact", 0 },
+    { "clock_name", "arrival", "到场", "On site", 0 },
+    { "clock_name", "resolution", "解决", "Resolution", 0 },
+    { "clock_calendar", "business_hours", "工作时间", "Business hours", 0 },
+    { "clock_calendar", "always", "全天候", "Around the clock", 0 },
     { "job_status", "pending", "待执行", "Pending", 0 },
     { "job_status", "running", "执行中", "Running", 0 },
     { "job_status", "done", "已完成", "Done", 0 },
@@ -228,6 +233,8 @@ static const struct enum_def defs[] = {
     { .name = "stats_group_by" },
     { .name = "job_kind", .columns = "jobs.kind", .internal = true },
     { .name = "job_status", .columns = "jobs.status", .internal = true },
+    { .name = "clock_name", .columns = "clocks.name", .internal = true },
+    { .name = "clock_calendar", .columns = "clocks.calendar", .internal = true },
 };
 #define N_DEFS (sizeof defs / sizeof defs[0])
 

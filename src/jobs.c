@@ -1,6 +1,7 @@
 /* Background jobs run by `propdesk serve`, every JOBS_INTERVAL_MS (default 15 s):
- *  - the SLA sweep: warns supervisors before a clock is due, marks breaches, and emits both
- *    as events of the ticket (ticket.sla_warned, ticket.sla_breached);
+ *  - the clocks sweep: warns supervisors before any subject's clock (src/clocks.h) is due,
+ *    marks breaches, and emits both as events of the subject (ticket.sla_warned,
+ *    ticket.sla_breached, …);
  *  - auto-close: resolutions the owner did not confirm within the org's delay (72 h)
  *    (ticket.auto_closed);
  *  - the job table (src/jobq.h): a bounded batch of due jobs of the kinds registered below.
@@ -39,35 +40,33 @@ DB_STMT(bury_jobs,
     "  last_error = 'lease lapsed during the last attempt (instance died?)' "
     "WHERE status = 'running' AND locked_until <= now() AND attempts >= max_attempts");
 
-/* One statement per clock and kind: the UPDATE picks the tickets, its RETURNING feeds the
- * event spine (pd_emit: timeline, the supervisors' inbox, webhooks, stream). */
-#define SLA_OPEN(col)                                                                             \
-    "  WHERE t.status NOT IN ('resolved', 'closed', 'cancelled') AND t." col "_met_at IS NULL "   \
-    "    AND t." col "_due IS NOT NULL AND NOT t." col "_breached "
-#define SLA_WARN(clock, col)                                                                      \
-    "WITH hit AS (UPDATE tickets t SET sla_warned = t.sla_warned || '" clock "'::text "           \
-    SLA_OPEN(col) "AND NOT ('" clock "' = ANY (t.sla_warned)) AND t." col "_due > now() "        \
-    "AND t." col "_due - (SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s " \
-    "  WHERE s.org_id = t.org_id) * interval '1 minute' <= now() "                                \
-    "  RETURNING t.org_id, t.id, t.number, t." col "_due AS due) "                               \
-    SLA_EMIT(clock, "ticket.sla_warned", "sla.warning", "SLA 即将超时 / SLA due soon")
-#define SLA_BREACH(clock, col)                                                                    \
-    "WITH hit AS (UPDATE tickets t SET " col "_breached = true, version = t.version + 1, "         \
-    "  updated_at = now() " SLA_OPEN(col) "AND t." col "_due <= now() "                          \
-    "  RETURNING t.org_id, t.id, t.number, t." col "_due AS due) "                               \
-    SLA_EMIT(clock, "ticket.sla_breached", "sla.breached", "SLA 已超时 / SLA breached")
-#define SLA_EMIT(clock, type, ntype, title)                                                       \
-    "SELECT pd_emit(h.org_id, 'ticket', h.id, '" type "', NULL, 'system', NULL, NULL, "          \
-    "  jsonb_build_object('clock', '" clock "', 'due_at', pd_ts(h.due)), 'public', "            \
-    "  jsonb_build_array(jsonb_build_object('to', 'supervisors', 'type', '" ntype "', "         \
-    "    'title', '" title "', 'body', h.number || ' " clock "'))) FROM hit h"
+/* The clocks sweep (src/clocks.h): one statement per kind over every subject's clocks. The
+ * UPDATE picks the clocks, its RETURNING feeds the event spine (pd_emit: timeline, the
+ * supervisors' inbox, webhooks, stream) as `<subject_type>.sla_warned` / `.sla_breached`
+ * with the clock's name in details. A breach also bumps the subject's version (a branch per
+ * subject type, like pd_clock_subject_label). Stopped clocks (subject resolved, cancelled)
+ * are not swept. */
+#define CLOCK_RUNNING "k.met_at IS NULL AND NOT k.breached AND k.stopped_at IS NULL AND k.due IS NOT NULL "
+#define CLOCK_EMIT(type, ntype, title)                                                             \
+    "SELECT pd_emit(h.org_id, h.subject_type, h.subject_id, h.subject_type || '" type "', NULL, "   \
+    "  'system', NULL, NULL, jsonb_build_object('clock', h.name, 'due_at', pd_ts(h.due)), 'public', " \
+    "  jsonb_build_array(jsonb_build_object('to', 'supervisors', 'type', '" ntype "', "            \
+    "    'title', '" title "', "                                                                     \
+    "    'body', pd_clock_subject_label(h.org_id, h.subject_type, h.subject_id) || ' ' || h.name))) "  \
+    "FROM hit h ORDER BY h.org_id, h.subject_id, array_position(ARRAY['contact', 'arrival', 'resolution'], h.name), h.name"
 
-DB_STMT(warn_contact, SLA_WARN("contact", "contact"));
-DB_STMT(warn_arrival, SLA_WARN("arrival", "arrival"));
-DB_STMT(warn_resolution, SLA_WARN("resolution", "resolve"));
-DB_STMT(breach_contact, SLA_BREACH("contact", "contact"));
-DB_STMT(breach_arrival, SLA_BREACH("arrival", "arrival"));
-DB_STMT(breach_resolution, SLA_BREACH("resolution", "resolve"));
+DB_STMT(clocks_breach,
+    "WITH hit AS (UPDATE clocks k SET breached = true WHERE " CLOCK_RUNNING "AND k.due <= now() "
+    "  RETURNING k.org_id, k.subject_type, k.subject_id, k.name, k.due), "
+    "touched AS (UPDATE tickets t SET version = t.version + 1, updated_at = now() "
+    "  WHERE (t.org_id, t.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'ticket')) "
+    CLOCK_EMIT(".sla_breached", "sla.breached", "SLA 已超时 / SLA breached"));
+DB_STMT(clocks_warn,
+    "WITH hit AS (UPDATE clocks k SET warned = true WHERE " CLOCK_RUNNING "AND NOT k.warned "
+    "  AND k.due > now() AND k.due - (SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s "
+    "    WHERE s.org_id = k.org_id) * interval '1 minute' <= now() "
+    "  RETURNING k.org_id, k.subject_type, k.subject_id, k.name, k.due) "
+    CLOCK_EMIT(".sla_warned", "sla.warning", "SLA 即将超时 / SLA due soon"));
 
 DB_STMT(auto_close,
     "WITH closed AS (UPDATE tickets t SET status = 'closed', closed_at = now(), version = t.version + 1, "
@@ -145,8 +144,7 @@ static void sweep(void)
     if (db_acquire(&db) != PD_OK)
         return;
     /* breaches first: a clock already past due is a breach, not a warning */
-    struct db_stmt *sla[] = { &breach_contact, &breach_arrival, &breach_resolution,
-                              &warn_contact, &warn_arrival, &warn_resolution, &auto_close };
+    struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close };
     run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep", NULL, 0);
     schedule_housekeeping(db);
     jobq_run(db, worker, kinds, sizeof kinds / sizeof kinds[0], JOBS_BATCH, JOBS_LEASE_MS);

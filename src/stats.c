@@ -1,8 +1,14 @@
-/* One aggregate query with GROUPING SETS: a row per group and the totals row. Times are in
+/* One aggregate query with GROUPING SETS: a row per group and the totals row; a ticket's
+ * clocks come from `clocks`, one row per ticket. Times are in
  * minutes; compliance is the share of decided clocks (met or breached) met on time. */
 #include "rows.h"
 #include "stats.h"
 
+/* a ticket's clock (src/clocks.h) as the columns col_due, col_met_at, col_breached */
+#define CLOCK(name, col)                                                                           \
+    "max(k.due) FILTER (WHERE k.name = '" name "') AS " col "_due, "                               \
+    "max(k.met_at) FILTER (WHERE k.name = '" name "') AS " col "_met_at, "                         \
+    "coalesce(bool_or(k.breached) FILTER (WHERE k.name = '" name "'), false) AS " col "_breached"
 #define MINUTES(col) "extract(epoch FROM t." col "_met_at - t.created_at) / 60"
 #define TIMES(col, name)                                                                           \
     "'" name "', json_build_object("                                                               \
@@ -15,10 +21,13 @@
     "           AND NOT t." col "_breached)::int END)::numeric, 4))"
 
 DB_STMT(ticket_stats,
-    "WITH t AS (SELECT t.*, CASE $6::text WHEN 'category' THEN t.category WHEN 'department' THEN t.department "
+    "WITH t AS (SELECT t.*, k.*, CASE $6::text WHEN 'category' THEN t.category WHEN 'department' THEN t.department "
     "      WHEN 'priority' THEN t.priority "
     "      ELSE to_char(t.created_at AT TIME ZONE c.time_zone, 'YYYY-MM-DD') END AS grp "
     "    FROM tickets t JOIN communities c ON c.org_id = t.org_id AND c.id = t.community_id "
+    "    CROSS JOIN LATERAL (SELECT " CLOCK("contact", "contact") ", " CLOCK("arrival", "arrival") ", "
+    "        " CLOCK("resolution", "resolve") " FROM clocks k WHERE k.org_id = t.org_id "
+    "        AND k.subject_type = 'ticket' AND k.subject_id = t.id) k "
     "    WHERE t.org_id = $1 AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2)) "
     "      AND ($3::uuid IS NULL OR t.community_id = $3) "
     "      AND t.created_at >= $4::timestamptz AND t.created_at < $5::timestamptz), "

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include "calendar.h"
+#include "clocks.h"
 #include "events.h"
 #include "ticket_rules.h"
 #include "tickets.h"
@@ -36,11 +37,9 @@ DB_STMT(next_number,
 DB_STMT(insert_ticket,
     "INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, "
     "  priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, "
-    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, "
-    "  sla_contact_minutes, sla_arrival_minutes, sla_resolve_minutes, sla_business_hours, "
-    "  contact_due, arrival_due, resolve_due) "
+    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-    "  $21, $22::uuid[], $23, $24, $25, $26, to_timestamp($27), to_timestamp($28), to_timestamp($29)) "
+    "  $21, $22::uuid[]) "
     "RETURNING id");
 DB_STMT(lock_ticket,
     "SELECT 1 FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE " FOR UPDATE");
@@ -77,7 +76,9 @@ static const struct list_filter ticket_filters[] = {
       "'%' || replace(replace(replace($v, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'" },
     { "created_from", LIST_TIME, NULL, 0, "t.created_at >= $v" },
     { "created_to", LIST_TIME, NULL, 0, "t.created_at < $v" },
-    { "overdue", LIST_FLAG, NULL, 0, "t.contact_breached OR t.arrival_breached OR t.resolve_breached" },
+    { "overdue", LIST_FLAG, NULL, 0, 
+      "EXISTS (SELECT 1 FROM clocks k WHERE k.org_id = t.org_id AND k.subject_type = 'ticket' "
+      "AND k.subject_id = t.id AND k.breached)" },
 };
 
 const struct list_spec ticket_list_spec = {
@@ -108,17 +109,13 @@ DB_STMT(update_ticket,
     "  version = t.version + 1, updated_at = now() "
     "WHERE t.org_id = $1 AND t.id = $2 "
     "RETURNING t.community_id, t.priority, t.category, extract(epoch FROM t.created_at)::bigint");
-DB_STMT(set_targets,
-    "UPDATE tickets SET sla_contact_minutes = $3, sla_arrival_minutes = $4, sla_resolve_minutes = $5, "
-    "sla_business_hours = $6 WHERE org_id = $1 AND id = $2");
 /* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
 #define TICKET_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5) " \
                      "RETURNING version"
 #define TICKET_MOVE "status = $4, version = version + 1, updated_at = now()"
 DB_STMT(ticket_state, "SELECT status, version FROM tickets WHERE org_id = $1 AND id = $2");
 DB_STMT(reply_ticket,
-    "UPDATE tickets SET reply = $6, resolved_at = now(), resolve_met_at = coalesce(resolve_met_at, now()), "
-    "  contact_met_at = coalesce(contact_met_at, now()), " TICKET_MOVE " " TICKET_GUARD);
+    "UPDATE tickets SET reply = $6, resolved_at = now(), " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(cancel_ticket, "UPDATE tickets SET cancel_reason = $6, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(cancel_orders,
     "UPDATE work_orders SET status = 'cancelled', cancel_reason = $3, version = version + 1, updated_at = now() "
@@ -126,11 +123,8 @@ DB_STMT(cancel_orders,
 DB_STMT(confirm_ticket,
     "UPDATE tickets SET closed_at = now(), rating = $6, rating_comment = $7, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(reopen_ticket,
-    "UPDATE tickets SET reopen_count = reopen_count + 1, resolved_at = NULL, resolve_met_at = NULL, "
-    TICKET_MOVE " " TICKET_GUARD);
+    "UPDATE tickets SET reopen_count = reopen_count + 1, resolved_at = NULL, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(close_ticket, "UPDATE tickets SET closed_at = now(), " TICKET_MOVE " " TICKET_GUARD);
-DB_STMT(mark_contacted,
-    "UPDATE tickets SET contact_met_at = now() WHERE org_id = $1 AND id = $2 AND contact_met_at IS NULL");
 DB_STMT(insert_comment,
     "INSERT INTO ticket_comments (org_id, ticket_id, author_id, author_role, body, internal) "
     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING json_build_object('id', id, 'ticket_id', ticket_id, "
@@ -208,25 +202,35 @@ enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket
     return PD_OK;
 }
 
-/* Sets the stored targets from the current priority/category and recomputes the dues. */
+/* The ticket's three clocks (src/clocks.h), as named on the wire, and their targets. */
+static const char *const clock_names[] = { "contact", "arrival", "resolution" };
+
+static void clock_targets(const struct clock_minutes *m, int out[3])
+{
+    out[0] = m->contact;
+    out[1] = m->arrival;
+    out[2] = m->resolve;
+}
+
+/* Retargets the clocks from the current priority/category (policy then, not at creation). */
 static enum pd_err retarget(struct db_conn *db, const char *org, const char *id, const char *community,
                             const char *priority, const char *category, time_t start)
 {
-    struct calendar cal;
+    struct calendar *cal = malloc(sizeof *cal);
     struct sla_target target;
     struct clock_minutes m;
-    enum pd_err err = calendar_load(db, org, community, priority, category, start, &cal, &target);
-    if (err != PD_OK)
-        return err;
-    clocks_minutes(&cal, &target, start, &m);
-    char c[16], a[16], s[16];
-    snprintf(c, sizeof c, "%d", m.contact);
-    snprintf(a, sizeof a, "%d", m.arrival);
-    snprintf(s, sizeof s, "%d", m.resolve);
-    const char *p[] = { org, id, c, a, s, m.business_hours ? "true" : "false" };
-    if ((err = db_exec(db, &set_targets, 6, p, NULL)) != PD_OK)
-        return err;
-    return ticket_recompute_dues(db, org, id);
+    if (cal == NULL)
+        return PD_ERR_NOMEM;
+    enum pd_err err = calendar_load(db, org, community, priority, category, start, cal, &target);
+    if (err == PD_OK)
+        clocks_minutes(cal, &target, start, &m);
+    free(cal);
+    const struct clock_subject s = { org, "ticket", id };
+    int minutes[3];
+    clock_targets(&m, minutes);
+    for (int i = 0; i < 3 && err == PD_OK; i++)
+        err = clock_retarget(db, &s, clock_names[i], minutes[i], m.business_hours);
+    return err;
 }
 
 enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
@@ -255,11 +259,9 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
     struct calendar cal;
     struct sla_target target;
     struct clock_minutes m;
-    struct clock_dues d;
     if ((err = calendar_load(db, org, community, in->priority, in->category, now, &cal, &target)) != PD_OK)
         return err;
     clocks_minutes(&cal, &target, now, &m);
-    clocks_due(&cal, &m, now, NULL, 0, &d);
 
     /* the number last: its counter row stays locked until commit, so take it late */
     const char *np[] = { org, community };
@@ -269,24 +271,22 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
     copy(number, sizeof number, PQgetvalue(r, 0, 0));
     PQclear(r);
 
-    char cm[16], am[16], rm[16], cd[24], ad[24], rd[24];
-    snprintf(cm, sizeof cm, "%d", m.contact);
-    snprintf(am, sizeof am, "%d", m.arrival);
-    snprintf(rm, sizeof rm, "%d", m.resolve);
-    snprintf(cd, sizeof cd, "%lld", (long long)d.contact);
-    snprintf(ad, sizeof ad, "%lld", (long long)d.arrival);
-    snprintf(rd, sizeof rd, "%lld", (long long)d.resolve);
     const char *ip[] = { org, number, community, in->unit_id, in->location, in->kind, in->category,
                          category_department(in->category), in->priority, in->requested_priority,
                          in->description, in->occurred_at, in->visit_from, in->visit_to,
                          in->entry_permission ? "true" : "false", in->paid_service ? "true" : "false",
                          in->channel, in->reporter_id, in->reporter_name, in->reporter_phone,
-                         in->created_by, in->attachment_ids, cm, am, rm,
-                         m.business_hours ? "true" : "false", cd, ad, rd };
-    if ((err = db_exec(db, &insert_ticket, 29, ip, &r)) != PD_OK)
+                         in->created_by, in->attachment_ids };
+    if ((err = db_exec(db, &insert_ticket, 22, ip, &r)) != PD_OK)
         return err;
     copy(id_out, 37, PQgetvalue(r, 0, 0));
     PQclear(r);
+    const struct clock_subject s = { org, "ticket", id_out };
+    int minutes[3];
+    clock_targets(&m, minutes);
+    for (int i = 0; i < 3; i++)
+        if ((err = clock_start(db, &s, clock_names[i], community, minutes[i], m.business_hours, now)) != PD_OK)
+            return err;
     json_t *j = json_pack("{s:s, s:s}", "channel", in->channel, "number", number);
     char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
@@ -340,7 +340,8 @@ static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct 
     p[4] = rows_version_param(t->version, v);
     for (int i = 0; i < n_own; i++)
         p[5 + i] = own[i];
-    return rows_transition(db, &tr, 5 + n_own, p, NULL, state);
+    enum pd_err err = rows_transition(db, &tr, 5 + n_own, p, NULL, state);
+    return err != PD_OK ? err : ticket_clocks_follow(db, org, t->id, t->status, to);
 }
 
 enum pd_err ticket_update(struct db_conn *db, const char *org, const struct ticket_row *t,
@@ -390,8 +391,7 @@ enum pd_err ticket_update(struct db_conn *db, const char *org, const struct tick
 
 enum pd_err ticket_contacted(struct db_conn *db, const char *org, const char *ticket_id)
 {
-    const char *p[] = { org, ticket_id };
-    return db_exec(db, &mark_contacted, 2, p, NULL);
+    return clock_met(db, &(struct clock_subject){ org, "ticket", ticket_id }, "contact");
 }
 
 enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
@@ -400,6 +400,11 @@ enum pd_err ticket_reply(struct db_conn *db, const char *org, const struct ticke
     const char *own[] = { reply };
     struct event_notice owners = { TO_OWNERS, "ticket.replied", "您的咨询已答复", reply };
     enum pd_err err = guarded(db, &reply_ticket, t, org, to, 1, own);
+    const struct clock_subject cs = { org, "ticket", t->id };
+    if (err == PD_OK)   /* a reply answers: contact and resolution both met */
+        err = clock_met(db, &cs, "contact");
+    if (err == PD_OK)
+        err = clock_met(db, &cs, "resolution");
     if (err == PD_OK)
         err = event(db, org, t, actor, actor_role, "ticket.replied", to, NULL, &owners);
     return err;
@@ -445,6 +450,8 @@ enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct tick
     char *details = details_of("reason", reason);
     struct event_notice supervisors = { TO_SUPERVISORS, "ticket.reopened", "业主不认可处理结果", reason };
     enum pd_err err = guarded(db, &reopen_ticket, t, org, to, 0, NULL);
+    if (err == PD_OK)
+        err = clock_unmet(db, &(struct clock_subject){ org, "ticket", t->id }, "resolution");
     if (err == PD_OK)
         err = event(db, org, t, actor, "owner", "ticket.reopened", to, details, &supervisors);
     free(details);

@@ -15,7 +15,14 @@
 enum pd_err ticket_follow_orders(struct db_conn *db, const char *org, const char *ticket_id,
                                  const char *actor, const char *actor_role);
 
-/* Recomputes the ticket's due times from its stored targets and pauses. */
-enum pd_err ticket_recompute_dues(struct db_conn *db, const char *org, const char *ticket_id);
+/* Moves the ticket's clocks (src/clocks.h) for a change of state from → to: a hold pauses
+ * them and its end resumes them, a resolution meets the resolution clock, entering
+ * resolved/closed/cancelled stops the sweep of the rest and leaving them restarts it. */
+enum pd_err ticket_clocks_follow(struct db_conn *db, const char *org, const char *ticket_id,
+                                 const char *from, const char *to);
+
+/* Someone is on site (the first work order started): the arrival clock is met, and the
+ * contact clock with it. */
+enum pd_err ticket_arrived(struct db_conn *db, const char *org, const char *ticket_id);
 
 #endif

@@ -59,9 +59,6 @@ DB_STMT(transition_order,
     "WHERE w.org_id = $1 AND w.id = $2 AND w.status = $3 AND ($5::bigint IS NULL OR w.version = $5) "
     "  AND ($6 <> 'accept' OR w.assignee_id IS NULL OR w.assignee_id = $7::uuid) RETURNING w.version");
 DB_STMT(order_state, "SELECT status, version FROM work_orders WHERE org_id = $1 AND id = $2");
-DB_STMT(mark_arrived,
-    "UPDATE tickets SET arrival_met_at = coalesce(arrival_met_at, now()), "
-    "  contact_met_at = coalesce(contact_met_at, now()) WHERE org_id = $1 AND id = $2");
 DB_STMT(list_orders,
     "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
     "FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
@@ -225,9 +222,8 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
                                           .to_status = next, .details = details, .notices = &notice,
                                           .n_notices = a == WA_REASSIGN || a == WA_DECLINE });
     free(details);
-    const char *tp[] = { org, w->ticket_id };
     if (err == PD_OK && a == WA_START)
-        err = db_exec(db, &mark_arrived, 2, tp, NULL);
+        err = ticket_arrived(db, org, w->ticket_id);
     if (err == PD_OK)
         err = ticket_follow_orders(db, org, w->ticket_id, actor, actor_role);
     return err;

@@ -234,11 +234,11 @@ JOIN bench_u u ON u.k = s8.k AND u.rn = 1 + floor(s8.r_u * c.n)::int;
 \if :rebuild
 CREATE TEMP TABLE bench_idx AS
 SELECT i.indexname, i.indexdef FROM pg_indexes i
-WHERE i.schemaname = current_schema() AND i.tablename IN ('tickets', 'work_orders', 'events')
+WHERE i.schemaname = current_schema() AND i.tablename IN ('tickets', 'clocks', 'work_orders', 'events')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = to_regclass(quote_ident(i.indexname)));
 CREATE TEMP TABLE bench_fk AS
 SELECT k.conrelid::regclass::text AS tab, k.conname, pg_get_constraintdef(k.oid) AS def FROM pg_constraint k
-WHERE k.contype = 'f' AND k.conrelid IN ('tickets'::regclass, 'work_orders'::regclass, 'events'::regclass);
+WHERE k.contype = 'f' AND k.conrelid IN ('tickets'::regclass, 'clocks'::regclass, 'work_orders'::regclass, 'events'::regclass);
 SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', tab, conname) FROM bench_fk \gexec
 SELECT format('DROP INDEX %I', indexname) FROM bench_idx \gexec
 \endif
@@ -247,9 +247,7 @@ SELECT format('DROP INDEX %I', indexname) FROM bench_idx \gexec
 INSERT INTO tickets (org_id, id, number, community_id, unit_id, location, kind, category, department, priority,
     requested_priority, status, description, occurred_at, visit_from, visit_to, entry_permission, paid_service,
     channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, reply, reopen_count, rating,
-    rating_comment, cancel_reason, contact_due, contact_met_at, contact_breached, arrival_due, arrival_met_at,
-    arrival_breached, resolve_due, resolve_met_at, resolve_breached, sla_contact_minutes, sla_arrival_minutes,
-    sla_resolve_minutes, sla_business_hours, sla_warned, pauses, resolved_at, closed_at, version, created_at, updated_at)
+    rating_comment, cancel_reason, resolved_at, closed_at, version, created_at, updated_at)
 SELECT :'org', g.id, g.number, g.community_id, CASE WHEN g.common_area THEN NULL ELSE g.unit_id END, g.location,
     g.kind, g.category, g.department, g.priority,
     CASE WHEN g.channel = 'app' AND g.r_d < 0.2 THEN 'P2' END,
@@ -284,20 +282,26 @@ SELECT :'org', g.id, g.number, g.community_id, CASE WHEN g.common_area THEN NULL
     CASE WHEN g.confirmed THEN 3 + floor(g.r_a * 3)::int END,
     CASE WHEN g.confirmed AND g.r_b < 0.2 THEN '师傅很专业，处理及时' END,
     CASE WHEN g.status = 'cancelled' THEN '业主已自行处理' END,
-    g.contact_due, g.contact_met_at, g.contact_breached,
-    g.arrival_due, g.arrival_met_at, g.arrival_breached,
-    g.resolve_due, g.resolve_met_at, g.resolve_breached,
-    g.m_contact, g.m_arrival, g.m_resolve, g.bh,
-    array_remove(ARRAY[CASE WHEN g.contact_breached THEN 'contact' END, CASE WHEN g.arrival_breached THEN 'arrival' END,
-                       CASE WHEN g.resolve_breached THEN 'resolution' END], NULL),
-    CASE WHEN g.status = 'on_hold' THEN jsonb_build_array(jsonb_build_array(extract(epoch FROM g.held_at)::bigint, NULL))
-         ELSE '[]' END,
     CASE WHEN g.status IN ('resolved', 'closed') THEN g.resolved_at0 END,
     g.closed_at,
     1 + (g.contact_met_at IS NOT NULL)::int + (g.started_at IS NOT NULL)::int + (g.resolved_at0 IS NOT NULL)::int
       + (g.closed_at IS NOT NULL OR g.cancelled_at IS NOT NULL OR g.held_at IS NOT NULL OR g.reopened_at IS NOT NULL)::int,
     g.t0, g.updated_at
 FROM bench_g g;
+
+\echo '  clocks'
+-- a ticket's three SLA clocks (src/clocks.h); on hold: paused since the hold, no due time
+INSERT INTO clocks (org_id, subject_type, subject_id, name, community_id, calendar, target_minutes, started_at,
+    due, met_at, breached, warned, paused_since, stopped_at)
+SELECT :'org', 'ticket', g.id, c.name, g.community_id, CASE WHEN g.bh THEN 'business_hours' ELSE 'always' END,
+    c.minutes, g.t0, CASE WHEN g.status = 'on_hold' AND c.met_at IS NULL AND NOT c.breached THEN NULL ELSE c.due END,
+    c.met_at, c.breached, c.breached, CASE WHEN g.status = 'on_hold' AND c.met_at IS NULL THEN g.held_at END,
+    CASE WHEN g.status IN ('resolved', 'closed', 'cancelled') THEN g.updated_at END
+FROM bench_g g
+CROSS JOIN LATERAL (VALUES
+    ('contact', g.m_contact, g.contact_due, g.contact_met_at, g.contact_breached),
+    ('arrival', g.m_arrival, g.arrival_due, g.arrival_met_at, g.arrival_breached),
+    ('resolution', g.m_resolve, g.resolve_due, g.resolve_met_at, g.resolve_breached)) AS c (name, minutes, due, met_at, breached);
 
 \echo '  work orders'
 INSERT INTO work_orders (org_id, id, ticket_id, community_id, department, mode, assignee_id, status, priority, note,

@@ -68,7 +68,7 @@ gen() {
     local t0=$SECONDS
     sql -v start="$1" -v count=$(($2 - $1)) -v rebuild="${3:-off}" -f tests/bench/gen_tickets.sql
     echo "  vacuum analyze"
-    sql -c "VACUUM (ANALYZE) tickets, work_orders, events, ticket_numbers, units, buildings, communities, users"
+    sql -c "VACUUM (ANALYZE) tickets, clocks, work_orders, events, ticket_numbers, units, buildings, communities, users"
     GEN_S=$((SECONDS - t0))
     # a checkpoint, so that the measurement after a bulk load does not pay for writing it
     # out (on our own cluster: local socket connections are trusted, postgres may CHECKPOINT)
@@ -195,6 +195,7 @@ measure large "$LARGE"
 CREATE_T0=$(sql -At -c "SELECT now()")
 reset_day() {
     sql -c "DELETE FROM events WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
+        -c "DELETE FROM clocks WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0'" \
         -c "DELETE FROM ticket_numbers WHERE org_id = '$ORG' AND day >= (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date"
 }
@@ -223,8 +224,9 @@ SELECT c.time_zone, c.business_hours->>'start', c.business_hours->>'end', (SELEC
 \set contact_due :now + 1800
 \set arrival_due :now + 86400
 \set resolve_due :now + 604800
-INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, sla_contact_minutes, sla_arrival_minutes, sla_resolve_minutes, sla_business_hours, contact_due, arrival_due, resolve_due) VALUES ('$ORG', :number, '$BUSY', '$UNIT', NULL, 'repair', 'plumbing', 'engineering', 'P3', NULL, '卫生间水龙头关不紧，一直滴水', NULL, NULL, NULL, false, false, 'phone', NULL, '张先生', '13800000001', '10000000-0000-4000-8000-0000000000a1', '{}'::uuid[], 30, 570, 4320, true, to_timestamp(:contact_due), to_timestamp(:arrival_due), to_timestamp(:resolve_due)) RETURNING id
+INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids) VALUES ('$ORG', :number, '$BUSY', '$UNIT', NULL, 'repair', 'plumbing', 'engineering', 'P3', NULL, '卫生间水龙头关不紧，一直滴水', NULL, NULL, NULL, false, false, 'phone', NULL, '张先生', '13800000001', '10000000-0000-4000-8000-0000000000a1', '{}'::uuid[]) RETURNING id
 \gset
+INSERT INTO clocks (org_id, subject_type, subject_id, name, community_id, calendar, target_minutes, started_at, due) VALUES ('$ORG', 'ticket', :id, 'contact', '$BUSY', 'business_hours', 30, to_timestamp(:now), to_timestamp(:contact_due)), ('$ORG', 'ticket', :id, 'arrival', '$BUSY', 'business_hours', 570, to_timestamp(:now), to_timestamp(:arrival_due)), ('$ORG', 'ticket', :id, 'resolution', '$BUSY', 'business_hours', 4320, to_timestamp(:now), to_timestamp(:resolve_due));
 SELECT pd_emit('$ORG', 'ticket', :id, 'ticket.created', '10000000-0000-4000-8000-0000000000a1', 'admin', NULL, 'submitted', jsonb_build_object('channel', 'phone', 'number', :number::text), 'public', '[]');
 COMMIT;
 SQL

@@ -264,10 +264,14 @@ test('visibility through tickets and work-order photos, decided in one query', a
   const ghUnit = (await get('/v1/me', { token: owner2 })).json.units[0].id;
   const xyUnit = (await get('/v1/me', { token: await login('owner1') })).json.units[0].id;
   const ticket = (community, unit, photos) =>
-    `INSERT INTO tickets (org_id, number, community_id, unit_id, kind, category, department, priority, description,
-       channel, created_by, attachment_ids, sla_contact_minutes, sla_resolve_minutes)
+    `WITH t AS (INSERT INTO tickets (org_id, number, community_id, unit_id, kind, category, department, priority,
+       description, channel, created_by, attachment_ids)
      VALUES ('${DEMO.org}', '${unique('T')}', '${community}', '${unit}', 'repair', 'plumbing', 'engineering', 'P3',
-       '附件测试', 'app', 'test', '{${photos.join(',')}}', 30, 1440) RETURNING id`;
+       '附件测试', 'app', 'test', '{${photos.join(',')}}') RETURNING org_id, id, community_id, created_at),
+     k AS (INSERT INTO clocks (org_id, subject_type, subject_id, name, community_id, calendar, target_minutes, started_at)
+       SELECT t.org_id, 'ticket', t.id, c.name, t.community_id, 'business_hours', c.minutes, t.created_at
+       FROM t, (VALUES ('contact', 30), ('arrival', 570), ('resolution', 1440)) c (name, minutes))
+     SELECT id FROM t`;
   sql(ticket(DEMO.xinyuan, xyUnit, [onTicket.id]));
   const ghTicket = sql(ticket(DEMO.guanghua, ghUnit, [])).split('\n')[0];
   sql(`INSERT INTO work_orders (org_id, ticket_id, community_id, department, mode, priority, dispatched_by,

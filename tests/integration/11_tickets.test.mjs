@@ -306,7 +306,7 @@ test('technicians cannot dispatch and do not see other communities\' work orders
 
 test('background jobs: SLA breach raised to the supervisor, unconfirmed resolutions auto-close', async () => {
   const t = await report({ description: 'SLA 超时测试' });
-  sql(`UPDATE tickets SET contact_due = now() - interval '1 minute' WHERE id = '${t.id}'`);
+  sql(`UPDATE clocks SET due = now() - interval '1 minute' WHERE subject_type = 'ticket' AND subject_id = '${t.id}' AND name = 'contact'`);
   const breached = await waitFor(async () => {
     const x = (await get(`/v1/tickets/${t.id}`, { token: agent })).json;
     return x.sla.contact.state === 'breached' ? x : null;

@@ -159,7 +159,7 @@ test('the SLA sweep emits through the same path: event, supervisors\' inbox, NOT
   assert.equal(t.status, 201, t.text);
   const l = await listen();
   try {
-    sql(`UPDATE tickets SET contact_due = now() - interval '1 minute' WHERE id = '${t.json.id}'`);
+    sql(`UPDATE clocks SET due = now() - interval '1 minute' WHERE subject_type = 'ticket' AND subject_id = '${t.json.id}' AND name = 'contact'`);
     let breach;
     for (let i = 0; !breach; i++) {
       if (i > 40) assert.fail('the SLA sweep did not emit');
