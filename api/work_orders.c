@@ -55,20 +55,18 @@ void work_orders_index(struct api_call *c)
     verr_init(&v);
     api_page(c, &v, &pg);
     const char *view = q_enum(&v, "view", api_query(c, "view"), enum_codes("work_order_view"));
-    f.status = q_enum(&v, "status", api_query(c, "status"), enum_codes("work_order_status"));
-    f.department = q_enum(&v, "department", api_query(c, "department"), enum_codes("department"));
-    f.assignee_id = q_uuid(&v, "assignee_id", api_query(c, "assignee_id"));
-    const char *overdue = api_query(c, "overdue");
-    if (overdue != NULL && strcmp(overdue, "true") != 0 && strcmp(overdue, "false") != 0)
-        verr_add(&v, "overdue", "must be true or false");
-    f.overdue_only = overdue != NULL && strcmp(overdue, "true") == 0;
+    api_list_filters(c, &work_order_list_spec, &v, f.values);
+    f.status = list_value(&work_order_list_spec, f.values, "status");
+    bool filtered = false;  /* by anything but status */
+    for (int i = 0; i < work_order_list_spec.n_filters; i++)
+        filtered |= f.values[i] != NULL && f.values[i] != f.status;
     /* technicians work from their own lists; the default view depends on the role */
     if (view == NULL)
         view = c->who.role == ROLE_TECHNICIAN ? "mine" : "all";
     f.view = strcmp(view, "mine") == 0 ? WO_VIEW_MINE : strcmp(view, "queue") == 0 ? WO_VIEW_QUEUE : WO_VIEW_ALL;
     if (c->who.role == ROLE_TECHNICIAN && f.view == WO_VIEW_ALL)
         verr_add(&v, "view", "technicians see mine or queue");
-    if (f.view != WO_VIEW_ALL && (f.department || f.assignee_id || f.overdue_only || api_query(c, "cursor")))
+    if (f.view != WO_VIEW_ALL && (filtered || api_query(c, "cursor")))
         verr_add(&v, "view", "mine and queue take only status and limit");
     if (!api_valid(c, &v) || !api_db(c))
         return;

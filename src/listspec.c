@@ -50,6 +50,14 @@ void list_check(const struct list_spec *s, const char *const raw[], struct verr 
     }
 }
 
+const char *list_value(const struct list_spec *s, const char *const values[], const char *param)
+{
+    for (int i = 0; i < s->n_filters; i++)
+        if (strcmp(s->filters[i].param, param) == 0)
+            return values[i];
+    return NULL;
+}
+
 /* Appends src to *buf (grown as needed), replacing $v by $<n>::<type>. */
 static void append(char **buf, size_t *len, size_t *cap, const char *src, int n, const char *type)
 {

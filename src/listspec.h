@@ -51,6 +51,9 @@ struct list_spec {
 void list_check(const struct list_spec *s, const char *const raw[], struct verr *v,
                 const char *values[]);
 
+/* The checked value of the filter named param (NULL: absent or unknown). */
+const char *list_value(const struct list_spec *s, const char *const values[], const char *param);
+
 /* Runs the list for base parameters (n_base of them), the checked values and the page;
  * *out is {items, next_cursor}. */
 enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],

@@ -59,24 +59,36 @@ DB_STMT(transition_order,
     "WHERE w.org_id = $1 AND w.id = $2 AND w.status = $3 AND ($5::bigint IS NULL OR w.version = $5) "
     "  AND ($6 <> 'accept' OR w.assignee_id IS NULL OR w.assignee_id = $7::uuid) RETURNING w.version");
 DB_STMT(order_state, "SELECT status, version FROM work_orders WHERE org_id = $1 AND id = $2");
-DB_STMT(list_orders,
-    "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
-    "FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
-    "WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2)) "
-    "AND ($3::text IS NULL OR w.status = $3) AND ($4::text IS NULL OR w.department = $4) "
-    "AND ($5::uuid IS NULL OR w.assignee_id = $5) "
-    "AND (NOT $6::bool OR t.contact_breached OR t.arrival_breached OR t.resolve_breached) "
-    "AND ($7::bigint IS NULL OR (w.created_at, w.id) < (timestamptz 'epoch' + $7 * interval '1 microsecond', $8::uuid)) "
-    "ORDER BY w.created_at DESC, w.id DESC LIMIT $9");
+/* The list of every order in scope (view=all): $1 org, $2 communities. */
+static const struct list_filter order_filters[] = {
+    { "status", LIST_ENUM, "work_order_status", 0, "w.status = $v" },
+    { "department", LIST_ENUM, "department", 0, "w.department = $v" },
+    { "assignee_id", LIST_UUID, NULL, 0, "w.assignee_id = $v" },
+    { "overdue", LIST_FLAG, NULL, 0,
+      "EXISTS (SELECT 1 FROM clocks k WHERE k.org_id = w.org_id AND k.subject_type = 'ticket' "
+      "AND k.subject_id = w.ticket_id AND k.breached)" },
+};
+
+const struct list_spec work_order_list_spec = {
+    .name = "work_orders",
+    .select = "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
+              "FROM work_orders w WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2))",
+    .n_base = 2,
+    .keyset = "(w.created_at, w.id)",
+    .order = "w.created_at DESC, w.id DESC",
+    .filters = order_filters,
+    .n_filters = sizeof order_filters / sizeof order_filters[0],
+};
 DB_STMT(list_my_orders,
     "SELECT coalesce(json_agg(x.j ORDER BY x.priority, x.due NULLS LAST, x.id), '[]') FROM ("
-    "  SELECT pd_work_order_json(w) AS j, w.priority, t.resolve_due AS due, w.id "
-    "  FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
+    "  SELECT pd_work_order_json(w) AS j, w.priority, k.due, w.id "
+    "  FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket' "
+    "    AND k.subject_id = w.ticket_id AND k.name = 'resolution' "
     "  WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2)) "
     "    AND CASE WHEN $4::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
     "             AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $3) "
     "        ELSE w.assignee_id = $3 AND (($5::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $5) END "
-    "  ORDER BY w.priority, t.resolve_due NULLS LAST, w.id LIMIT $6) x");
+    "  ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $6) x");
 
 void wo_row_free(struct wo_row *w)
 {
@@ -243,9 +255,6 @@ enum pd_err work_order_list(struct db_conn *db, const char *org, const char *sco
         *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
         return PD_OK;
     }
-    struct page_params pp;
-    rows_page_params(pg, &pp);
-    const char *p[] = { org, scope, f->status, f->department, f->assignee_id,
-                        f->overdue_only ? "true" : "false", pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_orders, 9, p, pg->limit, NULL, NULL, out);
+    const char *base[] = { org, scope };
+    return list_run(db, &work_order_list_spec, base, f->values, pg, NULL, NULL, out);
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "listspec.h"
 #include "pd.h"
 #include "rows.h"
 #include "ticket_rules.h"
@@ -47,10 +48,12 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
                                   const char *actor, const char *actor_role, struct pd_error *e);
 
 enum wo_view_kind { WO_VIEW_ALL, WO_VIEW_MINE, WO_VIEW_QUEUE };
+/* The view=all list's filters (work_order_list_spec); mine and queue take only status. */
+extern const struct list_spec work_order_list_spec;
 struct wo_filter {
     enum wo_view_kind view;
-    const char *status, *department, *assignee_id;
-    bool overdue_only;
+    const char *status;                       /* mine and queue */
+    const char *values[LIST_MAX_FILTERS];     /* all: list_check's values */
 };
 /* MINE and QUEUE are ordered by priority, then the ticket's resolution due time, and come
  * in one page of at most limit items; ALL is newest first with a cursor. */
