@@ -26,11 +26,12 @@ void buildings_index(struct api_call *c)
 
 void buildings_show(struct api_call *c)
 {
-    const char *id = api_path_id(c);
+    const char *id = api_path_id(c), *scope[4];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    enum pd_err err = building_get(c->db, c->who.org, c->scope.communities, id, &j);
+    api_scope_params(c, scope);
+    enum pd_err err = building_get(c->db, scope, id, &j);
     api_result(c, err, j, api_admin_actions(c, "update"));
 }
 
@@ -46,8 +47,9 @@ void buildings_create(struct api_call *c)
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = building_create(c->db, c->who.org, c->scope.communities,
-                                      community, name, code, &j);
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = building_create(c->db, scope, community, name, code, &j);
     api_create_finish(c, err, j, api_admin_actions(c, "update"), "/v1/buildings",
                       "A building with this name already exists in the community.");
 }
@@ -67,8 +69,9 @@ void buildings_update(struct api_call *c)
         return;
     char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j = NULL;
-    enum pd_err err = building_update(c->db, c->who.org, c->scope.communities,
-                                      id, patch, version, &j);
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = building_update(c->db, scope, id, patch, version, &j);
     free(patch);
     if (err == PD_ERR_CONFLICT)
         api_error(c, err, "A building with this name already exists in the community.");
@@ -99,9 +102,9 @@ void buildings_units_create(struct api_call *c)
         return;
     char *items = json_dumps(j_items, JSON_COMPACT);
     json_t *j = NULL;
-    enum pd_err err = items != NULL ? unit_create_many(c->db, c->who.org,
-                                                       c->scope.communities,
-                                                       building, items, &j)
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = items != NULL ? unit_create_many(c->db, scope, building, items, &j)
                                     : PD_ERR_NOMEM;
     free(items);
     json_t *j_page = NULL;

@@ -96,12 +96,12 @@ void communities_index(struct api_call *c)
 
 void communities_show(struct api_call *c)
 {
-    const char *id = api_path_id(c);
+    const char *id = api_path_id(c), *scope[4];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    const char *sc = c->who.role == ROLE_OWNER ? NULL : c->scope.communities;
-    enum pd_err err = community_get(c->db, c->who.org, sc, id, &j);
+    api_scope_params(c, scope);  /* owners: communities NULL, they read the whole directory */
+    enum pd_err err = community_get(c->db, scope, id, &j);
     api_result(c, err, j, api_admin_actions(c, "update"));
 }
 
@@ -145,8 +145,9 @@ void communities_update(struct api_call *c)
     char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j = NULL;
     if (patch != NULL && api_db(c)) {
-        enum pd_err err = community_update(c->db, c->who.org, c->scope.communities,
-                                           id, patch, version, &j);
+        const char *scope[4];
+        api_scope_params(c, scope);
+        enum pd_err err = community_update(c->db, scope, id, patch, version, &j);
         if (err == PD_ERR_CONFLICT)
             api_error(c, err, "A community with this code already exists.");
         else

@@ -13,9 +13,11 @@
 void sla_policy_show(struct api_call *c)
 {
     json_t *j = NULL;
+    const char *scope[4];
     if (!api_db(c))
         return;
-    enum pd_err err = sla_policy_get(c->db, c->who.org, c->scope.communities, &j);
+    api_scope_params(c, scope);
+    enum pd_err err = sla_policy_get(c->db, scope, &j);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
@@ -51,8 +53,10 @@ void sla_policy_update(struct api_call *c)
     if (c->replied)
         return;
     json_decref(j_settings);
-    if (err == PD_OK)
-        err = sla_policy_get(c->db, c->who.org, NULL, &j);
+    if (err == PD_OK) {
+        const char *const org_wide[4] = { c->who.org, NULL, NULL, NULL };  /* an org-wide admin */
+        err = sla_policy_get(c->db, org_wide, &j);
+    }
     api_commit(c, err, j, api_admin_actions(c, "update"), NULL);
 }
 
@@ -136,8 +140,9 @@ void holidays_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = holiday_list(c->db, c->who.org, c->scope.communities, community,
-                                   y, &j);
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = holiday_list(c->db, scope, community, y, &j);
     if (err == PD_OK) {
         json_t *j_item;
         size_t i;

@@ -24,13 +24,14 @@ void stats_tickets_show(struct api_call *c)
         verr_add(&v, "to", "the period is at most a year");
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    const char *sc = c->scope.communities;
+    const char *scope[4];
+    api_scope_params(c, scope);
     if (community != NULL && !principal_in_community(&c->who, community)) {
         api_error(c, PD_ERR_NOT_FOUND, "No such community within your reach.");
         return;
     }
     json_t *j = NULL;
-    enum pd_err err = stats_tickets(c->db, c->who.org, sc, community, from, to,
+    enum pd_err err = stats_tickets(c->db, scope, community, from, to,
                                     group_by ? group_by : "category", &j);
     if (err != PD_OK) {
         api_error(c, err, NULL);

@@ -53,14 +53,13 @@ void units_index(struct api_call *c)
 
 void units_show(struct api_call *c)
 {
-    const char *id = api_path_id(c);
+    const char *id = api_path_id(c), *scope[4];
     char *json = NULL;
     long long version;
     if (id == NULL || !api_db(c))
         return;
-    bool owner = c->who.role == ROLE_OWNER;
-    enum pd_err err = unit_get_text(c->db, c->who.org, owner ? NULL : c->scope.communities,
-                                    owner ? c->scope.units : NULL, id, &json, &version);
+    api_scope_params(c, scope);  /* owners: units set, communities NULL; staff: the reverse */
+    enum pd_err err = unit_get_text(c->db, scope, id, &json, &version);
     if (err != PD_OK)
         api_error(c, err, NULL);
     else
@@ -84,9 +83,9 @@ void units_create(struct api_call *c)
     char *items = json_dumps(j_list, JSON_COMPACT);
     json_decref(j_list);
     json_t *j = NULL, *j_unit = NULL;
-    enum pd_err err = items != NULL ? unit_create_many(c->db, c->who.org,
-                                                       c->scope.communities,
-                                                       building, items, &j)
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = items != NULL ? unit_create_many(c->db, scope, building, items, &j)
                                     : PD_ERR_NOMEM;
     free(items);
     if (err == PD_OK) {
@@ -111,8 +110,9 @@ void units_update(struct api_call *c)
         return;
     char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j = NULL;
-    enum pd_err err = unit_update(c->db, c->who.org, c->scope.communities, id,
-                                  patch, version, &j);
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = unit_update(c->db, scope, id, patch, version, &j);
     free(patch);
     if (err == PD_ERR_CONFLICT)
         api_error(c, err, "A unit with this number already exists in the building.");

@@ -188,8 +188,9 @@ void role_grants_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = grant_list(c->db, c->who.org, c->scope.communities,
-                                 user, community, &pg, &j);
+    const char *scope[4];
+    api_scope_params(c, scope);
+    enum pd_err err = grant_list(c->db, scope, user, community, &pg, &j);
     api_list_result(c, err, j, "delete");
 }
 

@@ -20,9 +20,11 @@ const struct list_spec community_list_spec = {
     .filters = community_filters,
     .n_filters = sizeof community_filters / sizeof community_filters[0],
 };
+/* Single communities over the caller's scope: $1 org, $2 communities, then $3 id (and for
+ * the update $4 patch, $5 version). */
 DB_STMT(get_community,
     "SELECT pd_community_json(c) FROM communities c "
-    "WHERE c.org_id = $1 AND c.id = $2 AND ($3::uuid[] IS NULL OR c.id = ANY ($3))");
+    "WHERE c.org_id = $1 AND c.id = $3 AND ($2::uuid[] IS NULL OR c.id = ANY ($2))");
 DB_STMT(insert_community,
     "INSERT INTO communities (org_id, name, code, address, time_zone, business_hours) "
     "VALUES ($1, $2, $3, $4, coalesce($5, 'Asia/Shanghai'), "
@@ -36,15 +38,15 @@ DB_STMT(update_community,
     "  time_zone = coalesce($4::jsonb->>'time_zone', c.time_zone), "
     "  business_hours = coalesce($4::jsonb->'business_hours', c.business_hours), "
     "  version = c.version + 1, updated_at = now() "
-    "WHERE c.org_id = $1 AND c.id = $2 AND ($3::uuid[] IS NULL OR c.id = ANY ($3)) "
+    "WHERE c.org_id = $1 AND c.id = $3 AND ($2::uuid[] IS NULL OR c.id = ANY ($2)) "
     "AND ($5::int IS NULL OR c.version = $5::int) "
     "RETURNING pd_community_json(c)");
 DB_STMT(known_time_zone, "SELECT 1 FROM pg_timezone_names WHERE name = $1");
 
-enum pd_err community_get(struct db_conn *db, const char *org, const char *scope, const char *id,
+enum pd_err community_get(struct db_conn *db, const char *const scope[4], const char *id,
                           json_t **out)
 {
-    const char *p[] = { org, id, scope };
+    const char *p[] = { scope[0], scope[1], id };
     return rows_exec_one(db, &get_community, 3, p, out);
 }
 
@@ -55,12 +57,12 @@ enum pd_err community_create(struct db_conn *db, const char *org, const struct c
     return rows_exec_one(db, &insert_community, 6, p, out);
 }
 
-enum pd_err community_update(struct db_conn *db, const char *org, const char *scope, const char *id,
+enum pd_err community_update(struct db_conn *db, const char *const scope[4], const char *id,
                              const char *patch, long long version, json_t **out)
 {
     char ver[24];
-    const char *p[] = { org, id, scope, patch, rows_version_param(version, ver) };
-    const char *gp[] = { org, id, scope };
+    const char *p[] = { scope[0], scope[1], id, patch, rows_version_param(version, ver) };
+    const char *gp[] = { scope[0], scope[1], id };
     return rows_exec_update(db, &update_community, 5, p, &get_community, 3, gp, out);
 }
 

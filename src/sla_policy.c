@@ -20,6 +20,7 @@
     "'kind', " h ".kind, 'name', " h ".name, 'created_at', pd_ts(" h ".created_at))"
 
 DB_STMT(ensure_settings, "INSERT INTO ticket_settings (org_id) VALUES ($1) ON CONFLICT DO NOTHING");
+/* $1 org, $2 the caller's communities (community-specific targets only of those). */
 DB_STMT(get_policy,
     "SELECT json_build_object('settings', (SELECT " SETTINGS_JSON("s") " FROM ticket_settings s WHERE s.org_id = $1), "
     "  'targets', coalesce((SELECT json_agg(" TARGET_JSON("t") " ORDER BY t.community_id NULLS FIRST, t.priority, t.category NULLS FIRST) "
@@ -37,11 +38,12 @@ DB_STMT(insert_target,
     "  arrival_next_day, resolve_minutes, business_hours) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " TARGET_JSON("sla_targets"));
 DB_STMT(delete_target, "DELETE FROM sla_targets WHERE org_id = $1 AND id = $2");
+/* $1 org, $2 the caller's communities, then $3 community id, $4 year. */
 DB_STMT(list_holidays,
     "SELECT coalesce(json_agg(" HOLIDAY_JSON("h") " ORDER BY h.day, h.community_id NULLS FIRST), '[]') "
-    "FROM holidays h WHERE h.org_id = $1 AND ($2::uuid IS NULL OR h.community_id IS NULL OR h.community_id = $2) "
-    "AND ($3::int IS NULL OR extract(year FROM h.day) = $3::int) "
-    "AND (h.community_id IS NULL OR $4::uuid[] IS NULL OR h.community_id = ANY ($4))");
+    "FROM holidays h WHERE h.org_id = $1 AND ($3::uuid IS NULL OR h.community_id IS NULL OR h.community_id = $3) "
+    "AND ($4::int IS NULL OR extract(year FROM h.day) = $4::int) "
+    "AND (h.community_id IS NULL OR $2::uuid[] IS NULL OR h.community_id = ANY ($2))");
 DB_STMT(insert_holiday,
     "INSERT INTO holidays (org_id, community_id, day, kind, name) VALUES ($1, $2, $3::date, $4, $5) "
     "RETURNING " HOLIDAY_JSON("holidays"));
@@ -61,9 +63,9 @@ static json_t *defaults_json(void)
     return j;
 }
 
-enum pd_err sla_policy_get(struct db_conn *db, const char *org, const char *scope, json_t **out)
+enum pd_err sla_policy_get(struct db_conn *db, const char *const scope[4], json_t **out)
 {
-    const char *p[] = { org, scope };
+    const char *p[] = { scope[0], scope[1] };
     enum pd_err err = db_exec(db, &ensure_settings, 1, p, NULL);
     if (err == PD_OK)
         err = rows_exec_one(db, &get_policy, 2, p, out);
@@ -104,10 +106,10 @@ enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *i
     return delete_one(db, &delete_target, org, id);
 }
 
-enum pd_err holiday_list(struct db_conn *db, const char *org, const char *scope, const char *community_id,
+enum pd_err holiday_list(struct db_conn *db, const char *const scope[4], const char *community_id,
                          const char *year, json_t **out)
 {
-    const char *p[] = { org, community_id, year, scope };
+    const char *p[] = { scope[0], scope[1], community_id, year };
     json_t *j_items = NULL;
     enum pd_err err = rows_exec_one(db, &list_holidays, 4, p, &j_items);
     if (err == PD_OK)

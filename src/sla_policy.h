@@ -7,8 +7,9 @@
 #include <jansson.h>
 #include "db.h"
 
-/* {settings, targets, defaults}. scope limits community-specific targets to the caller's. */
-enum pd_err sla_policy_get(struct db_conn *db, const char *org, const char *scope, json_t **out);
+/* {settings, targets, defaults}. scope: the caller's (api_scope_params: org, communities,
+ * units, self); its communities limit community-specific targets to the caller's. */
+enum pd_err sla_policy_get(struct db_conn *db, const char *const scope[4], json_t **out);
 /* patch: validated JSON of settings fields. */
 enum pd_err sla_settings_update(struct db_conn *db, const char *org, const char *patch, json_t **out);
 
@@ -22,9 +23,9 @@ struct sla_target_in {
 enum pd_err sla_target_create(struct db_conn *db, const char *org, const struct sla_target_in *in, json_t **out);
 enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *id);
 
-/* The org-wide days and those of the caller's communities (scope: a uuid[] literal, NULL
+/* The org-wide days and those of the caller's communities (scope's: a uuid[] literal, NULL
  * for org-wide callers), optionally of one community and one year. */
-enum pd_err holiday_list(struct db_conn *db, const char *org, const char *scope, const char *community_id,
+enum pd_err holiday_list(struct db_conn *db, const char *const scope[4], const char *community_id,
                          const char *year, json_t **out);
 enum pd_err holiday_create(struct db_conn *db, const char *org, const char *community_id, const char *day,
                            const char *kind, const char *name, json_t **out);

@@ -20,6 +20,7 @@
     "     THEN (t." col "_met_at IS NOT NULL AND t." col "_met_at <= t." col "_due "              \
     "           AND NOT t." col "_breached)::int END)::numeric, 4))"
 
+/* $1 org, $2 the caller's communities, then $3 community id, $4 from, $5 to, $6 group by. */
 DB_STMT(ticket_stats,
     "WITH t AS (SELECT t.*, k.*, CASE $6::text WHEN 'category' THEN t.category WHEN 'department' THEN t.department "
     "      WHEN 'priority' THEN t.priority "
@@ -44,10 +45,10 @@ DB_STMT(ticket_stats,
     "SELECT json_build_object('groups', coalesce((SELECT json_agg(j ORDER BY grp) FROM g WHERE total = 0), '[]'), "
     "  'totals', coalesce((SELECT j FROM g WHERE total = 1), json_build_object('key', NULL, 'tickets', 0)))");
 
-enum pd_err stats_tickets(struct db_conn *db, const char *org, const char *scope,
+enum pd_err stats_tickets(struct db_conn *db, const char *const scope[4],
                           const char *community_id, const char *from, const char *to,
                           const char *group_by, json_t **out)
 {
-    const char *p[] = { org, scope, community_id, from, to, group_by };
+    const char *p[] = { scope[0], scope[1], community_id, from, to, group_by };
     return rows_exec_one(db, &ticket_stats, 6, p, out);
 }

@@ -6,9 +6,10 @@
 #include <jansson.h>
 #include "db.h"
 
-/* scope: the caller's communities (NULL = org); community_id: one of them or NULL for all;
+/* scope: the caller's (api_scope_params), read by org and communities (NULL = the whole
+ * org); community_id: one of them or NULL for all;
  * from/to: RFC 3339 bounds on created_at ([from, to)). out: {groups: [...], totals: {...}}. */
-enum pd_err stats_tickets(struct db_conn *db, const char *org, const char *scope,
+enum pd_err stats_tickets(struct db_conn *db, const char *const scope[4],
                           const char *community_id, const char *from, const char *to,
                           const char *group_by, json_t **out);
 

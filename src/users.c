@@ -37,8 +37,9 @@ const struct list_spec user_list_spec = {
 };
 
 DB_STMT(get_user, "SELECT pd_user_json(u) FROM users u WHERE u.org_id = $1 AND u.id = $2");
+/* $1 org, $2 communities (the reader's reach), then $3 id, $4 reveal. */
 DB_STMT(get_visible_user,
-    "SELECT pd_user_json(u, $3) FROM users u WHERE u.org_id = $1 AND u.id = $2 AND " USER_IN_SCOPE("$4"));
+    "SELECT pd_user_json(u, $4) FROM users u WHERE u.org_id = $1 AND u.id = $3 AND " USER_IN_SCOPE("$2"));
 DB_STMT(insert_user,
     "INSERT INTO users (org_id, kind, name, username, phone, email, department, password_hash) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pd_user_json(users)");
@@ -57,14 +58,15 @@ DB_STMT(revoke_sessions_of_disabled,
     "UPDATE refresh_tokens SET revoked_at = now() WHERE org_id = $1 AND user_id = $2 "
     "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND status = 'disabled')");
 
-/* $7: the caller's communities (NULL = org-wide): grants there, and org-wide ones. */
+/* $1 org, $2 the caller's communities (NULL = org-wide): grants there, and org-wide ones;
+ * then $3 user id, $4 community id, $5/$6 the cursor (microseconds, id), $7 limit. */
 DB_STMT(list_grants,
     "SELECT pd_role_grant_json(g), (extract(epoch FROM g.created_at) * 1000000)::bigint, g.id "
     "FROM role_grants g WHERE g.org_id = $1 "
-    "AND ($7::uuid[] IS NULL OR g.community_id IS NULL OR g.community_id = ANY ($7)) "
-    "AND ($2::uuid IS NULL OR g.user_id = $2) AND ($3::uuid IS NULL OR g.community_id = $3) "
-    "AND ($4::bigint IS NULL OR (g.created_at, g.id) < (timestamptz 'epoch' + $4 * interval '1 microsecond', $5::uuid)) "
-    "ORDER BY g.created_at DESC, g.id DESC LIMIT $6");
+    "AND ($2::uuid[] IS NULL OR g.community_id IS NULL OR g.community_id = ANY ($2)) "
+    "AND ($3::uuid IS NULL OR g.user_id = $3) AND ($4::uuid IS NULL OR g.community_id = $4) "
+    "AND ($5::bigint IS NULL OR (g.created_at, g.id) < (timestamptz 'epoch' + $5 * interval '1 microsecond', $6::uuid)) "
+    "ORDER BY g.created_at DESC, g.id DESC LIMIT $7");
 DB_STMT(insert_grant,
     "INSERT INTO role_grants (org_id, user_id, role, community_id) "
     "SELECT u.org_id, u.id, $3, $4 FROM users u WHERE u.org_id = $1 AND u.id = $2 AND u.kind = 'staff' "
@@ -81,7 +83,7 @@ enum pd_err user_list(struct db_conn *db, const char *org, const struct user_rea
 enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
                      const char *id, json_t **out)
 {
-    const char *p[] = { org, id, who->reveal ? "true" : "false", who->scope };
+    const char *p[] = { org, who->scope, id, who->reveal ? "true" : "false" };
     return rows_exec_one(db, &get_visible_user, 4, p, out);
 }
 
@@ -104,12 +106,12 @@ enum pd_err user_update(struct db_conn *db, const char *org, const char *id, con
     return err;
 }
 
-enum pd_err grant_list(struct db_conn *db, const char *org, const char *scope, const char *user_id,
+enum pd_err grant_list(struct db_conn *db, const char *const scope[4], const char *user_id,
                        const char *community_id, const struct page *pg, json_t **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);
-    const char *p[] = { org, user_id, community_id, pp.after_us, pp.after_id, pp.limit, scope };
+    const char *p[] = { scope[0], scope[1], user_id, community_id, pp.after_us, pp.after_id, pp.limit };
     return rows_exec_page(db, &list_grants, 7, p, pg->limit, NULL, NULL, out);
 }
 

@@ -35,9 +35,9 @@ enum pd_err user_create(struct db_conn *db, const char *org, const struct user_i
 enum pd_err user_update(struct db_conn *db, const char *org, const char *id, const char *patch,
                         const char *password_hash, long long version, json_t **out);
 
-/* scope: the caller's communities (uuid[] literal; NULL = org-wide): the grants there and
- * the org-wide ones. */
-enum pd_err grant_list(struct db_conn *db, const char *org, const char *scope, const char *user_id,
+/* scope: the caller's (api_scope_params); its org and communities (uuid[] literal; NULL =
+ * org-wide): the grants there and the org-wide ones. */
+enum pd_err grant_list(struct db_conn *db, const char *const scope[4], const char *user_id,
                        const char *community_id, const struct page *pg, json_t **out);
 /* PD_ERR_NOT_FOUND when the user (staff) or community is absent; CONFLICT when granted. */
 enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,
