@@ -48,17 +48,15 @@ void attachments_show(struct api_call *c)
     const char *id = api_path_id(c);
     if (id == NULL || !api_db(c))
         return;
-    struct attachment_reader who = { .uploader = c->who.sub };
-    if (c->who.role == ROLE_OWNER) {
-        who.units = c->scope.units;
-    } else if (c->who.role == ROLE_INTEGRATION) {
+    const char *sc[4];
+    api_scope_params(c, sc);  /* owners: their units; staff: their communities */
+    struct attachment_reader who = { .scope = sc, .uploader = c->who.sub };
+    if (c->who.role == ROLE_INTEGRATION)
         who.staff = (c->who.scopes & SCOPE_TICKETS_READ) != 0;  /* reads every ticket of its org */
-    } else {
+    else if (c->who.role != ROLE_OWNER)
         who.staff = true;
-        who.scope = c->scope.communities;
-    }
     struct attachment_blob b;
-    enum pd_err err = attachment_get(c->db, c->who.org, id, &who, &b);
+    enum pd_err err = attachment_get(c->db, &who, id, &b);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;

@@ -16,17 +16,6 @@ static json_t *actions_of(json_t *j_item, const void *ctx)
     return machine_allowed(&residency_machine, status ? status : "", &x);
 }
 
-/* Visibility: staff by community scope; owners only their own requests. */
-static void visibility(const struct api_call *c, const char **scope, const char **self)
-{
-    *scope = NULL;
-    *self = NULL;
-    if (is_owner(c))
-        *self = c->who.sub;
-    else
-        *scope = c->scope.communities;
-}
-
 void residencies_index(struct api_call *c)
 {
     struct verr v;
@@ -52,12 +41,12 @@ void residencies_index(struct api_call *c)
 void residencies_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    const char *scope, *self;
+    const char *sc[4];
     json_t *j = NULL;
     if (id == NULL || !api_db(c))
         return;
-    visibility(c, &scope, &self);
-    enum pd_err err = residency_get(c->db, c->who.org, scope, self, id, &j);
+    api_scope_params(c, sc);  /* staff by community scope; owners only their own requests */
+    enum pd_err err = residency_get(c->db, sc, id, &j);
     api_result(c, err, j, err == PD_OK ? actions_of(j, c) : NULL);
 }
 
@@ -87,9 +76,10 @@ void residencies_create(struct api_call *c)
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
     /* residents may ask for any unit of their org; staff only within their communities */
-    const char *sc = c->scope.communities;
+    const char *sc[4];
+    api_scope_params(c, sc);
     json_t *j = NULL;
-    enum pd_err err = residency_create(c->db, c->who.org, sc, is_owner(c) ? c->who.sub : user, unit,
+    enum pd_err err = residency_create(c->db, sc, is_owner(c) ? c->who.sub : user, unit,
                                        community, number, relation, &j);
     if (err == PD_ERR_NOT_FOUND) {
         db_rollback(c->db);
@@ -109,10 +99,10 @@ struct residency_obj {
 static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void *row, struct api_subject *s)
 {
     struct residency_obj *o = row;
-    const char *scope, *self;
+    const char *sc[4];
     long long version = 0;
-    visibility(c, &scope, &self);
-    enum pd_err err = residency_load(c->db, c->who.org, scope, self, id, lock, &o->j, o->status, &version);
+    api_scope_params(c, sc);
+    enum pd_err err = residency_load(c->db, sc, id, lock, &o->j, o->status, &version);
     if (err == PD_OK)
         *s = (struct api_subject){ o->status, version, { c->who.role, 0 }, o->j };
     return err;

@@ -32,14 +32,12 @@ static bool staff_desk(const struct api_call *c)
 static bool visibility(struct api_call *c, struct vis *v)
 {
     memset(&v->s, 0, sizeof v->s);
+    api_scope_params(c, v->s.scope);
     if (c->who.role == ROLE_INTEGRATION) {
         v->s.reveal_pii = (c->who.scopes & SCOPE_PII_READ) != 0;
     } else if (is_owner_role(c)) {
-        v->s.units = c->scope.units;
-        v->s.self = c->who.sub;
         v->s.reveal_pii = true;
     } else {
-        v->s.scope = c->scope.communities;
         v->s.reveal_pii = staff_desk(c);
         if (c->who.role == ROLE_TECHNICIAN)
             v->s.worker = c->who.sub;
@@ -73,7 +71,7 @@ static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void 
 {
     struct ticket_obj *o = row;
     visibility(c, &o->vis);
-    enum pd_err err = ticket_load(c->db, c->who.org, &o->vis.s, id, lock, &o->t);
+    enum pd_err err = ticket_load(c->db, &o->vis.s, id, lock, &o->t);
     if (err == PD_OK)
         *s = (struct api_subject){ o->t.status, o->t.version, ctx_of(c, &o->t), o->t.j };
     return err;
@@ -214,7 +212,7 @@ void tickets_create(struct api_call *c)
         return;
     char id[37] = "";
     struct pd_error e;
-    enum pd_err err = ticket_create(c->db, c->who.org, &vis.s, &in, id, &e);
+    enum pd_err err = ticket_create(c->db, &vis.s, &in, id, &e);
     if (err == PD_ERR_NOT_FOUND) {
         api_fail(c, &e);
         return;
@@ -225,7 +223,7 @@ void tickets_create(struct api_call *c)
         return;
     struct ticket_row t = { 0 };
     if (err == PD_OK)
-        err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+        err = ticket_load(c->db, &vis.s, id, false, &t);
     json_t *j_actions = err == PD_OK ? actions_for(c, &t) : NULL;
     api_create_finish(c, err, err == PD_OK ? json_incref(t.j) : NULL, j_actions, "/v1/tickets", NULL);
     ticket_row_free(&t);
@@ -243,7 +241,7 @@ void tickets_index(struct api_call *c)
     if (!api_valid(c, &v) || !visibility(c, &vis) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = ticket_list(c->db, c->who.org, &vis.s, values, &pg, &j);
+    enum pd_err err = ticket_list(c->db, &vis.s, values, &pg, &j);
     api_list_result(c, err, j, NULL);
 }
 
@@ -254,7 +252,7 @@ void tickets_show(struct api_call *c)
     const char *id = api_path_id(c);
     if (id == NULL || !visibility(c, &vis) || !api_db(c))
         return;
-    enum pd_err err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    enum pd_err err = ticket_load(c->db, &vis.s, id, false, &t);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
@@ -466,7 +464,7 @@ void tickets_comments_index(struct api_call *c)
     api_page(c, &v, &pg);
     if (!api_valid(c, &v) || !visibility(c, &vis) || !api_db(c))
         return;
-    enum pd_err err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    enum pd_err err = ticket_load(c->db, &vis.s, id, false, &t);
     json_t *j = NULL;
     if (err == PD_OK) {
         err = ticket_comment_list(c->db, c->who.org, id, !is_owner_role(c), &pg, &j);
@@ -518,7 +516,7 @@ void tickets_events_index(struct api_call *c)
     const char *id = api_path_id(c);
     if (id == NULL || !visibility(c, &vis) || !api_db(c))
         return;
-    enum pd_err err = ticket_load(c->db, c->who.org, &vis.s, id, false, &t);
+    enum pd_err err = ticket_load(c->db, &vis.s, id, false, &t);
     json_t *j = NULL;
     if (err == PD_OK) {
         err = ticket_event_list(c->db, c->who.org, id, !is_owner_role(c), &j);

@@ -36,8 +36,9 @@ struct wo_obj {
 static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void *row, struct api_subject *s)
 {
     struct wo_obj *o = row;
-    enum pd_err err = work_order_load(c->db, c->who.org, c->scope.communities,
-                                      c->who.sub, id, lock, &o->w);
+    const char *sc[4];
+    api_scope_params(c, sc);
+    enum pd_err err = work_order_load(c->db, sc, id, lock, &o->w);
     if (err == PD_OK)
         *s = (struct api_subject){ o->w.status, o->w.version, ctx_of(c, &o->w), o->w.j };
     return err;
@@ -71,8 +72,9 @@ void work_orders_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
-    enum pd_err err = work_order_list(c->db, c->who.org, c->scope.communities,
-                                      c->who.sub, &f, &pg, &j);
+    const char *sc[4];
+    api_scope_params(c, sc);
+    enum pd_err err = work_order_list(c->db, sc, &f, &pg, &j);
     if (err == PD_OK) {
         json_t *j_item;
         size_t i;
@@ -96,8 +98,9 @@ void work_orders_show(struct api_call *c)
     struct wo_row w;
     if (id == NULL || !api_db(c))
         return;
-    enum pd_err err = work_order_load(c->db, c->who.org, c->scope.communities,
-                                      c->who.sub, id, false, &w);
+    const char *sc[4];
+    api_scope_params(c, sc);
+    enum pd_err err = work_order_load(c->db, sc, id, false, &w);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;

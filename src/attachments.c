@@ -16,21 +16,22 @@ DB_STMT(insert_attachment,
     "VALUES ($1, $2, $3, $4::int, $5, $6::bytea) "
     "RETURNING json_build_object('id', id, 'content_type', content_type, 'size_bytes', size_bytes, "
     "  'sha256', sha256, 'created_at', pd_ts(created_at), 'url', '/v1/attachments/' || id)");
-/* $4 staff, $5 staff scope (NULL = org-wide), $6 owner units (NULL = none); fetched in
- * binary, so every column but the bytea is text */
+/* The scope's first three ($1 org, $2 communities: staff scope, NULL = org-wide; $3 units:
+ * owners' units, NULL = none — api_scope_params), then $4 id, $5 uploader, $6 staff (whether
+ * communities apply at all); fetched in binary, so every column but the bytea is text */
 DB_STMT(get_attachment,
     "SELECT a.content_type, a.sha256, a.data FROM attachments a "
-    "WHERE a.org_id = $1 AND a.id = $2 AND ("
-    "  a.uploader_id = $3 "
+    "WHERE a.org_id = $1 AND a.id = $4 AND ("
+    "  a.uploader_id = $5 "
     "  OR EXISTS (SELECT 1 FROM tickets t "
-    "             WHERE t.org_id = a.org_id AND t.attachment_ids @> ARRAY[$2::uuid] "
-    "             AND (($4::boolean AND ($5::uuid[] IS NULL OR t.community_id = ANY ($5))) "
-    "                  OR t.unit_id = ANY ($6::uuid[]))) "
+    "             WHERE t.org_id = a.org_id AND t.attachment_ids @> ARRAY[$4::uuid] "
+    "             AND (($6::boolean AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2))) "
+    "                  OR t.unit_id = ANY ($3::uuid[]))) "
     "  OR EXISTS (SELECT 1 FROM work_orders w "
     "             JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
-    "             WHERE w.org_id = a.org_id AND (w.before_photo_ids || w.after_photo_ids) @> ARRAY[$2::uuid] "
-    "             AND (($4::boolean AND ($5::uuid[] IS NULL OR t.community_id = ANY ($5))) "
-    "                  OR t.unit_id = ANY ($6::uuid[]))))");
+    "             WHERE w.org_id = a.org_id AND (w.before_photo_ids || w.after_photo_ids) @> ARRAY[$4::uuid] "
+    "             AND (($6::boolean AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2))) "
+    "                  OR t.unit_id = ANY ($3::uuid[]))))");
 
 /* The positions (0-based) of the ids in $2 a write by $3 may not name: neither uploaded by
  * $3 in org $1 nor among $4, the ids already on the object being changed */
@@ -84,12 +85,12 @@ enum pd_err attachment_create(struct db_conn *db, const char *org, const char *u
     return err != PD_OK ? err : rows_one(r, out);
 }
 
-enum pd_err attachment_get(struct db_conn *db, const char *org, const char *id,
-                           const struct attachment_reader *who, struct attachment_blob *out)
+enum pd_err attachment_get(struct db_conn *db, const struct attachment_reader *who, const char *id,
+                           struct attachment_blob *out)
 {
     memset(out, 0, sizeof *out);
-    const char *p[] = { org, id, who->uploader, who->staff ? "true" : "false",
-                        who->staff ? who->scope : NULL, who->units };
+    const char *p[] = { who->scope[0], who->staff ? who->scope[1] : NULL, who->scope[2], id, who->uploader,
+                        who->staff ? "true" : "false" };
     PGresult *r;
     enum pd_err err = db_exec_binary(db, &get_attachment, 6, p, NULL, NULL, 1, &r);
     if (err != PD_OK)

@@ -41,10 +41,11 @@ enum pd_err attachment_check_usable(struct db_conn *db, const char *org, const c
  * before/after photos (by the work order's ticket's community), and to owners of the unit
  * of such a ticket. */
 struct attachment_reader {
-    const char *uploader;   /* the caller's id: their own uploads are always visible */
-    bool staff;             /* sees attachments of tickets and work orders in scope */
-    const char *scope;      /* staff: community uuid[] literal, NULL = org-wide */
-    const char *units;      /* owners: their units as a uuid[] literal; NULL = none */
+    const char *const *scope; /* api_scope_params: org; communities (staff: uuid[] literal, NULL =
+                               * org-wide); units (owners: their units as a uuid[] literal;
+                               * NULL = none); self (unused: see uploader) */
+    const char *uploader;     /* the caller's id (API clients too): their own uploads are always visible */
+    bool staff;               /* sees attachments of tickets and work orders in scope */
 };
 
 /* An attachment's bytes; data points into result, which attachment_blob_free clears. */
@@ -56,9 +57,10 @@ struct attachment_blob {
     PGresult *result;
 };
 
-/* PD_ERR_NOT_FOUND when the attachment is absent, in another org or not visible to who. */
-enum pd_err attachment_get(struct db_conn *db, const char *org, const char *id,
-                           const struct attachment_reader *who, struct attachment_blob *out);
+/* PD_ERR_NOT_FOUND when the attachment is absent, in another org (who->scope[0]) or not
+ * visible to who. */
+enum pd_err attachment_get(struct db_conn *db, const struct attachment_reader *who, const char *id,
+                           struct attachment_blob *out);
 void attachment_blob_free(struct attachment_blob *b);
 
 #endif

@@ -10,8 +10,11 @@
 #include "tickets.h"
 #include "timeline.h"
 
-#define VISIBLE "($3::uuid[] IS NULL OR t.community_id = ANY ($3)) " \
-                "AND ($4::uuid[] IS NULL OR t.unit_id = ANY ($4) OR t.reporter_id = $5::uuid)"
+/* The caller's tickets, from the scope in $1 org, $2 communities, $3 units, $4 self
+ * (api_scope_params; struct ticket_scope): the leading parameters of every statement here
+ * that reads by scope. */
+#define VISIBLE "t.org_id = $1 AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2)) " \
+                "AND ($3::uuid[] IS NULL OR t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)"
 
 /* Whether the caller sees the reporter's phone in full (REVEAL bool, WORKER uuid): see
  * struct ticket_scope. Here rather than in pd_ticket_json, which a sub-select would stop
@@ -21,14 +24,16 @@
     "  WHERE w.org_id = t.org_id AND w.ticket_id = t.id AND w.assignee_id = " WORKER "::uuid " \
     "  AND w.status NOT IN ('declined', 'cancelled'))))"
 
+/* Where a ticket may be reported: $1 org, $2 communities, $3 units, then $4 the unit or
+ * community id. */
 DB_STMT(find_unit,
-    "SELECT u.community_id, extract(epoch FROM now())::bigint FROM units u WHERE u.org_id = $1 AND u.id = $2 "
-    "AND ($3::uuid[] IS NULL OR u.community_id = ANY ($3)) AND ($4::uuid[] IS NULL OR u.id = ANY ($4))");
+    "SELECT u.community_id, extract(epoch FROM now())::bigint FROM units u WHERE u.org_id = $1 AND u.id = $4 "
+    "AND ($2::uuid[] IS NULL OR u.community_id = ANY ($2)) AND ($3::uuid[] IS NULL OR u.id = ANY ($3))");
 DB_STMT(find_community,
-    "SELECT c.id, extract(epoch FROM now())::bigint FROM communities c WHERE c.org_id = $1 AND c.id = $2 "
-    "AND ($3::uuid[] IS NULL OR c.id = ANY ($3)) "
-    "AND ($4::uuid[] IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.org_id = c.org_id "
-    "     AND u.community_id = c.id AND u.id = ANY ($4)))");
+    "SELECT c.id, extract(epoch FROM now())::bigint FROM communities c WHERE c.org_id = $1 AND c.id = $4 "
+    "AND ($2::uuid[] IS NULL OR c.id = ANY ($2)) "
+    "AND ($3::uuid[] IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.org_id = c.org_id "
+    "     AND u.community_id = c.id AND u.id = ANY ($3)))");
 DB_STMT(next_number,
     "INSERT INTO ticket_numbers AS n (org_id, day, last) "
     "VALUES ($1, (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = $1 AND id = $2))::date, 1) "
@@ -41,8 +46,9 @@ DB_STMT(insert_ticket,
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
     "  $21, $22::uuid[]) "
     "RETURNING id");
+/* A visible ticket: the scope ($1..$4), $5 id; load also $6 reveal, $7 worker. */
 DB_STMT(lock_ticket,
-    "SELECT 1 FROM tickets t WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE " FOR UPDATE");
+    "SELECT 1 FROM tickets t WHERE " VISIBLE " AND t.id = $5 FOR UPDATE");
 DB_STMT(load_ticket,
     "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$6", "$7") "), t.status, t.kind, t.community_id, "
     "  t.unit_id, t.reporter_id, t.version, "
@@ -53,9 +59,9 @@ DB_STMT(load_ticket,
     "  coalesce((SELECT json_agg(pd_work_order_json(w) ORDER BY w.created_at) FROM work_orders w "
     "            WHERE w.org_id = t.org_id AND w.ticket_id = t.id), '[]') "
     "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
-    "WHERE t.org_id = $1 AND t.id = $2 AND " VISIBLE);
-/* The ticket list: base parameters $1 org, $2 communities, $3 units, $4 self, $5 reveal,
- * $6 worker (struct ticket_scope), then the filters present. */
+    "WHERE " VISIBLE " AND t.id = $5");
+/* The ticket list: base parameters the scope ($1 org, $2 communities, $3 units, $4 self),
+ * $5 reveal, $6 worker (struct ticket_scope), then the filters present. */
 static const struct list_filter ticket_filters[] = {
     { "status", LIST_ENUM, "ticket_status", 0, "t.status = $v" },
     { "kind", LIST_ENUM, "ticket_kind", 0, "t.kind = $v" },
@@ -86,8 +92,7 @@ const struct list_spec ticket_list_spec = {
     .select = "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$5", "$6") "), "
               "  (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
               "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
-              "WHERE t.org_id = $1 AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2)) "
-              "AND ($3::uuid[] IS NULL OR t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)",
+              "WHERE " VISIBLE,
     .n_base = 6,
     .keyset = "(t.created_at, t.id)",
     .order = "t.created_at DESC, t.id DESC",
@@ -165,11 +170,11 @@ static void copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
-enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                        const char *id, bool lock, struct ticket_row *out)
+enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
+                        struct ticket_row *out)
 {
-    const char *p[] = { org, id, vis->scope, vis->units, vis->self, vis->reveal_pii ? "true" : "false",
-                        vis->worker };
+    const char *p[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], id,
+                        vis->reveal_pii ? "true" : "false", vis->worker };
     PGresult *r;
     enum pd_err err;
     memset(out, 0, sizeof *out);
@@ -233,9 +238,10 @@ static enum pd_err retarget(struct db_conn *db, const char *org, const char *id,
     return err;
 }
 
-enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                          const struct ticket_in *in, char id_out[37], struct pd_error *e)
+enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, const struct ticket_in *in,
+                          char id_out[37], struct pd_error *e)
 {
+    const char *org = vis->scope[0];
     PGresult *r;
     enum pd_err err;
     char community[37];
@@ -243,7 +249,7 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
 
     /* where: a unit the caller may report for, or a common area of a community they serve
      * (staff) or live in (owners) */
-    const char *wp[] = { org, in->unit_id ? in->unit_id : in->community_id, vis->scope, vis->units };
+    const char *wp[] = { org, vis->scope[1], vis->scope[2], in->unit_id ? in->unit_id : in->community_id };
     if ((err = db_exec(db, in->unit_id ? &find_unit : &find_community, 4, wp, &r)) != PD_OK)
         return err;
     if (PQntuples(r) == 0) {
@@ -298,11 +304,11 @@ enum pd_err ticket_create(struct db_conn *db, const char *org, const struct tick
     return err;
 }
 
-enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                        const char *const values[], const struct page *pg, json_t **out)
+enum pd_err ticket_list(struct db_conn *db, const struct ticket_scope *vis, const char *const values[],
+                        const struct page *pg, json_t **out)
 {
-    const char *base[] = { org, vis->scope, vis->units, vis->self, vis->reveal_pii ? "true" : "false",
-                           vis->worker };
+    const char *base[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3],
+                           vis->reveal_pii ? "true" : "false", vis->worker };
     return list_run(db, &ticket_list_spec, base, values, pg, NULL, NULL, out);
 }
 

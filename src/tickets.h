@@ -11,15 +11,15 @@
 #include "pd.h"
 #include "rows.h"
 
-/* Who may see which tickets: staff by community scope (NULL = org), owners by unit (units
- * not NULL) or as the reporter (self). And whether they see the reporter's phone in full:
+/* Who may see which tickets: the caller's scope as api_scope_params gives it (org,
+ * communities, units, self — the leading parameters $1..$4 of every statement that reads
+ * by scope): staff by community (NULL = org), owners by unit (units not NULL) or as the
+ * reporter (self). And whether they see the reporter's phone in full:
  * always when reveal_pii, else only when worker (a user id) is the assignee of one of the
  * ticket's work orders that is not declined or cancelled; otherwise it is masked
  * (pd_mask_phone), the same in lists and in a ticket. */
 struct ticket_scope {
-    const char *scope;
-    const char *units;
-    const char *self;
+    const char *scope[4];        /* org, communities, units, self */
     bool reveal_pii;
     const char *worker;
 };
@@ -46,16 +46,17 @@ void ticket_row_free(struct ticket_row *t);
 
 /* PD_ERR_NOT_FOUND when the unit or community is out of reach (e names it).
  * attachment_ids must have passed attachment_check_usable in this transaction. */
-enum pd_err ticket_create(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                          const struct ticket_in *in, char id_out[37], struct pd_error *e);
+/* The ticket's org is vis->scope[0]. */
+enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, const struct ticket_in *in,
+                          char id_out[37], struct pd_error *e);
 /* Loads a visible ticket; lock = SELECT … FOR UPDATE first (for actions). */
-enum pd_err ticket_load(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                        const char *id, bool lock, struct ticket_row *out);
+enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
+                        struct ticket_row *out);
 
 /* The list's filters (query parameters) and statement shapes; values are list_check's. */
 extern const struct list_spec ticket_list_spec;
-enum pd_err ticket_list(struct db_conn *db, const char *org, const struct ticket_scope *vis,
-                        const char *const values[], const struct page *pg, json_t **out);
+enum pd_err ticket_list(struct db_conn *db, const struct ticket_scope *vis, const char *const values[],
+                        const struct page *pg, json_t **out);
 
 /* patch: validated JSON of the fields to change (owners: description, visit_window,
  * attachment_ids, checked with attachment_check_usable; staff: kind, category, priority).

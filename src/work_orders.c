@@ -8,13 +8,17 @@
 
 #define OPEN_STATES "('dispatched', 'accepted', 'in_progress', 'on_hold')"
 
-DB_STMT(lock_order, "SELECT 1 FROM work_orders w WHERE w.org_id = $1 AND w.id = $2 "
-                    "AND ($3::uuid[] IS NULL OR w.community_id = ANY ($3)) FOR UPDATE");
+/* Work orders in the caller's scope (api_scope_params): $1 org, $2 communities; an owner's
+ * scope ($3 units not NULL) reaches none, where a statement takes it. */
+#define WO_VISIBLE "w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2))"
+/* lock: $1 org, $2 communities, $3 id. load: the scope ($1..$4, $4 self: caller_in_department),
+ * $5 id. */
+DB_STMT(lock_order, "SELECT 1 FROM work_orders w WHERE " WO_VISIBLE " AND w.id = $3 FOR UPDATE");
 DB_STMT(load_order,
     "SELECT pd_work_order_json(w), w.ticket_id, w.status, w.community_id, w.department, w.assignee_id, "
-    "  w.mode, w.version, EXISTS (SELECT 1 FROM users u WHERE u.org_id = w.org_id AND u.id = $4 "
+    "  w.mode, w.version, EXISTS (SELECT 1 FROM users u WHERE u.org_id = w.org_id AND u.id = $4::uuid "
     "                             AND u.department = w.department) "
-    "FROM work_orders w WHERE w.org_id = $1 AND w.id = $2 AND ($3::uuid[] IS NULL OR w.community_id = ANY ($3))");
+    "FROM work_orders w WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL AND w.id = $5");
 DB_STMT(check_assignee,
     "SELECT 1 FROM users u JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id "
     "  AND g.role IN ('technician', 'supervisor') AND (g.community_id IS NULL OR g.community_id = $2) "
@@ -72,23 +76,24 @@ static const struct list_filter order_filters[] = {
 const struct list_spec work_order_list_spec = {
     .name = "work_orders",
     .select = "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
-              "FROM work_orders w WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2))",
+              "FROM work_orders w WHERE " WO_VISIBLE,
     .n_base = 2,
     .keyset = "(w.created_at, w.id)",
     .order = "w.created_at DESC, w.id DESC",
     .filters = order_filters,
     .n_filters = sizeof order_filters / sizeof order_filters[0],
 };
+/* mine and queue: the scope ($1..$4, $4 self: the technician), $5 queue, $6 status, $7 limit. */
 DB_STMT(list_my_orders,
     "SELECT coalesce(json_agg(x.j ORDER BY x.priority, x.due NULLS LAST, x.id), '[]') FROM ("
     "  SELECT pd_work_order_json(w) AS j, w.priority, k.due, w.id "
     "  FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket' "
     "    AND k.subject_id = w.ticket_id AND k.name = 'resolution' "
-    "  WHERE w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2)) "
-    "    AND CASE WHEN $4::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
-    "             AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $3) "
-    "        ELSE w.assignee_id = $3 AND (($5::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $5) END "
-    "  ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $6) x");
+    "  WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL "
+    "    AND CASE WHEN $5::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
+    "             AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid) "
+    "        ELSE w.assignee_id = $4::uuid AND (($6::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $6) END "
+    "  ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $7) x");
 
 void wo_row_free(struct wo_row *w)
 {
@@ -101,16 +106,17 @@ static void copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
-enum pd_err work_order_load(struct db_conn *db, const char *org, const char *scope,
-                            const char *caller, const char *id, bool lock, struct wo_row *out)
+enum pd_err work_order_load(struct db_conn *db, const char *const scope[4], const char *id, bool lock,
+                            struct wo_row *out)
 {
-    const char *p[] = { org, id, scope, caller };
+    const char *lp[] = { scope[0], scope[1], id };
+    const char *p[] = { scope[0], scope[1], scope[2], scope[3], id };
     PGresult *r;
     enum pd_err err;
     memset(out, 0, sizeof *out);
-    if (lock && (err = rows_exist(db, &lock_order, 3, p)) != PD_OK)
+    if (lock && (err = rows_exist(db, &lock_order, 3, lp)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_order, 4, p, &r)) != PD_OK)
+    if ((err = db_exec(db, &load_order, 5, p, &r)) != PD_OK)
         return err;
     if (PQntuples(r) == 0) {
         PQclear(r);
@@ -241,20 +247,20 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
     return err;
 }
 
-enum pd_err work_order_list(struct db_conn *db, const char *org, const char *scope, const char *caller,
-                            const struct wo_filter *f, const struct page *pg, json_t **out)
+enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
+                            const struct page *pg, json_t **out)
 {
     if (f->view != WO_VIEW_ALL) {
         char lim[8];
         snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
-        const char *p[] = { org, scope, caller, f->view == WO_VIEW_QUEUE ? "true" : "false", f->status, lim };
+        const char *p[] = { scope[0], scope[1], scope[2], scope[3], f->view == WO_VIEW_QUEUE ? "true" : "false",
+                            f->status, lim };
         json_t *j_items = NULL;
-        enum pd_err err = rows_exec_one(db, &list_my_orders, 6, p, &j_items);
+        enum pd_err err = rows_exec_one(db, &list_my_orders, 7, p, &j_items);
         if (err != PD_OK)
             return err;
         *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
         return PD_OK;
     }
-    const char *base[] = { org, scope };
-    return list_run(db, &work_order_list_spec, base, f->values, pg, NULL, NULL, out);
+    return list_run(db, &work_order_list_spec, scope, f->values, pg, NULL, NULL, out);
 }

@@ -20,9 +20,11 @@ struct wo_row {
 };
 void wo_row_free(struct wo_row *w);
 
-/* scope: the caller's communities (NULL = org); caller: their user id. */
-enum pd_err work_order_load(struct db_conn *db, const char *org, const char *scope,
-                            const char *caller, const char *id, bool lock, struct wo_row *out);
+/* scope: the caller's (api_scope_params: org, communities — NULL = org-wide —, units, self);
+ * staff see the orders of their communities, owners (units not NULL) none; self is whose
+ * department caller_in_department compares. */
+enum pd_err work_order_load(struct db_conn *db, const char *const scope[4], const char *id, bool lock,
+                            struct wo_row *out);
 
 struct dispatch_in {
     const char *mode, *department, *assignee_id, *note;
@@ -57,7 +59,7 @@ struct wo_filter {
 };
 /* MINE and QUEUE are ordered by priority, then the ticket's resolution due time, and come
  * in one page of at most limit items; ALL is newest first with a cursor. */
-enum pd_err work_order_list(struct db_conn *db, const char *org, const char *scope, const char *caller,
-                            const struct wo_filter *f, const struct page *pg, json_t **out);
+enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
+                            const struct page *pg, json_t **out);
 
 #endif
