@@ -96,7 +96,7 @@ if [ -z "${DATABASE_URL_GIVEN:-}" ]; then
     count "serve refuses to start when an applied migration changed" $?
     bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB2" >/dev/null 2>&1
     # migrations that move data, each on a database of its own that has some (tests/migrations)
-    for mt in tests/migrations/*.sh; do
+    for mt in tests/migrations/[0-9]*.sh; do
         DB3="${DB}_d"
         bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB3"
         bash "$mt" $BIN "$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB3")" > "$WORK/mig-data" 2>&1

@@ -6,18 +6,9 @@
 # that the timeline's wire name of each is the old type, that the inbox rows have their
 # subject, and that the spine then works (pd_emit numbers after the old ids).
 #   tests/migrations/0012_events.sh BIN DATABASE_URL      (the database must be empty)
-set -euo pipefail
-BIN=$1 URL=$2
-cd "$(dirname "$0")/../.."
-WORK=$(mktemp -d /tmp/propdesk-mig.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-for f in sql/migrations/*.sql; do
-    [ "$(basename "$f" | cut -c1-4)" -lt 12 ] && cp "$f" "$WORK/"
-done
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$URL" "$@"; }
-
-DATABASE_URL=$URL MIGRATIONS_DIR="$WORK" "$BIN" migrate >/dev/null
-DATABASE_URL=$URL JWT_SECRET=unused-unused-unused-unused-unused "$BIN" seed-demo >/dev/null
+# shellcheck source=tests/migrations/lib.sh
+source "$(dirname "$0")/lib.sh"
+migrate_before 12
 
 sql <<'SQL'
 \set org '''10000000-0000-4000-8000-000000000001'''
@@ -78,14 +69,8 @@ INSERT INTO notifications (org_id, user_id, type, ticket_id, work_order_id, titl
 CREATE TABLE legacy_events AS SELECT * FROM ticket_events;
 SQL
 
-DATABASE_URL=$URL "$BIN" migrate >/dev/null
+migrate_rest
 
-fail=0
-check() {  # check WHAT SQL: the SQL returns t
-    local got
-    got=$(sql -c "$2" 2>&1) || true
-    if [ "$got" = t ]; then echo "  ok   $1"; else echo "  FAIL $1: $got"; fail=1; fi
-}
 check "the old table is gone" "SELECT to_regclass('ticket_events') IS NULL"
 check "every old row is one event with its id, actor, statuses, details and time" "
   SELECT count(*) = 31 AND count(*) = (SELECT count(*) FROM events) FROM legacy_events l JOIN events e
@@ -133,4 +118,4 @@ check "the inbox refuses a row that no event wrote" "
   EXCEPTION WHEN raise_exception THEN
     IF SQLERRM = 'inserted' THEN RAISE; END IF;
   END \$\$; SELECT true"
-exit $fail
+exit "$fail"

@@ -6,18 +6,9 @@
 # rendering is byte for byte what it was, that the replaced columns are gone, and that the
 # sweep's indexes see exactly the clocks the old sweep would have.
 #   tests/migrations/0017_clocks.sh BIN DATABASE_URL      (the database must be empty)
-set -euo pipefail
-BIN=$1 URL=$2
-cd "$(dirname "$0")/../.."
-WORK=$(mktemp -d /tmp/propdesk-mig.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
-for f in sql/migrations/*.sql; do
-    [ "$(basename "$f" | cut -c1-4)" -lt 17 ] && cp "$f" "$WORK/"
-done
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$URL" "$@"; }
-
-DATABASE_URL=$URL MIGRATIONS_DIR="$WORK" "$BIN" migrate >/dev/null
-DATABASE_URL=$URL JWT_SECRET=unused-unused-unused-unused-unused "$BIN" seed-demo >/dev/null
+# shellcheck source=tests/migrations/lib.sh
+source "$(dirname "$0")/lib.sh"
+migrate_before 17
 
 sql <<'SQL'
 \set org '''10000000-0000-4000-8000-000000000001'''
@@ -54,14 +45,8 @@ FROM (VALUES
 CREATE TABLE legacy_json AS SELECT t.id, pd_ticket_json(t, NULL)::text AS j FROM tickets t;
 SQL
 
-DATABASE_URL=$URL "$BIN" migrate >/dev/null
+migrate_rest
 
-fail=0
-check() {  # check WHAT SQL: the SQL returns t
-    local got
-    got=$(sql -c "$2" 2>&1) || true
-    if [ "$got" = t ]; then echo "  ok   $1"; else echo "  FAIL $1: $got"; fail=1; fi
-}
 check "each ticket has its three clocks" "
   SELECT count(*) = 12 AND bool_and(k.subject_type = 'ticket') FROM clocks k JOIN tickets t ON t.id = k.subject_id"
 check "the rendering is byte for byte what it was" "
@@ -82,4 +67,4 @@ check "the sweep sees what the old sweep saw: running clocks of open tickets" "
 check "the replaced ticket columns are gone" "
   SELECT count(*) = 0 FROM information_schema.columns WHERE table_name = 'tickets'
   AND column_name IN ('contact_due', 'arrival_met_at', 'resolve_breached', 'sla_contact_minutes', 'sla_warned', 'pauses')"
-exit $fail
+exit "$fail"
