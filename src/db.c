@@ -519,7 +519,17 @@ enum pd_err db_commit(struct db_conn *c)
         c->depth--;
         return c->doomed ? PD_ERR_DB : PD_OK;
     }
-    enum pd_err err = db_exec_sql(c, "COMMIT");
+    /* a transaction in which a statement failed answers COMMIT with ROLLBACK: that is a
+     * failure, never a success a caller could reply with */
+    PGresult *r = PQexec(c->pg, "COMMIT");
+    enum pd_err err = PD_OK;
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        err = classify(c, r);
+    } else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+        log_msg(LOG_ERROR, tag_of(c), "db_commit - the transaction had failed and was rolled back");
+        err = PD_ERR_DB;
+    }
+    PQclear(r);
     c->in_tx = false;
     return err;
 }
