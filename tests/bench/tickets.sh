@@ -194,6 +194,13 @@ measure large "$LARGE"
 # warm-up's rate).
 CREATE_T0=$(sql -At -c "SELECT now()")
 reset_day() {
+    # wrk stops without waiting for the requests it leaves in flight: their tickets would
+    # commit after the deletes below and collide with the next run's numbers
+    for _ in $(seq 1 100); do
+        [ "$(sql -At -c "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()
+                         AND application_name = 'propdesk' AND state <> 'idle'")" = 0 ] && break
+        sleep 0.05
+    done
     sql -c "DELETE FROM notifications WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM events WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM clocks WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
