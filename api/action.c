@@ -15,16 +15,16 @@ bool api_action_begin(struct api_call *c, const struct api_resource *r, int acti
     const char *to = NULL;
     char msg[160];
     memset(s, 0, sizeof *s);
-    if (!api_begin(c))
+    if (!api_db(c))
         return false;
     enum pd_err err = r->load(c, id, true, row, s);
     if (err != PD_OK) {
-        api_commit(c, err, NULL, NULL, NULL);
+        api_change_result(c, err, NULL, NULL, NULL);
         return false;
     }
     if (version > 0 && version != s->version) {
         r->release(row);
-        api_commit(c, PD_ERR_STALE, NULL, NULL, NULL);
+        api_change_result(c, PD_ERR_STALE, NULL, NULL, NULL);
         return false;
     }
     switch (machine_check(r->machine, s->state, action, &s->ctx, &to)) {
@@ -35,7 +35,7 @@ bool api_action_begin(struct api_call *c, const struct api_resource *r, int acti
         snprintf(msg, sizeof msg, "You may not %s this %s.", enum_code(r->machine->action_enum, action),
                  r->machine->noun);
         r->release(row);
-        api_commit(c, PD_ERR_FORBIDDEN, NULL, NULL, msg);
+        api_change_result(c, PD_ERR_FORBIDDEN, NULL, NULL, msg);
         return false;
     case MACHINE_CONFLICT:
         api_state_conflict(c, r->machine->noun, s->state, api_allowed(r, s));
@@ -60,10 +60,10 @@ void api_action_run(struct api_call *c, const struct api_resource *r, int action
     if (err == PD_OK)
         err = r->load(c, id, false, row, &s);
     if (err != PD_OK) {
-        api_commit(c, err, NULL, NULL, detail);
+        api_change_result(c, err, NULL, NULL, detail);
         return;
     }
     json_t *j = json_incref(s.j), *j_actions = api_allowed(r, &s);
     r->release(row);
-    api_commit(c, PD_OK, j, j_actions, NULL);
+    api_change_result(c, PD_OK, j, j_actions, NULL);
 }

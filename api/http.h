@@ -113,11 +113,10 @@ void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
  * [admin_action] for admins (none for others); admin_action NULL leaves items as they are. */
 void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char *admin_action);
 
-/* A transaction for a change: acquires the db and BEGINs; false after replying. */
-bool api_begin(struct api_call *c);
-/* Ends the transaction: on PD_OK commits and replies 200 with the object (steals j and
- * j_actions), otherwise rolls back and replies the error (detail may be NULL). */
-void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail);
+/* Ends a change (its unit of work commits after a 2xx): on PD_OK replies 200 with the object
+ * (steals j and j_actions), otherwise rolls the unit back and replies the error (detail may
+ * be NULL). */
+void api_change_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail);
 /* 409 for an action the object's state does not allow now, naming the state and the
  * actions that are allowed (extension members, as apps show the right buttons) and the
  * state as errors[{field: "status"}]; noun names the object ("ticket"). Steals j_allowed. */

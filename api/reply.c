@@ -54,22 +54,8 @@ void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char 
     api_json(c, 200, j);
 }
 
-bool api_begin(struct api_call *c)
+void api_change_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail)
 {
-    if (!api_db(c))
-        return false;
-    enum pd_err err = db_begin(c->db);
-    if (err != PD_OK) {
-        api_error(c, err, NULL);
-        return false;
-    }
-    return true;
-}
-
-void api_commit(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail)
-{
-    if (err == PD_OK)
-        err = db_commit(c->db);
     if (err != PD_OK) {
         db_rollback(c->db);
         json_decref(j);
@@ -392,11 +378,6 @@ bool api_create_begin(struct api_call *c)
         api_field_error(c, "Idempotency-Key", "must be 1 to 255 characters");
         return false;
     }
-    enum pd_err err = db_begin(c->db);
-    if (err != PD_OK) {
-        api_error(c, err, NULL);
-        return false;
-    }
     if (key == NULL)
         return true;
     /* the key's scope is the caller and the target, method and full path: the same key and
@@ -412,7 +393,7 @@ bool api_create_begin(struct api_call *c)
     }
     snprintf(target, tlen, "%s %s", c->route->method, c->url_path);
     struct idem_replay replay = { 0 };
-    err = idempotency_claim(c->db, c->who.org, c->who.sub, key, target, hash, &replay);
+    enum pd_err err = idempotency_claim(c->db, c->who.org, c->who.sub, key, target, hash, &replay);
     free(target);
     if (err == PD_OK && replay.found) {  /* nothing was written: the unit ends clean */
         if (replay.location[0])
@@ -453,8 +434,6 @@ void api_create_finish(struct api_call *c, enum pd_err err, json_t *j_obj, json_
     } else if (key != NULL) {
         err = idempotency_store(c->db, c->who.org, c->who.sub, key, 201, body, location[0] ? location : NULL);
     }
-    if (err == PD_OK)
-        err = db_commit(c->db);
     if (err != PD_OK) {
         db_rollback(c->db);
         api_error(c, err, NULL);

@@ -48,7 +48,7 @@ void sla_policy_update(struct api_call *c)
     }
     char *patch = json_dumps(c->j_body, JSON_COMPACT);
     json_t *j_settings = NULL, *j = NULL;
-    enum pd_err err = patch && api_begin(c) ? sla_settings_update(c->db, c->who.org, patch, &j_settings) : PD_ERR_NOMEM;
+    enum pd_err err = patch && api_db(c) ? sla_settings_update(c->db, c->who.org, patch, &j_settings) : PD_ERR_NOMEM;
     free(patch);
     if (c->replied)
         return;
@@ -57,7 +57,7 @@ void sla_policy_update(struct api_call *c)
         const char *const org_wide[4] = { c->who.org, NULL, NULL, NULL };  /* an org-wide admin */
         err = sla_policy_get(c->db, org_wide, &j);
     }
-    api_commit(c, err, j, api_admin_actions(c, "update"), NULL);
+    api_change_result(c, err, j, api_admin_actions(c, "update"), NULL);
 }
 
 void sla_targets_create(struct api_call *c)

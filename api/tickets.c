@@ -498,8 +498,6 @@ void tickets_comments_create(struct api_call *c)
     enum pd_err err = ticket_comment_add(c->db, c->who.org, &o.t, body, internal, c->who.sub,
                                          role_name(c->who.role), !is_owner_role(c), &j);
     release_obj(&o);
-    if (err == PD_OK)
-        err = db_commit(c->db);
     if (err != PD_OK) {
         db_rollback(c->db);
         json_decref(j);

@@ -158,12 +158,8 @@ void users_update(struct api_call *c)
     json_decref(j_patch);
     json_t *j = NULL;
     if (patch != NULL && api_db(c)) {
-        enum pd_err err = db_begin(c->db);
-        if (err == PD_OK)
-            err = user_update(c->db, c->who.org, id, patch, password ? hash : NULL, version, &j);
-        if (err == PD_OK)
-            err = db_commit(c->db);
-        else
+        enum pd_err err = user_update(c->db, c->who.org, id, patch, password ? hash : NULL, version, &j);
+        if (err != PD_OK)
             db_rollback(c->db);
         if (err == PD_OK && json_object_get(c->j_body, "status") != NULL)
             api_forget_sessions(c, id);  /* a disabled user's tokens are refused at once */

@@ -16,7 +16,6 @@ struct db_conn {
     bool in_tx;
     bool in_unit;           /* inside db_unit_begin … db_unit_end */
     bool doomed;            /* the unit was rolled back: nothing more may run in it */
-    int depth;              /* db_begin nesting inside a unit */
     struct db_guard *guard; /* pending: rides with the next statement (db_guard) */
     char guard_vals[DB_GUARD_PARAMS][64];
     bool guard_null[DB_GUARD_PARAMS];
@@ -186,7 +185,6 @@ void db_release(struct db_conn *c)
         return;
     db_rollback(c);
     c->in_unit = c->doomed = false;
-    c->depth = 0;
     c->guard = NULL;
     c->guard_refused = false;
     c->retryable = false;
@@ -499,8 +497,8 @@ enum pd_err db_exec_sql(struct db_conn *c, const char *sql)
 enum pd_err db_begin(struct db_conn *c)
 {
     if (c->in_unit) {
-        c->depth++;
-        return c->doomed ? PD_ERR_DB : PD_OK;
+        log_msg(LOG_ERROR, tag_of(c), "db_begin - inside a unit of work, which owns the transaction");
+        return PD_ERR_DB;
     }
     enum pd_err err = db_exec_sql(c, "BEGIN");
     if (err == PD_ERR_UNAVAILABLE && c->pooled) {
@@ -515,9 +513,9 @@ enum pd_err db_begin(struct db_conn *c)
 
 enum pd_err db_commit(struct db_conn *c)
 {
-    if (c->in_unit) {  /* the unit commits, at its end */
-        c->depth--;
-        return c->doomed ? PD_ERR_DB : PD_OK;
+    if (c->in_unit) {
+        log_msg(LOG_ERROR, tag_of(c), "db_commit - inside a unit of work, which commits at its end");
+        return PD_ERR_DB;
     }
     /* a transaction in which a statement failed answers COMMIT with ROLLBACK: that is a
      * failure, never a success a caller could reply with */
@@ -558,7 +556,6 @@ enum pd_err db_unit_begin(struct db_conn *c)
     }
     c->in_unit = true;
     c->doomed = false;
-    c->depth = 0;
     return PD_OK;
 }
 
@@ -568,7 +565,6 @@ enum pd_err db_unit_end(struct db_conn *c, bool commit)
         return PD_OK;
     bool doomed = c->doomed;
     c->in_unit = c->doomed = false;
-    c->depth = 0;
     if (!commit || doomed) {
         db_rollback(c);
         return commit ? PD_ERR_DB : PD_OK;  /* success claimed after a rollback: a bug */

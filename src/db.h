@@ -55,8 +55,8 @@ enum pd_err db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);  /* no-op outside a transaction */
 
 /* A unit of work: one transaction around everything a request writes, committed only when
- * its reply is a success. Inside a unit db_begin/db_commit only count (the unit commits at
- * its end) and db_rollback ends it for good: any later statement fails with PD_ERR_DB
+ * its reply is a success. The unit owns the transaction: db_begin/db_commit inside it are
+ * an error, and db_rollback ends it for good: any later statement fails with PD_ERR_DB
  * instead of running outside it. db_unit_end(commit=false) rolls back; with commit=true it
  * commits, or fails (PD_ERR_DB) when the unit was rolled back earlier. */
 enum pd_err db_unit_begin(struct db_conn *c);
