@@ -459,18 +459,18 @@ enum pd_err db_guard_run(struct db_conn *c)
     struct db_guard *g = c->guard;
     if (g == NULL)
         return PD_OK;
-    static pthread_mutex_t build = PTHREAD_MUTEX_INITIALIZER;
-    pthread_mutex_lock(&build);
-    if (g->alone.sql == NULL) {
+    if (__atomic_load_n(&g->alone.sql, __ATOMIC_ACQUIRE) == NULL) {  /* built once */
+        static pthread_mutex_t build = PTHREAD_MUTEX_INITIALIZER;
+        pthread_mutex_lock(&build);
         char *sql;
-        if (asprintf(&sql, "SELECT %s", g->expr) >= 0) {
-            g->alone.sql = sql;
+        if (g->alone.sql == NULL && asprintf(&sql, "SELECT %s", g->expr) >= 0) {
             g->alone.slot = -1;
+            __atomic_store_n(&g->alone.sql, sql, __ATOMIC_RELEASE);
         }
+        pthread_mutex_unlock(&build);
+        if (g->alone.sql == NULL)
+            return PD_ERR_NOMEM;
     }
-    pthread_mutex_unlock(&build);
-    if (g->alone.sql == NULL)
-        return PD_ERR_NOMEM;
     const char *gp[DB_GUARD_PARAMS];
     guard_params(c, gp);
     c->guard = NULL;

@@ -139,12 +139,13 @@ static struct shape {
     unsigned long mask;   /* ~0ul: the spec's catch-all */
     struct db_stmt st;
 } shapes[LIST_MAX_SHAPES];
-static int n_shapes;
+static int n_shapes;  /* append-only: an entry is complete before n_shapes counts it */
 static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct db_stmt *find(const struct list_spec *s, unsigned long mask)
 {
-    for (int i = 0; i < n_shapes; i++)
+    int n = __atomic_load_n(&n_shapes, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n; i++)
         if (shapes[i].spec == s && shapes[i].mask == mask)
             return &shapes[i].st;
     return NULL;
@@ -154,9 +155,12 @@ static struct db_stmt *find(const struct list_spec *s, unsigned long mask)
  * (*catch_all set). NULL when out of memory. */
 static struct db_stmt *statement_for(const struct list_spec *s, unsigned long mask, bool *catch_all)
 {
-    pthread_mutex_lock(&shapes_lock);
-    struct db_stmt *st = find(s, mask);
     *catch_all = false;
+    struct db_stmt *st = find(s, mask);  /* the usual case: known, without the lock */
+    if (st != NULL)
+        return st;
+    pthread_mutex_lock(&shapes_lock);
+    st = find(s, mask);
     if (st == NULL && n_shapes >= LIST_MAX_SHAPES - 1 && (st = find(s, ~0ul)) != NULL)
         *catch_all = true;
     if (st == NULL) {
@@ -169,7 +173,8 @@ static struct db_stmt *statement_for(const struct list_spec *s, unsigned long ma
         char *sql = list_sql(s, all ? ~0ul : mask, all);
         if (sql != NULL) {
             shapes[n_shapes] = (struct shape){ s, all ? ~0ul : mask, { sql, -1, NULL } };
-            st = &shapes[n_shapes++].st;
+            st = &shapes[n_shapes].st;
+            __atomic_store_n(&n_shapes, n_shapes + 1, __ATOMIC_RELEASE);
             *catch_all = all;
         }
     }
