@@ -22,13 +22,17 @@ void api_clients_index(struct api_call *c)
     api_page(c, &v, &pg);
     if (!api_valid(c, &v) || !api_db(c))
         return;
+    char *page = NULL;
     json_t *j = NULL, *j_item;
-    enum pd_err err = api_client_list(c->db, c->who.org, &pg, &j);
+    enum pd_err err = api_client_list(c->db, c->who.org, &pg, &page);
+    if (err == PD_OK && (j = json_loads(page, 0, NULL)) == NULL)
+        err = PD_ERR_NOMEM;
+    free(page);
     size_t i;
     if (err == PD_OK)
         json_array_foreach(json_object_get(j, "items"), i, j_item)
             json_object_set_new(j_item, "allowed_actions", client_actions(c, j_item));
-    api_list_result(c, err, j, NULL);
+    api_list_json(c, err, j);
 }
 
 void api_clients_show(struct api_call *c)

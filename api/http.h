@@ -106,12 +106,15 @@ const void *api_raw_body(const struct api_call *c, size_t *len);
 const char *api_path_id(struct api_call *c);
 /* True for an admin; the allowed_actions of admin-managed objects. */
 json_t *api_admin_actions(const struct api_call *c, const char *action);
+/* The same as a JSON array literal (["update"] or []) in buf, for rows_item_actions. */
+const char *api_admin_literal(const struct api_call *c, const char *action, char buf[64]);
 /* Replies with a result object, or with err when it failed. Steals j. */
 void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions);
 
-/* Replies with a page from a list query, or err. Each item gets allowed_actions
- * [admin_action] for admins (none for others); admin_action NULL leaves items as they are. */
-void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char *admin_action);
+/* Replies with a page from a list query (the text rows_page built; frees it), or err. */
+void api_list_result(struct api_call *c, enum pd_err err, char *page);
+/* The same for a page built as JSON (steals j). */
+void api_list_json(struct api_call *c, enum pd_err err, json_t *j);
 
 /* Ends a change (its unit of work commits after a 2xx): on PD_OK replies 200 with the object
  * (steals j and j_actions), otherwise rolls the unit back and replies the error (detail may

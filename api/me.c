@@ -48,9 +48,9 @@ void notifications_index(struct api_call *c)
     api_list_filters(c, &notification_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    json_t *j = NULL;
-    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, values, &pg, &j);
-    api_list_result(c, err, j, NULL);
+    char *page = NULL;
+    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, values, &pg, &page);
+    api_list_result(c, err, page);
 }
 
 /* The inbox actions take no fields: an empty object or no body. */

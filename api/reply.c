@@ -39,17 +39,29 @@ void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
     api_object(c, 200, j, j_actions);
 }
 
-void api_list_result(struct api_call *c, enum pd_err err, json_t *j, const char *admin_action)
+const char *api_admin_literal(const struct api_call *c, const char *action, char buf[64])
+{
+    if (c->who.role != ROLE_ADMIN)
+        return "[]";
+    snprintf(buf, 64, "[\"%s\"]", action);
+    return buf;
+}
+
+void api_list_result(struct api_call *c, enum pd_err err, char *page)
+{
+    if (err != PD_OK)
+        api_error(c, err, NULL);
+    else
+        api_text(c, 200, "application/json", page, strlen(page));
+    free(page);
+}
+
+void api_list_json(struct api_call *c, enum pd_err err, json_t *j)
 {
     if (err != PD_OK) {
+        json_decref(j);
         api_error(c, err, NULL);
         return;
-    }
-    json_t *j_item;
-    size_t i;
-    json_array_foreach(json_object_get(j, "items"), i, j_item) {
-        if (admin_action != NULL)
-            json_object_set_new(j_item, "allowed_actions", api_admin_actions(c, admin_action));
     }
     api_json(c, 200, j);
 }

@@ -1,6 +1,7 @@
 /* /v1/residencies: a resident asks to be bound to a unit (or the desk asks for them);
  * desk staff of the unit's community verify, reject or revoke. Owners see their own. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../src/enums.h"
 #include "../src/residencies.h"
@@ -27,15 +28,19 @@ void residencies_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     api_scope_params(c, base);
-    json_t *j = NULL;
-    enum pd_err err = list_run(c->db, &residency_list_spec, base, values, &pg, NULL, NULL, &j);
+    char *page = NULL;
+    enum pd_err err = list_run(c->db, &residency_list_spec, base, values, &pg, NULL, NULL, &page);
+    json_t *j = err == PD_OK ? json_loads(page, 0, NULL) : NULL;
+    free(page);
+    if (err == PD_OK && j == NULL)
+        err = PD_ERR_NOMEM;
     if (err == PD_OK) {
         json_t *j_item;
         size_t i;
         json_array_foreach(json_object_get(j, "items"), i, j_item)
             json_object_set_new(j_item, "allowed_actions", actions_of(j_item, c));
     }
-    api_list_result(c, err, j, NULL);
+    api_list_json(c, err, j);
 }
 
 void residencies_show(struct api_call *c)

@@ -149,7 +149,7 @@ void holidays_index(struct api_call *c)
         json_array_foreach(json_object_get(j, "items"), i, j_item)
             json_object_set_new(j_item, "allowed_actions", api_admin_actions(c, "delete"));
     }
-    api_list_result(c, err, j, NULL);
+    api_list_json(c, err, j);
 }
 
 void holidays_create(struct api_call *c)

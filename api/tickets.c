@@ -71,7 +71,7 @@ static enum pd_err load_obj(struct api_call *c, const char *id, bool lock, void 
 {
     struct ticket_obj *o = row;
     visibility(c, &o->vis);
-    enum pd_err err = ticket_load(c->db, &o->vis.s, id, lock, &o->t);
+    enum pd_err err = ticket_load(c->db, &o->vis.s, id, lock, true, &o->t);
     if (err == PD_OK)
         *s = (struct api_subject){ o->t.status, o->t.version, ctx_of(c, &o->t), o->t.j };
     return err;
@@ -223,7 +223,7 @@ void tickets_create(struct api_call *c)
         return;
     struct ticket_row t = { 0 };
     if (err == PD_OK)
-        err = ticket_load(c->db, &vis.s, id, false, &t);
+        err = ticket_load(c->db, &vis.s, id, false, true, &t);
     json_t *j_actions = err == PD_OK ? actions_for(c, &t) : NULL;
     api_create_finish(c, err, err == PD_OK ? json_incref(t.j) : NULL, j_actions, "/v1/tickets", NULL);
     ticket_row_free(&t);
@@ -240,9 +240,9 @@ void tickets_index(struct api_call *c)
     api_list_filters(c, &ticket_list_spec, &v, values);
     if (!api_valid(c, &v) || !visibility(c, &vis) || !api_db(c))
         return;
-    json_t *j = NULL;
-    enum pd_err err = ticket_list(c->db, &vis.s, values, &pg, &j);
-    api_list_result(c, err, j, NULL);
+    char *page = NULL;
+    enum pd_err err = ticket_list(c->db, &vis.s, values, &pg, &page);
+    api_list_result(c, err, page);
 }
 
 void tickets_show(struct api_call *c)
@@ -252,12 +252,19 @@ void tickets_show(struct api_call *c)
     const char *id = api_path_id(c);
     if (id == NULL || !visibility(c, &vis) || !api_db(c))
         return;
-    enum pd_err err = ticket_load(c->db, &vis.s, id, false, &t);
+    enum pd_err err = ticket_load(c->db, &vis.s, id, false, false, &t);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
     }
-    api_object(c, 200, json_incref(t.j), actions_for(c, &t));
+    json_t *j_actions = actions_for(c, &t);
+    char *actions = json_dumps(j_actions, JSON_COMPACT);
+    json_decref(j_actions);
+    if (actions != NULL)
+        api_object_text(c, 200, t.json, t.version, actions);
+    else
+        api_error(c, PD_ERR_NOMEM, NULL);
+    free(actions);
     ticket_row_free(&t);
 }
 
@@ -464,13 +471,13 @@ void tickets_comments_index(struct api_call *c)
     api_page(c, &v, &pg);
     if (!api_valid(c, &v) || !visibility(c, &vis) || !api_db(c))
         return;
-    enum pd_err err = ticket_load(c->db, &vis.s, id, false, &t);
-    json_t *j = NULL;
+    enum pd_err err = ticket_load(c->db, &vis.s, id, false, false, &t);
+    char *page = NULL;
     if (err == PD_OK) {
-        err = ticket_comment_list(c->db, c->who.org, id, !is_owner_role(c), &pg, &j);
+        err = ticket_comment_list(c->db, c->who.org, id, !is_owner_role(c), &pg, &page);
         ticket_row_free(&t);
     }
-    api_list_result(c, err, j, NULL);
+    api_list_result(c, err, page);
 }
 
 void tickets_comments_create(struct api_call *c)
@@ -514,11 +521,11 @@ void tickets_events_index(struct api_call *c)
     const char *id = api_path_id(c);
     if (id == NULL || !visibility(c, &vis) || !api_db(c))
         return;
-    enum pd_err err = ticket_load(c->db, &vis.s, id, false, &t);
+    enum pd_err err = ticket_load(c->db, &vis.s, id, false, false, &t);
     json_t *j = NULL;
     if (err == PD_OK) {
         err = ticket_event_list(c->db, c->who.org, id, !is_owner_role(c), &j);
         ticket_row_free(&t);
     }
-    api_list_result(c, err, j, NULL);
+    api_list_json(c, err, j);
 }

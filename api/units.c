@@ -46,9 +46,10 @@ void units_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     api_scope_params(c, base);
-    json_t *j = NULL;
-    enum pd_err err = list_run(c->db, &unit_list_spec, base, values, &pg, NULL, NULL, &j);
-    api_list_result(c, err, j, "update");
+    char *page = NULL, actions[64];
+    enum pd_err err = list_run(c->db, &unit_list_spec, base, values, &pg, rows_item_actions,
+                               api_admin_literal(c, "update", actions), &page);
+    api_list_result(c, err, page);
 }
 
 void units_show(struct api_call *c)

@@ -58,10 +58,10 @@ void users_index(struct api_call *c)
     api_list_filters(c, &user_list_spec, &v, values);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    json_t *j = NULL;
+    char *page = NULL, actions[64];
     struct user_reach who = reach_of(c);
-    enum pd_err err = user_list(c->db, c->who.org, &who, values, &pg, &j);
-    api_list_result(c, err, j, "update");
+    enum pd_err err = user_list(c->db, c->who.org, &who, values, &pg, api_admin_literal(c, "update", actions), &page);
+    api_list_result(c, err, page);
 }
 
 void users_show(struct api_call *c)
@@ -183,11 +183,11 @@ void role_grants_index(struct api_call *c)
     const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    json_t *j = NULL;
+    char *page = NULL, actions[64];
     const char *scope[4];
     api_scope_params(c, scope);
-    enum pd_err err = grant_list(c->db, scope, user, community, &pg, &j);
-    api_list_result(c, err, j, "delete");
+    enum pd_err err = grant_list(c->db, scope, user, community, &pg, api_admin_literal(c, "delete", actions), &page);
+    api_list_result(c, err, page);
 }
 
 void role_grants_create(struct api_call *c)

@@ -29,6 +29,14 @@ static json_t *actions_for(const struct api_call *c, const struct wo_row *w)
     return machine_allowed(&work_order_machine, w->status, &x);
 }
 
+static char *actions_text(const struct wo_row *w, const void *ctx)
+{
+    json_t *j_actions = actions_for(ctx, w);
+    char *text = json_dumps(j_actions, JSON_COMPACT);
+    json_decref(j_actions);
+    return text;
+}
+
 struct wo_obj {
     struct wo_row w;
 };
@@ -71,25 +79,11 @@ void work_orders_index(struct api_call *c)
         verr_add(&v, "view", "mine and queue take only status and limit");
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    json_t *j = NULL;
+    char *page = NULL;
     const char *sc[4];
     api_scope_params(c, sc);
-    enum pd_err err = work_order_list(c->db, sc, &f, &pg, &j);
-    if (err == PD_OK) {
-        json_t *j_item;
-        size_t i;
-        json_array_foreach(json_object_get(j, "items"), i, j_item) {
-            struct wo_row w = { 0 };
-            snprintf(w.status, sizeof w.status, "%s", json_string_value(json_object_get(j_item, "status")));
-            snprintf(w.assignee_id, sizeof w.assignee_id, "%s",
-                     json_is_string(json_object_get(j_item, "assignee_id"))
-                         ? json_string_value(json_object_get(j_item, "assignee_id")) : "");
-            snprintf(w.mode, sizeof w.mode, "%s", json_string_value(json_object_get(j_item, "mode")) ?: "");
-            w.caller_in_department = f.view == WO_VIEW_QUEUE;
-            json_object_set_new(j_item, "allowed_actions", actions_for(c, &w));
-        }
-    }
-    api_list_result(c, err, j, NULL);
+    enum pd_err err = work_order_list(c->db, sc, &f, &pg, actions_text, c, &page);
+    api_list_result(c, err, page);
 }
 
 void work_orders_show(struct api_call *c)

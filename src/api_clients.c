@@ -17,7 +17,7 @@ DB_STMT(revoke_client,
     "UPDATE api_clients SET revoked_at = coalesce(revoked_at, now()), version = version + 1, "
     "updated_at = now() WHERE org_id = $1 AND id = $2");
 
-enum pd_err api_client_list(struct db_conn *db, const char *org, const struct page *pg, json_t **out)
+enum pd_err api_client_list(struct db_conn *db, const char *org, const struct page *pg, char **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);

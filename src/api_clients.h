@@ -7,7 +7,8 @@
 #include "db.h"
 #include "rows.h"
 
-enum pd_err api_client_list(struct db_conn *db, const char *org, const struct page *pg, json_t **out);
+/* The page as text (rows_page). */
+enum pd_err api_client_list(struct db_conn *db, const char *org, const struct page *pg, char **out);
 enum pd_err api_client_get(struct db_conn *db, const char *org, const char *id, json_t **out);
 /* scopes: PostgreSQL text[] literal of validated scope names. out gains "client_secret". */
 enum pd_err api_client_create(struct db_conn *db, const char *org, const char *name,

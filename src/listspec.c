@@ -183,8 +183,8 @@ static struct db_stmt *statement_for(const struct list_spec *s, unsigned long ma
 }
 
 enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
-                     const char *const values[], const struct page *pg, rows_actions_fn actions,
-                     const void *ctx, json_t **out)
+                     const char *const values[], const struct page *pg, rows_item_fn item,
+                     const void *ctx, char **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);
@@ -210,5 +210,5 @@ enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *
         p[n++] = pp.after_id;
     }
     p[n++] = pp.limit;
-    return rows_exec_page(db, st, n, p, pg->limit, actions, ctx, out);
+    return rows_exec_page(db, st, n, p, pg->limit, item, ctx, out);
 }

@@ -33,8 +33,9 @@ struct list_filter {
 
 struct list_spec {
     const char *name;           /* for logs */
-    /* "SELECT <item json>, <cursor µs>, <id> FROM … WHERE …" over $1..$n_base: the item, its
-     * keyset position (µs since the epoch) and id, as rows_page reads them. The base
+    /* "SELECT <item json>, <cursor µs>, <id>[, …] FROM … WHERE …" over $1..$n_base: the item,
+     * its keyset position (µs since the epoch) and id, as rows_page reads them (then any
+     * columns of the list's item fn). The base
      * parameters begin with the caller's scope in its fixed order — $1 org, $2 communities,
      * $3 units, $4 self (api_scope_params) — of which a list uses the first n it needs,
      * followed by any of its own (tickets: who sees the reporter's phone). */
@@ -55,10 +56,10 @@ void list_check(const struct list_spec *s, const char *const raw[], struct verr 
 const char *list_value(const struct list_spec *s, const char *const values[], const char *param);
 
 /* Runs the list for base parameters (n_base of them), the checked values and the page;
- * *out is {items, next_cursor}. */
+ * *out is the text {items, next_cursor} (rows_page: item NULL or the list's own). */
 enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
-                     const char *const values[], const struct page *pg, rows_actions_fn actions,
-                     const void *ctx, json_t **out);
+                     const char *const values[], const struct page *pg, rows_item_fn item,
+                     const void *ctx, char **out);
 
 /* The statement text for the filters in mask (bit i: filters[i]; bit n_filters: a cursor).
  * catch_all: every filter present with a NULL-tolerant predicate, one text for all shapes.

@@ -1,12 +1,7 @@
-/* SQL for the inbox. Its rows are written only by the event spine (pd_emit, src/events.h). */
+/* SQL for the inbox. Its rows are written only by the event spine (pd_emit, src/events.h);
+ * each holds its wire form in doc (pd_notification_json, kept by a trigger: 0021). */
 #include <stdlib.h>
 #include "notifications.h"
-
-#define NOTIFICATION_JSON(n) \
-    "json_build_object('id', " n ".id, 'type', " n ".type, 'ticket_id', " n ".ticket_id, " \
-    "'work_order_id', " n ".work_order_id, 'subject_type', " n ".subject_type, " \
-    "'subject_id', " n ".subject_id, 'event_id', " n ".event_seq, 'title', " n ".title, 'body', " n ".body, " \
-    "'read_at', pd_ts(" n ".read_at), 'created_at', pd_ts(" n ".created_at))"
 
 /* The inbox: $1 org, $2 the reader. */
 static const struct list_filter notification_filters[] = {
@@ -15,7 +10,7 @@ static const struct list_filter notification_filters[] = {
 
 const struct list_spec notification_list_spec = {
     .name = "notifications",
-    .select = "SELECT " NOTIFICATION_JSON("n") ", (extract(epoch FROM n.created_at) * 1000000)::bigint, n.id "
+    .select = "SELECT n.doc, (extract(epoch FROM n.created_at) * 1000000)::bigint, n.id "
               "FROM notifications n WHERE n.org_id = $1 AND n.user_id = $2",
     .n_base = 2,
     .keyset = "(n.created_at, n.id)",
@@ -25,12 +20,12 @@ const struct list_spec notification_list_spec = {
 };
 DB_STMT(read_notification,
     "UPDATE notifications n SET read_at = coalesce(n.read_at, now()) "
-    "WHERE n.org_id = $1 AND n.user_id = $2 AND n.id = $3 RETURNING " NOTIFICATION_JSON("n"));
+    "WHERE n.org_id = $1 AND n.user_id = $2 AND n.id = $3 RETURNING n.doc");
 DB_STMT(read_all_notifications,
     "UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL");
 
 enum pd_err notification_list(struct db_conn *db, const char *org, const char *user,
-                              const char *const values[], const struct page *pg, json_t **out)
+                              const char *const values[], const struct page *pg, char **out)
 {
     const char *base[] = { org, user };
     return list_run(db, &notification_list_spec, base, values, pg, NULL, NULL, out);

@@ -10,8 +10,9 @@
 
 /* The list's filters (GET /v1/me/notifications) and statement shapes. */
 extern const struct list_spec notification_list_spec;
+/* The page as text (rows_page). */
 enum pd_err notification_list(struct db_conn *db, const char *org, const char *user,
-                              const char *const values[], const struct page *pg, json_t **out);
+                              const char *const values[], const struct page *pg, char **out);
 /* Marks one read (idempotent); PD_ERR_NOT_FOUND when it is not the user's. */
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
                               json_t **out);

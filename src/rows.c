@@ -16,29 +16,37 @@ enum pd_err rows_one(PGresult *r, json_t **out)
     return *out != NULL ? PD_OK : PD_ERR_NOMEM;
 }
 
-enum pd_err rows_page(PGresult *r, int limit, rows_actions_fn actions, const void *ctx,
-                      json_t **out)
+void rows_item_actions(struct jtext *b, PGresult *r, int row, const void *ctx)
+{
+    jtext_put(b, "{");
+    jtext_members(b, PQgetvalue(r, row, 0));
+    jtext_put(b, ",\"allowed_actions\":");
+    jtext_put(b, ctx);
+    jtext_put(b, "}");
+}
+
+enum pd_err rows_page(PGresult *r, int limit, rows_item_fn item, const void *ctx, char **out)
 {
     int n = PQntuples(r);
-    json_t *j_items = json_array();
+    struct jtext b = { 0 };
+    jtext_put(&b, "{\"items\":[");
     for (int i = 0; i < n && i < limit; i++) {
-        json_t *j_item = json_loads(PQgetvalue(r, i, 0), 0, NULL);
-        if (j_item == NULL)
-            continue;
-        if (actions != NULL)
-            json_object_set_new(j_item, "allowed_actions", actions(j_item, ctx));
-        json_array_append_new(j_items, j_item);
+        if (i > 0)
+            jtext_put(&b, ",");
+        if (item != NULL)
+            item(&b, r, i, ctx);
+        else
+            jtext_raw(&b, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
     }
-    json_t *j_next = json_null();
-    if (n > limit) {
-        char *cur = cursor_encode(PQgetvalue(r, limit - 1, 1), PQgetvalue(r, limit - 1, 2));
-        if (cur != NULL) {
-            j_next = json_string(cur);
-            free(cur);
-        }
-    }
+    jtext_put(&b, "],\"next_cursor\":");
+    char *cur = n > limit ? cursor_encode(PQgetvalue(r, limit - 1, 1), PQgetvalue(r, limit - 1, 2)) : NULL;
+    if (n > limit && cur == NULL)
+        b.oom = true;
+    jtext_str(&b, cur);
+    jtext_put(&b, "}");
+    free(cur);
     PQclear(r);
-    *out = json_pack("{s:o, s:o}", "items", j_items, "next_cursor", j_next);
+    *out = jtext_take(&b);
     return *out != NULL ? PD_OK : PD_ERR_NOMEM;
 }
 
@@ -58,11 +66,11 @@ enum pd_err rows_exec_one(struct db_conn *db, struct db_stmt *st, int n, const c
 }
 
 enum pd_err rows_exec_page(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
-                           int limit, rows_actions_fn actions, const void *ctx, json_t **out)
+                           int limit, rows_item_fn item, const void *ctx, char **out)
 {
     PGresult *r;
     enum pd_err err = db_exec(db, st, n, p, &r);
-    return err != PD_OK ? err : rows_page(r, limit, actions, ctx, out);
+    return err != PD_OK ? err : rows_page(r, limit, item, ctx, out);
 }
 
 enum pd_err rows_exec_update(struct db_conn *db, struct db_stmt *update, int n,

@@ -5,16 +5,21 @@
 
 #include <jansson.h>
 #include "db.h"
+#include "jtext.h"
 
 /* Column 0 of row 0 parsed as JSON; PD_ERR_NOT_FOUND when there is no row. Clears r. */
 enum pd_err rows_one(PGresult *r, json_t **out);
 
-/* {items, next_cursor} from rows (json, created_us, id) fetched with LIMIT limit + 1.
- * actions(item, ctx), when given, returns each item's allowed_actions (new reference).
- * Clears r. */
-typedef json_t *(*rows_actions_fn)(json_t *item, const void *ctx);
-enum pd_err rows_page(PGresult *r, int limit, rows_actions_fn actions, const void *ctx,
-                      json_t **out);
+/* Appends row's item (a JSON object) to b: how a list builds its items from its columns. */
+typedef void (*rows_item_fn)(struct jtext *b, PGresult *r, int row, const void *ctx);
+/* The item fn of lists whose items are column 0 plus one allowed_actions for all (ctx: the
+ * JSON array literal, e.g. ["update"]). */
+void rows_item_actions(struct jtext *b, PGresult *r, int row, const void *ctx);
+
+/* {"items":[…],"next_cursor":…} as text (*out, caller frees) from rows (item json,
+ * created_us, id, then the item fn's own columns) fetched with LIMIT limit + 1; item NULL:
+ * column 0 as it is. Nothing is parsed. Clears r. */
+enum pd_err rows_page(PGresult *r, int limit, rows_item_fn item, const void *ctx, char **out);
 
 /* A page request: limit and the position after which to continue. */
 struct page {
@@ -32,9 +37,9 @@ void rows_page_params(const struct page *pg, struct page_params *pp);
 /* Runs st and returns row 0's JSON (PD_ERR_NOT_FOUND when no row). */
 enum pd_err rows_exec_one(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
                           json_t **out);
-/* Runs a list statement and builds the page. */
+/* Runs a list statement and builds the page (rows_page). */
 enum pd_err rows_exec_page(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
-                           int limit, rows_actions_fn actions, const void *ctx, json_t **out);
+                           int limit, rows_item_fn item, const void *ctx, char **out);
 
 /* Runs a version-guarded UPDATE … RETURNING json. When it matches nothing, runs the get
  * statement: PD_ERR_STALE if the object is there (at another version), else its error. */

@@ -1,4 +1,6 @@
-/* SQL and orchestration for tickets. Rendering is pd_ticket_json / pd_work_order_json. */
+/* SQL and orchestration for tickets. A ticket's wire form is assembled from its stored
+ * documents (doc, sla_doc, orders_doc: migration 0021) and its reporter, whose phone depends
+ * on the caller; nothing is rendered on read. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,7 @@
                 "AND ($3::uuid[] IS NULL OR t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)"
 
 /* Whether the caller sees the reporter's phone in full (REVEAL bool, WORKER uuid): see
- * struct ticket_scope. Here rather than in pd_ticket_json, which a sub-select would stop
- * from being inlined. */
+ * struct ticket_scope. */
 #define PII_REVEALED(REVEAL, WORKER) \
     "(" REVEAL "::bool OR (" WORKER "::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM work_orders w " \
     "  WHERE w.org_id = t.org_id AND w.ticket_id = t.id AND w.assignee_id = " WORKER "::uuid " \
@@ -46,20 +47,21 @@ DB_STMT(insert_ticket,
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
     "  $21, $22::uuid[]) "
     "RETURNING id");
+/* The columns a ticket is assembled from (ticket_compose), at fixed positions: 0 doc,
+ * 1 a bigint (the list's cursor, the load's version), 2 id, 3 sla_doc, 4..6 the reporter's id,
+ * name and phone as this caller sees it. */
+#define TICKET_PARTS(SECOND, REVEAL, WORKER) \
+    "t.doc, " SECOND ", t.id, t.sla_doc, t.reporter_id, t.reporter_name, " \
+    "CASE WHEN " PII_REVEALED(REVEAL, WORKER) " THEN t.reporter_phone ELSE pd_mask_phone(t.reporter_phone) END"
 /* A visible ticket: the scope ($1..$4), $5 id; load also $6 reveal, $7 worker. */
 DB_STMT(lock_ticket,
     "SELECT 1 FROM tickets t WHERE " VISIBLE " AND t.id = $5 FOR UPDATE");
 DB_STMT(load_ticket,
-    "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$6", "$7") "), t.status, t.kind, t.community_id, "
-    "  t.unit_id, t.reporter_id, t.version, "
-    "  EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id AND w.ticket_id = t.id "
-    "          AND w.status IN ('in_progress', 'on_hold', 'completed')), "
-    "  coalesce(t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) FROM ticket_settings s "
-    "           WHERE s.org_id = t.org_id) * interval '1 hour', false), "
-    "  coalesce((SELECT json_agg(pd_work_order_json(w) ORDER BY w.created_at) FROM work_orders w "
-    "            WHERE w.org_id = t.org_id AND w.ticket_id = t.id), '[]') "
-    "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
-    "WHERE " VISIBLE " AND t.id = $5");
+    "SELECT " TICKET_PARTS("t.version", "$6", "$7") ", t.orders_doc, t.status, t.kind, t.community_id, "
+    "  t.unit_id, t.work_started, "
+    "  t.resolved_at IS NOT NULL AND t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) "
+    "      FROM ticket_settings s WHERE s.org_id = t.org_id) * interval '1 hour' "
+    "FROM tickets t WHERE " VISIBLE " AND t.id = $5");
 /* The ticket list: base parameters the scope ($1 org, $2 communities, $3 units, $4 self),
  * $5 reveal, $6 worker (struct ticket_scope), then the filters present. */
 static const struct list_filter ticket_filters[] = {
@@ -89,10 +91,8 @@ static const struct list_filter ticket_filters[] = {
 
 const struct list_spec ticket_list_spec = {
     .name = "tickets",
-    .select = "SELECT pd_ticket_json(t, un.number, " PII_REVEALED("$5", "$6") "), "
-              "  (extract(epoch FROM t.created_at) * 1000000)::bigint, t.id "
-              "FROM tickets t LEFT JOIN units un ON un.org_id = t.org_id AND un.id = t.unit_id "
-              "WHERE " VISIBLE,
+    .select = "SELECT " TICKET_PARTS("(extract(epoch FROM t.created_at) * 1000000)::bigint", "$5", "$6") " "
+              "FROM tickets t WHERE " VISIBLE,
     .n_base = 6,
     .keyset = "(t.created_at, t.id)",
     .order = "t.created_at DESC, t.id DESC",
@@ -162,7 +162,31 @@ DB_STMT(list_events,
 void ticket_row_free(struct ticket_row *t)
 {
     json_decref(t->j);
+    free(t->json);
     t->j = NULL;
+    t->json = NULL;
+}
+
+/* Row's ticket without its closing brace: the reporter, then doc's and sla_doc's members
+ * (the columns of TICKET_PARTS). */
+static void ticket_compose(struct jtext *b, PGresult *r, int row)
+{
+    jtext_put(b, "{\"reporter\":{\"id\":");
+    jtext_str(b, db_value(r, row, 4));
+    jtext_put(b, ",\"name\":");
+    jtext_str(b, db_value(r, row, 5));
+    jtext_put(b, ",\"phone\":");
+    jtext_str(b, db_value(r, row, 6));
+    jtext_put(b, "}");
+    jtext_members(b, PQgetvalue(r, row, 0));
+    jtext_members(b, PQgetvalue(r, row, 3));
+}
+
+static void ticket_item(struct jtext *b, PGresult *r, int row, const void *ctx)
+{
+    (void)ctx;
+    ticket_compose(b, r, row);
+    jtext_put(b, "}");
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -171,7 +195,7 @@ static void copy(char *dst, size_t cap, const char *src)
 }
 
 enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
-                        struct ticket_row *out)
+                        bool parse, struct ticket_row *out)
 {
     const char *p[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], id,
                         vis->reveal_pii ? "true" : "false", vis->worker };
@@ -186,24 +210,28 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
         PQclear(r);
         return PD_ERR_NOT_FOUND;
     }
-    out->j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+    struct jtext b = { 0 };
+    ticket_compose(&b, r, 0);
+    jtext_put(&b, ",\"work_orders\":");
+    jtext_put(&b, PQgetvalue(r, 0, 7));
+    jtext_put(&b, "}");
+    out->json = jtext_take(&b);
     copy(out->id, sizeof out->id, id);
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 1));
-    copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 2));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 3));
-    copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 4));
-    copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 5));
-    out->version = atoll(PQgetvalue(r, 0, 6));
-    out->work_started = PQgetvalue(r, 0, 7)[0] == 't';
-    out->in_reopen_window = PQgetvalue(r, 0, 8)[0] == 't';
-    json_t *j_orders = json_loads(PQgetvalue(r, 0, 9), 0, NULL);
+    out->version = atoll(PQgetvalue(r, 0, 1));
+    copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 4));
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 8));
+    copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 9));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 10));
+    copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 11));
+    out->work_started = PQgetvalue(r, 0, 12)[0] == 't';
+    out->in_reopen_window = PQgetvalue(r, 0, 13)[0] == 't';
     PQclear(r);
-    if (out->j == NULL || j_orders == NULL) {
-        json_decref(j_orders);
+    if (out->json != NULL && parse)
+        out->j = json_loads(out->json, 0, NULL);
+    if (out->json == NULL || (parse && out->j == NULL)) {
         ticket_row_free(out);
         return PD_ERR_NOMEM;
     }
-    json_object_set_new(out->j, "work_orders", j_orders);
     return PD_OK;
 }
 
@@ -305,11 +333,11 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
 }
 
 enum pd_err ticket_list(struct db_conn *db, const struct ticket_scope *vis, const char *const values[],
-                        const struct page *pg, json_t **out)
+                        const struct page *pg, char **out)
 {
     const char *base[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3],
                            vis->reveal_pii ? "true" : "false", vis->worker };
-    return list_run(db, &ticket_list_spec, base, values, pg, NULL, NULL, out);
+    return list_run(db, &ticket_list_spec, base, values, pg, ticket_item, NULL, out);
 }
 
 /* A ticket event from the status the caller read (to NULL: no transition), with at most one
@@ -494,7 +522,7 @@ enum pd_err ticket_comment_add(struct db_conn *db, const char *org, const struct
 }
 
 enum pd_err ticket_comment_list(struct db_conn *db, const char *org, const char *ticket_id,
-                                bool include_internal, const struct page *pg, json_t **out)
+                                bool include_internal, const struct page *pg, char **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);

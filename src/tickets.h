@@ -37,7 +37,8 @@ struct ticket_in {
 
 /* What authorization needs to know about a ticket, and its wire form (with work orders). */
 struct ticket_row {
-    json_t *j;  /* owned */
+    char *json;  /* the wire form as text (owned) */
+    json_t *j;   /* the same parsed, when loaded to parse (owned) */
     char id[37], status[16], kind[16], community_id[37], unit_id[37], reporter_id[37];
     long long version;
     bool work_started, in_reopen_window;
@@ -49,14 +50,16 @@ void ticket_row_free(struct ticket_row *t);
 /* The ticket's org is vis->scope[0]. */
 enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, const struct ticket_in *in,
                           char id_out[37], struct pd_error *e);
-/* Loads a visible ticket; lock = SELECT … FOR UPDATE first (for actions). */
+/* Loads a visible ticket; lock = SELECT … FOR UPDATE first (for actions); parse = also
+ * out->j (the actions read fields of it). */
 enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
-                        struct ticket_row *out);
+                        bool parse, struct ticket_row *out);
 
 /* The list's filters (query parameters) and statement shapes; values are list_check's. */
 extern const struct list_spec ticket_list_spec;
+/* The page as text (rows_page). */
 enum pd_err ticket_list(struct db_conn *db, const struct ticket_scope *vis, const char *const values[],
-                        const struct page *pg, json_t **out);
+                        const struct page *pg, char **out);
 
 /* patch: validated JSON of the fields to change (owners: description, visit_window,
  * attachment_ids, checked with attachment_check_usable; staff: kind, category, priority).
@@ -83,7 +86,7 @@ enum pd_err ticket_comment_add(struct db_conn *db, const char *org, const struct
                                const char *body, bool internal, const char *author,
                                const char *author_role, bool staff, json_t **out);
 enum pd_err ticket_comment_list(struct db_conn *db, const char *org, const char *ticket_id,
-                                bool include_internal, const struct page *pg, json_t **out);
+                                bool include_internal, const struct page *pg, char **out);
 /* The timeline, oldest first; owners do not see internal entries. */
 enum pd_err ticket_event_list(struct db_conn *db, const char *org, const char *ticket_id,
                               bool include_internal, json_t **out);

@@ -74,10 +74,10 @@ DB_STMT(insert_grant,
 DB_STMT(delete_grant, "DELETE FROM role_grants WHERE org_id = $1 AND id = $2");
 
 enum pd_err user_list(struct db_conn *db, const char *org, const struct user_reach *who,
-                      const char *const values[], const struct page *pg, json_t **out)
+                      const char *const values[], const struct page *pg, const char *actions, char **out)
 {
     const char *base[] = { org, who->scope, who->reveal ? "true" : "false" };
-    return list_run(db, &user_list_spec, base, values, pg, NULL, NULL, out);
+    return list_run(db, &user_list_spec, base, values, pg, rows_item_actions, actions, out);
 }
 
 enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
@@ -107,12 +107,12 @@ enum pd_err user_update(struct db_conn *db, const char *org, const char *id, con
 }
 
 enum pd_err grant_list(struct db_conn *db, const char *const scope[4], const char *user_id,
-                       const char *community_id, const struct page *pg, json_t **out)
+                       const char *community_id, const struct page *pg, const char *actions, char **out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);
     const char *p[] = { scope[0], scope[1], user_id, community_id, pp.after_us, pp.after_id, pp.limit };
-    return rows_exec_page(db, &list_grants, 7, p, pg->limit, NULL, NULL, out);
+    return rows_exec_page(db, &list_grants, 7, p, pg->limit, rows_item_actions, actions, out);
 }
 
 enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,

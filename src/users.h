@@ -25,8 +25,9 @@ struct user_reach {
     bool reveal;
 };
 
+/* The page as text (rows_page), each item with allowed_actions (a JSON array literal). */
 enum pd_err user_list(struct db_conn *db, const char *org, const struct user_reach *who,
-                      const char *const values[], const struct page *pg, json_t **out);
+                      const char *const values[], const struct page *pg, const char *actions, char **out);
 /* PD_ERR_NOT_FOUND when absent or outside who's reach. */
 enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
                      const char *id, json_t **out);
@@ -38,7 +39,7 @@ enum pd_err user_update(struct db_conn *db, const char *org, const char *id, con
 /* scope: the caller's (api_scope_params); its org and communities (uuid[] literal; NULL =
  * org-wide): the grants there and the org-wide ones. */
 enum pd_err grant_list(struct db_conn *db, const char *const scope[4], const char *user_id,
-                       const char *community_id, const struct page *pg, json_t **out);
+                       const char *community_id, const struct page *pg, const char *actions, char **out);
 /* PD_ERR_NOT_FOUND when the user (staff) or community is absent; CONFLICT when granted. */
 enum pd_err grant_create(struct db_conn *db, const char *org, const char *user_id,
                          const char *role, const char *community_id, json_t **out);

@@ -1,4 +1,5 @@
-/* SQL for work orders. Rendering is pd_work_order_json (sql/migrations). */
+/* SQL for work orders. Each row holds its wire form in doc (pd_work_order_json, kept by a
+ * trigger: migration 0021). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +12,13 @@
 /* Work orders in the caller's scope (api_scope_params): $1 org, $2 communities; an owner's
  * scope ($3 units not NULL) reaches none, where a statement takes it. */
 #define WO_VISIBLE "w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2))"
+/* What a list item's allowed_actions depend on: columns 3..5 of a list row (order_item). */
+#define ORDER_FACTS "w.status, w.assignee_id, w.mode"
 /* lock: $1 org, $2 communities, $3 id. load: the scope ($1..$4, $4 self: caller_in_department),
  * $5 id. */
 DB_STMT(lock_order, "SELECT 1 FROM work_orders w WHERE " WO_VISIBLE " AND w.id = $3 FOR UPDATE");
 DB_STMT(load_order,
-    "SELECT pd_work_order_json(w), w.ticket_id, w.status, w.community_id, w.department, w.assignee_id, "
+    "SELECT w.doc, w.ticket_id, w.status, w.community_id, w.department, w.assignee_id, "
     "  w.mode, w.version, EXISTS (SELECT 1 FROM users u WHERE u.org_id = w.org_id AND u.id = $4::uuid "
     "                             AND u.department = w.department) "
     "FROM work_orders w WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL AND w.id = $5");
@@ -75,7 +78,7 @@ static const struct list_filter order_filters[] = {
 
 const struct list_spec work_order_list_spec = {
     .name = "work_orders",
-    .select = "SELECT pd_work_order_json(w), (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id "
+    .select = "SELECT w.doc, (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id, " ORDER_FACTS " "
               "FROM work_orders w WHERE " WO_VISIBLE,
     .n_base = 2,
     .keyset = "(w.created_at, w.id)",
@@ -83,17 +86,17 @@ const struct list_spec work_order_list_spec = {
     .filters = order_filters,
     .n_filters = sizeof order_filters / sizeof order_filters[0],
 };
-/* mine and queue: the scope ($1..$4, $4 self: the technician), $5 queue, $6 status, $7 limit. */
+/* mine and queue, in list rows without a cursor: the scope ($1..$4, $4 self: the
+ * technician), $5 queue, $6 status, $7 limit. */
 DB_STMT(list_my_orders,
-    "SELECT coalesce(json_agg(x.j ORDER BY x.priority, x.due NULLS LAST, x.id), '[]') FROM ("
-    "  SELECT pd_work_order_json(w) AS j, w.priority, k.due, w.id "
-    "  FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket' "
-    "    AND k.subject_id = w.ticket_id AND k.name = 'resolution' "
-    "  WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL "
-    "    AND CASE WHEN $5::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
-    "             AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid) "
-    "        ELSE w.assignee_id = $4::uuid AND (($6::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $6) END "
-    "  ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $7) x");
+    "SELECT w.doc, 0, w.id, " ORDER_FACTS " "
+    "FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket' "
+    "  AND k.subject_id = w.ticket_id AND k.name = 'resolution' "
+    "WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL "
+    "  AND CASE WHEN $5::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
+    "           AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid) "
+    "      ELSE w.assignee_id = $4::uuid AND (($6::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $6) END "
+    "ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $7");
 
 void wo_row_free(struct wo_row *w)
 {
@@ -247,20 +250,37 @@ enum pd_err work_order_transition(struct db_conn *db, const char *org, const str
     return err;
 }
 
-enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
-                            const struct page *pg, json_t **out)
+struct order_items {
+    wo_actions_fn actions;
+    const void *ctx;
+    bool queue;
+};
+
+/* A list row as its item: doc with the caller's allowed_actions (ORDER_FACTS). */
+static void order_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 {
+    const struct order_items *x = ctx;
+    struct wo_row w = { .caller_in_department = x->queue };
+    copy(w.status, sizeof w.status, PQgetvalue(r, row, 3));
+    copy(w.assignee_id, sizeof w.assignee_id, db_value(r, row, 4));
+    copy(w.mode, sizeof w.mode, PQgetvalue(r, row, 5));
+    char *actions = x->actions(&w, x->ctx);
+    if (actions == NULL)
+        b->oom = true;
+    else
+        rows_item_actions(b, r, row, actions);
+    free(actions);
+}
+
+enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
+                            const struct page *pg, wo_actions_fn actions, const void *ctx, char **out)
+{
+    struct order_items x = { actions, ctx, f->view == WO_VIEW_QUEUE };
     if (f->view != WO_VIEW_ALL) {
         char lim[8];
         snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
-        const char *p[] = { scope[0], scope[1], scope[2], scope[3], f->view == WO_VIEW_QUEUE ? "true" : "false",
-                            f->status, lim };
-        json_t *j_items = NULL;
-        enum pd_err err = rows_exec_one(db, &list_my_orders, 7, p, &j_items);
-        if (err != PD_OK)
-            return err;
-        *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
-        return PD_OK;
+        const char *p[] = { scope[0], scope[1], scope[2], scope[3], x.queue ? "true" : "false", f->status, lim };
+        return rows_exec_page(db, &list_my_orders, 7, p, pg->limit, order_item, &x, out);
     }
-    return list_run(db, &work_order_list_spec, scope, f->values, pg, NULL, NULL, out);
+    return list_run(db, &work_order_list_spec, scope, f->values, pg, order_item, &x, out);
 }

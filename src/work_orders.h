@@ -59,7 +59,11 @@ struct wo_filter {
 };
 /* MINE and QUEUE are ordered by priority, then the ticket's resolution due time, and come
  * in one page of at most limit items; ALL is newest first with a cursor. */
+/* The allowed_actions of w (its status, assignee_id, mode, caller_in_department) for the
+ * caller in ctx, as a JSON array literal; caller frees; NULL when out of memory. */
+typedef char *(*wo_actions_fn)(const struct wo_row *w, const void *ctx);
+/* The page as text (rows_page), each item with actions(…). */
 enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
-                            const struct page *pg, json_t **out);
+                            const struct page *pg, wo_actions_fn actions, const void *ctx, char **out);
 
 #endif

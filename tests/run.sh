@@ -138,6 +138,13 @@ i_pass=$(grep -E '^# pass ' "$WORK/integration.tap" | awk '{print $3}')
 i_fail=$(grep -E '^# fail ' "$WORK/integration.tap" | awk '{print $3}')
 passed=$((passed + ${i_pass:-0})); failed=$((failed + ${i_fail:-0}))
 [ "$it_rc" = 0 ] || [ "${i_fail:-0}" -gt 0 ] || failed=$((failed + 1))
+# every write the suite made went through the triggers that keep the stored documents
+# (migration 0021): none may differ from a fresh rendering
+stale=$(psql -At -X "$DATABASE_URL" -c "SELECT count(*) || ' stale: ' || coalesce(string_agg(DISTINCT relation, ', '), '')
+                                        FROM pd_stale_docs()" 2>&1)
+echo "stored documents after the suite: $stale"
+case "$stale" in "0 stale: "*) count "stored documents match a fresh rendering after the suite's writes" 0 ;;
+                 *) count "stored documents match a fresh rendering after the suite's writes" 1 ;; esac
 
 echo "== graceful shutdown"
 # logins (argon2id: tens of ms each, four at once) are in flight when SIGTERM arrives: every
