@@ -88,7 +88,42 @@ static void append(char **buf, size_t *len, size_t *cap, const char *src, int n,
     }
 }
 
-char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all)
+/* Renumbers the parameters of sql (numbered with every base parameter present) so that the
+ * base parameters it does not reference are left out; *used gets those it does. */
+static char *renumber(char *sql, int n_base, unsigned *used)
+{
+    *used = 0;
+    for (const char *p = sql; (p = strchr(p, '$')) != NULL; p++) {
+        long k = strtol(p + 1, NULL, 10);
+        if (k >= 1 && k <= n_base)
+            *used |= 1u << (k - 1);
+    }
+    int map[DB_MAX_PARAMS + 1], next = 1;
+    for (int k = 1; k <= n_base; k++)
+        map[k] = *used & (1u << (k - 1)) ? next++ : 0;
+    int shift = n_base - (next - 1);
+    size_t len = 0, cap = strlen(sql) + 1;
+    char *out = malloc(cap);
+    if (out == NULL) {
+        free(sql);
+        return NULL;
+    }
+    for (const char *p = sql; *p;) {
+        char *end;
+        long k = p[0] == '$' ? strtol(p + 1, &end, 10) : 0;
+        if (k < 1) {
+            out[len++] = *p++;
+            continue;
+        }
+        len += (size_t)sprintf(out + len, "$%ld", k <= n_base ? map[k] : k - shift);  /* never longer */
+        p = end;
+    }
+    out[len] = '\0';
+    free(sql);
+    return out;
+}
+
+char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all, unsigned *used)
 {
     size_t len = 0, cap = strlen(s->select) + 256;
     char *buf = malloc(cap), tail[256];
@@ -96,6 +131,21 @@ char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all)
         return NULL;
     buf[0] = '\0';
     append(&buf, &len, &cap, s->select, 0, "");
+    for (int j = 0; buf != NULL && j < s->n_scopes; j++) {
+        const struct list_scope *sc = &s->scopes[j];
+        char head[64];
+        if (!catch_all && !(mask & (1ul << (s->n_filters + 1 + j))))
+            continue;
+        if (catch_all)
+            snprintf(head, sizeof head, " AND ($%d::%s IS NULL OR ", sc->param, sc->type);
+        else
+            snprintf(head, sizeof head, " AND (");
+        append(&buf, &len, &cap, head, 0, "");
+        if (buf != NULL)
+            append(&buf, &len, &cap, sc->predicate, 0, "");
+        if (buf != NULL)
+            append(&buf, &len, &cap, ")", 0, "");
+    }
     int n = s->n_base;
     for (int i = 0; buf != NULL && i < s->n_filters; i++) {
         const struct list_filter *f = &s->filters[i];
@@ -129,6 +179,10 @@ char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all)
         snprintf(tail, sizeof tail, " ORDER BY %s LIMIT $%d", s->order, n + 1);
     if (buf != NULL)
         append(&buf, &len, &cap, tail, 0, "");
+    unsigned referenced;
+    buf = buf != NULL ? renumber(buf, s->n_base, &referenced) : NULL;
+    if (used != NULL)
+        *used = buf != NULL ? referenced : 0;
     return buf;
 }
 
@@ -137,49 +191,51 @@ char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all)
 static struct shape {
     const struct list_spec *spec;
     unsigned long mask;   /* ~0ul: the spec's catch-all */
+    unsigned used;        /* the base parameters it takes (list_sql) */
     struct db_stmt st;
 } shapes[LIST_MAX_SHAPES];
 static int n_shapes;  /* append-only: an entry is complete before n_shapes counts it */
 static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct db_stmt *find(const struct list_spec *s, unsigned long mask)
+static struct shape *find(const struct list_spec *s, unsigned long mask)
 {
     int n = __atomic_load_n(&n_shapes, __ATOMIC_ACQUIRE);
     for (int i = 0; i < n; i++)
         if (shapes[i].spec == s && shapes[i].mask == mask)
-            return &shapes[i].st;
+            return &shapes[i];
     return NULL;
 }
 
-/* The statement for mask: its own shape while the cache has room, else the catch-all
- * (*catch_all set). NULL when out of memory. */
-static struct db_stmt *statement_for(const struct list_spec *s, unsigned long mask, bool *catch_all)
+/* The shape for mask: its own while the cache has room, else the catch-all (*catch_all
+ * set). NULL when out of memory. */
+static struct shape *shape_for(const struct list_spec *s, unsigned long mask, bool *catch_all)
 {
     *catch_all = false;
-    struct db_stmt *st = find(s, mask);  /* the usual case: known, without the lock */
-    if (st != NULL)
-        return st;
+    struct shape *sh = find(s, mask);  /* the usual case: known, without the lock */
+    if (sh != NULL)
+        return sh;
     pthread_mutex_lock(&shapes_lock);
-    st = find(s, mask);
-    if (st == NULL && n_shapes >= LIST_MAX_SHAPES - 1 && (st = find(s, ~0ul)) != NULL)
+    sh = find(s, mask);
+    if (sh == NULL && n_shapes >= LIST_MAX_SHAPES - 1 && (sh = find(s, ~0ul)) != NULL)
         *catch_all = true;
-    if (st == NULL) {
+    if (sh == NULL) {
         bool all = n_shapes >= LIST_MAX_SHAPES - 1;
         if (all && n_shapes == LIST_MAX_SHAPES) {
             pthread_mutex_unlock(&shapes_lock);
             log_msg(LOG_ERROR, NULL, "list_run - no room for the catch-all of %s", s->name);
             return NULL;
         }
-        char *sql = list_sql(s, all ? ~0ul : mask, all);
+        unsigned used;
+        char *sql = list_sql(s, all ? ~0ul : mask, all, &used);
         if (sql != NULL) {
-            shapes[n_shapes] = (struct shape){ s, all ? ~0ul : mask, { sql, -1, NULL } };
-            st = &shapes[n_shapes].st;
+            shapes[n_shapes] = (struct shape){ s, all ? ~0ul : mask, used, { sql, -1, NULL } };
+            sh = &shapes[n_shapes];
             __atomic_store_n(&n_shapes, n_shapes + 1, __ATOMIC_RELEASE);
             *catch_all = all;
         }
     }
     pthread_mutex_unlock(&shapes_lock);
-    return st;
+    return sh;
 }
 
 enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
@@ -194,14 +250,18 @@ enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *
             mask |= 1ul << i;
     if (pp.after_us != NULL)
         mask |= 1ul << s->n_filters;
+    for (int j = 0; j < s->n_scopes; j++)
+        if (base[s->scopes[j].param - 1] != NULL)
+            mask |= 1ul << (s->n_filters + 1 + j);
     bool catch_all;
-    struct db_stmt *st = statement_for(s, mask, &catch_all);
-    if (st == NULL)
+    struct shape *sh = shape_for(s, mask, &catch_all);
+    if (sh == NULL)
         return PD_ERR_NOMEM;
     const char *p[DB_MAX_PARAMS];
     int n = 0;
     for (int i = 0; i < s->n_base; i++)
-        p[n++] = base[i];
+        if (sh->used & (1u << i))
+            p[n++] = base[i];
     for (int i = 0; i < s->n_filters; i++)
         if (catch_all || values[i] != NULL)
             p[n++] = values[i];
@@ -210,5 +270,5 @@ enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *
         p[n++] = pp.after_id;
     }
     p[n++] = pp.limit;
-    return rows_exec_page(db, st, n, p, pg->limit, item, ctx, out);
+    return rows_exec_page(db, &sh->st, n, p, pg->limit, item, ctx, out);
 }

@@ -31,6 +31,17 @@ struct list_filter {
 
 #define LIST_MAX_FILTERS 24
 
+/* A part of the caller's scope that narrows the list only when its base parameter is given
+ * (staff of some communities: "t.community_id = ANY ($2)"). A shape leaves out the parts
+ * whose parameter is NULL — so that its statement has no "$2 IS NULL OR …" and PostgreSQL
+ * keeps one generic plan for it — and sends only the base parameters it references. */
+struct list_scope {
+    int param;                  /* the base parameter (1-based) */
+    const char *type;           /* its SQL type, for the catch-all: "uuid[]" */
+    const char *predicate;
+};
+#define LIST_MAX_SCOPES 4
+
 struct list_spec {
     const char *name;           /* for logs */
     /* "SELECT <item json>, <cursor µs>, <id>[, …] FROM … WHERE …" over $1..$n_base: the item,
@@ -41,6 +52,8 @@ struct list_spec {
      * followed by any of its own (tickets: who sees the reporter's phone). */
     const char *select;
     int n_base;
+    const struct list_scope *scopes;  /* the parts of the scope not in select */
+    int n_scopes;
     const char *keyset;         /* "(t.created_at, t.id)": the rows after a cursor are before it */
     const char *order;          /* "t.created_at DESC, t.id DESC" */
     const struct list_filter *filters;
@@ -61,9 +74,12 @@ enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *
                      const char *const values[], const struct page *pg, rows_item_fn item,
                      const void *ctx, char **out);
 
-/* The statement text for the filters in mask (bit i: filters[i]; bit n_filters: a cursor).
- * catch_all: every filter present with a NULL-tolerant predicate, one text for all shapes.
- * Caller frees. Exposed for tests. */
-char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all);
+/* The statement text for the filters in mask (bit i: filters[i]; bit n_filters: a cursor;
+ * bit n_filters + 1 + j: scopes[j]), its parameters numbered in the order list_run sends
+ * them: the base parameters it references, the filters present, the cursor, the limit.
+ * catch_all: every filter and scope part present with a NULL-tolerant predicate, one text
+ * for all shapes. *used (may be NULL) gets the base parameters it references (bit k - 1
+ * for $k). Caller frees. Exposed for tests. */
+char *list_sql(const struct list_spec *s, unsigned long mask, bool catch_all, unsigned *used);
 
 #endif

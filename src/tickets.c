@@ -14,16 +14,16 @@
 
 /* The caller's tickets, from the scope in $1 org, $2 communities, $3 units, $4 self
  * (api_scope_params; struct ticket_scope): the leading parameters of every statement here
- * that reads by scope. */
-#define VISIBLE "t.org_id = $1 AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2)) " \
-                "AND ($3::uuid[] IS NULL OR t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)"
+ * that reads by scope. The list takes the same parts as list scopes. */
+#define IN_COMMUNITIES "t.community_id = ANY ($2)"
+#define OF_UNITS "(t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)"
+#define VISIBLE "t.org_id = $1 AND ($2::uuid[] IS NULL OR " IN_COMMUNITIES ") " \
+                "AND ($3::uuid[] IS NULL OR " OF_UNITS ")"
 
 /* Whether the caller sees the reporter's phone in full (REVEAL bool, WORKER uuid): see
- * struct ticket_scope. */
+ * struct ticket_scope; t.assignee_ids is kept by the work orders' trigger (0021). */
 #define PII_REVEALED(REVEAL, WORKER) \
-    "(" REVEAL "::bool OR (" WORKER "::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM work_orders w " \
-    "  WHERE w.org_id = t.org_id AND w.ticket_id = t.id AND w.assignee_id = " WORKER "::uuid " \
-    "  AND w.status NOT IN ('declined', 'cancelled'))))"
+    "(" REVEAL "::bool OR coalesce(" WORKER "::uuid = ANY (t.assignee_ids), false))"
 
 /* Where a ticket may be reported: $1 org, $2 communities, $3 units, then $4 the unit or
  * community id. */
@@ -59,8 +59,8 @@ DB_STMT(lock_ticket,
 DB_STMT(load_ticket,
     "SELECT " TICKET_PARTS("t.version", "$6", "$7") ", t.orders_doc, t.status, t.kind, t.community_id, "
     "  t.unit_id, t.work_started, "
-    "  t.resolved_at IS NOT NULL AND t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) "
-    "      FROM ticket_settings s WHERE s.org_id = t.org_id) * interval '1 hour' "
+    "  CASE WHEN t.status = 'resolved' THEN t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) "
+    "      FROM ticket_settings s WHERE s.org_id = t.org_id) * interval '1 hour' ELSE false END "
     "FROM tickets t WHERE " VISIBLE " AND t.id = $5");
 /* The ticket list: base parameters the scope ($1 org, $2 communities, $3 units, $4 self),
  * $5 reveal, $6 worker (struct ticket_scope), then the filters present. */
@@ -92,8 +92,10 @@ static const struct list_filter ticket_filters[] = {
 const struct list_spec ticket_list_spec = {
     .name = "tickets",
     .select = "SELECT " TICKET_PARTS("(extract(epoch FROM t.created_at) * 1000000)::bigint", "$5", "$6") " "
-              "FROM tickets t WHERE " VISIBLE,
+              "FROM tickets t WHERE t.org_id = $1",
     .n_base = 6,
+    .scopes = (const struct list_scope[]){ { 2, "uuid[]", IN_COMMUNITIES }, { 3, "uuid[]", OF_UNITS } },
+    .n_scopes = 2,
     .keyset = "(t.created_at, t.id)",
     .order = "t.created_at DESC, t.id DESC",
     .filters = ticket_filters,

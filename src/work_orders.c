@@ -11,7 +11,8 @@
 
 /* Work orders in the caller's scope (api_scope_params): $1 org, $2 communities; an owner's
  * scope ($3 units not NULL) reaches none, where a statement takes it. */
-#define WO_VISIBLE "w.org_id = $1 AND ($2::uuid[] IS NULL OR w.community_id = ANY ($2))"
+#define WO_IN_COMMUNITIES "w.community_id = ANY ($2)"
+#define WO_VISIBLE "w.org_id = $1 AND ($2::uuid[] IS NULL OR " WO_IN_COMMUNITIES ")"
 /* What a list item's allowed_actions depend on: columns 3..5 of a list row (order_item). */
 #define ORDER_FACTS "w.status, w.assignee_id, w.mode"
 /* lock: $1 org, $2 communities, $3 id. load: the scope ($1..$4, $4 self: caller_in_department),
@@ -79,24 +80,31 @@ static const struct list_filter order_filters[] = {
 const struct list_spec work_order_list_spec = {
     .name = "work_orders",
     .select = "SELECT w.doc, (extract(epoch FROM w.created_at) * 1000000)::bigint, w.id, " ORDER_FACTS " "
-              "FROM work_orders w WHERE " WO_VISIBLE,
+              "FROM work_orders w WHERE w.org_id = $1",
     .n_base = 2,
+    .scopes = (const struct list_scope[]){ { 2, "uuid[]", WO_IN_COMMUNITIES } },
+    .n_scopes = 1,
     .keyset = "(w.created_at, w.id)",
     .order = "w.created_at DESC, w.id DESC",
     .filters = order_filters,
     .n_filters = sizeof order_filters / sizeof order_filters[0],
 };
-/* mine and queue, in list rows without a cursor: the scope ($1..$4, $4 self: the
- * technician), $5 queue, $6 status, $7 limit. */
-DB_STMT(list_my_orders,
-    "SELECT w.doc, 0, w.id, " ORDER_FACTS " "
-    "FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket' "
-    "  AND k.subject_id = w.ticket_id AND k.name = 'resolution' "
+/* mine and queue, in list rows without a cursor, by priority then the ticket's resolution
+ * due time: the scope ($1..$4, $4 self: the technician), $5 status (mine; NULL: the open
+ * ones), $5 limit (queue) — one statement each, so that each keeps one generic plan. */
+#define ORDERS_BY_DUE \
+    "SELECT w.doc, 0, w.id, " ORDER_FACTS " " \
+    "FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket' " \
+    "  AND k.subject_id = w.ticket_id AND k.name = 'resolution' " \
     "WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL "
-    "  AND CASE WHEN $5::bool THEN w.assignee_id IS NULL AND w.status = 'dispatched' "
-    "           AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid) "
-    "      ELSE w.assignee_id = $4::uuid AND (($6::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $6) END "
-    "ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $7");
+DB_STMT(list_my_orders,
+    ORDERS_BY_DUE "AND w.assignee_id = $4::uuid "
+    "  AND (($5::text IS NULL AND w.status IN " OPEN_STATES ") OR w.status = $5) "
+    "ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $6");
+DB_STMT(list_queue,
+    ORDERS_BY_DUE "AND w.assignee_id IS NULL AND w.status = 'dispatched' "
+    "  AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid) "
+    "ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT $5");
 
 void wo_row_free(struct wo_row *w)
 {
@@ -279,8 +287,10 @@ enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], cons
     if (f->view != WO_VIEW_ALL) {
         char lim[8];
         snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
-        const char *p[] = { scope[0], scope[1], scope[2], scope[3], x.queue ? "true" : "false", f->status, lim };
-        return rows_exec_page(db, &list_my_orders, 7, p, pg->limit, order_item, &x, out);
+        const char *mine[] = { scope[0], scope[1], scope[2], scope[3], f->status, lim };
+        const char *queue[] = { scope[0], scope[1], scope[2], scope[3], lim };
+        return x.queue ? rows_exec_page(db, &list_queue, 5, queue, pg->limit, order_item, &x, out)
+                       : rows_exec_page(db, &list_my_orders, 6, mine, pg->limit, order_item, &x, out);
     }
     return list_run(db, &work_order_list_spec, scope, f->values, pg, order_item, &x, out);
 }

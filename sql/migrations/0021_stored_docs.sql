@@ -10,14 +10,23 @@
 --   tickets.sla_doc     {"sla": …, "overdue": …} from its clocks
 --   tickets.orders_doc  its work orders' docs, as a JSON array in creation order
 --   tickets.work_started  one of them is in progress, on hold or completed (the machine's flag)
+--   tickets.assignee_ids  the assignees of its orders that are not declined or cancelled: the
+--                         technicians who see the reporter's phone (a plain column, so the
+--                         ticket's read has no sub-select and keeps one generic plan)
 --   work_orders.doc, notifications.doc  the whole object
 --
 -- Renderers: pd_ticket_doc, pd_ticket_sla_doc, pd_work_order_json, pd_notification_json.
 -- Changing one of them means a migration that re-renders the stored rows (as below).
 
 ALTER TABLE tickets ADD COLUMN doc text, ADD COLUMN sla_doc text,
-    ADD COLUMN orders_doc text NOT NULL DEFAULT '[]', ADD COLUMN work_started boolean NOT NULL DEFAULT false;
+    ADD COLUMN orders_doc text NOT NULL DEFAULT '[]', ADD COLUMN work_started boolean NOT NULL DEFAULT false,
+    ADD COLUMN assignee_ids uuid[] NOT NULL DEFAULT '{}';
+-- lz4 where a row is long enough to be compressed: read many times for each write, and lz4
+-- decompresses several times faster than pglz
+ALTER TABLE tickets ALTER COLUMN doc SET COMPRESSION lz4, ALTER COLUMN sla_doc SET COMPRESSION lz4,
+    ALTER COLUMN orders_doc SET COMPRESSION lz4;
 ALTER TABLE work_orders ADD COLUMN doc text;
+ALTER TABLE work_orders ALTER COLUMN doc SET COMPRESSION lz4;
 ALTER TABLE notifications ADD COLUMN doc text;
 
 CREATE FUNCTION pd_ticket_doc(t tickets, unit_number text) RETURNS json
@@ -63,6 +72,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = org AND w.ticket_id = ticket
                AND w.status IN ('in_progress', 'on_hold', 'completed'))
 $$;
+CREATE FUNCTION pd_ticket_assignee_ids(org uuid, ticket uuid) RETURNS uuid[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT coalesce(array_agg(DISTINCT w.assignee_id ORDER BY w.assignee_id), '{}') FROM work_orders w
+WHERE w.org_id = org AND w.ticket_id = ticket AND w.assignee_id IS NOT NULL
+  AND w.status NOT IN ('declined', 'cancelled')
+$$;
 
 CREATE FUNCTION pd_notification_json(n notifications) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -74,7 +89,7 @@ $$;
 
 -- A ticket's doc is rendered when it is inserted, when any of its own columns changes, and
 -- when a writer sets doc to NULL to ask for it (a unit renumbered). Writes of only the other
--- stored parts (sla_doc, orders_doc, work_started) leave it as it is.
+-- stored parts (sla_doc, orders_doc, work_started, assignee_ids) leave it as it is.
 CREATE FUNCTION pd_ticket_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -83,7 +98,7 @@ BEGIN
     IF TG_OP = 'UPDATE' AND NEW.doc IS NOT NULL THEN
         o := OLD;
         o.doc := NEW.doc; o.sla_doc := NEW.sla_doc; o.orders_doc := NEW.orders_doc;
-        o.work_started := NEW.work_started;
+        o.work_started := NEW.work_started; o.assignee_ids := NEW.assignee_ids;
         IF o IS NOT DISTINCT FROM NEW THEN
             RETURN NEW;
         END IF;
@@ -138,7 +153,7 @@ CREATE FUNCTION pd_ticket_orders_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE tickets t SET orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
-        work_started = pd_ticket_work_started(t.org_id, t.id)
+        work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
     WHERE (t.org_id, t.id) IN (SELECT c.org_id, c.ticket_id FROM changed c);
     RETURN NULL;
 END
@@ -175,7 +190,8 @@ CREATE TRIGGER notifications_render BEFORE INSERT OR UPDATE ON notifications
 UPDATE work_orders SET doc = NULL;
 UPDATE notifications SET doc = NULL;
 UPDATE tickets t SET doc = NULL, sla_doc = pd_ticket_sla_doc(t.org_id, t.id),
-    orders_doc = pd_ticket_orders_doc(t.org_id, t.id), work_started = pd_ticket_work_started(t.org_id, t.id);
+    orders_doc = pd_ticket_orders_doc(t.org_id, t.id), work_started = pd_ticket_work_started(t.org_id, t.id),
+    assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id);
 ALTER TABLE tickets ALTER COLUMN doc SET NOT NULL, ALTER COLUMN sla_doc SET NOT NULL;
 ALTER TABLE work_orders ALTER COLUMN doc SET NOT NULL;
 ALTER TABLE notifications ALTER COLUMN doc SET NOT NULL;
@@ -189,6 +205,7 @@ WHERE t.doc IS DISTINCT FROM pd_ticket_doc(t, u.number)::text
    OR t.sla_doc IS DISTINCT FROM pd_ticket_sla_doc(t.org_id, t.id)::text
    OR t.orders_doc IS DISTINCT FROM pd_ticket_orders_doc(t.org_id, t.id)
    OR t.work_started IS DISTINCT FROM pd_ticket_work_started(t.org_id, t.id)
+   OR t.assignee_ids IS DISTINCT FROM pd_ticket_assignee_ids(t.org_id, t.id)
 UNION ALL
 SELECT 'work_orders', w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
 UNION ALL

@@ -74,6 +74,7 @@ check "a breached clock shows on its ticket" "
   FROM tickets t WHERE t.id = (SELECT breach FROM probe)"
 check "a started work order shows on its ticket" "
   SELECT t.work_started AND t.orders_doc::jsonb @> jsonb_build_array(jsonb_build_object('id', w.id, 'status', 'in_progress'))
+         AND w.assignee_id = ANY (t.assignee_ids)
   FROM work_orders w JOIN tickets t ON t.id = w.ticket_id WHERE w.id = (SELECT start FROM probe)"
 check "a renumbered unit shows on its tickets" "
   SELECT bool_and(t.doc::jsonb->>'unit_number' = u.number) AND bool_and(u.number LIKE '%-B')

@@ -26,7 +26,7 @@ static const struct list_spec spec = {
 
 START_TEST(test_no_filter)
 {
-    char *sql = list_sql(&spec, 0, false);
+    char *sql = list_sql(&spec, 0, false, NULL);
     ck_assert_str_eq(sql, "SELECT x.j, x.us, x.id FROM things x WHERE x.org_id = $1 "
                           "ORDER BY x.created_at DESC, x.id DESC LIMIT $2");
     free(sql);
@@ -36,7 +36,7 @@ END_TEST
 START_TEST(test_shape_numbers_only_what_is_present)
 {
     /* owner_id and the flag and a cursor: $2 for the owner (twice), $3 the flag, then the cursor */
-    char *sql = list_sql(&spec, (1ul << 1) | (1ul << 4) | (1ul << 5), false);
+    char *sql = list_sql(&spec, (1ul << 1) | (1ul << 4) | (1ul << 5), false, NULL);
     ck_assert_str_eq(sql, "SELECT x.j, x.us, x.id FROM things x WHERE x.org_id = $1 "
                           "AND (x.owner_id = $2::uuid OR x.maker_id = $2::uuid) "
                           "AND ($3::bool AND x.broken) "
@@ -48,11 +48,59 @@ END_TEST
 
 START_TEST(test_catch_all_tolerates_absent_values)
 {
-    char *sql = list_sql(&spec, ~0ul, true);
+    char *sql = list_sql(&spec, ~0ul, true, NULL);
     ck_assert_ptr_nonnull(strstr(sql, "AND ($2::text IS NULL OR x.colour = $2::text)"));
     ck_assert_ptr_nonnull(strstr(sql, "AND (NOT coalesce($6::bool, false) OR x.broken)"));
     ck_assert_ptr_nonnull(strstr(sql, "AND ($7::bigint IS NULL OR (x.created_at, x.id) <"));
     ck_assert_ptr_nonnull(strstr(sql, "LIMIT $9"));
+    free(sql);
+}
+END_TEST
+
+/* a spec whose scope has parts: $2 communities, $3 units with $4 self, then $5 its own */
+static const struct list_scope scopes[] = {
+    { 2, "uuid[]", "x.community_id = ANY ($2)" },
+    { 3, "uuid[]", "(x.unit_id = ANY ($3) OR x.owner_id = $4::uuid)" },
+};
+static const struct list_spec scoped = {
+    .name = "scoped",
+    .select = "SELECT x.j, x.us, x.id, $5::bool FROM things x WHERE x.org_id = $1",
+    .n_base = 5,
+    .scopes = scopes,
+    .n_scopes = 2,
+    .keyset = "(x.created_at, x.id)",
+    .order = "x.created_at DESC, x.id DESC",
+    .filters = filters,
+    .n_filters = 5,
+};
+#define SCOPE_BIT(j) (1ul << (5 + 1 + (j)))
+
+START_TEST(test_scope_parts_only_when_given_and_unused_parameters_dropped)
+{
+    unsigned used;
+    /* org-wide staff: no scope part; $2..$4 not sent, $5 becomes $2, the colour filter $3 */
+    char *sql = list_sql(&scoped, 1ul << 0, false, &used);
+    ck_assert_str_eq(sql, "SELECT x.j, x.us, x.id, $2::bool FROM things x WHERE x.org_id = $1 "
+                          "AND (x.colour = $3::text) ORDER BY x.created_at DESC, x.id DESC LIMIT $4");
+    ck_assert_uint_eq(used, 1u | 1u << 4);
+    free(sql);
+    /* an owner: the units part with self, no communities part */
+    sql = list_sql(&scoped, SCOPE_BIT(1), false, &used);
+    ck_assert_str_eq(sql, "SELECT x.j, x.us, x.id, $4::bool FROM things x WHERE x.org_id = $1 "
+                          "AND ((x.unit_id = ANY ($2) OR x.owner_id = $3::uuid)) "
+                          "ORDER BY x.created_at DESC, x.id DESC LIMIT $5");
+    ck_assert_uint_eq(used, 1u | 1u << 2 | 1u << 3 | 1u << 4);
+    free(sql);
+    /* staff of some communities */
+    sql = list_sql(&scoped, SCOPE_BIT(0), false, &used);
+    ck_assert_ptr_nonnull(strstr(sql, "WHERE x.org_id = $1 AND (x.community_id = ANY ($2)) ORDER BY"));
+    ck_assert_uint_eq(used, 1u | 1u << 1 | 1u << 4);
+    free(sql);
+    /* the catch-all tolerates every part absent and takes every parameter */
+    sql = list_sql(&scoped, ~0ul, true, &used);
+    ck_assert_ptr_nonnull(strstr(sql, "AND ($2::uuid[] IS NULL OR x.community_id = ANY ($2)) "
+                                      "AND ($3::uuid[] IS NULL OR (x.unit_id = ANY ($3) OR x.owner_id = $4::uuid))"));
+    ck_assert_uint_eq(used, 0x1fu);
     free(sql);
 }
 END_TEST
@@ -106,6 +154,7 @@ Suite *listspec_suite(void)
     tcase_add_test(tc, test_no_filter);
     tcase_add_test(tc, test_shape_numbers_only_what_is_present);
     tcase_add_test(tc, test_catch_all_tolerates_absent_values);
+    tcase_add_test(tc, test_scope_parts_only_when_given_and_unused_parameters_dropped);
     tcase_add_test(tc, test_check_names_every_bad_parameter);
     tcase_add_test(tc, test_check_passes_good_values);
     tcase_add_test(tc, test_ticket_search_is_the_trigram_index_expression);
