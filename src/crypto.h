@@ -23,6 +23,9 @@ char *random_token(size_t n);
  * per-thread generator seeded once from the OS). Not a secret. */
 void request_id_new(char out[33]);
 
+/* A random (version 4) UUID, 36 chars + NUL. */
+void uuid_v4(char out[37]);
+
 /* 16 random bytes as 32 hex chars + NUL. */
 void random_hex16(char out[33]);
 

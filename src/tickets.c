@@ -7,6 +7,7 @@
 #include <time.h>
 #include "calendar.h"
 #include "clocks.h"
+#include "crypto.h"
 #include "events.h"
 #include "ticket_rules.h"
 #include "tickets.h"
@@ -43,10 +44,9 @@ DB_STMT(next_number,
 DB_STMT(insert_ticket,
     "INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, "
     "  priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, "
-    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids) "
+    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, id) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-    "  $21, $22::uuid[]) "
-    "RETURNING id");
+    "  $21, $22::uuid[], $23)");
 /* The columns a ticket is assembled from (ticket_compose), at fixed positions: 0 doc,
  * 1 a bigint (the list's cursor, the load's version), 2 id, 3 sla_doc, 4..6 the reporter's id,
  * name and phone as this caller sees it. */
@@ -307,22 +307,23 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
     copy(number, sizeof number, PQgetvalue(r, 0, 0));
     PQclear(r);
 
-    const char *ip[] = { org, number, community, in->unit_id, in->location, in->kind, in->category,
-                         category_department(in->category), in->priority, in->requested_priority,
-                         in->description, in->occurred_at, in->visit_from, in->visit_to,
-                         in->entry_permission ? "true" : "false", in->paid_service ? "true" : "false",
-                         in->channel, in->reporter_id, in->reporter_name, in->reporter_phone,
-                         in->created_by, in->attachment_ids };
-    if ((err = db_exec(db, &insert_ticket, 22, ip, &r)) != PD_OK)
-        return err;
-    copy(id_out, 37, PQgetvalue(r, 0, 0));
-    PQclear(r);
+    /* the clocks first, so that the ticket renders its stored documents once, as it is
+     * inserted, with its SLA (0021): started after it, they would re-render it */
+    uuid_v4(id_out);
     const struct clock_subject s = { org, "ticket", id_out };
     int minutes[3];
     clock_targets(&m, minutes);
     for (int i = 0; i < 3; i++)
         if ((err = clock_start(db, &s, clock_names[i], community, minutes[i], m.business_hours, now)) != PD_OK)
             return err;
+    const char *ip[] = { org, number, community, in->unit_id, in->location, in->kind, in->category,
+                         category_department(in->category), in->priority, in->requested_priority,
+                         in->description, in->occurred_at, in->visit_from, in->visit_to,
+                         in->entry_permission ? "true" : "false", in->paid_service ? "true" : "false",
+                         in->channel, in->reporter_id, in->reporter_name, in->reporter_phone,
+                         in->created_by, in->attachment_ids, id_out };
+    if ((err = db_exec(db, &insert_ticket, 23, ip, NULL)) != PD_OK)
+        return err;
     json_t *j = json_pack("{s:s, s:s}", "channel", in->channel, "number", number);
     char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
