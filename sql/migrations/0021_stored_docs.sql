@@ -14,6 +14,9 @@
 --                         technicians who see the reporter's phone (a plain column, so the
 --                         ticket's read has no sub-select and keeps one generic plan)
 --   work_orders.doc, notifications.doc  the whole object
+--   work_orders.resolve_due  its ticket's resolution due time, kept from the clock: the
+--                         order of a technician's lists (mine, queue), so that an index
+--                         gives their first page without reading and sorting them all
 --
 -- Renderers: pd_ticket_doc, pd_ticket_sla_doc, pd_work_order_json, pd_notification_json.
 -- Changing one of them means a migration that re-renders the stored rows (as below).
@@ -25,7 +28,7 @@ ALTER TABLE tickets ADD COLUMN doc text, ADD COLUMN sla_doc text,
 -- decompresses several times faster than pglz
 ALTER TABLE tickets ALTER COLUMN doc SET COMPRESSION lz4, ALTER COLUMN sla_doc SET COMPRESSION lz4,
     ALTER COLUMN orders_doc SET COMPRESSION lz4;
-ALTER TABLE work_orders ADD COLUMN doc text;
+ALTER TABLE work_orders ADD COLUMN doc text, ADD COLUMN resolve_due timestamptz;
 ALTER TABLE work_orders ALTER COLUMN doc SET COMPRESSION lz4;
 ALTER TABLE notifications ADD COLUMN doc text;
 
@@ -113,7 +116,8 @@ $$;
 CREATE TRIGGER tickets_render BEFORE INSERT OR UPDATE ON tickets
     FOR EACH ROW EXECUTE FUNCTION pd_ticket_render();
 
--- Clocks: once per statement, for the tickets whose rendered clock fields changed.
+-- Clocks: once per statement, for the tickets whose rendered clock fields changed, and the
+-- work orders whose ticket's resolution is due at another time.
 CREATE FUNCTION pd_ticket_clocks_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -124,9 +128,15 @@ BEGIN
             WHERE n.subject_type = 'ticket'
               AND (n.due, n.met_at, n.breached, n.paused_since, n.calendar)
                   IS DISTINCT FROM (o.due, o.met_at, o.breached, o.paused_since, o.calendar));
+        UPDATE work_orders w SET resolve_due = n.due FROM changed_new n
+        WHERE n.subject_type = 'ticket' AND n.name = 'resolution' AND w.org_id = n.org_id
+          AND w.ticket_id = n.subject_id AND w.resolve_due IS DISTINCT FROM n.due;
     ELSE
         UPDATE tickets t SET sla_doc = pd_ticket_sla_doc(t.org_id, t.id)
         WHERE (t.org_id, t.id) IN (SELECT c.org_id, c.subject_id FROM changed c WHERE c.subject_type = 'ticket');
+        UPDATE work_orders w SET resolve_due = pd_work_order_resolve_due(w.org_id, w.ticket_id)
+        WHERE (w.org_id, w.ticket_id) IN (SELECT c.org_id, c.subject_id FROM changed c
+                                          WHERE c.subject_type = 'ticket' AND c.name = 'resolution');
     END IF;
     RETURN NULL;
 END
@@ -138,10 +148,27 @@ CREATE TRIGGER clocks_render_update AFTER UPDATE ON clocks REFERENCING OLD TABLE
 CREATE TRIGGER clocks_render_delete AFTER DELETE ON clocks REFERENCING OLD TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION pd_ticket_clocks_render();
 
--- Work orders: each row renders itself; then, once per statement, their tickets' list.
+-- Work orders: each row renders itself (not when only resolve_due moved, which the doc does
+-- not show); then, once per statement, the tickets whose orders' docs changed.
+CREATE FUNCTION pd_work_order_resolve_due(org uuid, ticket uuid) RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT k.due FROM clocks k WHERE k.org_id = org AND k.subject_type = 'ticket' AND k.subject_id = ticket
+    AND k.name = 'resolution'
+$$;
 CREATE FUNCTION pd_work_order_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    o work_orders;
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.resolve_due := pd_work_order_resolve_due(NEW.org_id, NEW.ticket_id);
+    ELSIF NEW.doc IS NOT NULL THEN
+        o := OLD;
+        o.doc := NEW.doc; o.resolve_due := NEW.resolve_due;
+        IF o IS NOT DISTINCT FROM NEW THEN
+            RETURN NEW;
+        END IF;
+    END IF;
     NEW.doc := pd_work_order_json(NEW)::text;
     RETURN NEW;
 END
@@ -152,15 +179,23 @@ CREATE TRIGGER work_orders_render BEFORE INSERT OR UPDATE ON work_orders
 CREATE FUNCTION pd_ticket_orders_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE tickets t SET orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
-        work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
-    WHERE (t.org_id, t.id) IN (SELECT c.org_id, c.ticket_id FROM changed c);
+    IF TG_OP = 'UPDATE' THEN
+        UPDATE tickets t SET orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
+            work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
+        WHERE (t.org_id, t.id) IN (SELECT n.org_id, n.ticket_id FROM changed_new n JOIN changed_old o USING (org_id, id)
+                                   WHERE n.doc IS DISTINCT FROM o.doc OR n.ticket_id IS DISTINCT FROM o.ticket_id);
+    ELSE
+        UPDATE tickets t SET orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
+            work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
+        WHERE (t.org_id, t.id) IN (SELECT c.org_id, c.ticket_id FROM changed c);
+    END IF;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER work_orders_render_insert AFTER INSERT ON work_orders REFERENCING NEW TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION pd_ticket_orders_render();
-CREATE TRIGGER work_orders_render_update AFTER UPDATE ON work_orders REFERENCING NEW TABLE AS changed
+CREATE TRIGGER work_orders_render_update AFTER UPDATE ON work_orders
+    REFERENCING OLD TABLE AS changed_old NEW TABLE AS changed_new
     FOR EACH STATEMENT EXECUTE FUNCTION pd_ticket_orders_render();
 CREATE TRIGGER work_orders_render_delete AFTER DELETE ON work_orders REFERENCING OLD TABLE AS changed
     FOR EACH STATEMENT EXECUTE FUNCTION pd_ticket_orders_render();
@@ -186,8 +221,17 @@ $$;
 CREATE TRIGGER notifications_render BEFORE INSERT OR UPDATE ON notifications
     FOR EACH ROW EXECUTE FUNCTION pd_notification_render();
 
+-- The lists of a technician: mine (the open ones, or one status) and the department's
+-- queue, each by priority then due time — read in index order, a page at a time.
+DROP INDEX work_orders_by_assignee;
+CREATE INDEX work_orders_by_assignee ON work_orders (org_id, assignee_id, status, priority, resolve_due, id);
+CREATE INDEX work_orders_mine ON work_orders (org_id, assignee_id, priority, resolve_due, id)
+    WHERE status IN ('dispatched', 'accepted', 'in_progress', 'on_hold');
+CREATE INDEX work_orders_queue_by_due ON work_orders (org_id, department, priority, resolve_due, id)
+    WHERE assignee_id IS NULL AND status = 'dispatched';
+
 -- The rows already there. (An UPDATE that sets doc to NULL renders it.)
-UPDATE work_orders SET doc = NULL;
+UPDATE work_orders SET doc = NULL, resolve_due = pd_work_order_resolve_due(org_id, ticket_id);
 UPDATE notifications SET doc = NULL;
 UPDATE tickets t SET doc = NULL, sla_doc = pd_ticket_sla_doc(t.org_id, t.id),
     orders_doc = pd_ticket_orders_doc(t.org_id, t.id), work_started = pd_ticket_work_started(t.org_id, t.id),
@@ -208,6 +252,7 @@ WHERE t.doc IS DISTINCT FROM pd_ticket_doc(t, u.number)::text
    OR t.assignee_ids IS DISTINCT FROM pd_ticket_assignee_ids(t.org_id, t.id)
 UNION ALL
 SELECT 'work_orders', w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
+   OR w.resolve_due IS DISTINCT FROM pd_work_order_resolve_due(w.org_id, w.ticket_id)
 UNION ALL
 SELECT 'notifications', n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n)::text
 $$;

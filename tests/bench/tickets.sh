@@ -161,13 +161,12 @@ SQL
     cat > "$WORK/list.sql" <<SQL
 SELECT $tcols FROM tickets t WHERE t.org_id = '$ORG' AND t.community_id = '$BUSY' ORDER BY t.created_at DESC, t.id DESC LIMIT 21;
 SQL
-    local orders="FROM work_orders w LEFT JOIN clocks k ON k.org_id = w.org_id AND k.subject_type = 'ticket'
-        AND k.subject_id = w.ticket_id AND k.name = 'resolution' WHERE w.org_id = '$ORG'"
+    local orders="FROM work_orders w WHERE w.org_id = '$ORG'"
     cat > "$WORK/mine.sql" <<SQL
-SELECT $wcols $orders AND w.assignee_id = '$TECH' AND w.status IN ('dispatched', 'accepted', 'in_progress', 'on_hold') ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT 20;
+SELECT $wcols $orders AND w.assignee_id = '$TECH' AND w.status IN ('dispatched', 'accepted', 'in_progress', 'on_hold') ORDER BY w.priority, w.resolve_due, w.id LIMIT 20;
 SQL
     cat > "$WORK/queue.sql" <<SQL
-SELECT $wcols $orders AND w.community_id = ANY ('$tech_communities') AND w.assignee_id IS NULL AND w.status = 'dispatched' AND w.department = 'engineering' ORDER BY w.priority, k.due NULLS LAST, w.id LIMIT 20;
+SELECT $wcols $orders AND w.community_id = ANY ('$tech_communities') AND w.assignee_id IS NULL AND w.status = 'dispatched' AND w.department = 'engineering' ORDER BY w.priority, w.resolve_due, w.id LIMIT 20;
 SQL
     cat > "$WORK/inbox.sql" <<SQL
 SELECT $ncols FROM notifications n WHERE n.org_id = '$ORG' AND n.user_id = '$TECH' ORDER BY n.created_at DESC, n.id DESC LIMIT 21;

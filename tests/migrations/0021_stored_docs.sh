@@ -6,7 +6,8 @@
 # json_build_object), applies the rest, and checks that each object assembled from its
 # stored parts is what it was, that nothing is stale (pd_stale_docs), and that the triggers
 # keep the parts current through writes of every kind: a clock breached, a work order
-# started, a unit renumbered, a notification read, a ticket changed.
+# started, a resolution due time moved, a unit renumbered, a notification read, a ticket
+# changed.
 #   tests/migrations/0021_stored_docs.sh BIN DATABASE_URL      (the database must be empty)
 # shellcheck source=tests/migrations/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -66,6 +67,10 @@ SELECT (SELECT k.subject_id FROM clocks k WHERE k.subject_type = 'ticket' AND k.
 UPDATE clocks SET breached = true WHERE subject_id = (SELECT breach FROM probe) AND name = 'resolution';
 UPDATE work_orders SET status = 'in_progress', completed_at = NULL, version = version + 1 WHERE id = (SELECT start FROM probe);
 UPDATE units SET number = number || '-B' WHERE id = (SELECT unit FROM probe);
+CREATE TABLE order_before AS SELECT w.id, w.doc FROM work_orders w
+WHERE w.ticket_id = (SELECT ticket_id FROM work_orders WHERE id = (SELECT start FROM probe));
+UPDATE clocks SET due = due + interval '1 day' WHERE name = 'resolution'
+  AND subject_id = (SELECT ticket_id FROM work_orders WHERE id = (SELECT start FROM probe));
 UPDATE notifications SET read_at = now() WHERE id = (SELECT inbox FROM probe);
 UPDATE tickets SET description = '改过的描述 "引号"', version = version + 1 WHERE id = (SELECT ticket FROM probe);
 SQL
@@ -76,6 +81,9 @@ check "a started work order shows on its ticket" "
   SELECT t.work_started AND t.orders_doc::jsonb @> jsonb_build_array(jsonb_build_object('id', w.id, 'status', 'in_progress'))
          AND w.assignee_id = ANY (t.assignee_ids)
   FROM work_orders w JOIN tickets t ON t.id = w.ticket_id WHERE w.id = (SELECT start FROM probe)"
+check "a resolution due time moved: its work orders follow, their docs unchanged" "
+  SELECT bool_and(w.resolve_due = k.due AND w.doc = b.doc) FROM order_before b JOIN work_orders w ON w.id = b.id
+  JOIN clocks k ON k.subject_id = w.ticket_id AND k.name = 'resolution'"
 check "a renumbered unit shows on its tickets" "
   SELECT bool_and(t.doc::jsonb->>'unit_number' = u.number) AND bool_and(u.number LIKE '%-B')
   FROM tickets t JOIN units u ON u.id = t.unit_id WHERE u.id = (SELECT unit FROM probe)"
