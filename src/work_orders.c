@@ -90,23 +90,20 @@ const struct list_spec work_order_list_spec = {
     .n_filters = sizeof order_filters / sizeof order_filters[0],
 };
 /* mine and queue, in list rows without a cursor, by priority then the ticket's resolution
- * due time (w.resolve_due, kept from the clock: 0021), each read by an index of its own: the
- * scope ($1..$4, $4 self: the technician), then mine: $5 limit (the open ones) or $5 status,
- * $6 limit; queue: $5 limit — its communities' unclaimed orders ($2), or the org's. */
-#define ORDERS_BY_DUE(SCOPE, WHERE) \
+ * due time (w.resolve_due, kept from the clock: 0021), each read in the order of an index of
+ * its own: the scope ($1..$4, $4 self: the technician), then mine: $5 limit (the open
+ * ones) or $5 status, $6 limit; queue: $5 limit. */
+#define ORDERS_BY_DUE(WHERE) \
     "SELECT w.doc, 0, w.id, " ORDER_FACTS " FROM work_orders w " \
-    "WHERE " SCOPE " AND $3::uuid[] IS NULL AND " WHERE " " \
+    "WHERE " WO_VISIBLE " AND $3::uuid[] IS NULL AND " WHERE " " \
     "ORDER BY w.priority, w.resolve_due, w.id LIMIT "
-#define QUEUED "w.assignee_id IS NULL AND w.status = 'dispatched' " \
-    "AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid)"
 DB_STMT(list_my_open_orders,
-    ORDERS_BY_DUE(WO_VISIBLE, "w.assignee_id = $4::uuid AND w.status IN " OPEN_STATES) "$5");
+    ORDERS_BY_DUE("w.assignee_id = $4::uuid AND w.status IN " OPEN_STATES) "$5");
 DB_STMT(list_my_orders_in,
-    ORDERS_BY_DUE(WO_VISIBLE, "w.assignee_id = $4::uuid AND w.status = $5") "$6");
+    ORDERS_BY_DUE("w.assignee_id = $4::uuid AND w.status = $5") "$6");
 DB_STMT(list_queue,
-    ORDERS_BY_DUE("w.org_id = $1 AND " WO_IN_COMMUNITIES, QUEUED) "$5");
-DB_STMT(list_org_queue,
-    ORDERS_BY_DUE("w.org_id = $1 AND $2::uuid[] IS NULL", QUEUED) "$5");
+    ORDERS_BY_DUE("w.assignee_id IS NULL AND w.status = 'dispatched' "
+                  "AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid)") "$5");
 
 void wo_row_free(struct wo_row *w)
 {
@@ -291,8 +288,7 @@ enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], cons
         snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
         bool in_status = !x.queue && f->status != NULL;  /* the queue is of dispatched orders */
         const char *p[] = { scope[0], scope[1], scope[2], scope[3], in_status ? f->status : lim, lim };
-        struct db_stmt *st = x.queue ? (scope[1] != NULL ? &list_queue : &list_org_queue)
-                             : in_status ? &list_my_orders_in : &list_my_open_orders;
+        struct db_stmt *st = x.queue ? &list_queue : in_status ? &list_my_orders_in : &list_my_open_orders;
         return rows_exec_page(db, st, in_status ? 6 : 5, p, pg->limit, order_item, &x, out);
     }
     return list_run(db, &work_order_list_spec, scope, f->values, pg, order_item, &x, out);

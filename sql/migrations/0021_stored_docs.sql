@@ -222,13 +222,14 @@ CREATE TRIGGER notifications_render BEFORE INSERT OR UPDATE ON notifications
     FOR EACH ROW EXECUTE FUNCTION pd_notification_render();
 
 -- The lists of a technician: mine (the open ones, or one status) and the department's
--- queue, each by priority then due time. Mine is read in index order, a page at a time; the
--- queue reads only its communities' unclaimed orders (a technician serves one or a few).
+-- queue, each by priority then due time — read in index order, a page at a time (the queue
+-- skipping other communities' orders; measured faster than reading and sorting all of its
+-- communities' orders by a community-led index).
 DROP INDEX work_orders_by_assignee;
 CREATE INDEX work_orders_by_assignee ON work_orders (org_id, assignee_id, status, priority, resolve_due, id);
 CREATE INDEX work_orders_mine ON work_orders (org_id, assignee_id, priority, resolve_due, id)
     WHERE status IN ('dispatched', 'accepted', 'in_progress', 'on_hold');
-CREATE INDEX work_orders_queue_by_due ON work_orders (org_id, community_id, department, priority, resolve_due, id)
+CREATE INDEX work_orders_queue_by_due ON work_orders (org_id, department, priority, resolve_due, id)
     WHERE assignee_id IS NULL AND status = 'dispatched';
 
 -- The rows already there. (An UPDATE that sets doc to NULL renders it.)
