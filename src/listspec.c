@@ -9,6 +9,7 @@
 #include "log.h"
 
 #define LIST_MAX_SHAPES 128   /* generated statements kept process-wide; beyond: catch-all */
+#define LIST_MAX_SPECS 32     /* room kept for each spec's catch-all */
 
 static const char *sql_type(enum list_kind k)
 {
@@ -193,8 +194,9 @@ static struct shape {
     unsigned long mask;   /* ~0ul: the spec's catch-all */
     unsigned used;        /* the base parameters it takes (list_sql) */
     struct db_stmt st;
-} shapes[LIST_MAX_SHAPES];
+} shapes[LIST_MAX_SHAPES + LIST_MAX_SPECS];
 static int n_shapes;  /* append-only: an entry is complete before n_shapes counts it */
+static int n_own;     /* of them, shapes of their own (not catch-alls) */
 static pthread_mutex_t shapes_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct shape *find(const struct list_spec *s, unsigned long mask)
@@ -216,11 +218,11 @@ static struct shape *shape_for(const struct list_spec *s, unsigned long mask, bo
         return sh;
     pthread_mutex_lock(&shapes_lock);
     sh = find(s, mask);
-    if (sh == NULL && n_shapes >= LIST_MAX_SHAPES - 1 && (sh = find(s, ~0ul)) != NULL)
+    bool all = sh == NULL && n_own >= LIST_MAX_SHAPES;
+    if (all && (sh = find(s, ~0ul)) != NULL)
         *catch_all = true;
     if (sh == NULL) {
-        bool all = n_shapes >= LIST_MAX_SHAPES - 1;
-        if (all && n_shapes == LIST_MAX_SHAPES) {
+        if (n_shapes == LIST_MAX_SHAPES + LIST_MAX_SPECS) {
             pthread_mutex_unlock(&shapes_lock);
             log_msg(LOG_ERROR, NULL, "list_run - no room for the catch-all of %s", s->name);
             return NULL;
@@ -230,6 +232,7 @@ static struct shape *shape_for(const struct list_spec *s, unsigned long mask, bo
         if (sql != NULL) {
             shapes[n_shapes] = (struct shape){ s, all ? ~0ul : mask, used, { sql, -1, NULL } };
             sh = &shapes[n_shapes];
+            n_own += !all;
             __atomic_store_n(&n_shapes, n_shapes + 1, __ATOMIC_RELEASE);
             *catch_all = all;
         }

@@ -18,6 +18,12 @@
 /* lock: $1 org, $2 communities, $3 id. load: the scope ($1..$4, $4 self: caller_in_department),
  * $5 id. */
 DB_STMT(lock_order, "SELECT 1 FROM work_orders w WHERE " WO_VISIBLE " AND w.id = $3 FOR UPDATE");
+/* Its ticket, locked before the order: every path locks a ticket before its orders (a ticket
+ * action reaches them through its clocks' trigger, 0021), so that two never wait on each
+ * other. */
+DB_STMT(lock_order_ticket,
+    "SELECT 1 FROM tickets t WHERE t.org_id = $1 "
+    "AND t.id = (SELECT w.ticket_id FROM work_orders w WHERE " WO_VISIBLE " AND w.id = $3) FOR UPDATE");
 DB_STMT(load_order,
     "SELECT w.doc, w.ticket_id, w.status, w.community_id, w.department, w.assignee_id, "
     "  w.mode, w.version, EXISTS (SELECT 1 FROM users u WHERE u.org_id = w.org_id AND u.id = $4::uuid "
@@ -124,7 +130,8 @@ enum pd_err work_order_load(struct db_conn *db, const char *const scope[4], cons
     PGresult *r;
     enum pd_err err;
     memset(out, 0, sizeof *out);
-    if (lock && (err = rows_exist(db, &lock_order, 3, lp)) != PD_OK)
+    if (lock && ((err = rows_exist(db, &lock_order_ticket, 3, lp)) != PD_OK ||
+                 (err = rows_exist(db, &lock_order, 3, lp)) != PD_OK))
         return err;
     if ((err = db_exec(db, &load_order, 5, p, &r)) != PD_OK)
         return err;
