@@ -55,7 +55,7 @@ void units_index(struct api_call *c)
 void units_show(struct api_call *c)
 {
     const char *id = api_path_id(c), *scope[4];
-    char *json = NULL;
+    char *json = NULL, actions[64];
     long long version;
     if (id == NULL || !api_db(c))
         return;
@@ -64,7 +64,7 @@ void units_show(struct api_call *c)
     if (err != PD_OK)
         api_error(c, err, NULL);
     else
-        api_object_text(c, 200, json, version, c->who.role == ROLE_ADMIN ? "[\"update\"]" : "[]");
+        api_object_text(c, 200, json, version, api_admin_literal(c, "update", actions));
     free(json);
 }
 

@@ -67,6 +67,14 @@ void jtext_str(struct jtext *b, const char *s)
     jtext_raw(b, "\"", 1);
 }
 
+void jtext_key(struct jtext *b, const char *name)
+{
+    if (b->len > 0 && b->s[b->len - 1] != '{')
+        jtext_raw(b, ",", 1);
+    jtext_str(b, name);
+    jtext_raw(b, ":", 1);
+}
+
 void jtext_members(struct jtext *b, const char *obj)
 {
     size_t n = strlen(obj);

@@ -16,6 +16,8 @@ struct jtext {
 void jtext_raw(struct jtext *b, const char *s, size_t n);
 void jtext_put(struct jtext *b, const char *s);          /* s verbatim */
 void jtext_str(struct jtext *b, const char *s);          /* s as a JSON string; NULL: null */
+/* "name": inside an object being built, preceded by a comma unless it is the first member. */
+void jtext_key(struct jtext *b, const char *name);
 /* The members of the JSON object text obj (its text between the braces), preceded by a
  * comma unless b ends with '{' or obj has none. obj must be a rendered object ({…}). */
 void jtext_members(struct jtext *b, const char *obj);

@@ -20,7 +20,7 @@ void rows_item_actions(struct jtext *b, PGresult *r, int row, const void *ctx)
 {
     jtext_put(b, "{");
     jtext_members(b, PQgetvalue(r, row, 0));
-    jtext_put(b, b->len > 0 && b->s[b->len - 1] == '{' ? "\"allowed_actions\":" : ",\"allowed_actions\":");
+    jtext_key(b, "allowed_actions");
     jtext_put(b, ctx);
     jtext_put(b, "}");
 }

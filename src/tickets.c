@@ -173,12 +173,12 @@ void ticket_row_free(struct ticket_row *t)
  * (the columns of TICKET_PARTS). */
 static void ticket_compose(struct jtext *b, PGresult *r, int row)
 {
-    jtext_put(b, "{\"reporter\":{\"id\":");
-    jtext_str(b, db_value(r, row, 4));
-    jtext_put(b, ",\"name\":");
-    jtext_str(b, db_value(r, row, 5));
-    jtext_put(b, ",\"phone\":");
-    jtext_str(b, db_value(r, row, 6));
+    static const char *const reporter[] = { "id", "name", "phone" };
+    jtext_put(b, "{\"reporter\":{");
+    for (int i = 0; i < 3; i++) {
+        jtext_key(b, reporter[i]);
+        jtext_str(b, db_value(r, row, 4 + i));
+    }
     jtext_put(b, "}");
     jtext_members(b, PQgetvalue(r, row, 0));
     jtext_members(b, PQgetvalue(r, row, 3));
@@ -214,7 +214,7 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
     }
     struct jtext b = { 0 };
     ticket_compose(&b, r, 0);
-    jtext_put(&b, ",\"work_orders\":");
+    jtext_key(&b, "work_orders");
     jtext_put(&b, PQgetvalue(r, 0, 7));
     jtext_put(&b, "}");
     out->json = jtext_take(&b);

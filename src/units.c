@@ -49,12 +49,6 @@ DB_STMT(update_unit,
     "AND ($5::int IS NULL OR u.version = $5::int) "
     "RETURNING pd_unit_json(u)");
 
-enum pd_err unit_get(struct db_conn *db, const char *const scope[4], const char *id, json_t **out)
-{
-    const char *p[] = { scope[0], scope[1], scope[2], id };
-    return rows_exec_one(db, &get_unit, 4, p, out);
-}
-
 enum pd_err unit_get_text(struct db_conn *db, const char *const scope[4], const char *id,
                           char **json, long long *version)
 {
