@@ -20,7 +20,7 @@ void api_clients_index(struct api_call *c)
     struct page pg;
     verr_init(&v);
     api_page(c, &v, &pg);
-    if (!api_valid(c, &v) || !api_db(c))
+    if (!api_valid(c, &v) || !api_org_wide(c, "manage integration clients") || !api_db(c))
         return;
     char *page = NULL;
     json_t *j = NULL, *j_item;
@@ -39,7 +39,7 @@ void api_clients_show(struct api_call *c)
 {
     const char *id = api_path_id(c);
     json_t *j = NULL;
-    if (id == NULL || !api_db(c))
+    if (id == NULL || !api_org_wide(c, "manage integration clients") || !api_db(c))
         return;
     enum pd_err err = api_client_get(c->db, c->who.org, id, &j);
     api_result(c, err, j, err == PD_OK ? client_actions(c, j) : NULL);
@@ -67,7 +67,7 @@ void api_clients_create(struct api_call *c)
         off += (size_t)snprintf(scopes + off, sizeof scopes - off, "%s%s", i ? "," : "", json_string_value(j_scope));
     }
     snprintf(scopes + off, sizeof scopes - off, "}");
-    if (!api_valid(c, &v) || !api_create_begin(c))
+    if (!api_valid(c, &v) || !api_org_wide(c, "manage integration clients") || !api_create_begin(c))
         return;
     json_t *j = NULL;
     enum pd_err err = api_client_create(c->db, c->who.org, name, scopes, &j);
@@ -78,7 +78,7 @@ void api_clients_create(struct api_call *c)
 void api_clients_delete(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    if (id == NULL || !api_db(c))
+    if (id == NULL || !api_org_wide(c, "manage integration clients") || !api_db(c))
         return;
     enum pd_err err = api_client_revoke(c->db, c->who.org, id);
     if (err == PD_OK) {

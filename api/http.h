@@ -104,6 +104,10 @@ const void *api_raw_body(const struct api_call *c, size_t *len);
 
 /* The {id} path parameter, checked to be a UUID (replies 400 and returns NULL if not). */
 const char *api_path_id(struct api_call *c);
+/* True when the caller's grant is org-wide; otherwise replies 403 saying who may do what
+ * (e.g. "grant roles") and returns false. For what reaches the whole org: role grants,
+ * integration clients. */
+bool api_org_wide(struct api_call *c, const char *what);
 /* True for an admin; the allowed_actions of admin-managed objects. */
 json_t *api_admin_actions(const struct api_call *c, const char *action);
 /* The same as a JSON array literal (["update"] or []) in buf, for rows_item_actions. */

@@ -8,6 +8,7 @@
 #include "../src/crypto.h"
 #include "../src/cursor.h"
 #include "../src/idempotency.h"
+#include "../src/jtext.h"
 #include "http.h"
 
 static void send_json(struct api_call *c, int status, const char *content_type, json_t *j);
@@ -37,6 +38,16 @@ void api_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_action
         return;
     }
     api_object(c, 200, j, j_actions);
+}
+
+bool api_org_wide(struct api_call *c, const char *what)
+{
+    char detail[96];
+    if (c->who.org_wide)
+        return true;
+    snprintf(detail, sizeof detail, "Only an org-wide admin may %s.", what);
+    api_error(c, PD_ERR_FORBIDDEN, detail);
+    return false;
 }
 
 const char *api_admin_literal(const struct api_call *c, const char *action, char buf[64])
@@ -264,19 +275,21 @@ void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions)
 void api_object_text(struct api_call *c, int status, const char *json, long long version,
                      const char *actions)
 {
-    size_t n = strlen(json), a = strlen(actions);
-    char etag[32], *body = malloc(n + a + 24);
-    if (body == NULL || n < 2 || json[n - 1] != '}') {
-        free(body);
-        api_error(c, PD_ERR_DB, NULL);
+    struct jtext b = { 0 };
+    char etag[32];
+    jtext_put(&b, "{");
+    jtext_members(&b, json);
+    jtext_key(&b, "allowed_actions");
+    jtext_put(&b, actions);
+    jtext_put(&b, "}");
+    char *body = jtext_take(&b);
+    if (body == NULL) {
+        api_error(c, PD_ERR_NOMEM, NULL);
         return;
     }
-    memcpy(body, json, n - 1);
-    int len = (int)(n - 1);
-    len += sprintf(body + len, ",\"allowed_actions\":%s}", actions);
     snprintf(etag, sizeof etag, "\"%lld\"", version);
     api_header_set(c, "ETag", etag);
-    api_text(c, status, "application/json", body, (size_t)len);
+    api_text(c, status, "application/json", body, strlen(body));
     free(body);
 }
 

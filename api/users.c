@@ -158,7 +158,8 @@ void users_update(struct api_call *c)
     json_decref(j_patch);
     json_t *j = NULL;
     if (patch != NULL && api_db(c)) {
-        enum pd_err err = user_update(c->db, c->who.org, id, patch, password ? hash : NULL, version, &j);
+        enum pd_err err = user_update(c->db, c->who.org, c->scope.communities, id, patch, password ? hash : NULL,
+                                      version, &j);
         if (err != PD_OK)
             db_rollback(c->db);
         if (err == PD_OK && json_object_get(c->j_body, "status") != NULL)
@@ -201,13 +202,7 @@ void role_grants_create(struct api_call *c)
     json_t *j_community = json_object_get(c->j_body, "community_id");
     const char *community = j_community != NULL && !json_is_null(j_community)
                                 ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
-    if (!api_valid(c, &v))
-        return;
-    if (!c->who.org_wide) {
-        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may grant roles.");
-        return;
-    }
-    if (!api_create_begin(c))
+    if (!api_valid(c, &v) || !api_org_wide(c, "grant roles") || !api_create_begin(c))
         return;
     json_t *j = NULL;
     enum pd_err err = grant_create(c->db, c->who.org, user, role, community, &j);
@@ -223,12 +218,8 @@ void role_grants_create(struct api_call *c)
 void role_grants_delete(struct api_call *c)
 {
     const char *id = api_path_id(c);
-    if (id == NULL || !api_db(c))
+    if (id == NULL || !api_org_wide(c, "remove roles") || !api_db(c))
         return;
-    if (!c->who.org_wide) {
-        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may remove roles.");
-        return;
-    }
     enum pd_err err = grant_delete(c->db, c->who.org, id);
     if (err == PD_OK)
         api_no_content(c);

@@ -13,6 +13,14 @@
     " OR (u.kind = 'resident' AND EXISTS (SELECT 1 FROM residencies r WHERE r.org_id = u.org_id " \
     "     AND r.user_id = u.id AND r.status IN ('pending', 'verified') AND r.community_id = ANY (" S "))))"
 
+/* Whom a caller may change: those it sees, except staff holding any grant beyond its
+ * communities (an org-wide colleague, another community's staff): a community's admin must
+ * not take over an account that reaches further than its own. */
+#define USER_EDITABLE(S) \
+    "(" S "::uuid[] IS NULL OR (" USER_IN_SCOPE(S) " AND NOT EXISTS (SELECT 1 FROM role_grants g " \
+    "  WHERE g.org_id = u.org_id AND g.user_id = u.id " \
+    "  AND (g.community_id IS NULL OR NOT g.community_id = ANY (" S ")))))"
+
 /* The user list over the reader's reach: $1 org, $2 communities, $3 reveal (phones and
  * e-mails in full: pd_user_json masks residents' otherwise, and q then matches a phone only
  * on what the mask shows: pd_phone_matches). */
@@ -36,13 +44,13 @@ const struct list_spec user_list_spec = {
     .n_filters = sizeof user_filters / sizeof user_filters[0],
 };
 
-DB_STMT(get_user, "SELECT pd_user_json(u) FROM users u WHERE u.org_id = $1 AND u.id = $2");
 /* $1 org, $2 communities (the reader's reach), then $3 id, $4 reveal. */
 DB_STMT(get_visible_user,
     "SELECT pd_user_json(u, $4) FROM users u WHERE u.org_id = $1 AND u.id = $3 AND " USER_IN_SCOPE("$2"));
 DB_STMT(insert_user,
     "INSERT INTO users (org_id, kind, name, username, phone, email, department, password_hash) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING pd_user_json(users)");
+/* $1 org, $2 id, $3 patch, $4 password hash, $5 version, $6 the editor's communities. */
 DB_STMT(update_user,
     "UPDATE users u SET "
     "  name = coalesce($3::jsonb->>'name', u.name), "
@@ -53,7 +61,11 @@ DB_STMT(update_user,
     "  password_hash = coalesce($4, u.password_hash), "
     "  version = u.version + 1, updated_at = now() "
     "WHERE u.org_id = $1 AND u.id = $2 AND ($5::int IS NULL OR u.version = $5::int) "
+    "  AND " USER_EDITABLE("$6") " "
     "RETURNING pd_user_json(u)");
+/* The same user, when the update matched nothing: $1 org, $2 the editor's communities, $3 id. */
+DB_STMT(get_editable_user,
+    "SELECT pd_user_json(u) FROM users u WHERE u.org_id = $1 AND u.id = $3 AND " USER_EDITABLE("$2"));
 DB_STMT(revoke_sessions_of_disabled,
     "UPDATE refresh_tokens SET revoked_at = now() WHERE org_id = $1 AND user_id = $2 "
     "AND revoked_at IS NULL AND EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND id = $2 AND status = 'disabled')");
@@ -94,13 +106,13 @@ enum pd_err user_create(struct db_conn *db, const char *org, const struct user_i
     return rows_exec_one(db, &insert_user, 8, p, out);
 }
 
-enum pd_err user_update(struct db_conn *db, const char *org, const char *id, const char *patch,
-                        const char *password_hash, long long version, json_t **out)
+enum pd_err user_update(struct db_conn *db, const char *org, const char *communities, const char *id,
+                        const char *patch, const char *password_hash, long long version, json_t **out)
 {
     char ver[24];
-    const char *p[] = { org, id, patch, password_hash, rows_version_param(version, ver) };
-    const char *gp[] = { org, id };
-    enum pd_err err = rows_exec_update(db, &update_user, 5, p, &get_user, 2, gp, out);
+    const char *p[] = { org, id, patch, password_hash, rows_version_param(version, ver), communities };
+    const char *gp[] = { org, communities, id };
+    enum pd_err err = rows_exec_update(db, &update_user, 6, p, &get_editable_user, 3, gp, out);
     if (err == PD_OK)  /* a disabled account loses its sessions at once */
         err = db_exec(db, &revoke_sessions_of_disabled, 2, gp, NULL);
     return err;

@@ -32,9 +32,11 @@ enum pd_err user_list(struct db_conn *db, const char *org, const struct user_rea
 enum pd_err user_get(struct db_conn *db, const char *org, const struct user_reach *who,
                      const char *id, json_t **out);
 enum pd_err user_create(struct db_conn *db, const char *org, const struct user_in *in, json_t **out);
-/* patch: validated JSON of name/phone/email/department/status; password_hash may be NULL. */
-enum pd_err user_update(struct db_conn *db, const char *org, const char *id, const char *patch,
-                        const char *password_hash, long long version, json_t **out);
+/* patch: validated JSON of name/phone/email/department/status; password_hash may be NULL.
+ * communities: the editor's (uuid[] literal; NULL = org-wide); it may change the users it
+ * sees (user_get) except staff with any grant beyond them: PD_ERR_NOT_FOUND otherwise. */
+enum pd_err user_update(struct db_conn *db, const char *org, const char *communities, const char *id,
+                        const char *patch, const char *password_hash, long long version, json_t **out);
 
 /* scope: the caller's (api_scope_params); its org and communities (uuid[] literal; NULL =
  * org-wide): the grants there and the org-wide ones. */

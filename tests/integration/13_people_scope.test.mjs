@@ -7,7 +7,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { get, post, login, loginFull, unique, DEMO } from './lib.mjs';
+import { get, post, patch, del, login, loginFull, unique, DEMO } from './lib.mjs';
 
 const U = DEMO.users;
 const PW = 'long-enough-pw';
@@ -214,4 +214,36 @@ test('the masking functions', { skip: !process.env.DATABASE_URL && 'needs DATABA
     assert.ok(!matches('13800000003', q, true), q);
   assert.ok(!matches('1234567', '4567', true), 'a number too short to show its tail shows nothing');
   assert.ok(matches('13800000003', '3800000', false));
+});
+
+test('an admin of one community edits only the people it sees, and cannot reach org-wide things', async () => {
+  const username = unique('ghadmin');
+  const a = await post('/v1/users', { kind: 'staff', name: '光华管理员', username, password: PW,
+    department: 'customer_service' }, { token: admin });
+  assert.equal(a.status, 201, a.text);
+  const g = await post('/v1/role-grants', { user_id: a.json.id, role: 'admin', community_id: DEMO.guanghua }, { token: admin });
+  assert.equal(g.status, 201, g.text);
+  const scoped = (await loginFull(username, PW)).json.access_token;
+  // the org-wide admin's account is not its to change (it does not see it): 404, unchanged
+  const before = (await get(`/v1/users/${U.admin}`, { token: admin })).json;
+  const takeover = await patch(`/v1/users/${U.admin}`, { email: `evil.${unique('x')}@example.com` }, { token: scoped });
+  assert.equal(takeover.status, 404, takeover.text);
+  const after = (await get(`/v1/users/${U.admin}`, { token: admin })).json;
+  assert.equal(after.version, before.version);
+  assert.equal(after.email, before.email);
+  assert.equal((await patch(`/v1/users/${p.xy.id}`, { name: '改不到' }, { token: scoped })).status, 404, '新苑 is not its');
+  // someone in its community is
+  const mine = await patch(`/v1/users/${p.gh.id}`, { name: '光华业主' }, { token: scoped });
+  assert.equal(mine.status, 200, mine.text);
+  assert.equal(mine.json.name, '光华业主');
+  // integration clients reach the whole org: org-wide admins only
+  assert.equal((await get('/v1/api-clients', { token: scoped })).status, 403);
+  const made = await post('/v1/api-clients', { name: '越权对接', scopes: ['tickets:read', 'pii:read'] }, { token: scoped });
+  assert.equal(made.status, 403, made.text);
+  const real = await post('/v1/api-clients', { name: unique('对接'), scopes: ['tickets:read'] }, { token: admin });
+  assert.equal(real.status, 201, real.text);
+  assert.equal((await get(`/v1/api-clients/${real.json.id}`, { token: scoped })).status, 403);
+  assert.equal((await del(`/v1/api-clients/${real.json.id}`, { token: scoped })).status, 403);
+  assert.equal((await get(`/v1/api-clients/${real.json.id}`, { token: admin })).json.revoked_at, null, 'not revoked');
+  assert.equal((await del(`/v1/api-clients/${real.json.id}`, { token: admin })).status, 204);
 });
