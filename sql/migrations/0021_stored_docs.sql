@@ -64,22 +64,17 @@ SELECT json_build_object(
                        AND k.subject_id = ticket AND k.breached))
 $$;
 
--- The ticket's work orders: their stored docs, oldest first.
-CREATE FUNCTION pd_ticket_orders_doc(org uuid, ticket uuid) RETURNS text
+-- What a ticket holds of its work orders, read in one pass: their stored docs, oldest
+-- first; whether work has started on one (the machine's flag); the assignees of those not
+-- declined or cancelled (who see the reporter's phone).
+CREATE TYPE pd_ticket_orders AS (orders_doc text, work_started boolean, assignee_ids uuid[]);
+CREATE FUNCTION pd_ticket_orders(org uuid, ticket uuid) RETURNS pd_ticket_orders
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT coalesce((SELECT '[' || string_agg(w.doc, ',' ORDER BY w.created_at, w.id) || ']'
-                 FROM work_orders w WHERE w.org_id = org AND w.ticket_id = ticket), '[]')
-$$;
-CREATE FUNCTION pd_ticket_work_started(org uuid, ticket uuid) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = org AND w.ticket_id = ticket
-               AND w.status IN ('in_progress', 'on_hold', 'completed'))
-$$;
-CREATE FUNCTION pd_ticket_assignee_ids(org uuid, ticket uuid) RETURNS uuid[]
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT coalesce(array_agg(DISTINCT w.assignee_id ORDER BY w.assignee_id), '{}') FROM work_orders w
-WHERE w.org_id = org AND w.ticket_id = ticket AND w.assignee_id IS NOT NULL
-  AND w.status NOT IN ('declined', 'cancelled')
+SELECT coalesce('[' || string_agg(w.doc, ',' ORDER BY w.created_at, w.id) || ']', '[]'),
+       coalesce(bool_or(w.status IN ('in_progress', 'on_hold', 'completed')), false),
+       coalesce(array_agg(DISTINCT w.assignee_id ORDER BY w.assignee_id)
+                FILTER (WHERE w.assignee_id IS NOT NULL AND w.status NOT IN ('declined', 'cancelled')), '{}')
+FROM work_orders w WHERE w.org_id = org AND w.ticket_id = ticket
 $$;
 
 CREATE FUNCTION pd_notification_json(n notifications) RETURNS json
@@ -180,13 +175,11 @@ CREATE FUNCTION pd_ticket_orders_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        UPDATE tickets t SET orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
-            work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
+        UPDATE tickets t SET (orders_doc, work_started, assignee_ids) = (SELECT * FROM pd_ticket_orders(t.org_id, t.id))
         WHERE (t.org_id, t.id) IN (SELECT n.org_id, n.ticket_id FROM changed_new n JOIN changed_old o USING (org_id, id)
                                    WHERE n.doc IS DISTINCT FROM o.doc OR n.ticket_id IS DISTINCT FROM o.ticket_id);
     ELSE
-        UPDATE tickets t SET orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
-            work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
+        UPDATE tickets t SET (orders_doc, work_started, assignee_ids) = (SELECT * FROM pd_ticket_orders(t.org_id, t.id))
         WHERE (t.org_id, t.id) IN (SELECT c.org_id, c.ticket_id FROM changed c);
     END IF;
     RETURN NULL;
@@ -236,8 +229,7 @@ CREATE INDEX work_orders_queue_by_due ON work_orders (org_id, department, priori
 UPDATE work_orders SET doc = NULL, resolve_due = pd_work_order_resolve_due(org_id, ticket_id);
 UPDATE notifications SET doc = NULL;
 UPDATE tickets t SET doc = NULL, sla_doc = pd_ticket_sla_doc(t.org_id, t.id),
-    orders_doc = pd_ticket_orders_doc(t.org_id, t.id), work_started = pd_ticket_work_started(t.org_id, t.id),
-    assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id);
+    (orders_doc, work_started, assignee_ids) = (SELECT * FROM pd_ticket_orders(t.org_id, t.id));
 ALTER TABLE tickets ALTER COLUMN doc SET NOT NULL, ALTER COLUMN sla_doc SET NOT NULL;
 ALTER TABLE work_orders ALTER COLUMN doc SET NOT NULL;
 ALTER TABLE notifications ALTER COLUMN doc SET NOT NULL;
@@ -249,9 +241,7 @@ LANGUAGE sql STABLE AS $$
 SELECT 'tickets', t.id FROM tickets t LEFT JOIN units u ON u.org_id = t.org_id AND u.id = t.unit_id
 WHERE t.doc IS DISTINCT FROM pd_ticket_doc(t, u.number)::text
    OR t.sla_doc IS DISTINCT FROM pd_ticket_sla_doc(t.org_id, t.id)::text
-   OR t.orders_doc IS DISTINCT FROM pd_ticket_orders_doc(t.org_id, t.id)
-   OR t.work_started IS DISTINCT FROM pd_ticket_work_started(t.org_id, t.id)
-   OR t.assignee_ids IS DISTINCT FROM pd_ticket_assignee_ids(t.org_id, t.id)
+   OR (t.orders_doc, t.work_started, t.assignee_ids)::pd_ticket_orders IS DISTINCT FROM pd_ticket_orders(t.org_id, t.id)
 UNION ALL
 SELECT 'work_orders', w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
    OR w.resolve_due IS DISTINCT FROM pd_work_order_resolve_due(w.org_id, w.ticket_id)

@@ -396,8 +396,8 @@ SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', tab, conname, def) FROM ben
 \echo '  stored documents'
 ALTER TABLE clocks ENABLE TRIGGER clocks_render_insert;
 ALTER TABLE work_orders ENABLE TRIGGER work_orders_render_insert;
-UPDATE tickets t SET sla_doc = pd_ticket_sla_doc(t.org_id, t.id), orders_doc = pd_ticket_orders_doc(t.org_id, t.id),
-    work_started = pd_ticket_work_started(t.org_id, t.id), assignee_ids = pd_ticket_assignee_ids(t.org_id, t.id)
+UPDATE tickets t SET sla_doc = pd_ticket_sla_doc(t.org_id, t.id),
+    (orders_doc, work_started, assignee_ids) = (SELECT * FROM pd_ticket_orders(t.org_id, t.id))
 FROM bench_g g WHERE t.org_id = :'org' AND t.id = g.id;
 \endif
 DROP TABLE bench_g;
