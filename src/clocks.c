@@ -12,7 +12,11 @@
 DB_STMT(insert_clock,
     "INSERT INTO clocks (org_id, subject_type, subject_id, name, community_id, calendar, target_minutes, "
     "  started_at) VALUES ($1, $2, $3, $4, $5, CASE WHEN $6::bool THEN 'business_hours' ELSE 'always' END, "
-    "  $7, to_timestamp($8))");
+    "  $7, to_timestamp($8)) "
+    "ON CONFLICT (org_id, subject_type, subject_id, name) DO UPDATE SET community_id = excluded.community_id, "
+    "  calendar = excluded.calendar, target_minutes = excluded.target_minutes, started_at = excluded.started_at, "
+    "  due = NULL, met_at = NULL, breached = false, warned = false, paused_since = NULL, pauses = '[]', "
+    "  stopped_at = NULL");
 DB_STMT(set_target,
     "UPDATE clocks SET target_minutes = $5, "
     "  calendar = CASE WHEN $6::bool THEN 'business_hours' ELSE 'always' END WHERE " SUBJECT " AND name = $4");

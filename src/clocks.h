@@ -16,7 +16,8 @@ struct clock_subject {
 };
 
 /* Starts clock `name` at `start` (epoch seconds, usually the transaction's now()): `minutes`
- * of business time (business_hours) or of wall time on the community's calendar. */
+ * of business time (business_hours) or of wall time on the community's calendar. A clock
+ * that exists starts anew (a complaint forwarded again after its reply was disputed). */
 enum pd_err clock_start(struct db_conn *db, const struct clock_subject *s, const char *name,
                         const char *community_id, int minutes, bool business_hours, time_t start);
 

@@ -7,6 +7,8 @@
 static const char *const audience_names[] = {
     [TO_OWNERS] = "owners", [TO_ASSIGNEE] = "assignee", [TO_DEPARTMENT] = "department",
     [TO_SUPERVISORS] = "supervisors",
+    [TO_COMPLAINANTS] = "complainants", [TO_RECEIVER] = "receiver", [TO_DEPARTMENT_HEADS] = "department_heads",
+    [TO_MANAGERS] = "managers", [TO_ADMINS] = "admins",
 };
 
 DB_STMT(emit,

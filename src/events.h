@@ -17,6 +17,11 @@ enum event_audience {
     TO_ASSIGNEE,     /* the work order's assignee */
     TO_DEPARTMENT,   /* on-duty technicians of the work order's department and community */
     TO_SUPERVISORS,  /* supervisors of the subject's community, org-wide supervisors, managers */
+    TO_COMPLAINANTS, /* the complaint's complainant and those of the duplicates merged into it */
+    TO_RECEIVER,     /* the staff member who received the complaint */
+    TO_DEPARTMENT_HEADS, /* supervisors of the departments the complaint was forwarded to */
+    TO_MANAGERS,     /* managers of the subject's community or org-wide */
+    TO_ADMINS,       /* the org's admins */
 };
 
 /* One inbox row per recipient: type is the notification's wire type (ticket.dispatched,

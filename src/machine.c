@@ -22,6 +22,10 @@ enum machine_verdict machine_check(const struct machine *m, const char *state, i
         role_may = true;
         if (!in_set(t->from, state))
             continue;
+        if (t->who != NULL && !t->who(c)) {
+            forbidden = true;
+            continue;
+        }
         if (t->guard != NULL && !t->guard(c)) {
             forbidden = forbidden || t->guard_forbids;
             continue;

@@ -12,10 +12,10 @@ static const char *const LIVE[] = { "pending", "verified", NULL };
 
 /* An owner sees only their own residencies, so no guard is needed for the withdrawal. */
 static const struct machine_transition residency_transitions[] = {
-    { RES_VERIFY, PENDING, "verified", DESK_ROLES, NULL, false },
-    { RES_REJECT, PENDING, "rejected", DESK_ROLES, NULL, false },
-    { RES_REVOKE, LIVE, "revoked", DESK_ROLES, NULL, false },
-    { RES_REVOKE, PENDING, "revoked", ROLE_BIT(ROLE_OWNER), NULL, false },
+    { RES_VERIFY, PENDING, "verified", DESK_ROLES, NULL, false, NULL },
+    { RES_REJECT, PENDING, "rejected", DESK_ROLES, NULL, false, NULL },
+    { RES_REVOKE, LIVE, "revoked", DESK_ROLES, NULL, false, NULL },
+    { RES_REVOKE, PENDING, "revoked", ROLE_BIT(ROLE_OWNER), NULL, false, NULL },
 };
 
 const struct machine residency_machine = {

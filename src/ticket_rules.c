@@ -57,18 +57,18 @@ static bool not_inquiry(const struct machine_ctx *c) { return !(c->facts & MF_IN
  * replied to; owners cancel until work starts, staff until resolution. Every refusal of a
  * ticket action is a 409 with the allowed actions. */
 static const struct machine_transition ticket_transitions[] = {
-    { TA_UPDATE, T_SUBMITTED, NULL, OWNER_ROLE, mine, false },
-    { TA_UPDATE, T_OPEN, NULL, DESK_ROLES, NULL, false },
-    { TA_DISPATCH, T_NEW, "dispatched", DESK_ROLES, not_inquiry, false },
-    { TA_DISPATCH, T_WORKING, NULL, DESK_ROLES, not_inquiry, false },
-    { TA_REPLY, T_ANSWERABLE, "resolved", DESK_ROLES, inquiry, false },
-    { TA_CANCEL, T_OPEN, "cancelled", OWNER_ROLE, mine_unstarted, false },
-    { TA_CANCEL, T_OPEN, "cancelled", DESK_ROLES, NULL, false },
-    { TA_CONFIRM, T_RESOLVED, "closed", OWNER_ROLE, mine, false },
-    { TA_REOPEN, T_RESOLVED, "reopened", OWNER_ROLE, mine_reopenable, false },
-    { TA_CLOSE, T_RESOLVED, "closed", DESK_ROLES, NULL, false },
-    { TA_COMMENT, T_LIVE, NULL, OWNER_ROLE, mine, false },
-    { TA_COMMENT, T_LIVE, NULL, ROLE_BIT(ROLE_TECHNICIAN) | ROLE_BIT(ROLE_QUALITY) | DESK_ROLES, NULL, false },
+    { TA_UPDATE, T_SUBMITTED, NULL, OWNER_ROLE, mine, false, NULL },
+    { TA_UPDATE, T_OPEN, NULL, DESK_ROLES, NULL, false, NULL },
+    { TA_DISPATCH, T_NEW, "dispatched", DESK_ROLES, not_inquiry, false, NULL },
+    { TA_DISPATCH, T_WORKING, NULL, DESK_ROLES, not_inquiry, false, NULL },
+    { TA_REPLY, T_ANSWERABLE, "resolved", DESK_ROLES, inquiry, false, NULL },
+    { TA_CANCEL, T_OPEN, "cancelled", OWNER_ROLE, mine_unstarted, false, NULL },
+    { TA_CANCEL, T_OPEN, "cancelled", DESK_ROLES, NULL, false, NULL },
+    { TA_CONFIRM, T_RESOLVED, "closed", OWNER_ROLE, mine, false, NULL },
+    { TA_REOPEN, T_RESOLVED, "reopened", OWNER_ROLE, mine_reopenable, false, NULL },
+    { TA_CLOSE, T_RESOLVED, "closed", DESK_ROLES, NULL, false, NULL },
+    { TA_COMMENT, T_LIVE, NULL, OWNER_ROLE, mine, false, NULL },
+    { TA_COMMENT, T_LIVE, NULL, ROLE_BIT(ROLE_TECHNICIAN) | ROLE_BIT(ROLE_QUALITY) | DESK_ROLES, NULL, false, NULL },
 };
 
 const struct machine ticket_machine = {
@@ -102,16 +102,16 @@ static bool assignee_assigned(const struct machine_ctx *c)
 
 /* The work is the assignee's (whatever their broadest role): anyone else is refused 403. */
 static const struct machine_transition work_order_transitions[] = {
-    { WA_ACCEPT, W_DISPATCHED, "accepted", ROLES_STAFF, may_accept, true },
-    { WA_DECLINE, W_ASSIGNABLE, "dispatched", ROLES_STAFF, assignee_queued, true },
-    { WA_DECLINE, W_ASSIGNABLE, "declined", ROLES_STAFF, assignee_assigned, true },
-    { WA_START, W_ACCEPTED, "in_progress", ROLES_STAFF, assignee, true },
-    { WA_HOLD, W_IN_PROGRESS, "on_hold", ROLES_STAFF, assignee, true },
-    { WA_RESUME, W_ON_HOLD, "in_progress", ROLES_STAFF, assignee, true },
-    { WA_COMPLETE, W_IN_PROGRESS, "completed", ROLES_STAFF, assignee, true },
+    { WA_ACCEPT, W_DISPATCHED, "accepted", ROLES_STAFF, may_accept, true, NULL },
+    { WA_DECLINE, W_ASSIGNABLE, "dispatched", ROLES_STAFF, assignee_queued, true, NULL },
+    { WA_DECLINE, W_ASSIGNABLE, "declined", ROLES_STAFF, assignee_assigned, true, NULL },
+    { WA_START, W_ACCEPTED, "in_progress", ROLES_STAFF, assignee, true, NULL },
+    { WA_HOLD, W_IN_PROGRESS, "on_hold", ROLES_STAFF, assignee, true, NULL },
+    { WA_RESUME, W_ON_HOLD, "in_progress", ROLES_STAFF, assignee, true, NULL },
+    { WA_COMPLETE, W_IN_PROGRESS, "completed", ROLES_STAFF, assignee, true, NULL },
     { WA_REASSIGN, W_OPEN, "dispatched",
-      ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN), NULL, true },
-    { WA_CANCEL, W_OPEN, "cancelled", DESK_ROLES, NULL, true },
+      ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN), NULL, true, NULL },
+    { WA_CANCEL, W_OPEN, "cancelled", DESK_ROLES, NULL, true, NULL },
 };
 
 const struct machine work_order_machine = {

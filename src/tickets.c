@@ -36,11 +36,7 @@ DB_STMT(find_community,
     "AND ($2::uuid[] IS NULL OR c.id = ANY ($2)) "
     "AND ($3::uuid[] IS NULL OR EXISTS (SELECT 1 FROM units u WHERE u.org_id = c.org_id "
     "     AND u.community_id = c.id AND u.id = ANY ($3)))");
-DB_STMT(next_number,
-    "INSERT INTO ticket_numbers AS n (org_id, day, last) "
-    "VALUES ($1, (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = $1 AND id = $2))::date, 1) "
-    "ON CONFLICT (org_id, day) DO UPDATE SET last = n.last + 1 "
-    "RETURNING 'BX' || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, greatest(4, length(n.last::text)), '0')");
+DB_STMT(next_number, "SELECT pd_next_number($1, $2, 'BX')");
 DB_STMT(insert_ticket,
     "INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, "
     "  priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, "

@@ -4,7 +4,7 @@
 -- adds tickets number start+1 … start+count to the demo org 示例物业, each with its work
 -- orders (1–2 per dispatched ticket) and its timeline (2–5 rows of the event spine, written
 -- as history: without the fan-out trigger, so no outbox rows or NOTIFYs), and counts them into
--- ticket_numbers. Running it again with start = the previous total grows the same data set.
+-- day_numbers. Running it again with start = the previous total grows the same data set.
 --   count    tickets to add (required)
 --   start    tickets already generated (default 0): ids and numbers follow on from there
 --   rebuild  on: drop the plain indexes of tickets, work_orders and events before the
@@ -383,9 +383,9 @@ CROSS JOIN LATERAL (VALUES
 WHERE e.at IS NOT NULL;  -- a ticket's events come out in order, so their seqs follow the story
 ALTER TABLE events ENABLE TRIGGER events_fanout;
 
-INSERT INTO ticket_numbers AS n (org_id, day, last)
-SELECT :'org', day, max(seq) FROM bench_g GROUP BY day
-ON CONFLICT (org_id, day) DO UPDATE SET last = greatest(n.last, excluded.last);
+INSERT INTO day_numbers AS n (org_id, series, day, last)
+SELECT :'org', 'BX', day, max(seq) FROM bench_g GROUP BY day
+ON CONFLICT (org_id, series, day) DO UPDATE SET last = greatest(n.last, excluded.last);
 
 \if :rebuild
 \echo '  indexes and foreign keys'

@@ -16,7 +16,7 @@
 #              inbox) vs the 21 rows by the inbox index
 #     and the server's peak RSS. Then each read's latency at LARGE against SMALL.
 #  2. POST /v1/tickets (desk intake by phone) with wrk, against pgbench -M prepared running
-#     the statements the API runs for a create — the ticket_numbers upsert, the calendar
+#     the statements the API runs for a create — the day_numbers upsert (pd_next_number), the calendar
 #     query of src/calendar.c, its clocks, then the tickets INSERT (as ticket_create: the
 #     ticket renders its stored documents once), the pd_emit of its event — in one
 #     transaction, best of 1/2/4/8 clients.
@@ -82,7 +82,7 @@ gen() {
     local t0=$SECONDS
     sql -v start="$1" -v count=$(($2 - $1)) -v rebuild="${3:-off}" -f tests/bench/gen_tickets.sql
     echo "  vacuum analyze"
-    sql -c "VACUUM (ANALYZE) tickets, clocks, work_orders, events, ticket_numbers, units, buildings, communities, users"
+    sql -c "VACUUM (ANALYZE) tickets, clocks, work_orders, events, day_numbers, units, buildings, communities, users"
     GEN_S=$((SECONDS - t0))
     # a checkpoint, so that the measurement after a bulk load does not pay for writing it
     # out (on our own cluster: local socket connections are trusted, postgres may CHECKPOINT)
@@ -289,7 +289,7 @@ reset_day() {
         -c "DELETE FROM events WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM clocks WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0'" \
-        -c "DELETE FROM ticket_numbers WHERE org_id = '$ORG' AND day >= (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date"
+        -c "DELETE FROM day_numbers WHERE org_id = '$ORG' AND series = 'BX' AND day >= (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date"
 }
 
 echo "== create: POST /v1/tickets (admin, by phone) at $LARGE tickets"
@@ -310,7 +310,7 @@ echo "== pgbench -M prepared, the create's statements in one transaction, 8,000 
 # in C, here from the same minutes)
 cat > "$WORK/create.sql" <<SQL
 BEGIN;
-INSERT INTO ticket_numbers AS n (org_id, day, last) VALUES ('$ORG', (now() AT TIME ZONE (SELECT time_zone FROM communities WHERE org_id = '$ORG' AND id = '$BUSY'))::date, 1) ON CONFLICT (org_id, day) DO UPDATE SET last = n.last + 1 RETURNING 'BX' || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, 4, '0') AS number, extract(epoch FROM now())::bigint AS now
+SELECT pd_next_number('$ORG', '$BUSY', 'BX') AS number, extract(epoch FROM now())::bigint AS now
 \gset
 SELECT c.time_zone, c.business_hours->>'start', c.business_hours->>'end', (SELECT string_agg(d, ',') FROM jsonb_array_elements_text(c.business_hours->'days') d), (SELECT string_agg(to_char(h.day, 'YYYYMMDD'), ',' ORDER BY h.day) FROM holidays h WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) AND h.kind = 'holiday' AND h.day >= to_timestamp(:now)::date - 1 AND h.day < to_timestamp(:now)::date + 120), (SELECT string_agg(to_char(h.day, 'YYYYMMDD'), ',' ORDER BY h.day) FROM holidays h WHERE h.org_id = c.org_id AND (h.community_id IS NULL OR h.community_id = c.id) AND h.kind = 'workday' AND h.day >= to_timestamp(:now)::date - 1 AND h.day < to_timestamp(:now)::date + 120), s.contact_minutes, s.arrival_minutes, s.arrival_next_day, s.resolve_minutes, s.business_hours FROM communities c LEFT JOIN LATERAL (SELECT * FROM sla_targets s WHERE s.org_id = c.org_id AND (s.community_id = c.id OR s.community_id IS NULL) AND s.priority = 'P3' AND (s.category = 'plumbing' OR s.category IS NULL) ORDER BY s.community_id IS NULL, s.category IS NULL LIMIT 1) s ON true WHERE c.org_id = '$ORG' AND c.id = '$BUSY';
 \set contact_due :now + 1800

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "../../src/attachments.h"
 #include "../../src/calendar.h"
+#include "../../src/complaint_rules.h"
 #include "../../src/enums.h"
 #include "../../src/pd.h"
 #include "../../src/residencies.h"
@@ -159,6 +160,7 @@ START_TEST(test_rules_speak_listed_codes)
         { &ticket_machine, "ticket_status", "ticket_action" },
         { &work_order_machine, "work_order_status", "work_order_action" },
         { &residency_machine, "residency_status", "residency_action" },
+        { &complaint_machine, "complaint_status", "complaint_action" },
     };
     for (size_t k = 0; k < sizeof machines / sizeof machines[0]; k++) {
         const struct machine *m = machines[k].m;
