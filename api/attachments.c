@@ -92,3 +92,19 @@ bool api_attachments_usable(struct api_call *c, const char *const fields[], json
     }
     return false;
 }
+
+const char *api_attachment_list(struct verr *v, json_t *j_ids, const char *field, char *buf, size_t len)
+{
+    size_t off = 1, i;
+    json_t *j_id;
+    buf[0] = '{';
+    json_array_foreach(j_ids, i, j_id) {
+        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
+            verr_add(v, field, "must list attachment UUIDs");
+            break;
+        }
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(j_id));
+    }
+    snprintf(buf + off, len - off, "}");
+    return buf;
+}

@@ -18,6 +18,9 @@
 /* the scopes an integration client needs (any of them) */
 #define TICKETS_READ SCOPE_TICKETS_READ
 #define TICKETS_WRITE SCOPE_TICKETS_WRITE
+#define COMPLAINTS_READ SCOPE_COMPLAINTS_READ
+#define COMPLAINTS_WRITE SCOPE_COMPLAINTS_WRITE
+#define TECHNICIAN ROLE_BIT(ROLE_TECHNICIAN)
 #define GRANT_READERS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_QUALITY) | ADMIN)
 
 const struct route api_routes[] = {
@@ -109,6 +112,28 @@ const struct route api_routes[] = {
     { "POST", "/v1/work-orders/{id}/complete", work_orders_complete, STAFF, BODY_JSON },
     { "POST", "/v1/work-orders/{id}/reassign", work_orders_reassign, SUPERVISORS, BODY_JSON },
     { "POST", "/v1/work-orders/{id}/cancel", work_orders_cancel, DESK, BODY_JSON_OPT },
+
+    /* complaints (投诉): the receiver (or a supervisor or manager) runs each to its end; the
+     * departments it is forwarded to sign for it (their heads) and resolve it */
+    { "GET", "/v1/complaints", complaints_index, ANY_USER | CLIENT, BODY_NONE, COMPLAINTS_READ },
+    { "POST", "/v1/complaints", complaints_create, OWNER | DESK | CLIENT, BODY_JSON, COMPLAINTS_WRITE },
+    { "GET", "/v1/complaints/{id}", complaints_show, ANY_USER | CLIENT, BODY_NONE, COMPLAINTS_READ },
+    { "GET", "/v1/complaints/{id}/events", complaints_events_index, ANY_USER | CLIENT, BODY_NONE, COMPLAINTS_READ },
+    { "POST", "/v1/complaints/{id}/accept", complaints_accept, DESK, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/reclassify", complaints_reclassify, DESK, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/reject", complaints_reject, DESK, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/forward", complaints_forward, DESK, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/acknowledge", complaints_acknowledge, SUPERVISORS, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/resolve", complaints_resolve, SUPERVISORS | TECHNICIAN, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/reply", complaints_reply, DESK, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/close", complaints_close, DESK, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/confirm", complaints_confirm, OWNER, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/dispute", complaints_dispute, OWNER, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/withdraw", complaints_withdraw, OWNER, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/merge", complaints_merge, DESK, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/extend", complaints_extend, SUPERVISORS, BODY_JSON },
+    { "POST", "/v1/complaints/{id}/approve-extension", complaints_approve_extension, SUPERVISORS, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/reject-extension", complaints_reject_extension, SUPERVISORS, BODY_JSON_OPT },
 
     { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
     { "PATCH", "/v1/sla-policy", sla_policy_update, ADMIN, BODY_JSON },

@@ -73,6 +73,9 @@ void attachments_show(struct api_call *c);
  * j_kept: the ids the object holds now (NULL for a new object). False after rolling back
  * and replying 400 naming each refused "<field>[i]" (or the database error). */
 bool api_attachments_usable(struct api_call *c, const char *const fields[], json_t *j_kept);
+/* A body's array of attachment ids as a uuid[] literal in buf (room for 10 ids: 40 * 10 + 4
+ * bytes), naming field in v when an item is not a UUID. Returns buf. */
+const char *api_attachment_list(struct verr *v, json_t *j_ids, const char *field, char *buf, size_t len);
 
 void tickets_index(struct api_call *c);
 void tickets_create(struct api_call *c);
@@ -98,6 +101,26 @@ void work_orders_resume(struct api_call *c);
 void work_orders_complete(struct api_call *c);
 void work_orders_reassign(struct api_call *c);
 void work_orders_cancel(struct api_call *c);
+
+void complaints_index(struct api_call *c);
+void complaints_create(struct api_call *c);
+void complaints_show(struct api_call *c);
+void complaints_events_index(struct api_call *c);
+void complaints_accept(struct api_call *c);
+void complaints_reclassify(struct api_call *c);
+void complaints_reject(struct api_call *c);
+void complaints_forward(struct api_call *c);
+void complaints_acknowledge(struct api_call *c);
+void complaints_resolve(struct api_call *c);
+void complaints_reply(struct api_call *c);
+void complaints_close(struct api_call *c);
+void complaints_confirm(struct api_call *c);
+void complaints_dispute(struct api_call *c);
+void complaints_withdraw(struct api_call *c);
+void complaints_merge(struct api_call *c);
+void complaints_extend(struct api_call *c);
+void complaints_approve_extension(struct api_call *c);
+void complaints_reject_extension(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
 void sla_policy_show(struct api_call *c);

@@ -90,23 +90,6 @@ static const char *const create_fields[] = {
 /* The body fields that name attachments (checked with api_attachments_usable). */
 static const char *const attachment_fields[] = { "attachment_ids", NULL };
 
-/* attachment_ids → a uuid[] literal (buf: 10 ids). */
-static const char *attachment_list(struct verr *v, json_t *j_ids, const char *field, char *buf, size_t len)
-{
-    size_t off = 1, i;
-    json_t *j_id;
-    buf[0] = '{';
-    json_array_foreach(j_ids, i, j_id) {
-        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
-            verr_add(v, field, "must list attachment UUIDs");
-            break;
-        }
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(j_id));
-    }
-    snprintf(buf + off, len - off, "}");
-    return buf;
-}
-
 static void check_time(struct verr *v, const char *field, const char *s, time_t *out)
 {
     if (s != NULL && !rfc3339_parse(s, out))
@@ -175,7 +158,7 @@ void tickets_create(struct api_call *c)
     in.paid_service = json_is_true(json_object_get(c->j_body, "paid_service"));
     json_t *j_ids = v_array(&v, c->j_body, "attachment_ids", false, 0, 9);
     if (j_ids != NULL)
-        attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
+        api_attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
     in.attachment_ids = ids;
     const char *channel = v_enum(&v, c->j_body, "channel", false, enum_codes("ticket_channel"));
     in.reporter_name = v_string(&v, c->j_body, "reporter_name", false, 1, 50);
@@ -302,7 +285,7 @@ void tickets_update(struct api_call *c)
         check_window(&v, json_object_get(c->j_body, "visit_window"), &from, &to);
         json_t *j_ids = v_array(&v, c->j_body, "attachment_ids", false, 0, 9);
         if (j_ids != NULL)
-            attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
+            api_attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
     } else {
         v_enum(&v, c->j_body, "kind", false, enum_codes("ticket_kind"));
         v_enum(&v, c->j_body, "category", false, enum_codes("ticket_category"));

@@ -4,6 +4,8 @@
  *    ticket.sla_breached, …);
  *  - auto-close: resolutions the owner did not confirm within the org's delay (72 h)
  *    (ticket.auto_closed);
+ *  - complaints: a breach escalates (complaint.escalated), and a valid complaint unsolved
+ *    after 30 days becomes major (complaint.reclassified);
  *  - the job table (src/jobq.h): a bounded batch of due jobs of the kinds registered below.
  * Each sweep is one UPDATE … RETURNING feeding pd_emit, the event spine's one write path
  * (src/events.h), so the row locks decide which instance acts: with N instances running
@@ -59,8 +61,32 @@ DB_STMT(clocks_breach,
     "WITH hit AS (UPDATE clocks k SET breached = true WHERE " CLOCK_RUNNING "AND k.due <= now() "
     "  RETURNING k.org_id, k.subject_type, k.subject_id, k.name, k.due), "
     "touched AS (UPDATE tickets t SET version = t.version + 1, updated_at = now() "
-    "  WHERE (t.org_id, t.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'ticket')) "
-    CLOCK_EMIT(".sla_breached", "sla.breached", "SLA 已超时 / SLA breached"));
+    "  WHERE (t.org_id, t.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'ticket')), "
+    /* a complaint's breach escalates it a level and tells that level: supervisors, then
+     * managers, then admins (DESIGN §7) */
+    "escalated AS (UPDATE complaints c SET escalation_level = least(c.escalation_level + 1, 3), "
+    "  version = c.version + 1, updated_at = now() "
+    "  WHERE (c.org_id, c.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'complaint') "
+    "  RETURNING c.org_id, c.id, c.number, c.escalation_level) "
+    "(" CLOCK_EMIT(".sla_breached", "sla.breached", "SLA 已超时 / SLA breached") ") "
+    "UNION ALL "
+    "(SELECT pd_emit(e.org_id, 'complaint', e.id, 'complaint.escalated', NULL, 'system', NULL, NULL, "
+    "   jsonb_build_object('level', e.escalation_level), 'public', jsonb_build_array(jsonb_build_object("
+    "   'to', (ARRAY['supervisors', 'managers', 'admins'])[e.escalation_level], 'type', 'complaint.escalated', "
+    "   'title', '投诉处理超时，已升级', 'body', e.number))) "
+    " FROM escalated e ORDER BY e.org_id, e.id)");
+/* A valid complaint still unsolved 30 days after receipt becomes major (seed 001 第五条);
+ * the managers hear of it. */
+DB_STMT(complaints_upgrade,
+    "WITH up AS (UPDATE complaints c SET severity = 'major', upgraded_at = now(), version = c.version + 1, "
+    "  updated_at = now() FROM complaints o WHERE o.org_id = c.org_id AND o.id = c.id AND c.nature = 'valid' "
+    "  AND c.severity <> 'major' AND c.status IN ('accepted', 'forwarded', 'acknowledged') "
+    "  AND c.created_at <= now() - interval '30 days' RETURNING c.org_id, c.id, c.number, o.severity AS was) "
+    "SELECT pd_emit(up.org_id, 'complaint', up.id, 'complaint.reclassified', NULL, 'system', NULL, NULL, "
+    "  jsonb_build_object('from', jsonb_build_object('severity', up.was), 'to', jsonb_build_object('severity', 'major'), "
+    "    'reason', 'unsolved_30_days'), 'public', jsonb_build_array(jsonb_build_object('to', 'managers', "
+    "    'type', 'complaint.upgraded', 'title', '投诉超过30天未解决，已升级为重大投诉', 'body', up.number))) "
+    "FROM up ORDER BY up.org_id, up.id");
 DB_STMT(clocks_warn,
     "WITH hit AS (UPDATE clocks k SET warned = true WHERE " CLOCK_RUNNING "AND NOT k.warned "
     "  AND k.due > now() AND k.due - (SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s "
@@ -144,7 +170,7 @@ static void sweep(void)
     if (db_acquire(&db) != PD_OK)
         return;
     /* breaches first: a clock already past due is a breach, not a warning */
-    struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close };
+    struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade };
     run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep", NULL, 0);
     schedule_housekeeping(db);
     jobq_run(db, worker, kinds, sizeof kinds / sizeof kinds[0], JOBS_BATCH, JOBS_LEASE_MS);
