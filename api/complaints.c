@@ -123,8 +123,17 @@ static void check_subject(struct verr *v, json_t *j_subject, struct complaint_in
         if (!known)
             verr_add(v, "subject", "takes only department and user_id");
     }
-    in->subject_department = v_enum(v, j_subject, "department", false, enum_codes("department"));
-    in->subject_user_id = v_uuid(v, j_subject, "user_id", false);
+    json_t *j_department = json_object_get(j_subject, "department"), *j_user = json_object_get(j_subject, "user_id");
+    int code;
+    if (j_department != NULL && !json_is_null(j_department) &&
+        !(json_is_string(j_department) && enum_value("department", json_string_value(j_department), &code)))
+        verr_add(v, "subject.department", "must be a department code (GET /v1/meta/enums)");
+    else
+        in->subject_department = json_string_value(j_department);
+    if (j_user != NULL && !json_is_null(j_user) && !(json_is_string(j_user) && uuid_valid(json_string_value(j_user))))
+        verr_add(v, "subject.user_id", "must be a staff member's UUID");
+    else
+        in->subject_user_id = json_string_value(j_user);
     if (in->subject_department == NULL && in->subject_user_id == NULL && json_object_size(j_subject) == 0)
         verr_add(v, "subject", "names a department, a staff member or both");
 }
@@ -570,7 +579,7 @@ COMPLAINT_ACT(act_merge)
 {
     struct complaint_obj *o = row;
     struct complaint_row primary;
-    /* the primary must be within the caller's reach too: 404 naming the field otherwise */
+    /* the primary must be within the caller's reach too (404 otherwise) */
     enum pd_err err = complaint_load(c->db, &o->vis, K_IN->primary_id, true, false, &primary);
     if (err == PD_ERR_NOT_FOUND) {
         api_fail(c, &(struct pd_error){ PD_ERR_NOT_FOUND, "primary_id", "No such complaint within your reach." });

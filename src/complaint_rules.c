@@ -53,7 +53,7 @@ static const struct machine_transition complaint_transitions[] = {
     { CA_REJECT, UNANSWERED, "rejected", DESK, NULL, false, may_receive },
     { CA_FORWARD, ACCEPTED, "forwarded", DESK, NULL, false, owns },
     /* the state moves on when the last department signs (src/complaints.c) */
-    { CA_ACKNOWLEDGE, FORWARDED, "acknowledged", HEADS, NULL, false, signs },
+    { CA_ACKNOWLEDGE, FORWARDED, "acknowledged", HEADS, signs, false, heads_it },
     { CA_RESOLVE, ACKNOWLEDGED, "resolved", DEPT_STAFF, NULL, false, works_on },
     { CA_REPLY, RESOLVED, "replied", DESK, NULL, false, owns },
     { CA_REPLY, ACCEPTED, "replied", DESK, communicative, false, owns },

@@ -464,7 +464,7 @@ enum pd_err complaint_accept(struct db_conn *db, const struct complaint_row *c, 
     const struct clock_subject s = subject_of(a->org, c->id);
     if (err == PD_OK)
         err = clock_start(db, &s, "resolution", c->community_id, t.resolve, t.business_hours, (time_t)c->created_at);
-    char *details = dump(json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?}", "nature", k->nature, "communicative_kind",
+    char *details = dump(json_pack("{s:s, s:s*, s:s, s:s, s:s*, s:s*}", "nature", k->nature, "communicative_kind",
                                    k->communicative_kind, "content", k->content, "severity", k->severity,
                                    "receiver_id", c->receiver_id[0] ? c->receiver_id : a->id, "note", note));
     /* major and important complaints reach the community's manager at once (第十、十一条):
@@ -474,6 +474,19 @@ enum pd_err complaint_accept(struct db_conn *db, const struct complaint_row *c, 
         err = emit(db, c, a, "complaint.accepted", to, details, &managers, weighty(k->severity));
     free(details);
     return err;
+}
+
+/* Whether an extension of c was approved: its resolution is then due when that says. */
+static bool extended(const struct complaint_row *c)
+{
+    size_t i;
+    json_t *j_x;
+    json_array_foreach(json_object_get(c->j, "extensions"), i, j_x) {
+        const char *status = json_string_value(json_object_get(j_x, "status"));
+        if (status != NULL && strcmp(status, "approved") == 0)
+            return true;
+    }
+    return false;
 }
 
 enum pd_err complaint_reclassify(struct db_conn *db, const struct complaint_row *c,
@@ -496,16 +509,17 @@ enum pd_err complaint_reclassify(struct db_conn *db, const struct complaint_row 
     enum pd_err err = guarded(db, &reclassify_complaint, c, a, NULL, 4, own, NULL);
     bool severity_changed = json_object_get(j_to, "severity") != NULL;
     if (err == PD_OK && severity_changed) {
-        /* the deadlines follow the new severity; a met or approved one keeps its due */
+        /* the deadlines follow the new severity, but an approved extension's due time holds
+         * (and a met clock keeps its due: clock_retarget) */
         struct targets t;
         const struct clock_subject s = subject_of(a->org, c->id);
         err = targets_of(db, a->org, c->community_id, k->severity, &t);
-        if (err == PD_OK)
+        if (err == PD_OK && !extended(c))
             err = clock_retarget(db, &s, "resolution", t.resolve, t.business_hours);
         if (err == PD_OK)
             err = clock_retarget(db, &s, "acknowledge", t.acknowledge, t.business_hours);
     }
-    char *details = dump(json_pack("{s:o, s:o, s:s?}", "from", j_from, "to", j_to, "note", note));
+    char *details = dump(json_pack("{s:o, s:o, s:s*}", "from", j_from, "to", j_to, "note", note));
     struct event_notice managers = managers_notice(c, k->severity ? k->severity : "general");
     if (err == PD_OK)
         err = emit(db, c, a, "complaint.reclassified", NULL, details, &managers,
@@ -569,7 +583,7 @@ enum pd_err complaint_forward(struct db_conn *db, const struct complaint_row *c,
     /* the departments' heads sign for it within the severity's time (签收) */
     if (err == PD_OK)
         err = clock_start(db, &s, "acknowledge", c->community_id, t.acknowledge, t.business_hours, now);
-    char *details = dump(json_pack("{s:o, s:s?}", "departments", codes_json(departments), "note", note));
+    char *details = dump(json_pack("{s:o, s:s*}", "departments", codes_json(departments), "note", note));
     struct event_notice heads = { TO_DEPARTMENT_HEADS, "complaint.forwarded", "投诉已转交本部门，请签收", c->number };
     if (err == PD_OK)
         err = emit(db, c, a, "complaint.forwarded", to, details, &heads, 1);
@@ -801,7 +815,7 @@ enum pd_err complaint_decide_extension(struct db_conn *db, const struct complain
         err = clock_retarget(db, &s, "resolution", minutes, false);
     struct event_notice heads = { TO_DEPARTMENT_HEADS, "complaint.extension_decided",
                                   approve ? "延期申请已批准" : "延期申请被驳回", note };
-    char *details = dump(json_pack("{s:b, s:s?}", "approved", approve, "note", note));
+    char *details = dump(json_pack("{s:b, s:s*}", "approved", approve, "note", note));
     if (err == PD_OK)
         err = emit(db, c, a, approve ? "complaint.extension_approved" : "complaint.extension_rejected", NULL,
                    details, &heads, 1);

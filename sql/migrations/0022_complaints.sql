@@ -138,7 +138,7 @@ SELECT * FROM (
     WHERE p.org_id = p_org AND p.severity = p_severity AND (p.community_id = p_community OR p.community_id IS NULL)
     ORDER BY p.community_id NULLS LAST LIMIT 1) own
 UNION ALL
-SELECT * FROM (VALUES
+SELECT d.f, d.a, d.r, d.b FROM (VALUES
     ('major', 10, 60, 1440, true), ('important', 10, 240, 4320, false), ('general', 10, 480, 10080, false)
 ) d (severity, f, a, r, b)
 WHERE d.severity = coalesce(p_severity, 'general')
