@@ -17,5 +17,6 @@ Suite *ticket_rules_suite(void);
 Suite *listspec_suite(void);
 Suite *enums_suite(void);
 Suite *jobq_suite(void);
+Suite *complaint_rules_suite(void);
 
 #endif

@@ -144,7 +144,8 @@ START_TEST(test_derived)
                      "owner agent technician supervisor manager quality admin integration system");
     ck_assert_str_eq(codes_joined("ticket_event_status"),
                      "submitted dispatched in_progress on_hold resolved closed cancelled reopened "
-                     "accepted completed declined");
+                     "accepted completed declined received forwarded acknowledged replied rejected merged "
+                     "withdrawn");
     /* a derived code keeps its source's label */
     json_t *j_label = enum_label("grant_role", "agent");
     ck_assert_str_eq(json_string_value(json_object_get(j_label, "zh-CN")), "客服接待员");

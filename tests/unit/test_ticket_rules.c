@@ -6,38 +6,8 @@
 #include <string.h>
 #include "../../src/machine.h"
 #include "../../src/ticket_rules.h"
+#include "machine_table.h"
 #include "suites.h"
-
-/* Every (state, action, role) of the machines, legal and illegal, against expected tables.
- * A cell is "-" (409: not from this state), "x" (403: the role never may, or not theirs),
- * "=" (allowed, the state stays) or the state it leads to. */
-static const char *cell(const struct machine *m, const char *status, int a, enum pd_role role, unsigned facts)
-{
-    static char buf[8][24];
-    static int k;
-    const char *to = NULL;
-    struct machine_ctx c = { role, facts };
-    switch (machine_check(m, status, a, &c, &to)) {
-    case MACHINE_FORBIDDEN: return "x";
-    case MACHINE_CONFLICT: return "-";
-    case MACHINE_OK: break;
-    }
-    k = (k + 1) % 8;
-    snprintf(buf[k], sizeof buf[k], "%s", strcmp(to, status) == 0 ? "=" : to);
-    return buf[k];
-}
-
-struct row { const char *status; enum pd_role role; unsigned facts; const char *expect[8]; };
-
-static void check_table(const struct machine *m, const struct row *t, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        for (int a = 0; a < m->n_actions; a++) {
-            const char *got = cell(m, t[i].status, a, t[i].role, t[i].facts);
-            ck_assert_msg(strcmp(got, t[i].expect[a]) == 0, "%s: %s × %s (facts %#x) → %s, expected %s",
-                          m->noun, role_name(t[i].role), t[i].status, t[i].facts, got, t[i].expect[a]);
-        }
-}
 
 #define DESK_ROLES_N 4
 static const enum pd_role desk[DESK_ROLES_N] = { ROLE_AGENT, ROLE_SUPERVISOR, ROLE_MANAGER, ROLE_ADMIN };
@@ -45,7 +15,7 @@ static const enum pd_role desk[DESK_ROLES_N] = { ROLE_AGENT, ROLE_SUPERVISOR, RO
 START_TEST(test_ticket_machine_desk)
 {
     /* columns: update dispatch reply cancel confirm reopen close comment */
-    const struct row repair[] = {
+    const struct machine_row repair[] = {
         { "submitted", 0, 0, { "=", "dispatched", "-", "cancelled", "x", "x", "-", "=" } },
         { "reopened", 0, 0, { "=", "dispatched", "-", "cancelled", "x", "x", "-", "=" } },
         { "dispatched", 0, MF_WORK_STARTED, { "=", "=", "-", "cancelled", "x", "x", "-", "=" } },
@@ -55,7 +25,7 @@ START_TEST(test_ticket_machine_desk)
         { "closed", 0, 0, { "-", "-", "-", "-", "x", "x", "-", "-" } },
         { "cancelled", 0, 0, { "-", "-", "-", "-", "x", "x", "-", "-" } },
     };
-    const struct row inquiry[] = {
+    const struct machine_row inquiry[] = {
         { "submitted", 0, MF_INQUIRY, { "=", "-", "resolved", "cancelled", "x", "x", "-", "=" } },
         { "reopened", 0, MF_INQUIRY, { "=", "-", "resolved", "cancelled", "x", "x", "-", "=" } },
         { "dispatched", 0, MF_INQUIRY, { "=", "-", "resolved", "cancelled", "x", "x", "-", "=" } },
@@ -63,15 +33,15 @@ START_TEST(test_ticket_machine_desk)
         { "resolved", 0, MF_INQUIRY, { "-", "-", "-", "-", "x", "x", "closed", "=" } },
     };
     for (int r = 0; r < DESK_ROLES_N; r++) {
-        struct row t[8], q[5];
+        struct machine_row t[8], q[5];
         memcpy(t, repair, sizeof t);
         memcpy(q, inquiry, sizeof q);
         for (int i = 0; i < 8; i++)
             t[i].role = desk[r];
         for (int i = 0; i < 5; i++)
             q[i].role = desk[r];
-        check_table(&ticket_machine, t, 8);
-        check_table(&ticket_machine, q, 5);
+        machine_table_check(&ticket_machine, t, 8);
+        machine_table_check(&ticket_machine, q, 5);
     }
 }
 END_TEST
@@ -79,7 +49,7 @@ END_TEST
 START_TEST(test_ticket_machine_others)
 {
     const unsigned M = MF_MINE;
-    const struct row t[] = {
+    const struct machine_row t[] = {
         /* owners: edit before dispatch, cancel until work starts, confirm and reopen (in the
          * window) their own; never dispatch, reply or close */
         { "submitted", ROLE_OWNER, M, { "=", "x", "x", "cancelled", "-", "-", "x", "=" } },
@@ -99,7 +69,7 @@ START_TEST(test_ticket_machine_others)
         { "closed", ROLE_TECHNICIAN, 0, { "x", "x", "x", "x", "x", "x", "x", "-" } },
         { "submitted", ROLE_INTEGRATION, 0, { "x", "x", "x", "x", "x", "x", "x", "x" } },
     };
-    check_table(&ticket_machine, t, sizeof t / sizeof t[0]);
+    machine_table_check(&ticket_machine, t, sizeof t / sizeof t[0]);
 }
 END_TEST
 
@@ -118,7 +88,7 @@ START_TEST(test_work_order_machine)
 {
     const unsigned A = MF_ASSIGNED | MF_ASSIGNEE, Q = MF_QUEUED;
     /* columns: accept decline start hold resume complete reassign cancel */
-    const struct row t[] = {
+    const struct machine_row t[] = {
         /* the assignee (technician or supervisor) works it */
         { "dispatched", ROLE_TECHNICIAN, A, { "accepted", "declined", "-", "-", "-", "-", "x", "x" } },
         { "dispatched", ROLE_TECHNICIAN, A | Q, { "accepted", "=", "-", "-", "-", "-", "x", "x" } },
@@ -145,7 +115,7 @@ START_TEST(test_work_order_machine)
         { "dispatched", ROLE_OWNER, 0, { "x", "x", "x", "x", "x", "x", "x", "x" } },
         { "dispatched", ROLE_INTEGRATION, 0, { "x", "x", "x", "x", "x", "x", "x", "x" } },
     };
-    check_table(&work_order_machine, t, sizeof t / sizeof t[0]);
+    machine_table_check(&work_order_machine, t, sizeof t / sizeof t[0]);
 }
 END_TEST
 
