@@ -87,10 +87,12 @@ DB_STMT(complaints_upgrade,
     "    'reason', 'unsolved_30_days'), 'public', jsonb_build_array(jsonb_build_object('to', 'managers', "
     "    'type', 'complaint.upgraded', 'title', '投诉超过30天未解决，已升级为重大投诉', 'body', up.number))) "
     "FROM up ORDER BY up.org_id, up.id");
+/* A warning comes the org's warn_before_minutes before the due time, but never earlier than
+ * half-way: a 10-minute clock (a complaint's forward deadline) is not "due soon" at its start. */
 DB_STMT(clocks_warn,
     "WITH hit AS (UPDATE clocks k SET warned = true WHERE " CLOCK_RUNNING "AND NOT k.warned "
-    "  AND k.due > now() AND k.due - (SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s "
-    "    WHERE s.org_id = k.org_id) * interval '1 minute' <= now() "
+    "  AND k.due > now() AND k.due - least((SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s "
+    "    WHERE s.org_id = k.org_id), k.target_minutes / 2.0) * interval '1 minute' <= now() "
     "  RETURNING k.org_id, k.subject_type, k.subject_id, k.name, k.due) "
     CLOCK_EMIT(".sla_warned", "sla.warning", "SLA 即将超时 / SLA due soon"));
 

@@ -121,6 +121,22 @@ const residentPhone = (c, u) => (c.role !== 'admin' && u.kind === 'resident' && 
 const ORDERS_OF = new Map();
 const reporterPhone = (c, t) => (c.role === 'technician' && !(t.work_orders ?? ORDERS_OF.get(t.id) ?? []).some((w) => w.assignee_id === c.id)
   && !masked(t.reporter?.phone) ? [`${t.id}: reporter phone ${t.reporter.phone} unmasked for a technician not on it`] : []);
+/* Complaints (DESIGN §7): owners see what they made; technicians what was forwarded to their
+ * department; other staff their communities. The complainant is hidden from the staff member
+ * complained about, and (anonymous) from all but its receiver, supervisors, managers and the
+ * complainant; the phone is masked for technicians, quality and clients without pii:read. */
+const complaintVisible = (c, o) => sameOrg(c, o) && (c.role === 'owner' ? o.complainant === c.id
+  : c.role === 'integration' ? true
+    : staffIn(c, o.community) && (c.role !== 'technician' || o.departments.includes(c.department)));
+const complainantShown = (c, k) => {
+  const party = c.id === k.receiver_id || c.id === k.complainant?.id;
+  const problems = [];
+  const mayIdentify = k.subject.user_id !== c.id && (!k.anonymous || party || ['supervisor', 'manager'].includes(c.role));
+  if (!mayIdentify && k.complainant !== null) problems.push(`${k.id}: complainant shown to ${c.name}`);
+  const fullPhone = party || ['owner', 'agent', 'supervisor', 'manager', 'admin'].includes(c.role) || c.scopes.has('pii:read');
+  if (k.complainant?.phone && !fullPhone && !masked(k.complainant.phone)) problems.push(`${k.id}: complainant phone unmasked for ${c.name}`);
+  return problems;
+};
 const ownerSeesNoInternal = (what, isInternal) => (c, o, res) => {
   const items = res.json.items;
   const problems = c.role === 'owner' && items.some(isInternal) ? [`an owner sees an internal ${what}`] : [];
@@ -168,6 +184,7 @@ const RESOURCES = {
     visible: (c, o) => sameOrg(c, o) && staffIn(c, o.community),
     list: { complete: (c) => c.role !== 'technician' },
   },
+  '/v1/complaints': { visible: complaintVisible, list: { itemCheck: complainantShown } },
   '/v1/me/notifications': { visible: (c, o) => sameOrg(c, o) && o.user === c.id },
   '/v1/sla-policy/targets': {
     visible: scopedToCaller,
@@ -245,6 +262,32 @@ const PROBES = {
   closeTicket: { body: () => ({}), ifMatch: true, expect: 412, on: (o) => !o.cancelled },
   // no If-Match here: a comment on a cancelled ticket is a 409
   createTicketComment: { body: () => ({ body: '矩阵' }), expect: 409, on: (o) => o.cancelled },
+  getComplaint: { check: (c, o, res) => complainantShown(c, res.json) },
+  listComplaintEvents: { check: (c, o, res) => (c.role === 'owner' && res.json.items.some((e) => e.visibility === 'internal')
+    ? ['an owner sees an internal timeline entry'] : []) },
+  createComplaint: {
+    refs: ['/v1/communities'], expect: 400,   // 400: the attachment is not the caller's
+    body: (c, o) => ({ community_id: o.id, description: '矩阵探测', attachment_ids: [NOWHERE],
+      ...(c.role === 'owner' ? {} : { contact_name: '矩阵', contact_phone: '13700000000' }),
+      ...(DESK.has(c.role) ? { channel: 'phone' } : {}) }),
+    visible: (c, o) => sameOrg(c, o) && (c.role === 'integration' ||
+      (c.role === 'owner' ? c.unitCommunities.has(o.id) : staffIn(c, o.id))),
+  },
+  acceptComplaint: { body: () => ({ nature: 'valid', content: 'other', severity: 'general' }), ifMatch: true, expect: 412 },
+  reclassifyComplaint: { body: () => ({ severity: 'general' }), ifMatch: true, expect: 412 },
+  rejectComplaint: { body: () => ({ reply: '矩阵' }), ifMatch: true, expect: 412 },
+  forwardComplaint: { body: () => ({ departments: ['engineering'] }), ifMatch: true, expect: 412 },
+  acknowledgeComplaint: { body: () => ({}), ifMatch: true, expect: 412 },
+  resolveComplaint: { body: () => ({ result: '矩阵', root_cause: '矩阵', corrective_action: '矩阵' }), ifMatch: true, expect: 412 },
+  replyComplaint: { body: () => ({ method: 'phone', content: '矩阵' }), ifMatch: true, expect: 412 },
+  closeComplaint: { body: () => ({}), ifMatch: true, expect: 412 },
+  confirmComplaint: { body: () => ({ rating: 5 }), ifMatch: true, expect: 412 },
+  disputeComplaint: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
+  withdrawComplaint: { body: () => ({}), ifMatch: true, expect: 412 },
+  mergeComplaint: { body: () => ({ primary_id: NOWHERE }), ifMatch: true, expect: 412 },
+  extendComplaint: { body: () => ({ reason: '矩阵', due_at: '2031-01-01T00:00:00Z' }), ifMatch: true, expect: 412 },
+  approveComplaintExtension: { body: () => ({}), ifMatch: true, expect: 412 },
+  rejectComplaintExtension: { body: () => ({}), ifMatch: true, expect: 412 },
   acceptWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
   declineWorkOrder: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
   startWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
@@ -312,13 +355,13 @@ const ROLE_ORDER = ['owner', 'integration', 'technician', 'agent', 'quality', 's
  * claims of their token: what the token says is what the database says. */
 async function userCaller(name, token) {
   const cl = claims(token);
-  const [u] = await sql('SELECT org_id FROM users WHERE id = $1', [cl.sub]);
+  const [u] = await sql('SELECT org_id, department FROM users WHERE id = $1', [cl.sub]);
   const grants = await sql('SELECT role, community_id FROM role_grants WHERE user_id = $1', [cl.sub]);
   const homes = await sql("SELECT unit_id, community_id FROM residencies WHERE user_id = $1 AND status = 'verified'", [cl.sub]);
   const role = grants.length ? grants.map((g) => g.role).sort((a, b) => ROLE_ORDER.indexOf(b) - ROLE_ORDER.indexOf(a))[0] : 'owner';
   const orgWide = grants.some((g) => g.community_id === null);
   const caller = {
-    name, token, role, org: u.org_id, id: cl.sub, orgWide, scopes: new Set(),
+    name, token, role, org: u.org_id, id: cl.sub, orgWide, scopes: new Set(), department: u.department,
     communities: new Set(orgWide ? [] : grants.length ? grants.map((g) => g.community_id) : homes.map((h) => h.community_id)),
     units: new Set(grants.length ? [] : homes.map((h) => h.unit_id)),
     unitCommunities: new Set(homes.map((h) => h.community_id)),
@@ -333,7 +376,8 @@ test('fixtures: objects of every owner, created through the API', async () => {
   assert.ok(OPS, 'operations loaded');
   await db.open(UNFINGERPRINTED);
   const run = unique('mx');
-  for (const who of ['admin', 'agent', 'tech', 'tech2', 'super', 'manager', 'quality', 'owner1', 'owner3', 'owner2', 'otherAdmin', 'otherOwner'])
+  for (const who of ['admin', 'agent', 'tech', 'tech2', 'super', 'engSuper', 'manager', 'quality', 'owner1', 'owner3', 'owner2',
+    'otherAdmin', 'otherOwner'])
     T[who] = await login(who);
   // the SLA settings row is created by the first read of each org's policy: not during the matrix
   for (const who of ['admin', 'otherAdmin']) await ok(await get(who, '/v1/sla-policy'), 200, 'policy');
@@ -369,7 +413,8 @@ test('fixtures: objects of every owner, created through the API', async () => {
 
   const clients = {};
   for (const [name, who, scopes] of [['cRead', 'admin', ['tickets:read']], ['cWrite', 'admin', ['tickets:write']],
-    ['cNone', 'admin', ['units:read']], ['cOther', 'otherAdmin', ['tickets:read', 'tickets:write']]]) {
+    ['cNone', 'admin', ['units:read']], ['cOther', 'otherAdmin', ['tickets:read', 'tickets:write']],
+    ['cCompl', 'admin', ['complaints:read', 'complaints:write']]]) {
     const c = await ok(await post(who, '/v1/api-clients', { name: `矩阵 ${name}`, scopes }), 201, 'api client');
     const tk = await ok(await call('POST', '/v1/auth/token', { body: { grant_type: 'client_credentials', client_id: c.client_id, client_secret: c.client_secret } }), 200, 'client token');
     T[name] = tk.access_token;
@@ -378,7 +423,8 @@ test('fixtures: objects of every owner, created through the API', async () => {
   F['/v1/api-clients'] = Object.values(clients);
 
   // callers
-  for (const name of ['admin', 'agent', 'tech', 'tech2', 'super', 'manager', 'quality', 'owner1', 'owner3', 'owner2', 'otherAdmin', 'otherOwner', 'ghAgent'])
+  for (const name of ['admin', 'agent', 'tech', 'tech2', 'super', 'engSuper', 'manager', 'quality', 'owner1', 'owner3', 'owner2',
+    'otherAdmin', 'otherOwner', 'ghAgent'])
     C.push(await userCaller(name, T[name]));
   for (const [name, c] of Object.entries(clients)) {
     const cl = claims(T[name]);
@@ -457,6 +503,27 @@ test('fixtures: objects of every owner, created through the API', async () => {
   await ok(await post('agent', `/v1/tickets/${tk['tA-owner1'].id}/comments`, { body: '矩阵内部备注', internal: true }), 201, 'internal comment');
   await ok(await post('owner1', `/v1/tickets/${tk['tA-owner1'].id}/comments`, { body: '矩阵业主留言' }), 201, 'comment');
 
+  // complaints: by owners (one anonymous, one about a technician), the desk and a client, in
+  // both communities and orgs; one forwarded to engineering (its technicians see it)
+  const cp = {};
+  const complain = async (label, by, body) => {
+    const k = await ok(await post(by, '/v1/complaints', { description: `矩阵 ${label}`, ...body }), 201, `complaint ${label}`);
+    cp[label] = { label: `complaint:${label}`, id: k.id, org: claims(T[by]).org, community: k.community_id,
+      complainant: k.complainant?.id ?? null, departments: [] };
+    return cp[label];
+  };
+  const deskContact = { channel: 'phone', contact_name: '矩阵', contact_phone: '13700000000' };
+  await complain('kA-owner1-anonymous', 'owner1', { community_id: c1, anonymous: true, subject: { user_id: U.tech } });
+  await complain('kB-owner3', 'owner3', { unit_id: units.u3 });
+  await complain('kC-owner2', 'owner2', { community_id: c2 });
+  await complain('kD-otherOwner', 'otherOwner', { community_id: c3 });
+  const kE = await complain('kE-desk-forwarded', 'agent', { community_id: c1, ...deskContact, subject: { department: 'engineering' } });
+  await ok(await post('agent', `/v1/complaints/${kE.id}/accept`, { nature: 'valid', content: 'facilities', severity: 'general' }), 200, 'accept kE');
+  await ok(await post('agent', `/v1/complaints/${kE.id}/forward`, { departments: ['engineering'] }), 200, 'forward kE');
+  kE.departments = ['engineering'];
+  await complain('kF-client', 'cCompl', { community_id: c2, contact_name: '热线', contact_phone: '12345678' });
+  F['/v1/complaints'] = Object.values(cp);
+
   // notifications of different users, read at once (so that reading again is a no-op)
   const mine = Object.values(tk).map((t) => t.id);
   F['/v1/me/notifications'] = [];
@@ -491,7 +558,7 @@ test('fixtures: objects of every owner, created through the API', async () => {
             UNION SELECT r.community_id FROM residencies r WHERE r.user_id = u.id AND r.status IN ('pending', 'verified')) AS communities
     FROM users u WHERE u.id = ANY ($1)`, [[...Object.values(U), gh.id]]);
   F['/v1/users'] = people.map((p) => ({ label: `user:${gname[p.id]}`, id: p.id, org: p.org_id, orgWide: p.org_wide, communities: p.communities }));
-  assert.equal(F['/v1/users'].length, 13);
+  assert.equal(F['/v1/users'].length, 14);
 
   // every resource has objects, each in the org it claims, and labels are unique
   for (const rp of Object.keys(RESOURCES)) assert.ok(F[rp]?.length > 0, `fixtures for ${rp}`);
