@@ -36,6 +36,14 @@ const BODY_ENDPOINTS = [
   ['POST', `/v1/tickets/${ID}/dispatch`, { mode: 'queue' }],
   ['POST', `/v1/tickets/${ID}/reply`, { reply: 'x' }],
   ['POST', `/v1/tickets/${ID}/comments`, { body: 'x' }],
+  ['POST', '/v1/complaints', { community_id: DEMO.xinyuan, description: 'x', channel: 'phone', contact_name: 'x', contact_phone: '13800000009' }],
+  ['POST', `/v1/complaints/${ID}/accept`, { nature: 'valid', content: 'other', severity: 'general' }],
+  ['POST', `/v1/complaints/${ID}/reclassify`, { severity: 'major' }],
+  ['POST', `/v1/complaints/${ID}/forward`, { departments: ['engineering'] }],
+  ['POST', `/v1/complaints/${ID}/resolve`, { result: 'x', root_cause: 'x', corrective_action: 'x' }],
+  ['POST', `/v1/complaints/${ID}/reply`, { method: 'phone', content: 'x' }],
+  ['POST', `/v1/complaints/${ID}/merge`, { primary_id: ID }],
+  ['POST', `/v1/complaints/${ID}/extend`, { reason: 'x', due_at: '2030-01-01T00:00:00Z' }],
   ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],
   ['POST', `/v1/work-orders/${ID}/complete`, { notes: 'x', labor_minutes: 1 }],
   ['POST', `/v1/work-orders/${ID}/reassign`, { assignee_id: ID }],
@@ -45,9 +53,9 @@ const BODY_ENDPOINTS = [
 ];
 const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
   '/v1/residencies/{id}', '/v1/api-clients/{id}', '/v1/tickets/{id}', '/v1/tickets/{id}/events',
-  '/v1/tickets/{id}/comments', '/v1/work-orders/{id}'];
+  '/v1/tickets/{id}/comments', '/v1/work-orders/{id}', '/v1/complaints/{id}', '/v1/complaints/{id}/events'];
 const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
-  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications'];
+  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints'];
 
 let admin;
 const raw = (method, path, body, headers = {}) =>
