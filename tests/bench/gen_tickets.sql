@@ -383,9 +383,18 @@ CROSS JOIN LATERAL (VALUES
 WHERE e.at IS NOT NULL;  -- a ticket's events come out in order, so their seqs follow the story
 ALTER TABLE events ENABLE TRIGGER events_fanout;
 
+-- the day counters: day_numbers since 0022, ticket_numbers before (the migration tests run
+-- this file on older schemas)
+SELECT to_regclass('day_numbers') IS NOT NULL AS has_day_numbers \gset
+\if :has_day_numbers
 INSERT INTO day_numbers AS n (org_id, series, day, last)
 SELECT :'org', 'BX', day, max(seq) FROM bench_g GROUP BY day
 ON CONFLICT (org_id, series, day) DO UPDATE SET last = greatest(n.last, excluded.last);
+\else
+INSERT INTO ticket_numbers AS n (org_id, day, last)
+SELECT :'org', day, max(seq) FROM bench_g GROUP BY day
+ON CONFLICT (org_id, day) DO UPDATE SET last = greatest(n.last, excluded.last);
+\endif
 
 \if :rebuild
 \echo '  indexes and foreign keys'
