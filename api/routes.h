@@ -123,6 +123,7 @@ void complaints_approve_extension(struct api_call *c);
 void complaints_reject_extension(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
+void stats_complaints_show(struct api_call *c);
 void sla_policy_show(struct api_call *c);
 void sla_policy_update(struct api_call *c);
 void sla_targets_create(struct api_call *c);

@@ -417,3 +417,45 @@ test('If-Match guards every action: a stale version is 412 and changes nothing',
   assert.equal(r.status, 412);
   assert.equal((await show(c.id, 'agent')).json.status, 'received');
 });
+
+test('statistics in SQL: duplicates once, nature, deadlines, escalations, extensions, repeats', async () => {
+  // a repeat: the same unit complaining about the same content twice within 90 days
+  const unit = (await get('/v1/me', { token: T.owner1 })).json.units[0].id;
+  for (let i = 0; i < 2; i++) {
+    const k = await ownerComplaint({ unit_id: unit, community_id: undefined, description: `物业费多收 ${i}` });
+    await act(k.id, 'accept', { nature: 'valid', content: 'fees', severity: 'general' }, 'agent');
+  }
+  const from = new Date(Date.now() - 86400e3).toISOString(), to = new Date(Date.now() + 86400e3).toISOString();
+  const q = (extra = '') => `/v1/stats/complaints?from=${from}&to=${to}${extra}`;
+  const r = await get(q(), { token: T.manager });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.group_by, 'content');
+  const t = r.json.totals;
+  const count = (where) => Number(sql(`SELECT count(*) FROM complaints WHERE org_id = '${DEMO.org}'
+    AND created_at >= '${from}' AND created_at < '${to}' AND ${where}`));
+  assert.equal(t.complaints, count("status <> 'merged'"));
+  assert.equal(t.duplicates, count("status = 'merged'"));
+  assert.ok(t.duplicates >= 1);
+  assert.equal(t.valid, count("status <> 'merged' AND nature = 'valid'"));
+  assert.equal(t.escalated, count("status <> 'merged' AND escalation_level > 0"));
+  assert.ok(t.escalated >= 1);
+  assert.equal(t.upgraded, count("status <> 'merged' AND upgraded_at IS NOT NULL"));
+  assert.equal(t.extensions, Number(sql(`SELECT coalesce(sum(jsonb_array_length(extensions)), 0) FROM complaints
+    WHERE org_id = '${DEMO.org}' AND created_at >= '${from}' AND created_at < '${to}' AND status <> 'merged'`)));
+  assert.ok(t.extensions >= 2 && t.extensions_approved >= 1);
+  assert.ok(t.repeat >= 1);
+  assert.ok(t.reopen_rate > 0 && t.average_rating >= 1);
+  assert.ok(t.forward.compliance !== null && t.resolution.median_minutes !== null);
+  assert.equal(r.json.groups.reduce((n, g) => n + g.complaints, 0), t.complaints, 'the groups add up');
+  const fees = r.json.groups.find((g) => g.key === 'fees');
+  assert.ok(fees.repeat >= 1);
+  const bySeverity = (await get(q('&group_by=severity'), { token: T.quality })).json.groups.map((g) => g.key);
+  assert.ok(bySeverity.includes('major') && bySeverity.includes('general'));
+  const byHour = (await get(q('&group_by=hour'), { token: T.super })).json.groups;
+  assert.ok(byHour.every((g) => g.key === null || /^\d{2}$/.test(g.key)));
+  // a community out of reach, a bad group, and who may not
+  assert.equal((await get(q(`&community_id=${DEMO.guanghua}`), { token: T.super })).status, 404);
+  assert.deepEqual(fieldsOf(await get(q('&group_by=colour'), { token: T.manager, expectInvalidRequest: true })), ['group_by']);
+  for (const who of ['agent', 'tech', 'owner1'])
+    assert.equal((await get(q(), { token: T[who] })).status, 403, who);
+});
