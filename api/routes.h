@@ -128,6 +128,8 @@ void sla_policy_show(struct api_call *c);
 void sla_policy_update(struct api_call *c);
 void sla_targets_create(struct api_call *c);
 void sla_targets_delete(struct api_call *c);
+void complaint_targets_create(struct api_call *c);
+void complaint_targets_delete(struct api_call *c);
 void holidays_index(struct api_call *c);
 void holidays_create(struct api_call *c);
 void holidays_delete(struct api_call *c);

@@ -1,6 +1,7 @@
-/* /v1/sla-policy and /v1/holidays: the SLA targets, workflow settings and holiday calendar.
- * Supervisors, managers and quality read them; admins change them. Changes apply to tickets
- * created (or reclassified) afterwards; running clocks keep the targets they started with. */
+/* /v1/sla-policy and /v1/holidays: the SLA targets, the complaints' deadline targets, workflow
+ * settings and the holiday calendar. Supervisors, managers and quality read them; admins
+ * change them. Changes apply to tickets and complaints created (or reclassified) afterwards;
+ * running clocks keep the targets they started with. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,7 +9,6 @@
 #include "../src/sla_policy.h"
 #include "../src/ticket_rules.h"
 #include "routes.h"
-
 
 void sla_policy_show(struct api_call *c)
 {
@@ -109,6 +109,45 @@ void sla_targets_create(struct api_call *c)
                       "A target for this community, priority and category exists; delete it first.");
 }
 
+void complaint_targets_create(struct api_call *c)
+{
+    static const char *const fields[] = { "community_id", "severity", "forward_minutes", "acknowledge_minutes",
+                                          "resolve_minutes", "business_hours", NULL };
+    struct verr v;
+    struct complaint_target_in in = { 0 };
+    long long forward = 0, acknowledge = 0, resolve = 0;
+    char fs[16], as[16], rs[16];
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    json_t *j_c = json_object_get(c->j_body, "community_id"), *j_bh = json_object_get(c->j_body, "business_hours");
+    in.community_id = j_c && !json_is_null(j_c) ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
+    in.severity = v_enum(&v, c->j_body, "severity", true, enum_codes("complaint_severity"));
+    v_int(&v, c->j_body, "forward_minutes", true, 1, 1440, &forward);
+    v_int(&v, c->j_body, "acknowledge_minutes", true, 1, 43200, &acknowledge);
+    v_int(&v, c->j_body, "resolve_minutes", true, 1, 129600, &resolve);
+    if (j_bh && !json_is_boolean(j_bh))
+        verr_add(&v, "business_hours", "must be true or false");
+    in.business_hours = json_is_true(j_bh);
+    if (!api_valid(c, &v))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may change the policy.");
+        return;
+    }
+    snprintf(fs, sizeof fs, "%lld", forward);
+    snprintf(as, sizeof as, "%lld", acknowledge);
+    snprintf(rs, sizeof rs, "%lld", resolve);
+    in.forward_minutes = fs;
+    in.acknowledge_minutes = as;
+    in.resolve_minutes = rs;
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = complaint_target_create(c->db, c->who.org, &in, &j);
+    api_create_finish(c, err, j, api_admin_actions(c, "delete"), NULL,
+                      "A complaint target for this community and severity exists; delete it first.");
+}
+
 static void delete_with(struct api_call *c, enum pd_err (*fn)(struct db_conn *, const char *, const char *))
 {
     const char *id = api_path_id(c);
@@ -127,6 +166,7 @@ static void delete_with(struct api_call *c, enum pd_err (*fn)(struct db_conn *, 
 
 void sla_targets_delete(struct api_call *c) { delete_with(c, sla_target_delete); }
 void holidays_delete(struct api_call *c) { delete_with(c, holiday_delete); }
+void complaint_targets_delete(struct api_call *c) { delete_with(c, complaint_target_delete); }
 
 void holidays_index(struct api_call *c)
 {

@@ -11,6 +11,10 @@
     "'category', " s ".category, 'contact_minutes', " s ".contact_minutes, 'arrival_minutes', " s ".arrival_minutes, " \
     "'arrival_next_day', " s ".arrival_next_day, 'resolve_minutes', " s ".resolve_minutes, " \
     "'business_hours', " s ".business_hours)"
+#define COMPLAINT_TARGET_JSON(s) \
+    "json_build_object('id', " s ".id, 'community_id', " s ".community_id, 'severity', " s ".severity, " \
+    "'forward_minutes', " s ".forward_minutes, 'acknowledge_minutes', " s ".acknowledge_minutes, " \
+    "'resolve_minutes', " s ".resolve_minutes, 'business_hours', " s ".business_hours)"
 #define SETTINGS_JSON(s) \
     "json_build_object('auto_close_hours', " s ".auto_close_hours, 'reopen_window_hours', " s ".reopen_window_hours, " \
     "'technician_open_cap', " s ".technician_open_cap, 'warn_before_minutes', " s ".warn_before_minutes, " \
@@ -25,7 +29,13 @@ DB_STMT(get_policy,
     "SELECT json_build_object('settings', (SELECT " SETTINGS_JSON("s") " FROM ticket_settings s WHERE s.org_id = $1), "
     "  'targets', coalesce((SELECT json_agg(" TARGET_JSON("t") " ORDER BY t.community_id NULLS FIRST, t.priority, t.category NULLS FIRST) "
     "     FROM sla_targets t WHERE t.org_id = $1 AND (t.community_id IS NULL OR $2::uuid[] IS NULL "
-    "     OR t.community_id = ANY ($2))), '[]'))");
+    "     OR t.community_id = ANY ($2))), '[]'), "
+    "  'complaint_targets', coalesce((SELECT json_agg(" COMPLAINT_TARGET_JSON("p") " ORDER BY p.community_id NULLS FIRST, "
+    "     array_position(ARRAY['major', 'important', 'general'], p.severity)) FROM complaint_policies p "
+    "     WHERE p.org_id = $1 AND (p.community_id IS NULL OR $2::uuid[] IS NULL OR p.community_id = ANY ($2))), '[]'), "
+    "  'complaint_defaults', (SELECT json_agg(json_build_object('severity', d.severity, "
+    "     'forward_minutes', d.forward_minutes, 'acknowledge_minutes', d.acknowledge_minutes, "
+    "     'resolve_minutes', d.resolve_minutes, 'business_hours', d.business_hours)) FROM pd_complaint_default_targets() d))");
 DB_STMT(update_settings,
     "UPDATE ticket_settings s SET "
     "  auto_close_hours = coalesce(($2::jsonb->>'auto_close_hours')::int, s.auto_close_hours), "
@@ -38,6 +48,11 @@ DB_STMT(insert_target,
     "  arrival_next_day, resolve_minutes, business_hours) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING " TARGET_JSON("sla_targets"));
 DB_STMT(delete_target, "DELETE FROM sla_targets WHERE org_id = $1 AND id = $2");
+DB_STMT(insert_complaint_target,
+    "INSERT INTO complaint_policies (org_id, community_id, severity, forward_minutes, acknowledge_minutes, "
+    "  resolve_minutes, business_hours) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "RETURNING " COMPLAINT_TARGET_JSON("complaint_policies"));
+DB_STMT(delete_complaint_target, "DELETE FROM complaint_policies WHERE org_id = $1 AND id = $2");
 /* $1 org, $2 the caller's communities, then $3 community id, $4 year. */
 DB_STMT(list_holidays,
     "SELECT coalesce(json_agg(" HOLIDAY_JSON("h") " ORDER BY h.day, h.community_id NULLS FIRST), '[]') "
@@ -104,6 +119,19 @@ static enum pd_err delete_one(struct db_conn *db, struct db_stmt *st, const char
 enum pd_err sla_target_delete(struct db_conn *db, const char *org, const char *id)
 {
     return delete_one(db, &delete_target, org, id);
+}
+
+enum pd_err complaint_target_create(struct db_conn *db, const char *org, const struct complaint_target_in *in,
+                                    json_t **out)
+{
+    const char *p[] = { org, in->community_id, in->severity, in->forward_minutes, in->acknowledge_minutes,
+                        in->resolve_minutes, in->business_hours ? "true" : "false" };
+    return rows_exec_one(db, &insert_complaint_target, 7, p, out);
+}
+
+enum pd_err complaint_target_delete(struct db_conn *db, const char *org, const char *id)
+{
+    return delete_one(db, &delete_complaint_target, org, id);
 }
 
 enum pd_err holiday_list(struct db_conn *db, const char *const scope[4], const char *community_id,

@@ -102,14 +102,16 @@ CREATE INDEX complaints_duplicates ON complaints (org_id, merged_into) WHERE mer
 CREATE INDEX complaints_open_valid ON complaints (created_at)
     WHERE nature = 'valid' AND severity <> 'major' AND status IN ('accepted', 'forwarded', 'acknowledged');
 
--- Deadlines by severity, per org with per-community overrides (community_id NULL: the org's).
--- Minutes of business time when business_hours, else around the clock. The built-in
--- defaults (pd_complaint_targets) hold where no row says otherwise.
+-- Deadlines by severity, per org with per-community overrides (community_id NULL: the org's),
+-- managed with the SLA policy (/v1/sla-policy/complaint-targets). Minutes of business time
+-- when business_hours, else around the clock (the forward deadline always runs around the
+-- clock). The built-in defaults (pd_complaint_default_targets) hold where no row says otherwise.
 CREATE TABLE complaint_policies (
     org_id               uuid NOT NULL REFERENCES orgs (id),
     id                   uuid NOT NULL DEFAULT gen_random_uuid(),
     community_id         uuid,
     severity             text NOT NULL,
+    created_at           timestamptz NOT NULL DEFAULT now(),
     forward_minutes      integer NOT NULL CHECK (forward_minutes BETWEEN 1 AND 1440),
     acknowledge_minutes  integer NOT NULL CHECK (acknowledge_minutes BETWEEN 1 AND 43200),
     resolve_minutes      integer NOT NULL CHECK (resolve_minutes BETWEEN 1 AND 129600),
@@ -120,31 +122,36 @@ CREATE TABLE complaint_policies (
 CREATE UNIQUE INDEX complaint_policies_one ON complaint_policies
     (org_id, coalesce(community_id, '00000000-0000-0000-0000-000000000000'::uuid), severity);
 
--- The targets for a complaint of a severity in a community: its community's row, else the
--- org's, else the built-in defaults (seed 001 第十、十一条 leave the numbers open):
+-- The built-in complaint deadlines (seed 001 第十、十一条 leave the numbers open):
 --   major      forward 10 min; signed for within 1 h; solved within 3 working days (3 × 8 h
 --              of business time); the manager is told at once
 --   important  forward 10 min; signed for within 4 h; solved within 3 days
---   general    forward 10 min; signed for within 8 h of business time; solved within 7 days
--- The reply is due the same day as the resolution (its clock ends at the community's
--- local midnight, pd_complaint_reply_minutes).
+--   general    forward 10 min; signed for within 8 h; solved within 7 days
+-- The reply is due the same day as the resolution (its clock ends at the community's local
+-- midnight, pd_complaint_reply_minutes).
+CREATE FUNCTION pd_complaint_default_targets(
+    OUT severity text, OUT forward_minutes integer, OUT acknowledge_minutes integer,
+    OUT resolve_minutes integer, OUT business_hours boolean)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE AS $$
+VALUES ('major', 10, 60, 1440, true), ('important', 10, 240, 4320, false), ('general', 10, 480, 10080, false)
+$$;
+
+-- The targets for a complaint of a severity (NULL: general, before classification) in a
+-- community: its community's policy row, else the org's, else the built-in default.
 CREATE FUNCTION pd_complaint_targets(p_org uuid, p_community uuid, p_severity text,
     OUT forward_minutes integer, OUT acknowledge_minutes integer, OUT resolve_minutes integer,
     OUT business_hours boolean)
 LANGUAGE sql STABLE AS $$
-SELECT * FROM (
-    SELECT p.forward_minutes, p.acknowledge_minutes, p.resolve_minutes, p.business_hours
+SELECT x.forward_minutes, x.acknowledge_minutes, x.resolve_minutes, x.business_hours FROM (
+    SELECT p.forward_minutes, p.acknowledge_minutes, p.resolve_minutes, p.business_hours,
+           CASE WHEN p.community_id IS NULL THEN 1 ELSE 0 END AS rank
     FROM complaint_policies p
-    WHERE p.org_id = p_org AND p.severity = p_severity AND (p.community_id = p_community OR p.community_id IS NULL)
-    ORDER BY p.community_id NULLS LAST LIMIT 1) own
-UNION ALL
-SELECT d.f, d.a, d.r, d.b FROM (VALUES
-    ('major', 10, 60, 1440, true), ('important', 10, 240, 4320, false), ('general', 10, 480, 10080, false)
-) d (severity, f, a, r, b)
-WHERE d.severity = coalesce(p_severity, 'general')
-  AND NOT EXISTS (SELECT 1 FROM complaint_policies p WHERE p.org_id = p_org AND p.severity = p_severity
-                  AND (p.community_id = p_community OR p.community_id IS NULL))
-LIMIT 1
+    WHERE p.org_id = p_org AND p.severity = coalesce(p_severity, 'general')
+      AND (p.community_id = p_community OR p.community_id IS NULL)
+    UNION ALL
+    SELECT d.forward_minutes, d.acknowledge_minutes, d.resolve_minutes, d.business_hours, 2
+    FROM pd_complaint_default_targets() d WHERE d.severity = coalesce(p_severity, 'general')) x
+ORDER BY x.rank LIMIT 1
 $$;
 
 -- Minutes from now to the end of the community's local day (at least 60): the reply clock.

@@ -190,6 +190,10 @@ const RESOURCES = {
     visible: scopedToCaller,
     list: { op: 'getSlaPolicy', items: (j) => j.targets },
   },
+  '/v1/sla-policy/complaint-targets': {
+    visible: scopedToCaller,
+    list: { op: 'getSlaPolicy', items: (j) => j.complaint_targets },
+  },
   '/v1/holidays': { visible: scopedToCaller },
   '/v1/api-clients': { visible: sameOrg },
 };
@@ -307,6 +311,12 @@ const PROBES = {
       arrival_next_day: true, resolve_minutes: 6000 }),
   },
   deleteSlaTarget: { twin: 'target', expect: 204 },
+  createComplaintTarget: {
+    ref: '/v1/communities', expect: 409, visible: sameOrg,
+    body: (c, o) => ({ community_id: o.id, severity: 'important', forward_minutes: 10, acknowledge_minutes: 600,
+      resolve_minutes: 20000 }),
+  },
+  deleteComplaintTarget: { twin: 'complaintTarget', expect: 204 },
   createHoliday: { ref: '/v1/communities', expect: 409, visible: sameOrg,
     body: (c, o) => ({ community_id: o.id, day: HOLIDAY, name: '矩阵假日' }) },
   deleteHoliday: { twin: 'holiday', expect: 204 },
@@ -544,11 +554,15 @@ test('fixtures: objects of every owner, created through the API', async () => {
 
   // SLA targets and holidays of each org: org-wide and per community
   F['/v1/sla-policy/targets'] = [];
+  F['/v1/sla-policy/complaint-targets'] = [];
   F['/v1/holidays'] = [];
   for (const [label, by, community] of [['org-A', 'admin', null], ['c1', 'admin', c1], ['c2', 'admin', c2], ['c3', 'otherAdmin', c3]]) {
     const t = await ok(await post(by, '/v1/sla-policy/targets', { community_id: community, priority: 'P4', category: 'greening',
       contact_minutes: 600, arrival_next_day: true, resolve_minutes: 6000 }), 201, 'target');
     F['/v1/sla-policy/targets'].push({ label: `target:${label}`, id: t.id, org: claims(T[by]).org, community });
+    const k = await ok(await post(by, '/v1/sla-policy/complaint-targets', { community_id: community, severity: 'important',
+      forward_minutes: 10, acknowledge_minutes: 600, resolve_minutes: 20000 }), 201, 'complaint target');
+    F['/v1/sla-policy/complaint-targets'].push({ label: `complaint-target:${label}`, id: k.id, org: claims(T[by]).org, community });
     const h = await ok(await post(by, '/v1/holidays', { community_id: community, day: HOLIDAY, name: '矩阵假日' }), 201, 'holiday');
     F['/v1/holidays'].push({ label: `holiday:${label}`, id: h.id, org: claims(T[by]).org, community });
   }
@@ -713,6 +727,12 @@ const TWINS = {
     gone: async (t) => (await sql('SELECT 1 FROM sla_targets WHERE id = $1', [t.id])).length === 0,
     table: 'sla_targets',
   },
+  complaintTarget: {
+    make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/sla-policy/complaint-targets', { community_id: o.community,
+      severity: 'major', forward_minutes: 10, acknowledge_minutes: 60, resolve_minutes: 1440, business_hours: true }), 201, 'twin complaint target')).id }),
+    gone: async (t) => (await sql('SELECT 1 FROM complaint_policies WHERE id = $1', [t.id])).length === 0,
+    table: 'complaint_policies',
+  },
   holiday: {
     make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/holidays', { community_id: o.community, day: '2031-01-03', name: '矩阵替身' }), 201, 'twin holiday')).id }),
     gone: async (t) => (await sql('SELECT 1 FROM holidays WHERE id = $1', [t.id])).length === 0,
@@ -861,7 +881,8 @@ test('lists: each caller sees exactly their objects, with or without filters nam
       const want = expected(op, PROBES[op.operationId] ?? {}, caller, null, null);
       const complete = RESOURCES[rp].list?.complete?.(caller) ?? true;
       cases.push({
-        key: `${op.operationId} ${caller.name} (list)`,
+        // a list read from another operation (the policy's targets) is named by its resource
+        key: `${op.operationId}${RESOURCES[rp].list?.op ? ` ${rp}` : ''} ${caller.name} (list)`,
         send: lister(op.path, items, caller, '', !!caller.anon, firstOfShape(`list ${op.operationId} ${want}`)),
         verify: listCheck(rp, caller, want, { complete }), mustNotChange: isRefusal,
       });

@@ -459,3 +459,28 @@ test('statistics in SQL: duplicates once, nature, deadlines, escalations, extens
   for (const who of ['agent', 'tech', 'owner1'])
     assert.equal((await get(q(), { token: T[who] })).status, 403, who);
 });
+
+test('the deadline policy: per org and community by severity, managed with the SLA policy', async () => {
+  const policy = (await get('/v1/sla-policy', { token: T.super })).json;
+  assert.deepEqual(policy.complaint_defaults.map((d) => [d.severity, d.forward_minutes]),
+    [['major', 10], ['important', 10], ['general', 10]]);
+  const body = { community_id: DEMO.guanghua, severity: 'general', forward_minutes: 5, acknowledge_minutes: 30,
+    resolve_minutes: 120, business_hours: false };
+  assert.equal((await post('/v1/sla-policy/complaint-targets', body, { token: T.super })).status, 403);
+  const made = await post('/v1/sla-policy/complaint-targets', body, { token: T.admin });
+  assert.equal(made.status, 201, made.text);
+  assert.equal((await post('/v1/sla-policy/complaint-targets', body, { token: T.admin })).status, 409);
+  // a complaint in 光华 now has 5 minutes to be forwarded and 2 hours to be solved
+  const r = await post('/v1/complaints', { community_id: DEMO.guanghua, channel: 'phone', contact_name: '吴先生',
+    contact_phone: '13611112222', description: '垃圾桶满了没人清' }, { token: T.admin });
+  const k = r.json;
+  const minutes = (due) => Math.round((Date.parse(due) - Date.parse(k.created_at)) / 60000);
+  assert.equal(minutes(k.deadlines.forward.due_at), 5);
+  const acc = (await act(k.id, 'accept', { nature: 'valid', content: 'service_quality', severity: 'general' }, 'admin')).json;
+  assert.equal(minutes(acc.deadlines.resolution.due_at), 120);
+  assert.ok((await get('/v1/sla-policy', { token: T.manager })).json.complaint_targets.some((t) => t.id === made.json.id));
+  const gone = await call('DELETE', `/v1/sla-policy/complaint-targets/${made.json.id}`, { token: T.admin });
+  assert.equal(gone.status, 204);
+  assert.deepEqual(fieldsOf(await post('/v1/sla-policy/complaint-targets', { severity: 'urgent', forward_minutes: 0 },
+    { token: T.admin, expectInvalidRequest: true })).sort(), ['acknowledge_minutes', 'forward_minutes', 'resolve_minutes', 'severity']);
+});
