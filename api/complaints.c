@@ -653,3 +653,34 @@ static void decide(struct api_call *c, bool approve)
 
 void complaints_approve_extension(struct api_call *c) { decide(c, true); }
 void complaints_reject_extension(struct api_call *c) { decide(c, false); }
+
+void complaints_comments_create(struct api_call *c)
+{
+    static const char *const fields[] = { "body", "internal", NULL };
+    struct verr v;
+    const char *id = api_path_id(c);
+    if (id == NULL)
+        return;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    const char *body = v_string(&v, c->j_body, "body", true, 1, 2000);
+    bool internal = v_flag(&v, c->j_body, "internal");
+    if (internal && (is_owner_role(c)))
+        verr_add(&v, "internal", "internal notes are for staff");
+    struct complaint_obj o;
+    struct api_subject s;
+    char next[24];
+    if (!api_valid(c, &v) || !api_action_begin(c, &complaint_resource, CA_COMMENT, id, 0, &o, &s, next))
+        return;
+    json_t *j = NULL;
+    struct complaint_actor a = actor_of(c, &o.c);
+    enum pd_err err = complaint_comment(c->db, &o.vis, &o.c, &a, body, internal, &j);
+    release_obj(&o);
+    if (err != PD_OK) {
+        db_rollback(c->db);
+        json_decref(j);
+        api_error(c, err, NULL);
+        return;
+    }
+    api_json(c, 201, j);
+}

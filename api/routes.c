@@ -119,6 +119,7 @@ const struct route api_routes[] = {
     { "POST", "/v1/complaints", complaints_create, OWNER | DESK | CLIENT, BODY_JSON, COMPLAINTS_WRITE },
     { "GET", "/v1/complaints/{id}", complaints_show, ANY_USER | CLIENT, BODY_NONE, COMPLAINTS_READ },
     { "GET", "/v1/complaints/{id}/events", complaints_events_index, ANY_USER | CLIENT, BODY_NONE, COMPLAINTS_READ },
+    { "POST", "/v1/complaints/{id}/comments", complaints_comments_create, ANY_USER, BODY_JSON },
     { "POST", "/v1/complaints/{id}/accept", complaints_accept, DESK, BODY_JSON },
     { "POST", "/v1/complaints/{id}/reclassify", complaints_reclassify, DESK, BODY_JSON },
     { "POST", "/v1/complaints/{id}/reject", complaints_reject, DESK, BODY_JSON },

@@ -106,6 +106,7 @@ void complaints_index(struct api_call *c);
 void complaints_create(struct api_call *c);
 void complaints_show(struct api_call *c);
 void complaints_events_index(struct api_call *c);
+void complaints_comments_create(struct api_call *c);
 void complaints_accept(struct api_call *c);
 void complaints_reclassify(struct api_call *c);
 void complaints_reject(struct api_call *c);

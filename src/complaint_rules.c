@@ -17,6 +17,7 @@ static const char *const UNANSWERED[] = { "received", "accepted", NULL };
 static const char *const CLASSIFIED[] = { "accepted", "forwarded", "acknowledged", "resolved", NULL };
 static const char *const UNRESOLVED[] = { "received", "accepted", "forwarded", "acknowledged", NULL };
 static const char *const AT_DEPARTMENT[] = { "forwarded", "acknowledged", NULL };
+static const char *const OPEN[] = { "received", "accepted", "forwarded", "acknowledged", "resolved", "replied", NULL };
 
 static bool supervising(const struct machine_ctx *c)
 {
@@ -65,6 +66,8 @@ static const struct machine_transition complaint_transitions[] = {
     { CA_EXTEND, AT_DEPARTMENT, NULL, DEPT_STAFF, no_extension_pending, false, heads_it },
     { CA_APPROVE_EXTENSION, AT_DEPARTMENT, NULL, HEADS, extension_pending, false, decides_extension },
     { CA_REJECT_EXTENSION, AT_DEPARTMENT, NULL, HEADS, extension_pending, false, decides_extension },
+    { CA_COMMENT, OPEN, NULL, OWNER, NULL, false, mine },
+    { CA_COMMENT, OPEN, NULL, ROLES_STAFF, NULL, false, NULL },
 };
 
 const struct machine complaint_machine = {

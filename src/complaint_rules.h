@@ -9,7 +9,7 @@
 enum complaint_action {
     CA_ACCEPT, CA_RECLASSIFY, CA_REJECT, CA_FORWARD, CA_ACKNOWLEDGE, CA_RESOLVE, CA_REPLY, CA_CLOSE,
     CA_CONFIRM, CA_DISPUTE, CA_WITHDRAW, CA_MERGE, CA_EXTEND, CA_APPROVE_EXTENSION,
-    CA_REJECT_EXTENSION,
+    CA_REJECT_EXTENSION, CA_COMMENT,
     CA_COUNT
 };
 
@@ -25,7 +25,8 @@ enum complaint_action {
  *  - The complainant accepts or disputes the reply (disputing within the window sends it
  *    back to accepted) and may withdraw it before it is resolved.
  *  - A department head asks for an extension; a supervisor other than the one asking, or a
- *    manager, decides it — for a major complaint only a manager or admin (第十七条). */
+ *    manager, decides it — for a major complaint only a manager or admin (第十七条).
+ *  - While it is open, the complainant adds information and staff who see it comment. */
 extern const struct machine complaint_machine;
 
 #endif

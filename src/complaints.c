@@ -114,13 +114,16 @@ DB_STMT(reply_minutes, "SELECT pd_complaint_reply_minutes($1, $2)");
 
 /* The timeline: $1..$5 the scope, $6 privileged, $7 id. Owners see public entries; the
  * complainant's own entries lose their actor for whoever may not see the complainant. */
-DB_STMT(list_complaint_events,
-    "SELECT coalesce(json_agg(json_build_object('id', e.seq, 'type', e.type, "
-    "  'actor_id', CASE WHEN e.actor_id = c.complainant_id AND " C_HIDDEN("$6") " THEN NULL ELSE e.actor_id END, "
-    "  'actor_role', e.actor_role, 'from_status', e.from_status, 'to_status', e.to_status, "
-    "  'details', e.details, 'visibility', e.visibility, 'created_at', pd_ts(e.created_at)) ORDER BY e.seq), '[]') "
-    "FROM complaints c JOIN events e ON e.org_id = c.org_id AND e.subject_type = 'complaint' AND e.subject_id = c.id "
-    "WHERE " C_VISIBLE " AND c.id = $7 AND ($3::uuid[] IS NULL OR e.visibility = 'public')");
+#define C_EVENT_JSON \
+    "json_build_object('id', e.seq, 'type', e.type, " \
+    "  'actor_id', CASE WHEN e.actor_id = c.complainant_id AND " C_HIDDEN("$6") " THEN NULL ELSE e.actor_id END, " \
+    "  'actor_role', e.actor_role, 'from_status', e.from_status, 'to_status', e.to_status, " \
+    "  'details', e.details, 'visibility', e.visibility, 'created_at', pd_ts(e.created_at))"
+#define C_EVENTS \
+    "FROM complaints c JOIN events e ON e.org_id = c.org_id AND e.subject_type = 'complaint' AND e.subject_id = c.id " \
+    "WHERE " C_VISIBLE " AND c.id = $7 AND ($3::uuid[] IS NULL OR e.visibility = 'public')"
+DB_STMT(list_complaint_events, "SELECT coalesce(json_agg(" C_EVENT_JSON " ORDER BY e.seq), '[]') " C_EVENTS);
+DB_STMT(last_complaint_event, "SELECT " C_EVENT_JSON " " C_EVENTS " ORDER BY e.seq DESC LIMIT 1");
 
 /* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
 #define C_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5) " \
@@ -286,13 +289,19 @@ enum pd_err complaint_list(struct db_conn *db, const struct complaint_scope *vis
     return list_run(db, &complaint_list_spec, base, values, pg, complaint_item, NULL, out);
 }
 
+/* The timeline statements' parameters: the scope, $6 privileged, $7 id. */
+static void event_params(const struct complaint_scope *vis, const char *id, const char *p[7])
+{
+    scope_params(vis, p);
+    p[5] = vis->privileged ? "true" : "false";
+    p[6] = id;
+}
+
 enum pd_err complaint_event_list(struct db_conn *db, const struct complaint_scope *vis, const char *id,
                                  json_t **out)
 {
     const char *p[7];
-    scope_params(vis, p);
-    p[5] = vis->privileged ? "true" : "false";
-    p[6] = id;
+    event_params(vis, id, p);
     json_t *j_items = NULL;
     enum pd_err err = rows_exec_one(db, &list_complaint_events, 7, p, &j_items);
     if (err != PD_OK)
@@ -768,6 +777,24 @@ enum pd_err complaint_merge(struct db_conn *db, const struct complaint_row *c, c
                                               .actor_role = a->role, .details = details });
     free(details);
     return err;
+}
+
+enum pd_err complaint_comment(struct db_conn *db, const struct complaint_scope *vis, const struct complaint_row *c,
+                              const struct complaint_actor *a, const char *body, bool internal, json_t **out)
+{
+    bool owner = strcmp(a->role, "owner") == 0;
+    struct event_notice notice = owner ? (struct event_notice){ TO_RECEIVER, "complaint.commented", "投诉人补充了信息", body }
+                                       : (struct event_notice){ TO_COMPLAINANTS, "complaint.commented", "物业回复了您的投诉", body };
+    char *details = dump(json_pack("{s:s}", "body", body));
+    enum pd_err err = event_emit(db, &(struct event){ .org = a->org, .subject_type = "complaint", .subject_id = c->id,
+                                                      .type = "complaint.commented", .actor_id = a->id,
+                                                      .actor_role = a->role, .from_status = c->status,
+                                                      .details = details, .internal = internal,
+                                                      .notices = &notice, .n_notices = !internal });
+    free(details);
+    const char *p[7];
+    event_params(vis, c->id, p);
+    return err != PD_OK ? err : rows_exec_one(db, &last_complaint_event, 7, p, out);
 }
 
 enum pd_err complaint_extend(struct db_conn *db, const struct complaint_row *c, const struct complaint_actor *a,

@@ -117,6 +117,12 @@ enum pd_err complaint_merge(struct db_conn *db, const struct complaint_row *c, c
  * the current due: PD_ERR_CONFLICT with *detail otherwise). */
 enum pd_err complaint_extend(struct db_conn *db, const struct complaint_row *c, const struct complaint_actor *a,
                              const char *reason, const char *due_at, const char **detail);
+/* A comment on the timeline (complaint.commented, details {body}): the complainant's added
+ * information reaches the receiver; a staff member's public comment reaches the complainant;
+ * an internal one stays with the staff. *out: the timeline entry (as the timeline shows it
+ * to vis). */
+enum pd_err complaint_comment(struct db_conn *db, const struct complaint_scope *vis, const struct complaint_row *c,
+                              const struct complaint_actor *a, const char *body, bool internal, json_t **out);
 /* Decides the pending extension; approving moves the resolution clock to its due time. */
 enum pd_err complaint_decide_extension(struct db_conn *db, const struct complaint_row *c,
                                        const struct complaint_actor *a, bool approve, const char *note);

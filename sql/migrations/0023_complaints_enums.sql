@@ -58,7 +58,7 @@ ALTER TABLE notifications
         'ticket.commented', 'work_order.assigned', 'work_order.queued', 'work_order.declined',
         'sla.warning', 'sla.breached', 'complaint.received', 'complaint.accepted',
         'complaint.forwarded', 'complaint.resolved', 'complaint.replied', 'complaint.rejected',
-        'complaint.disputed', 'complaint.escalated', 'complaint.upgraded',
+        'complaint.disputed', 'complaint.commented', 'complaint.escalated', 'complaint.upgraded',
         'complaint.extension_requested', 'complaint.extension_decided'));
 
 ALTER TABLE clocks

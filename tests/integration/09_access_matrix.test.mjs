@@ -293,6 +293,8 @@ const PROBES = {
   extendComplaint: { body: () => ({ reason: '矩阵', due_at: '2031-01-01T00:00:00Z' }), ifMatch: true, expect: 412 },
   approveComplaintExtension: { body: () => ({}), ifMatch: true, expect: 412 },
   rejectComplaintExtension: { body: () => ({}), ifMatch: true, expect: 412 },
+  // no If-Match here: a comment on a withdrawn complaint is a 409
+  createComplaintComment: { body: () => ({ body: '矩阵' }), expect: 409, on: (o) => o.withdrawn },
   acceptWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
   declineWorkOrder: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
   startWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
@@ -533,6 +535,11 @@ test('fixtures: objects of every owner, created through the API', async () => {
   await ok(await post('agent', `/v1/complaints/${kE.id}/forward`, { departments: ['engineering'] }), 200, 'forward kE');
   kE.departments = ['engineering'];
   await complain('kF-client', 'cCompl', { community_id: c2, contact_name: '热线', contact_phone: '12345678' });
+  for (const [label, by, community] of [['kX1-owner1', 'owner1', c1], ['kX2-owner2', 'owner2', c2], ['kX3-otherOwner', 'otherOwner', c3]]) {
+    const k = await complain(label, by, { community_id: community });
+    await ok(await post(by, `/v1/complaints/${k.id}/withdraw`, {}), 200, `withdraw ${label}`);
+    k.withdrawn = true;
+  }
   F['/v1/complaints'] = Object.values(cp);
 
   // notifications of different users, read at once (so that reading again is a no-op)

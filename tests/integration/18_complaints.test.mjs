@@ -70,11 +70,11 @@ test('an owner complains from the app: received, numbered, forward deadline runn
   assert.equal(c.receiver_id, null);
   assert.deepEqual(c.complainant, { id: U.owner1, name: '张业主', phone: '13800000001' });
   assert.equal(c.deadlines.forward.state, 'running');
-  assert.deepEqual(c.allowed_actions, ['withdraw']);
+  assert.deepEqual(c.allowed_actions, ['withdraw', 'comment']);
   // the desk's supervisors hear of it
   assert.ok((await inbox('super')).some((n) => n.type === 'complaint.received' && n.subject_id === c.id));
   const seen = await show(c.id, 'agent');
-  assert.deepEqual(seen.json.allowed_actions, ['accept', 'reject', 'merge']);
+  assert.deepEqual(seen.json.allowed_actions, ['accept', 'reject', 'merge', 'comment']);
   assert.equal(seen.headers.get('etag'), `"${c.version}"`);
 });
 
@@ -199,7 +199,7 @@ test('the owner follows an app complaint, disputes the reply, then accepts the n
   await act(c.id, 'reply', { method: 'in_app', content: '电梯已恢复' }, 'agent');
   assert.ok((await inbox('owner1')).some((n) => n.type === 'complaint.replied' && n.subject_id === c.id));
   const mine = await show(c.id, 'owner1');
-  assert.deepEqual(mine.json.allowed_actions, ['confirm', 'dispute']);
+  assert.deepEqual(mine.json.allowed_actions, ['confirm', 'dispute', 'comment']);
   const disputed = (await act(c.id, 'dispute', { reason: '还是经常停' }, 'owner1')).json;
   assert.equal(disputed.status, 'accepted');
   assert.equal(disputed.reopen_count, 1);
@@ -216,6 +216,27 @@ test('the owner follows an app complaint, disputes the reply, then accepts the n
   const seen = await types(c.id, 'owner1');
   assert.equal(seen.filter((t) => t === 'complaint.replied').length, 2);
   assert.equal(seen.at(-1), 'complaint.confirmed');
+});
+
+test('the complainant adds information, staff comment publicly or internally', async () => {
+  const c = await ownerComplaint({ anonymous: true });
+  await act(c.id, 'accept', { nature: 'valid', content: 'facilities', severity: 'general' }, 'agent');
+  const added = await post(`/v1/complaints/${c.id}/comments`, { body: '补充：晚上十点后电梯也停运' }, { token: T.owner1 });
+  assert.equal(added.status, 201, added.text);
+  assert.equal(added.json.type, 'complaint.commented');
+  assert.equal(added.json.actor_id, null, 'an anonymous complainant is not named');
+  assert.ok((await inbox('agent')).some((n) => n.type === 'complaint.commented' && n.subject_id === c.id));
+  assert.equal((await post(`/v1/complaints/${c.id}/comments`, { body: 'x', internal: true }, { token: T.owner1 })).status, 400);
+  assert.equal((await post(`/v1/complaints/${c.id}/comments`, { body: '别人的' }, { token: T.owner3 })).status, 404);
+  const note = await post(`/v1/complaints/${c.id}/comments`, { body: '内部：与电梯维保合同有关', internal: true }, { token: T.agent });
+  assert.equal(note.json.visibility, 'internal');
+  await post(`/v1/complaints/${c.id}/comments`, { body: '已安排工程部核查' }, { token: T.super });
+  assert.ok((await inbox('owner1')).some((n) => n.type === 'complaint.commented' && n.subject_id === c.id));
+  const seen = (await get(`/v1/complaints/${c.id}/events`, { token: T.owner1 })).json.items.filter((e) => e.type === 'complaint.commented');
+  assert.deepEqual(seen.map((e) => e.details.body), ['补充：晚上十点后电梯也停运', '已安排工程部核查'], 'owners never see internal notes');
+  const w = await ownerComplaint();
+  await act(w.id, 'withdraw', {}, 'owner1');
+  assert.equal((await post(`/v1/complaints/${w.id}/comments`, { body: '还在吗' }, { token: T.owner1 })).status, 409);
 });
 
 test('a communicative complaint is answered without forwarding; an invalid one is rejected with a reply', async () => {
