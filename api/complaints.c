@@ -287,6 +287,8 @@ void complaints_events_index(struct api_call *c)
 /* Every action's body, validated by its handler before the object is loaded. */
 struct complaint_input {
     struct complaint_class k;
+    struct complaint_work work;
+    struct dispatch_in dispatch;
     const char *text, *text2, *text3, *method, *note, *departments, *department, *primary_id;
     long long rating;
     bool approve;
@@ -683,4 +685,36 @@ void complaints_comments_create(struct api_call *c)
         return;
     }
     api_json(c, 201, j);
+}
+
+COMPLAINT_ACT(act_dispatch)
+{
+    (void)to;
+    struct complaint_actor a = actor_of(c, K_ROW);
+    struct pd_error e;
+    enum pd_err err = complaint_dispatch(c->db, K_ROW, &a, &K_IN->work, &K_IN->dispatch, &e);
+    if (err == PD_ERR_INVALID || err == PD_ERR_NOT_FOUND) {
+        api_fail(c, &e);
+        return PD_ERR_INVALID;
+    }
+    if (err == PD_ERR_CONFLICT)
+        *detail = e.detail;
+    return err;
+}
+
+void complaints_dispatch(struct api_call *c)
+{
+    static const char *const fields[] = { "category", "priority", "description", "mode", "department", "assignee_id",
+                                          "note", NULL };
+    struct verr v;
+    long long version;
+    struct complaint_input in = { 0 };
+    const char *id = begin(c, &v, fields, &version);
+    if (id == NULL)
+        return;
+    in.work.category = v_enum(&v, c->j_body, "category", true, enum_codes("ticket_category"));
+    in.work.priority = v_enum(&v, c->j_body, "priority", false, enum_codes("ticket_priority"));
+    in.work.description = v_string(&v, c->j_body, "description", false, 1, 2000);
+    api_dispatch_fields(c, &v, &in.dispatch);
+    run(c, &v, CA_DISPATCH, id, version, act_dispatch, &in);
 }

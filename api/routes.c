@@ -135,6 +135,7 @@ const struct route api_routes[] = {
     { "POST", "/v1/complaints/{id}/extend", complaints_extend, SUPERVISORS, BODY_JSON },
     { "POST", "/v1/complaints/{id}/approve-extension", complaints_approve_extension, SUPERVISORS, BODY_JSON_OPT },
     { "POST", "/v1/complaints/{id}/reject-extension", complaints_reject_extension, SUPERVISORS, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/dispatch", complaints_dispatch, SUPERVISORS, BODY_JSON },
 
     { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
     { "PATCH", "/v1/sla-policy", sla_policy_update, ADMIN, BODY_JSON },

@@ -91,6 +91,10 @@ void tickets_comments_index(struct api_call *c);
 void tickets_comments_create(struct api_call *c);
 void tickets_events_index(struct api_call *c);
 
+/* A dispatch body's fields (mode, department, assignee_id, note) into in, naming the invalid
+ * ones in v: tickets' dispatch and the work a complaint's department orders. */
+struct dispatch_in;
+void api_dispatch_fields(struct api_call *c, struct verr *v, struct dispatch_in *in);
 void work_orders_index(struct api_call *c);
 void work_orders_show(struct api_call *c);
 void work_orders_accept(struct api_call *c);
@@ -122,6 +126,7 @@ void complaints_merge(struct api_call *c);
 void complaints_extend(struct api_call *c);
 void complaints_approve_extension(struct api_call *c);
 void complaints_reject_extension(struct api_call *c);
+void complaints_dispatch(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
 void stats_complaints_show(struct api_call *c);

@@ -177,7 +177,8 @@ void tickets_create(struct api_call *c)
     } else {
         in.priority = priority ? priority : "P3";
         in.channel = channel;
-        if (channel == NULL || strcmp(channel, "app") == 0 || strcmp(channel, "integration") == 0)
+        if (channel == NULL || strcmp(channel, "app") == 0 || strcmp(channel, "integration") == 0 ||
+            strcmp(channel, "complaint") == 0)  /* complaint: tickets a complaint's department spawns */
             verr_add(&v, "channel", "desk intake is by phone, walk_in or wechat");
         if (in.reporter_name == NULL)
             verr_add(&v, "reporter_name", "is required when reporting for an owner");
@@ -332,16 +333,8 @@ void tickets_dispatch(struct api_call *c)
     const char *id = api_change_begin(c, &v, fields, false, &version);
     if (id == NULL)
         return;
-    struct dispatch_in in = { 0 };
-    in.mode = v_enum(&v, c->j_body, "mode", true, enum_codes("dispatch_mode"));
-    in.department = v_enum(&v, c->j_body, "department", false, enum_codes("department"));
-    in.assignee_id = v_uuid(&v, c->j_body, "assignee_id", false);
-    in.note = v_string(&v, c->j_body, "note", false, 1, 500);
-    bool assign = in.mode && strcmp(in.mode, "assign") == 0;
-    if (assign && in.assignee_id == NULL && json_object_get(c->j_body, "assignee_id") == NULL)
-        verr_add(&v, "assignee_id", "is required to assign");
-    if (!assign && json_object_get(c->j_body, "assignee_id") != NULL)
-        verr_add(&v, "assignee_id", "is only for mode assign");
+    struct dispatch_in in;
+    api_dispatch_fields(c, &v, &in);
     if (!api_valid(c, &v))
         return;
     struct ticket_obj o;

@@ -222,3 +222,17 @@ void work_orders_resume(struct api_call *c) { transition(c, WA_RESUME); }
 void work_orders_complete(struct api_call *c) { transition(c, WA_COMPLETE); }
 void work_orders_reassign(struct api_call *c) { transition(c, WA_REASSIGN); }
 void work_orders_cancel(struct api_call *c) { transition(c, WA_CANCEL); }
+
+void api_dispatch_fields(struct api_call *c, struct verr *v, struct dispatch_in *in)
+{
+    memset(in, 0, sizeof *in);
+    in->mode = v_enum(v, c->j_body, "mode", true, enum_codes("dispatch_mode"));
+    in->department = v_enum(v, c->j_body, "department", false, enum_codes("department"));
+    in->assignee_id = v_uuid(v, c->j_body, "assignee_id", false);
+    in->note = v_string(v, c->j_body, "note", false, 1, 500);
+    bool assign = in->mode && strcmp(in->mode, "assign") == 0;
+    if (assign && in->assignee_id == NULL && json_object_get(c->j_body, "assignee_id") == NULL)
+        verr_add(v, "assignee_id", "is required to assign");
+    if (!assign && json_object_get(c->j_body, "assignee_id") != NULL)
+        verr_add(v, "assignee_id", "is only for mode assign");
+}

@@ -67,6 +67,7 @@ static const struct machine_transition complaint_transitions[] = {
     { CA_APPROVE_EXTENSION, AT_DEPARTMENT, NULL, HEADS, extension_pending, false, decides_extension },
     { CA_REJECT_EXTENSION, AT_DEPARTMENT, NULL, HEADS, extension_pending, false, decides_extension },
     { CA_COMMENT, OPEN, NULL, OWNER, NULL, false, mine },
+    { CA_DISPATCH, ACKNOWLEDGED, NULL, HEADS, NULL, false, heads_it },
     { CA_COMMENT, OPEN, NULL, ROLES_STAFF, NULL, false, NULL },
 };
 

@@ -9,7 +9,7 @@
 enum complaint_action {
     CA_ACCEPT, CA_RECLASSIFY, CA_REJECT, CA_FORWARD, CA_ACKNOWLEDGE, CA_RESOLVE, CA_REPLY, CA_CLOSE,
     CA_CONFIRM, CA_DISPUTE, CA_WITHDRAW, CA_MERGE, CA_EXTEND, CA_APPROVE_EXTENSION,
-    CA_REJECT_EXTENSION, CA_COMMENT,
+    CA_REJECT_EXTENSION, CA_COMMENT, CA_DISPATCH,
     CA_COUNT
 };
 
@@ -26,7 +26,9 @@ enum complaint_action {
  *    back to accepted) and may withdraw it before it is resolved.
  *  - A department head asks for an extension; a supervisor other than the one asking, or a
  *    manager, decides it — for a major complaint only a manager or admin (第十七条).
- *  - While it is open, the complainant adds information and staff who see it comment. */
+ *  - While it is open, the complainant adds information and staff who see it comment.
+ *  - A department that signed for it may spawn repair work (a ticket dispatched as work
+ *    orders) until it is resolved. */
 extern const struct machine complaint_machine;
 
 #endif

@@ -7,6 +7,8 @@
 #include "complaints.h"
 #include "crypto.h"
 #include "events.h"
+#include "ticket_rules.h"
+#include "tickets.h"
 
 /* The caller's complaints ($1 org, $2 communities, $3 units, $4 self, $5 department: true or
  * NULL; struct complaint_scope), the leading parameters of every statement that reads by
@@ -176,6 +178,11 @@ DB_STMT(extend_complaint,
     "    'id', gen_random_uuid(), 'reason', $6::text, 'due_at', pd_ts($7::timestamptz), 'requested_by', $8::uuid, "
     "    'requested_at', pd_ts(now()), 'status', 'pending', 'decided_by', NULL, 'decided_at', NULL, 'note', NULL)), "
     "  " C_MOVE " " C_GUARD);
+DB_STMT(add_ticket,
+    "UPDATE complaints SET ticket_ids = ticket_ids || $6::uuid, " C_MOVE " " C_GUARD);
+/* what a spawned ticket needs of its complaint */
+DB_STMT(complaint_place_of,
+    "SELECT c.unit_id, coalesce(c.location, c.number), c.description FROM complaints c WHERE c.org_id = $1 AND c.id = $2");
 DB_STMT(decide_extension,
     "UPDATE complaints SET extensions = (SELECT jsonb_agg(CASE WHEN x->>'status' = 'pending' "
     "    THEN x || jsonb_build_object('status', $6::text, 'decided_by', $7::uuid, 'decided_at', pd_ts(now()), "
@@ -795,6 +802,54 @@ enum pd_err complaint_comment(struct db_conn *db, const struct complaint_scope *
     const char *p[7];
     event_params(vis, c->id, p);
     return err != PD_OK ? err : rows_exec_one(db, &last_complaint_event, 7, p, out);
+}
+
+enum pd_err complaint_dispatch(struct db_conn *db, const struct complaint_row *c, const struct complaint_actor *a,
+                               const struct complaint_work *w, const struct dispatch_in *d, struct pd_error *e)
+{
+    const char *pp[] = { a->org, c->id };
+    PGresult *r;
+    *e = (struct pd_error){ 0 };
+    enum pd_err err = db_exec(db, &complaint_place_of, 2, pp, &r);
+    if (err != PD_OK)
+        return err;
+    char unit[37], location[204], description[2000 * 4 + 1];
+    copy(unit, sizeof unit, db_value(r, 0, 0));
+    copy(location, sizeof location, PQgetvalue(r, 0, 1));
+    copy(description, sizeof description, PQgetvalue(r, 0, 2));
+    PQclear(r);
+    /* the org's scope: the complaint is the caller's, so its place is too */
+    const struct ticket_scope org = { { a->org, NULL, NULL, NULL }, true, NULL };
+    struct ticket_in in = { .kind = "repair", .category = w->category, .priority = w->priority ? w->priority : "P3",
+                            .description = w->description ? w->description : description, .channel = "complaint",
+                            .created_by = a->id, .actor_id = a->id, .actor_role = a->role, .attachment_ids = "{}",
+                            .complaint_id = c->id };
+    if (unit[0] != '\0')
+        in.unit_id = unit;
+    else
+        in.community_id = c->community_id, in.location = location;
+    char ticket[37], order[37];
+    if ((err = ticket_create(db, &org, &in, ticket, e)) != PD_OK)
+        return err;
+    struct ticket_row t = { 0 };
+    if ((err = ticket_load(db, &org, ticket, true, true, &t)) != PD_OK)
+        return err;
+    struct dispatch_in di = *d;
+    if (di.department == NULL)
+        di.department = category_department(w->category);
+    err = work_order_dispatch(db, a->org, &t, &di, a->id, a->role, order, e);
+    char number[32];
+    copy(number, sizeof number, json_string_value(json_object_get(t.j, "number")));
+    ticket_row_free(&t);
+    const char *own[] = { ticket };
+    if (err == PD_OK)
+        err = guarded(db, &add_ticket, c, a, NULL, 1, own, NULL);
+    char *details = dump(json_pack("{s:s, s:s, s:s, s:s}", "ticket_id", ticket, "ticket_number", number,
+                                   "work_order_id", order, "department", di.department));
+    if (err == PD_OK)
+        err = emit(db, c, a, "complaint.dispatched", NULL, details, NULL, 0);
+    free(details);
+    return err;
 }
 
 enum pd_err complaint_extend(struct db_conn *db, const struct complaint_row *c, const struct complaint_actor *a,

@@ -10,6 +10,7 @@
 #include "db.h"
 #include "listspec.h"
 #include "pd.h"
+#include "work_orders.h"
 
 /* Who sees which complaints, and how much of the complainant:
  *   scope         org, communities, units, self (api_scope_params): staff by community,
@@ -123,6 +124,15 @@ enum pd_err complaint_extend(struct db_conn *db, const struct complaint_row *c, 
  * to vis). */
 enum pd_err complaint_comment(struct db_conn *db, const struct complaint_scope *vis, const struct complaint_row *c,
                               const struct complaint_actor *a, const char *body, bool internal, json_t **out);
+/* The work a complaint's department orders: a repair ticket for its unit (or its community,
+ * at its location) that names the complaint (channel "complaint", no reporter: the
+ * complainant is not exposed to the technicians), dispatched as a work order (d), and listed
+ * in the complaint's ticket_ids. work_order_dispatch's errors (e names the field). */
+struct complaint_work {
+    const char *category, *priority, *description;
+};
+enum pd_err complaint_dispatch(struct db_conn *db, const struct complaint_row *c, const struct complaint_actor *a,
+                               const struct complaint_work *w, const struct dispatch_in *d, struct pd_error *e);
 /* Decides the pending extension; approving moves the resolution clock to its due time. */
 enum pd_err complaint_decide_extension(struct db_conn *db, const struct complaint_row *c,
                                        const struct complaint_actor *a, bool approve, const char *note);

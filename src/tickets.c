@@ -40,15 +40,17 @@ DB_STMT(next_number, "SELECT pd_next_number($1, $2, 'BX')");
 DB_STMT(insert_ticket,
     "INSERT INTO tickets (org_id, number, community_id, unit_id, location, kind, category, department, "
     "  priority, requested_priority, description, occurred_at, visit_from, visit_to, entry_permission, "
-    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, id) "
+    "  paid_service, channel, reporter_id, reporter_name, reporter_phone, created_by, attachment_ids, id, "
+    "  complaint_id) "
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "
-    "  $21, $22::uuid[], $23)");
+    "  $21, $22::uuid[], $23, $24)");
 /* The columns a ticket is assembled from (ticket_compose), at fixed positions: 0 doc,
  * 1 a bigint (the list's cursor, the load's version), 2 id, 3 sla_doc, 4..6 the reporter's id,
- * name and phone as this caller sees it. */
+ * name and phone as this caller sees it, 7 the complaint it was spawned for. */
 #define TICKET_PARTS(SECOND, REVEAL, WORKER) \
     "t.doc, " SECOND ", t.id, t.sla_doc, t.reporter_id, t.reporter_name, " \
-    "CASE WHEN " PII_REVEALED(REVEAL, WORKER) " THEN t.reporter_phone ELSE pd_mask_phone(t.reporter_phone) END"
+    "CASE WHEN " PII_REVEALED(REVEAL, WORKER) " THEN t.reporter_phone ELSE pd_mask_phone(t.reporter_phone) END, " \
+    "t.complaint_id"
 /* A visible ticket: the scope ($1..$4), $5 id; load also $6 reveal, $7 worker. */
 DB_STMT(lock_ticket,
     "SELECT 1 FROM tickets t WHERE " VISIBLE " AND t.id = $5 FOR UPDATE");
@@ -165,8 +167,8 @@ void ticket_row_free(struct ticket_row *t)
     t->json = NULL;
 }
 
-/* Row's ticket without its closing brace: the reporter, then doc's and sla_doc's members
- * (the columns of TICKET_PARTS). */
+/* Row's ticket without its closing brace: the reporter, the complaint it serves, then doc's
+ * and sla_doc's members (the columns of TICKET_PARTS). */
 static void ticket_compose(struct jtext *b, PGresult *r, int row)
 {
     static const char *const reporter[] = { "id", "name", "phone" };
@@ -176,6 +178,8 @@ static void ticket_compose(struct jtext *b, PGresult *r, int row)
         jtext_str(b, db_value(r, row, 4 + i));
     }
     jtext_put(b, "}");
+    jtext_key(b, "complaint_id");
+    jtext_str(b, db_value(r, row, 7));
     jtext_members(b, PQgetvalue(r, row, 0));
     jtext_members(b, PQgetvalue(r, row, 3));
 }
@@ -211,18 +215,18 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
     struct jtext b = { 0 };
     ticket_compose(&b, r, 0);
     jtext_key(&b, "work_orders");
-    jtext_put(&b, PQgetvalue(r, 0, 7));
+    jtext_put(&b, PQgetvalue(r, 0, 8));
     jtext_put(&b, "}");
     out->json = jtext_take(&b);
     copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
     copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 4));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 8));
-    copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 9));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 10));
-    copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 11));
-    out->work_started = PQgetvalue(r, 0, 12)[0] == 't';
-    out->in_reopen_window = PQgetvalue(r, 0, 13)[0] == 't';
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 9));
+    copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 10));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 11));
+    copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 12));
+    out->work_started = PQgetvalue(r, 0, 13)[0] == 't';
+    out->in_reopen_window = PQgetvalue(r, 0, 14)[0] == 't';
     PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
@@ -317,8 +321,8 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
                          in->description, in->occurred_at, in->visit_from, in->visit_to,
                          in->entry_permission ? "true" : "false", in->paid_service ? "true" : "false",
                          in->channel, in->reporter_id, in->reporter_name, in->reporter_phone,
-                         in->created_by, in->attachment_ids, id_out };
-    if ((err = db_exec(db, &insert_ticket, 23, ip, NULL)) != PD_OK)
+                         in->created_by, in->attachment_ids, id_out, in->complaint_id };
+    if ((err = db_exec(db, &insert_ticket, 24, ip, NULL)) != PD_OK)
         return err;
     json_t *j = json_pack("{s:s, s:s}", "channel", in->channel, "number", number);
     char *details = json_dumps(j, JSON_COMPACT);

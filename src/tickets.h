@@ -32,6 +32,7 @@ struct ticket_in {
     const char *actor_id;        /* user id for the timeline; NULL for an API client */
     const char *actor_role;
     const char *attachment_ids;  /* uuid[] literal, "{}" when none */
+    const char *complaint_id;    /* the complaint it is spawned for (channel "complaint"), or NULL */
     bool entry_permission, paid_service;
 };
 

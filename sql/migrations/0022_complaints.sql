@@ -72,6 +72,7 @@ CREATE TABLE complaints (
     reopen_count        integer NOT NULL DEFAULT 0,
     withdraw_reason     text,
     merged_into         uuid,
+    ticket_ids          uuid[] NOT NULL DEFAULT '{}',     -- repair tickets spawned for it (their work orders)
     closed_at           timestamptz,
     version             integer NOT NULL DEFAULT 1,
     created_at          timestamptz NOT NULL DEFAULT now(),
@@ -101,6 +102,13 @@ CREATE INDEX complaints_duplicates ON complaints (org_id, merged_into) WHERE mer
 -- the 30-day rule's sweep: valid complaints still open
 CREATE INDEX complaints_open_valid ON complaints (created_at)
     WHERE nature = 'valid' AND severity <> 'major' AND status IN ('accepted', 'forwarded', 'acknowledged');
+
+-- A ticket spawned by a complaint's department (its work through the dispatch machinery)
+-- names the complaint; the complaint lists its tickets (ticket_ids). The ticket's
+-- complaint_id is spliced into its wire form by the API, not stored in its doc.
+ALTER TABLE tickets ADD COLUMN complaint_id uuid,
+    ADD FOREIGN KEY (org_id, complaint_id) REFERENCES complaints (org_id, id);
+CREATE INDEX tickets_by_complaint ON tickets (org_id, complaint_id) WHERE complaint_id IS NOT NULL;
 
 -- Deadlines by severity, per org with per-community overrides (community_id NULL: the org's),
 -- managed with the SLA policy (/v1/sla-policy/complaint-targets). Minutes of business time
@@ -183,7 +191,7 @@ SELECT json_build_object('id', c.id, 'number', c.number, 'community_id', c.commu
         'method', c.reply_method, 'content', c.reply_content, 'replied_by', c.replied_by,
         'replied_at', pd_ts(c.replied_at)) END,
     'rating', c.rating, 'rating_comment', c.rating_comment, 'reopen_count', c.reopen_count,
-    'withdraw_reason', c.withdraw_reason, 'merged_into', c.merged_into,
+    'withdraw_reason', c.withdraw_reason, 'merged_into', c.merged_into, 'ticket_ids', c.ticket_ids,
     'closed_at', pd_ts(c.closed_at), 'version', c.version,
     'created_at', pd_ts(c.created_at), 'updated_at', pd_ts(c.updated_at))
 $$;

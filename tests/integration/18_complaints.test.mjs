@@ -164,6 +164,25 @@ test('a major complaint by phone: the manager is told at once, departments sign,
   const all = (await act(c.id, 'acknowledge', { department: 'cleaning' }, 'manager')).json;
   assert.equal(all.status, 'acknowledged');
   assert.equal(all.deadlines.acknowledge.state, 'met');
+  // the department orders the repair through the dispatch machinery: a ticket naming the
+  // complaint, without the complainant, as a work order for the technician
+  await act(c.id, 'dispatch', { category: 'elevator', mode: 'queue' }, 'agent', 403);
+  const work = (await act(c.id, 'dispatch', { category: 'elevator', priority: 'P2', mode: 'assign',
+    assignee_id: U.tech, note: '投诉转派' }, 'engSuper')).json;
+  assert.equal(work.ticket_ids.length, 1);
+  const ticket = (await get(`/v1/tickets/${work.ticket_ids[0]}`, { token: T.tech })).json;
+  assert.equal(ticket.complaint_id, c.id);
+  assert.equal(ticket.channel, 'complaint');
+  assert.deepEqual(ticket.reporter, { id: null, name: null, phone: null });
+  assert.equal(ticket.status, 'dispatched');
+  assert.equal(ticket.work_orders[0].assignee_id, U.tech);
+  assert.ok((await inbox('tech')).some((n) => n.type === 'work_order.assigned' && n.ticket_id === ticket.id));
+  const ev = (await get(`/v1/complaints/${c.id}/events`, { token: T.agent })).json.items.at(-1);
+  assert.equal(ev.type, 'complaint.dispatched');
+  assert.equal(ev.details.ticket_id, ticket.id);
+  const nobody = await post(`/v1/complaints/${c.id}/dispatch`, { category: 'elevator', mode: 'assign', assignee_id: U.agent },
+    { token: T.engSuper });
+  assert.deepEqual(fieldsOf(nobody), ['assignee_id']);
   // the department resolves; the receiver is told and has until the end of the day to reply
   await act(c.id, 'reply', { method: 'phone', content: '已处理' }, 'agent', 409);
   const resolved = (await act(c.id, 'resolve', { result: '更换电梯主板，已恢复运行', root_cause: '配件采购延误',
@@ -183,7 +202,8 @@ test('a major complaint by phone: the manager is told at once, departments sign,
   const closed = (await act(c.id, 'close', {}, 'super')).json;
   assert.equal(closed.status, 'closed');
   assert.deepEqual(await types(c.id), ['complaint.created', 'complaint.accepted', 'complaint.forwarded',
-    'complaint.acknowledged', 'complaint.acknowledged', 'complaint.resolved', 'complaint.replied', 'complaint.closed']);
+    'complaint.acknowledged', 'complaint.acknowledged', 'complaint.dispatched', 'complaint.resolved',
+    'complaint.replied', 'complaint.closed']);
   const events = (await get(`/v1/complaints/${c.id}/events`, { token: T.agent })).json.items;
   assert.deepEqual(events[1].details, { nature: 'valid', content: 'facilities', severity: 'major', receiver_id: U.agent });
   assert.equal(events[2].from_status, 'accepted');

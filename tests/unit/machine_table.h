@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include "../../src/machine.h"
 
-#define MACHINE_TABLE_MAX_ACTIONS 16
+#define MACHINE_TABLE_MAX_ACTIONS 20
 
 struct machine_row {
     const char *status;

@@ -7,7 +7,7 @@
 #include "suites.h"
 
 /* columns: accept reclassify reject forward acknowledge resolve reply close confirm dispute
- *          withdraw merge extend approve_extension reject_extension comment */
+ *          withdraw merge extend approve_extension reject_extension comment dispatch */
 #define OWNER_ONLY "x", "x", "x", "x", "x", "x", "x", "x"
 
 START_TEST(test_complaint_desk)
@@ -15,28 +15,28 @@ START_TEST(test_complaint_desk)
     const unsigned R = MF_RECEIVER, C = MF_COMMUNICATIVE;
     const struct machine_row t[] = {
         /* the receiver runs it to its end; signing, resolving and extensions are the departments' */
-        { "received", ROLE_AGENT, R, { "accepted", "-", "rejected", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "accepted", ROLE_AGENT, R, { "-", "=", "rejected", "forwarded", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "accepted", ROLE_AGENT, R | C, { "-", "=", "rejected", "forwarded", "x", "x", "replied", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "forwarded", ROLE_AGENT, R, { "-", "=", "-", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "acknowledged", ROLE_AGENT, R, { "-", "=", "-", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "resolved", ROLE_AGENT, R, { "-", "=", "-", "-", "x", "x", "replied", "-", "x", "x", "x", "-", "x", "x", "x", "=" } },
-        { "replied", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "closed", "x", "x", "x", "-", "x", "x", "x", "=" } },
-        { "closed", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-" } },
-        { "rejected", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-" } },
-        { "merged", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-" } },
+        { "received", ROLE_AGENT, R, { "accepted", "-", "rejected", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "accepted", ROLE_AGENT, R, { "-", "=", "rejected", "forwarded", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "accepted", ROLE_AGENT, R | C, { "-", "=", "rejected", "forwarded", "x", "x", "replied", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "forwarded", ROLE_AGENT, R, { "-", "=", "-", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "acknowledged", ROLE_AGENT, R, { "-", "=", "-", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "resolved", ROLE_AGENT, R, { "-", "=", "-", "-", "x", "x", "replied", "-", "x", "x", "x", "-", "x", "x", "x", "=", "x" } },
+        { "replied", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "closed", "x", "x", "x", "-", "x", "x", "x", "=", "x" } },
+        { "closed", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-", "x" } },
+        { "rejected", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-", "x" } },
+        { "merged", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-", "x" } },
         /* nobody received it yet (an app complaint): any desk member may take it */
-        { "received", ROLE_AGENT, MF_UNRECEIVED, { "accepted", "-", "rejected", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "received", ROLE_ADMIN, MF_UNRECEIVED, { "accepted", "-", "rejected", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "-", "-", "-", "=" } },
+        { "received", ROLE_AGENT, MF_UNRECEIVED, { "accepted", "-", "rejected", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "received", ROLE_ADMIN, MF_UNRECEIVED, { "accepted", "-", "rejected", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "-", "-", "-", "=", "-" } },
         /* another agent's (or an admin's) complaint: 403, whatever its state */
-        { "received", ROLE_AGENT, 0, { "x", "-", "x", "-", "x", "x", "-", "-", "x", "x", "x", "x", "x", "x", "x", "=" } },
-        { "accepted", ROLE_AGENT, C, { "-", "x", "x", "x", "x", "x", "x", "-", "x", "x", "x", "x", "x", "x", "x", "=" } },
-        { "resolved", ROLE_ADMIN, 0, { "-", "x", "-", "-", "-", "-", "x", "-", "x", "x", "x", "-", "-", "-", "-", "=" } },
-        { "replied", ROLE_AGENT, 0, { "-", "-", "-", "-", "x", "x", "-", "x", "x", "x", "x", "-", "x", "x", "x", "=" } },
+        { "received", ROLE_AGENT, 0, { "x", "-", "x", "-", "x", "x", "-", "-", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "accepted", ROLE_AGENT, C, { "-", "x", "x", "x", "x", "x", "x", "-", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "resolved", ROLE_ADMIN, 0, { "-", "x", "-", "-", "-", "-", "x", "-", "x", "x", "x", "-", "-", "-", "-", "=", "-" } },
+        { "replied", ROLE_AGENT, 0, { "-", "-", "-", "-", "x", "x", "-", "x", "x", "x", "x", "-", "x", "x", "x", "=", "x" } },
         /* supervisors and managers stand in for the receiver */
-        { "accepted", ROLE_SUPERVISOR, 0, { "-", "=", "rejected", "forwarded", "-", "-", "-", "-", "x", "x", "x", "merged", "-", "-", "-", "=" } },
-        { "resolved", ROLE_MANAGER, 0, { "-", "=", "-", "-", "-", "-", "replied", "-", "x", "x", "x", "-", "-", "-", "-", "=" } },
-        { "replied", ROLE_SUPERVISOR, 0, { "-", "-", "-", "-", "-", "-", "-", "closed", "x", "x", "x", "-", "-", "-", "-", "=" } },
+        { "accepted", ROLE_SUPERVISOR, 0, { "-", "=", "rejected", "forwarded", "-", "-", "-", "-", "x", "x", "x", "merged", "-", "-", "-", "=", "-" } },
+        { "resolved", ROLE_MANAGER, 0, { "-", "=", "-", "-", "-", "-", "replied", "-", "x", "x", "x", "-", "-", "-", "-", "=", "-" } },
+        { "replied", ROLE_SUPERVISOR, 0, { "-", "-", "-", "-", "-", "-", "-", "closed", "x", "x", "x", "-", "-", "-", "-", "=", "-" } },
     };
     machine_table_check(&complaint_machine, t, sizeof t / sizeof t[0]);
 }
@@ -47,22 +47,22 @@ START_TEST(test_complaint_departments)
     const unsigned D = MF_DEPT, P = MF_DEPT_PENDING, X = MF_EXTENSION_PENDING, M = MF_EXTENSION_MINE;
     const struct machine_row t[] = {
         /* the head of a forwarded department signs, resolves, asks for more time */
-        { "forwarded", ROLE_SUPERVISOR, D | P, { "-", "=", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=" } },
-        { "forwarded", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=" } },
-        { "acknowledged", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=" } },
+        { "forwarded", ROLE_SUPERVISOR, D | P, { "-", "=", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=", "-" } },
+        { "forwarded", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=", "-" } },
+        { "acknowledged", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=", "=" } },
         /* … but not decide their own extension, nor ask for a second at once */
-        { "acknowledged", ROLE_SUPERVISOR, D | X | M, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "x", "x", "=" } },
+        { "acknowledged", ROLE_SUPERVISOR, D | X | M, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "x", "x", "=", "=" } },
         /* another supervisor decides it; for a major complaint only a manager or admin */
-        { "acknowledged", ROLE_SUPERVISOR, X, { "-", "=", "-", "-", "-", "x", "-", "-", "x", "x", "x", "merged", "x", "=", "=", "=" } },
-        { "acknowledged", ROLE_SUPERVISOR, X | MF_MAJOR, { "-", "=", "-", "-", "-", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=" } },
-        { "acknowledged", ROLE_MANAGER, X | MF_MAJOR, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "=", "=", "=" } },
-        { "forwarded", ROLE_ADMIN, X | MF_MAJOR, { "-", "x", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "x", "-", "=", "=", "=" } },
+        { "acknowledged", ROLE_SUPERVISOR, X, { "-", "=", "-", "-", "-", "x", "-", "-", "x", "x", "x", "merged", "x", "=", "=", "=", "x" } },
+        { "acknowledged", ROLE_SUPERVISOR, X | MF_MAJOR, { "-", "=", "-", "-", "-", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "acknowledged", ROLE_MANAGER, X | MF_MAJOR, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "=", "=", "=", "=" } },
+        { "forwarded", ROLE_ADMIN, X | MF_MAJOR, { "-", "x", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "x", "-", "=", "=", "=", "-" } },
         /* a head of no forwarded department: 403 */
-        { "forwarded", ROLE_SUPERVISOR, 0, { "-", "=", "-", "-", "x", "-", "-", "-", "x", "x", "x", "merged", "x", "-", "-", "=" } },
+        { "forwarded", ROLE_SUPERVISOR, 0, { "-", "=", "-", "-", "x", "-", "-", "-", "x", "x", "x", "merged", "x", "-", "-", "=", "-" } },
         /* technicians of the department resolve; nothing else */
-        { "acknowledged", ROLE_TECHNICIAN, D, { "x", "x", "x", "x", "x", "resolved", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=" } },
-        { "forwarded", ROLE_TECHNICIAN, D | P, { "x", "x", "x", "x", "x", "-", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=" } },
-        { "acknowledged", ROLE_TECHNICIAN, 0, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=" } },
+        { "acknowledged", ROLE_TECHNICIAN, D, { "x", "x", "x", "x", "x", "resolved", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "forwarded", ROLE_TECHNICIAN, D | P, { "x", "x", "x", "x", "x", "-", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "acknowledged", ROLE_TECHNICIAN, 0, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
     };
     machine_table_check(&complaint_machine, t, sizeof t / sizeof t[0]);
 }
@@ -73,17 +73,17 @@ START_TEST(test_complaint_complainant_and_readers)
     const unsigned M = MF_MINE;
     const struct machine_row t[] = {
         /* the complainant withdraws before resolution, accepts or disputes (in the window) the reply */
-        { "received", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "withdrawn", "x", "x", "x", "x", "=" } },
-        { "acknowledged", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "withdrawn", "x", "x", "x", "x", "=" } },
-        { "resolved", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "-", "x", "x", "x", "x", "=" } },
-        { "replied", ROLE_OWNER, M | MF_REOPENABLE, { OWNER_ONLY, "closed", "accepted", "-", "x", "x", "x", "x", "=" } },
-        { "replied", ROLE_OWNER, M, { OWNER_ONLY, "closed", "-", "-", "x", "x", "x", "x", "=" } },
+        { "received", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "withdrawn", "x", "x", "x", "x", "=", "x" } },
+        { "acknowledged", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "withdrawn", "x", "x", "x", "x", "=", "x" } },
+        { "resolved", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "-", "x", "x", "x", "x", "=", "x" } },
+        { "replied", ROLE_OWNER, M | MF_REOPENABLE, { OWNER_ONLY, "closed", "accepted", "-", "x", "x", "x", "x", "=", "x" } },
+        { "replied", ROLE_OWNER, M, { OWNER_ONLY, "closed", "-", "-", "x", "x", "x", "x", "=", "x" } },
         /* someone else's complaint (never visible to an owner, but the machine says 403 too) */
-        { "replied", ROLE_OWNER, MF_REOPENABLE, { OWNER_ONLY, "x", "x", "-", "x", "x", "x", "x", "x" } },
-        { "received", ROLE_OWNER, 0, { OWNER_ONLY, "-", "-", "x", "x", "x", "x", "x", "x" } },
+        { "replied", ROLE_OWNER, MF_REOPENABLE, { OWNER_ONLY, "x", "x", "-", "x", "x", "x", "x", "x", "x" } },
+        { "received", ROLE_OWNER, 0, { OWNER_ONLY, "-", "-", "x", "x", "x", "x", "x", "x", "x" } },
         /* quality reads; integration clients file and read */
-        { "accepted", ROLE_QUALITY, 0, { OWNER_ONLY, "x", "x", "x", "x", "x", "x", "x", "=" } },
-        { "received", ROLE_INTEGRATION, MF_UNRECEIVED, { OWNER_ONLY, "x", "x", "x", "x", "x", "x", "x", "x" } },
+        { "accepted", ROLE_QUALITY, 0, { OWNER_ONLY, "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "received", ROLE_INTEGRATION, MF_UNRECEIVED, { OWNER_ONLY, "x", "x", "x", "x", "x", "x", "x", "x", "x" } },
     };
     machine_table_check(&complaint_machine, t, sizeof t / sizeof t[0]);
 }
