@@ -94,7 +94,7 @@ run: deps all docs var/jwt.secret
 	./build/propdesk migrate && ./build/propdesk seed-demo && \
 	echo "" && \
 	echo "propdesk on http://localhost:$(PORT)  (docs: http://localhost:$(PORT)/docs)" && \
-	echo "demo logins, password demo-pass-1: admin agent tech tech2 super manager quality," && \
+	echo "demo logins, password demo-pass-1: admin agent tech tech2 super eng-super manager quality," && \
 	echo "  owners 13800000001 (3-2-102) 13800000003 (3-2-103) 13800000002 (光华 1-1-101)," && \
 	echo "  other org: other-admin, owner 13900000001" && \
 	exec ./build/propdesk serve

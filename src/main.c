@@ -84,7 +84,7 @@ static int cmd_seed_demo(void)
         fprintf(stderr, "propdesk: %s\n", err);
         return 1;
     }
-    printf("demo org seeded: logins admin, agent, tech, tech2, super, manager, quality, "
+    printf("demo org seeded: logins admin, agent, tech, tech2, super, eng-super, manager, quality, "
            "13800000001, 13800000002, 13800000003, other-admin, 13900000001 / demo-pass-1\n");
     return 0;
 }
