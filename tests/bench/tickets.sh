@@ -37,45 +37,12 @@ SMALL=${SMALL:-100000}
 LARGE=${LARGE:-1000000}
 PG_CLIENTS=${PG_CLIENTS:-2 8}
 READS="get list mine queue inbox"
-PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 ORG=10000000-0000-4000-8000-000000000001
 BUSY=10000000-0000-4000-8000-0000000000c1  # 新苑小区, about 15% of the tickets
 TECH_LOGIN=bench.tech.0.1                   # engineering in 新苑小区 (gen_tickets.sql)
-WORK=$(mktemp -d /tmp/propdesk-bench-tickets.XXXXXX)
-SERVER="" STARTED_CLUSTER=0 OWN_DB=0
-declare -A R  # R[get_avg_small] … R[list_p99_large]: the measurements
-cleanup() {
-    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; fi
-    if [ "$OWN_DB" = 1 ] && [ "${KEEP_DB:-0}" != 1 ]; then
-        bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB" >/dev/null 2>&1 || true
-    fi
-    if [ "$STARTED_CLUSTER" = 1 ] && [ "${KEEP_DB:-0}" != 1 ]; then
-        bash docker/localdb.sh stop "$PGDIR" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-if [ -z "${DATABASE_URL:-}" ]; then
-    bash docker/localdb.sh port "$PGDIR" >/dev/null 2>&1 || STARTED_CLUSTER=1
-    bash docker/localdb.sh start "$PGDIR" "$PGPORT"
-    bash docker/localdb.sh dropdb "$PGDIR" "$PGPORT" "$DB" >/dev/null 2>&1
-    bash docker/localdb.sh createdb "$PGDIR" "$PGPORT" "$DB"
-    OWN_DB=1
-    # the Unix socket when its path fits (sun_path is 107 bytes); the API and pgbench share it
-    if [ ${#PWD} -lt 70 ]; then
-        DATABASE_URL=$(bash docker/localdb.sh socket-url "$PGDIR" "$PGPORT" "$DB")
-    else
-        DATABASE_URL=$(bash docker/localdb.sh url "$PGDIR" "$PGPORT" "$DB")
-    fi
-fi
-export DATABASE_URL LOG_LEVEL=warn
-JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
-export JWT_SECRET
-./build/propdesk migrate >/dev/null
-./build/propdesk seed-demo >/dev/null
-
-sql() { psql -q -X -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
+# shellcheck source=tests/bench/lib.sh
+source tests/bench/lib.sh
+bench_database tickets
 
 # gen FROM TO [rebuild] → sets GEN_S: tickets FROM+1 … TO, then VACUUM ANALYZE
 gen() {
@@ -89,20 +56,6 @@ gen() {
     if [ "$OWN_DB" = 1 ]; then
         psql -q -X -h "$(realpath "$PGDIR")" -p "$PGPORT" -U postgres -d postgres -c CHECKPOINT
     fi
-}
-
-start_server() {  # start_server PORT
-    env PORT="$1" HTTP_THREADS="$HTTP_THREADS" DB_POOL_SIZE=$((HTTP_THREADS + 2)) ./build/propdesk serve > "$WORK/server.log" 2>&1 &
-    SERVER=$!
-    for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/healthz" && return 0; sleep 0.1; done
-    echo "server did not start"; cat "$WORK/server.log"; exit 1
-}
-
-stop_server() { kill "$SERVER"; wait "$SERVER" 2>/dev/null || true; SERVER=""; }
-
-token() {  # token PORT [LOGIN]
-    curl -fs -X POST "http://127.0.0.1:$1/v1/auth/login" -H 'content-type: application/json' \
-        -d "{\"login\":\"${2:-admin}\",\"password\":\"demo-pass-1\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
 
 # get_lua GET_TOKEN TICKETS: get.lua over 2,000 random ids of tickets 1 … TICKETS (in $WORK/ids)
@@ -120,16 +73,6 @@ request = function()
 end
 LUA
     } > "$WORK/get.lua"
-}
-
-# path_lua NAME TOKEN PATH: NAME.lua requesting PATH
-path_lua() {
-    cat > "$WORK/$1.lua" <<LUA
-local auth = "Bearer $2"
-request = function()
-  return wrk.format("GET", "$3", { Authorization = auth })
-end
-LUA
 }
 
 create_lua() {  # create_lua TOKEN
@@ -173,50 +116,7 @@ SELECT $ncols FROM notifications n WHERE n.org_id = '$ORG' AND n.user_id = '$TEC
 SQL
 }
 
-ms() {  # wrk duration (12.3us, 4.5ms, 1.2s) → milliseconds
-    awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms/, "", v) }
-                           else if (v ~ /m$/) { sub(/m/, "", v); v *= 60000 } else if (v ~ /s$/) { sub(/s/, "", v); v *= 1000 }
-                           printf "%.2f", v }'
-}
-
-# run_wrk PORT SCRIPT SECONDS → sets RPS, AVG_MS, P99_MS
-run_wrk() {
-    wrk -t2 -c"$CONNS" -d"${3}s" --latency -s "$WORK/$2.lua" "http://127.0.0.1:$1" > "$WORK/wrk.out"
-    RPS=$(awk '/Requests\/sec/ {print int($2)}' "$WORK/wrk.out")
-    AVG_MS=$(ms "$(awk '$1 == "Latency" {print $2; exit}' "$WORK/wrk.out")")
-    P99_MS=$(ms "$(awk '$1 == "99%" {print $2}' "$WORK/wrk.out")")
-    local errors
-    errors=$(awk '/Non-2xx/ {print $4}' "$WORK/wrk.out")
-    if [ -n "$errors" ] || [ "$RPS" -eq 0 ]; then
-        echo "wrk saw non-2xx responses: ${errors:-no requests}"; cat "$WORK/wrk.out"; tail -20 "$WORK/server.log"; exit 1
-    fi
-}
-
-# run_best PORT SCRIPT: a 3 s warm-up (the pool, the caches), then the best of RUNS runs
-run_best() {
-    local rps=0 avg="" p99="" _
-    run_wrk "$1" "$2" 3
-    for _ in $(seq 1 "$RUNS"); do
-        run_wrk "$1" "$2" "$DURATION"
-        if [ -z "$avg" ] || awk "BEGIN { exit !($AVG_MS < $avg) }"; then rps=$RPS avg=$AVG_MS p99=$P99_MS; fi
-    done
-    RPS=$rps AVG_MS=$avg P99_MS=$p99
-}
-
-PORT=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 UNIT=$(sql -At -c "SELECT id FROM units WHERE org_id = '$ORG' AND community_id = '$BUSY' ORDER BY number LIMIT 1")
-
-# pg_best SCRIPT → PG_TPS: pgbench -M prepared, the best of PG_CLIENTS
-pg_best() {
-    local c tps
-    PG_TPS=0
-    for c in $PG_CLIENTS; do
-        tps=$("$PGBENCH" -n -M prepared -f "$WORK/$1.sql" -c "$c" -j "$c" -T "$DURATION" "$DATABASE_URL" 2> "$WORK/pgbench.err" |
-              awk '/^tps/ {print int($3)}' || true)
-        if [ -z "$tps" ]; then echo "pgbench $1 failed:"; cat "$WORK/pgbench.err"; exit 1; fi
-        if [ "$tps" -gt "$PG_TPS" ]; then PG_TPS=$tps; fi
-    done
-}
 
 # measure LABEL TICKETS → R[<read>_{rps,avg,p99,pg}_LABEL], R[rss_LABEL]
 measure() {
@@ -241,8 +141,6 @@ measure() {
     echo "  server peak RSS ${R[rss_$1]} MiB"
     stop_server
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "== $SMALL tickets"
 gen 0 "$SMALL"
@@ -333,8 +231,6 @@ for c in 1 2 4 8; do
     if [ "$tps" -gt "$PG_BEST" ]; then PG_BEST=$tps PG_CLIENTS_CREATE=$c; fi
 done
 
-verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
-short() { awk -v n="$1" 'BEGIN { if (n % 1000000 == 0) print n / 1000000 "M"; else if (n % 1000 == 0) print n / 1000 "k"; else print n }'; }
 create_ratio=$(ratio "$CREATE_RPS" "$PG_BEST")
 echo ""
 reset_day
