@@ -108,10 +108,13 @@ bench: deps all
 bench-tickets: deps all
 	bash tests/bench/tickets.sh
 
+bench-complaints: deps all
+	bash tests/bench/complaints.sh
+
 lint: npm
 	bash tests/contract/lint.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all asan deps deps-check npm docs run test bench bench-tickets lint clean
+.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints lint clean
