@@ -55,6 +55,7 @@ void attachments_show(struct api_call *c)
         who.staff = (c->who.scopes & SCOPE_TICKETS_READ) != 0;  /* reads every ticket of its org */
     else if (c->who.role != ROLE_OWNER)
         who.staff = true;
+    who.complaint_readers = c->who.role == ROLE_SUPERVISOR || c->who.role == ROLE_MANAGER;
     struct attachment_blob b;
     enum pd_err err = attachment_get(c->db, &who, id, &b);
     if (err != PD_OK) {

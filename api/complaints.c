@@ -53,8 +53,6 @@ static struct machine_ctx ctx_of(const struct api_call *c, const struct complain
         f |= MF_DEPT;
     if (k->department_pending)
         f |= MF_DEPT_PENDING;
-    if (is(k->severity, "major"))
-        f |= MF_MAJOR;
     if (is(k->nature, "communicative"))
         f |= MF_COMMUNICATIVE;
     if (k->disputable)
@@ -63,6 +61,8 @@ static struct machine_ctx ctx_of(const struct api_call *c, const struct complain
         f |= MF_EXTENSION_PENDING;
     if (k->extension_mine)
         f |= MF_EXTENSION_MINE;
+    if (k->subject)
+        f |= MF_SUBJECT;
     return (struct machine_ctx){ c->who.role, f };
 }
 
@@ -714,7 +714,7 @@ void complaints_dispatch(struct api_call *c)
         return;
     in.work.category = v_enum(&v, c->j_body, "category", true, enum_codes("ticket_category"));
     in.work.priority = v_enum(&v, c->j_body, "priority", false, enum_codes("ticket_priority"));
-    in.work.description = v_string(&v, c->j_body, "description", false, 1, 2000);
+    in.work.description = v_string(&v, c->j_body, "description", true, 1, 2000);
     api_dispatch_fields(c, &v, &in.dispatch);
     run(c, &v, CA_DISPATCH, id, version, act_dispatch, &in);
 }

@@ -15,6 +15,7 @@
 #define PEOPLE_READERS (DESK | ROLE_BIT(ROLE_QUALITY))
 #define CLIENT ROLE_BIT(ROLE_INTEGRATION)
 #define SUPERVISORS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ADMIN)
+#define MANAGERS (ROLE_BIT(ROLE_MANAGER) | ADMIN)
 /* the scopes an integration client needs (any of them) */
 #define TICKETS_READ SCOPE_TICKETS_READ
 #define TICKETS_WRITE SCOPE_TICKETS_WRITE
@@ -133,8 +134,8 @@ const struct route api_routes[] = {
     { "POST", "/v1/complaints/{id}/withdraw", complaints_withdraw, OWNER, BODY_JSON_OPT },
     { "POST", "/v1/complaints/{id}/merge", complaints_merge, DESK, BODY_JSON },
     { "POST", "/v1/complaints/{id}/extend", complaints_extend, SUPERVISORS, BODY_JSON },
-    { "POST", "/v1/complaints/{id}/approve-extension", complaints_approve_extension, SUPERVISORS, BODY_JSON_OPT },
-    { "POST", "/v1/complaints/{id}/reject-extension", complaints_reject_extension, SUPERVISORS, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/approve-extension", complaints_approve_extension, MANAGERS, BODY_JSON_OPT },
+    { "POST", "/v1/complaints/{id}/reject-extension", complaints_reject_extension, MANAGERS, BODY_JSON_OPT },
     { "POST", "/v1/complaints/{id}/dispatch", complaints_dispatch, SUPERVISORS, BODY_JSON },
 
     { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },

@@ -18,7 +18,8 @@ DB_STMT(insert_attachment,
     "  'sha256', sha256, 'created_at', pd_ts(created_at), 'url', '/v1/attachments/' || id)");
 /* The scope's first three ($1 org, $2 communities: staff scope, NULL = org-wide; $3 units:
  * owners' units, NULL = none — api_scope_params), then $4 id, $5 uploader, $6 staff (whether
- * communities apply at all); fetched in binary, so every column but the bytea is text */
+ * communities apply at all), $7 complaint readers; fetched in binary, so every column but the
+ * bytea is text */
 DB_STMT(get_attachment,
     "SELECT a.content_type, a.sha256, a.data FROM attachments a "
     "WHERE a.org_id = $1 AND a.id = $4 AND ("
@@ -26,16 +27,19 @@ DB_STMT(get_attachment,
     "  OR EXISTS (SELECT 1 FROM tickets t "
     "             WHERE t.org_id = a.org_id AND t.attachment_ids @> ARRAY[$4::uuid] "
     "             AND (($6::boolean AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2))) "
-    "                  OR t.unit_id = ANY ($3::uuid[]))) "
+    "                  OR (t.unit_id = ANY ($3::uuid[]) AND t.complaint_id IS NULL))) "
+    /* a complaint's (which may show who complained): its complainant, its receiver, and the
+     * supervisors and managers of its community ($7) — not the staff member it is about */
     "  OR EXISTS (SELECT 1 FROM complaints c "
     "             WHERE c.org_id = a.org_id AND c.attachment_ids @> ARRAY[$4::uuid] "
-    "             AND (($6::boolean AND ($2::uuid[] IS NULL OR c.community_id = ANY ($2))) "
-    "                  OR c.complainant_id = $5::uuid)) "
+    "             AND NOT coalesce(c.subject_user_id = $5::uuid, false) "
+    "             AND (c.complainant_id = $5::uuid OR c.receiver_id = $5::uuid "
+    "                  OR ($7::boolean AND ($2::uuid[] IS NULL OR c.community_id = ANY ($2))))) "
     "  OR EXISTS (SELECT 1 FROM work_orders w "
     "             JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
     "             WHERE w.org_id = a.org_id AND (w.before_photo_ids || w.after_photo_ids) @> ARRAY[$4::uuid] "
     "             AND (($6::boolean AND ($2::uuid[] IS NULL OR t.community_id = ANY ($2))) "
-    "                  OR t.unit_id = ANY ($3::uuid[]))))");
+    "                  OR (t.unit_id = ANY ($3::uuid[]) AND t.complaint_id IS NULL))))");
 
 /* The positions (0-based) of the ids in $2 a write by $3 may not name: neither uploaded by
  * $3 in org $1 nor among $4, the ids already on the object being changed */
@@ -94,9 +98,9 @@ enum pd_err attachment_get(struct db_conn *db, const struct attachment_reader *w
 {
     memset(out, 0, sizeof *out);
     const char *p[] = { who->scope[0], who->staff ? who->scope[1] : NULL, who->scope[2], id, who->uploader,
-                        who->staff ? "true" : "false" };
+                        who->staff ? "true" : "false", who->complaint_readers ? "true" : "false" };
     PGresult *r;
-    enum pd_err err = db_exec_binary(db, &get_attachment, 6, p, NULL, NULL, 1, &r);
+    enum pd_err err = db_exec_binary(db, &get_attachment, 7, p, NULL, NULL, 1, &r);
     if (err != PD_OK)
         return err;
     if (PQntuples(r) == 0) {

@@ -46,6 +46,8 @@ struct attachment_reader {
                                * NULL = none); self (unused: see uploader) */
     const char *uploader;     /* the caller's id (API clients too): their own uploads are always visible */
     bool staff;               /* sees attachments of tickets and work orders in scope */
+    bool complaint_readers;   /* supervisors and managers: … and of complaints in scope (a
+                               * complaint's own complainant and receiver always do) */
 };
 
 /* An attachment's bytes; data points into result, which attachment_blob_free clears. */

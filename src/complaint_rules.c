@@ -5,6 +5,7 @@
 #define DESK (ROLE_BIT(ROLE_AGENT) | ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 #define HEADS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 #define DEPT_STAFF (ROLE_BIT(ROLE_TECHNICIAN) | HEADS)
+#define SENIOR (ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_ADMIN))
 #define OWNER ROLE_BIT(ROLE_OWNER)
 
 static const char *const RECEIVED[] = { "received", NULL };
@@ -25,24 +26,33 @@ static bool supervising(const struct machine_ctx *c)
 }
 static bool senior(const struct machine_ctx *c) { return c->role == ROLE_MANAGER || c->role == ROLE_ADMIN; }
 
-/* 首问负责: the receiver or a supervisor or manager; for an unreceived one, any desk member */
-static bool owns(const struct machine_ctx *c) { return (c->facts & MF_RECEIVER) || supervising(c); }
-static bool may_receive(const struct machine_ctx *c) { return owns(c) || (c->facts & MF_UNRECEIVED); }
+/* 首问负责: the receiver or a supervisor or manager; for an unreceived one, any desk member;
+ * never the staff member it is about */
+static bool owns(const struct machine_ctx *c)
+{
+    return !(c->facts & MF_SUBJECT) && ((c->facts & MF_RECEIVER) || supervising(c));
+}
+static bool may_receive(const struct machine_ctx *c)
+{
+    return owns(c) || (!(c->facts & MF_SUBJECT) && (c->facts & MF_UNRECEIVED));
+}
 static bool mine(const struct machine_ctx *c) { return c->facts & MF_MINE; }
 static bool mine_disputable(const struct machine_ctx *c) { return (c->facts & MF_MINE) && (c->facts & MF_REOPENABLE); }
 static bool communicative(const struct machine_ctx *c) { return c->facts & MF_COMMUNICATIVE; }
 static bool signs(const struct machine_ctx *c) { return (c->facts & MF_DEPT_PENDING) || senior(c); }
-static bool works_on(const struct machine_ctx *c) { return (c->facts & MF_DEPT) || senior(c); }
+static bool works_on(const struct machine_ctx *c)
+{
+    return !(c->facts & MF_SUBJECT) && ((c->facts & MF_DEPT) || senior(c));
+}
 static bool heads_it(const struct machine_ctx *c)
 {
-    return ((c->facts & MF_DEPT) && c->role != ROLE_TECHNICIAN) || senior(c);
+    return !(c->facts & MF_SUBJECT) && (((c->facts & MF_DEPT) && c->role != ROLE_TECHNICIAN) || senior(c));
 }
+/* 第十七条: a manager approves running late (for a major complaint a manager or admin, the
+ * 总经理's level), never the one who asked */
 static bool decides_extension(const struct machine_ctx *c)
 {
-    if (c->facts & MF_MAJOR)
-        return senior(c);
-    return c->role == ROLE_MANAGER || c->role == ROLE_ADMIN ||
-           (c->role == ROLE_SUPERVISOR && !(c->facts & MF_EXTENSION_MINE));
+    return !(c->facts & MF_EXTENSION_MINE) && !(c->facts & MF_SUBJECT);
 }
 static bool no_extension_pending(const struct machine_ctx *c) { return !(c->facts & MF_EXTENSION_PENDING); }
 static bool extension_pending(const struct machine_ctx *c) { return c->facts & MF_EXTENSION_PENDING; }
@@ -64,8 +74,8 @@ static const struct machine_transition complaint_transitions[] = {
     { CA_WITHDRAW, UNRESOLVED, "withdrawn", OWNER, NULL, false, mine },
     { CA_MERGE, UNRESOLVED, "merged", DESK, NULL, false, may_receive },
     { CA_EXTEND, AT_DEPARTMENT, NULL, DEPT_STAFF, no_extension_pending, false, heads_it },
-    { CA_APPROVE_EXTENSION, AT_DEPARTMENT, NULL, HEADS, extension_pending, false, decides_extension },
-    { CA_REJECT_EXTENSION, AT_DEPARTMENT, NULL, HEADS, extension_pending, false, decides_extension },
+    { CA_APPROVE_EXTENSION, AT_DEPARTMENT, NULL, SENIOR, extension_pending, false, decides_extension },
+    { CA_REJECT_EXTENSION, AT_DEPARTMENT, NULL, SENIOR, extension_pending, false, decides_extension },
     { CA_COMMENT, OPEN, NULL, OWNER, NULL, false, mine },
     { CA_DISPATCH, ACKNOWLEDGED, NULL, HEADS, NULL, false, heads_it },
     { CA_COMMENT, OPEN, NULL, ROLES_STAFF, NULL, false, NULL },

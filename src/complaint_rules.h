@@ -14,8 +14,9 @@ enum complaint_action {
 };
 
 /* Its actions are enum complaint_action; the caller's facts MF_MINE (the complainant),
- * MF_RECEIVER, MF_UNRECEIVED, MF_DEPT, MF_DEPT_PENDING, MF_MAJOR, MF_COMMUNICATIVE,
- * MF_REOPENABLE (a reply still disputable), MF_EXTENSION_PENDING and MF_EXTENSION_MINE.
+ * MF_RECEIVER, MF_UNRECEIVED, MF_DEPT, MF_DEPT_PENDING, MF_COMMUNICATIVE,
+ * MF_REOPENABLE (a reply still disputable), MF_EXTENSION_PENDING, MF_EXTENSION_MINE and
+ * MF_SUBJECT.
  *  - 首问负责: only the receiver, or a supervisor or manager, may accept (the first desk
  *    member to accept an unreceived complaint becomes its receiver), classify, reject,
  *    forward, reply, merge and close it; anyone else who sees it is refused 403.
@@ -24,8 +25,9 @@ enum complaint_action {
  *  - A communicative complaint may be replied to from accepted, without forwarding.
  *  - The complainant accepts or disputes the reply (disputing within the window sends it
  *    back to accepted) and may withdraw it before it is resolved.
- *  - A department head asks for an extension; a supervisor other than the one asking, or a
- *    manager, decides it — for a major complaint only a manager or admin (第十七条).
+ *  - A department head asks for an extension; a manager or admin other than the one asking
+ *    decides it (第十七条).
+ *  - The staff member a complaint is about (MF_SUBJECT) never receives or runs it.
  *  - While it is open, the complainant adds information and staff who see it comment.
  *  - A department that signed for it may spawn repair work (a ticket dispatched as work
  *    orders) until it is resolved. */

@@ -31,9 +31,10 @@
     "  'name', c.contact_name, 'phone', CASE WHEN " REVEAL "::bool OR " C_OWN_PARTY \
     "  THEN c.contact_phone ELSE pd_mask_phone(c.contact_phone) END)::text END"
 /* The columns a complaint is assembled from (compose): 0 doc, 1 a bigint (the list's
- * cursor, the load's version), 2 id, 3 sla_doc, 4 the complainant. */
+ * cursor, the load's version), 2 id, 3 sla_doc, 4 the complainant (NULL: hidden), 5 its place
+ * (unit and attachments: shown with the complainant only). */
 #define COMPLAINT_PARTS(SECOND, PRIV, REVEAL) \
-    "c.doc, " SECOND ", c.id, c.sla_doc, " C_COMPLAINANT(PRIV, REVEAL)
+    "c.doc, " SECOND ", c.id, c.sla_doc, " C_COMPLAINANT(PRIV, REVEAL) ", c.place_doc"
 
 /* lock: the scope ($1..$5), $6 id. load: the scope, $6 privileged, $7 reveal, $8 id. */
 DB_STMT(lock_complaint, "SELECT 1 FROM complaints c WHERE " C_VISIBLE " AND c.id = $6 FOR UPDATE");
@@ -46,8 +47,10 @@ DB_STMT(load_complaint,
     "  EXISTS (SELECT 1 FROM jsonb_array_elements(c.extensions) x WHERE x->>'status' = 'pending'), "
     "  EXISTS (SELECT 1 FROM jsonb_array_elements(c.extensions) x WHERE x->>'status' = 'pending' "
     "          AND x->>'requested_by' = $4::text), "
-    /* the complainant may dispute a reply for 7 days */
-    "  coalesce(c.status = 'replied' AND c.replied_at > now() - interval '7 days', false), c.anonymous "
+    /* the complainant may dispute a reply within the org's reopen window (7 days by default) */
+    "  coalesce(c.status = 'replied' AND c.replied_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) "
+    "    FROM ticket_settings s WHERE s.org_id = c.org_id) * interval '1 hour', false), c.anonymous, "
+    "  coalesce(c.subject_user_id = $4::uuid, false) "
     "FROM complaints c LEFT JOIN LATERAL (SELECT u.department AS dept FROM users u "
     "  WHERE u.org_id = c.org_id AND u.id = $4::uuid) d ON true "
     "WHERE " C_VISIBLE " AND c.id = $8");
@@ -125,7 +128,7 @@ DB_STMT(reply_minutes, "SELECT pd_complaint_reply_minutes($1, $2)");
     "FROM complaints c JOIN events e ON e.org_id = c.org_id AND e.subject_type = 'complaint' AND e.subject_id = c.id " \
     "WHERE " C_VISIBLE " AND c.id = $7 AND ($3::uuid[] IS NULL OR e.visibility = 'public')"
 DB_STMT(list_complaint_events, "SELECT coalesce(json_agg(" C_EVENT_JSON " ORDER BY e.seq), '[]') " C_EVENTS);
-DB_STMT(last_complaint_event, "SELECT " C_EVENT_JSON " " C_EVENTS " ORDER BY e.seq DESC LIMIT 1");
+DB_STMT(one_complaint_event, "SELECT " C_EVENT_JSON " " C_EVENTS " AND e.seq = $8");
 
 /* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
 #define C_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5) " \
@@ -178,11 +181,14 @@ DB_STMT(extend_complaint,
     "    'id', gen_random_uuid(), 'reason', $6::text, 'due_at', pd_ts($7::timestamptz), 'requested_by', $8::uuid, "
     "    'requested_at', pd_ts(now()), 'status', 'pending', 'decided_by', NULL, 'decided_at', NULL, 'note', NULL)), "
     "  " C_MOVE " " C_GUARD);
+DB_STMT(repoint_duplicates,
+    "UPDATE complaints SET merged_into = $3, version = version + 1, updated_at = now() "
+    "WHERE org_id = $1 AND merged_into = $2");
 DB_STMT(add_ticket,
     "UPDATE complaints SET ticket_ids = ticket_ids || $6::uuid, " C_MOVE " " C_GUARD);
 /* what a spawned ticket needs of its complaint */
 DB_STMT(complaint_place_of,
-    "SELECT c.unit_id, coalesce(c.location, c.number), c.description FROM complaints c WHERE c.org_id = $1 AND c.id = $2");
+    "SELECT c.unit_id, coalesce(c.location, c.number) FROM complaints c WHERE c.org_id = $1 AND c.id = $2");
 DB_STMT(decide_extension,
     "UPDATE complaints SET extensions = (SELECT jsonb_agg(CASE WHEN x->>'status' = 'pending' "
     "    THEN x || jsonb_build_object('status', $6::text, 'decided_by', $7::uuid, 'decided_at', pd_ts(now()), "
@@ -208,11 +214,17 @@ void complaint_row_free(struct complaint_row *c)
     c->json = NULL;
 }
 
-/* Row's complaint (the columns of COMPLAINT_PARTS), closed. */
+/* Row's complaint (the columns of COMPLAINT_PARTS), closed. Whoever may not see the
+ * complainant does not see where they live or what they attached either. */
 static void compose(struct jtext *b, PGresult *r, int row)
 {
+    bool hidden = PQgetisnull(r, row, 4);
     jtext_put(b, "{\"complainant\":");
-    jtext_put(b, PQgetisnull(r, row, 4) ? "null" : PQgetvalue(r, row, 4));
+    jtext_put(b, hidden ? "null" : PQgetvalue(r, row, 4));
+    if (hidden)
+        jtext_put(b, ",\"unit_id\":null,\"unit_number\":null,\"attachment_ids\":[]");
+    else
+        jtext_members(b, PQgetvalue(r, row, 5));
     jtext_members(b, PQgetvalue(r, row, 0));
     jtext_members(b, PQgetvalue(r, row, 3));
     jtext_put(b, "}");
@@ -262,20 +274,21 @@ enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis
     out->json = jtext_take(&b);
     copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 5));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 6));
-    copy(out->receiver_id, sizeof out->receiver_id, db_value(r, 0, 7));
-    copy(out->complainant_id, sizeof out->complainant_id, db_value(r, 0, 8));
-    copy(out->nature, sizeof out->nature, PQgetvalue(r, 0, 9));
-    copy(out->severity, sizeof out->severity, PQgetvalue(r, 0, 10));
-    copy(out->number, sizeof out->number, PQgetvalue(r, 0, 11));
-    out->created_at = atoll(PQgetvalue(r, 0, 12));
-    out->in_department = PQgetvalue(r, 0, 13)[0] == 't';
-    out->department_pending = PQgetvalue(r, 0, 14)[0] == 't';
-    out->extension_pending = PQgetvalue(r, 0, 15)[0] == 't';
-    out->extension_mine = PQgetvalue(r, 0, 16)[0] == 't';
-    out->disputable = PQgetvalue(r, 0, 17)[0] == 't';
-    out->anonymous = PQgetvalue(r, 0, 18)[0] == 't';
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 7));
+    copy(out->receiver_id, sizeof out->receiver_id, db_value(r, 0, 8));
+    copy(out->complainant_id, sizeof out->complainant_id, db_value(r, 0, 9));
+    copy(out->nature, sizeof out->nature, PQgetvalue(r, 0, 10));
+    copy(out->severity, sizeof out->severity, PQgetvalue(r, 0, 11));
+    copy(out->number, sizeof out->number, PQgetvalue(r, 0, 12));
+    out->created_at = atoll(PQgetvalue(r, 0, 13));
+    out->in_department = PQgetvalue(r, 0, 14)[0] == 't';
+    out->department_pending = PQgetvalue(r, 0, 15)[0] == 't';
+    out->extension_pending = PQgetvalue(r, 0, 16)[0] == 't';
+    out->extension_mine = PQgetvalue(r, 0, 17)[0] == 't';
+    out->disputable = PQgetvalue(r, 0, 18)[0] == 't';
+    out->anonymous = PQgetvalue(r, 0, 19)[0] == 't';
+    out->subject = PQgetvalue(r, 0, 20)[0] == 't';
     PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
@@ -549,7 +562,7 @@ enum pd_err complaint_reject(struct db_conn *db, const struct complaint_row *c, 
 {
     const char *own[] = { a->id, method, reply };
     const struct clock_subject s = subject_of(a->org, c->id);
-    struct event_notice complainant = { TO_COMPLAINANTS, "complaint.rejected", "您的投诉不予受理", reply };
+    struct event_notice complainant = { TO_COMPLAINANT, "complaint.rejected", "您的投诉不予受理", reply };
     char *details = dump(json_pack("{s:s, s:s}", "method", method, "reply", reply));
     enum pd_err err = guarded(db, &reject_complaint, c, a, to, 3, own, NULL);
     if (err == PD_OK)
@@ -776,6 +789,11 @@ enum pd_err complaint_merge(struct db_conn *db, const struct complaint_row *c, c
     char *details = dump(json_pack("{s:s, s:s}", "primary_id", primary->id, "primary_number", primary->number));
     enum pd_err err = ended(db, c, a, &merge_complaint, to, 1, own, "complaint.merged", details, NULL);
     free(details);
+    /* the duplicates already folded into c follow it: one level, so that their complainants
+     * hear the primary's reply */
+    const char *rp[] = { a->org, c->id, primary->id };
+    if (err == PD_OK)
+        err = db_exec(db, &repoint_duplicates, 3, rp, NULL);
     /* the primary's timeline names its duplicate */
     details = dump(json_pack("{s:s, s:s}", "duplicate_id", c->id, "duplicate_number", c->number));
     if (err == PD_OK)
@@ -791,17 +809,21 @@ enum pd_err complaint_comment(struct db_conn *db, const struct complaint_scope *
 {
     bool owner = strcmp(a->role, "owner") == 0;
     struct event_notice notice = owner ? (struct event_notice){ TO_RECEIVER, "complaint.commented", "投诉人补充了信息", body }
-                                       : (struct event_notice){ TO_COMPLAINANTS, "complaint.commented", "物业回复了您的投诉", body };
+                                       : (struct event_notice){ TO_COMPLAINANT, "complaint.commented", "物业回复了您的投诉", body };
     char *details = dump(json_pack("{s:s}", "body", body));
+    long long seq = 0;
     enum pd_err err = event_emit(db, &(struct event){ .org = a->org, .subject_type = "complaint", .subject_id = c->id,
                                                       .type = "complaint.commented", .actor_id = a->id,
                                                       .actor_role = a->role, .from_status = c->status,
                                                       .details = details, .internal = internal,
-                                                      .notices = &notice, .n_notices = !internal });
+                                                      .notices = &notice, .n_notices = !internal, .seq = &seq });
     free(details);
-    const char *p[7];
+    char s[24];
+    snprintf(s, sizeof s, "%lld", seq);
+    const char *p[8];
     event_params(vis, c->id, p);
-    return err != PD_OK ? err : rows_exec_one(db, &last_complaint_event, 7, p, out);
+    p[7] = s;
+    return err != PD_OK ? err : rows_exec_one(db, &one_complaint_event, 8, p, out);
 }
 
 enum pd_err complaint_dispatch(struct db_conn *db, const struct complaint_row *c, const struct complaint_actor *a,
@@ -813,22 +835,21 @@ enum pd_err complaint_dispatch(struct db_conn *db, const struct complaint_row *c
     enum pd_err err = db_exec(db, &complaint_place_of, 2, pp, &r);
     if (err != PD_OK)
         return err;
-    char unit[37], location[204], description[2000 * 4 + 1];
-    copy(unit, sizeof unit, db_value(r, 0, 0));
+    char unit[37], location[200 * 4 + 1];
+    copy(unit, sizeof unit, c->anonymous ? NULL : db_value(r, 0, 0));
     copy(location, sizeof location, PQgetvalue(r, 0, 1));
-    copy(description, sizeof description, PQgetvalue(r, 0, 2));
     PQclear(r);
     /* the org's scope: the complaint is the caller's, so its place is too */
     const struct ticket_scope org = { { a->org, NULL, NULL, NULL }, true, NULL };
     struct ticket_in in = { .kind = "repair", .category = w->category, .priority = w->priority ? w->priority : "P3",
-                            .description = w->description ? w->description : description, .channel = "complaint",
+                            .description = w->description, .channel = "complaint",
                             .created_by = a->id, .actor_id = a->id, .actor_role = a->role, .attachment_ids = "{}",
                             .complaint_id = c->id };
     if (unit[0] != '\0')
         in.unit_id = unit;
     else
         in.community_id = c->community_id, in.location = location;
-    char ticket[37], order[37];
+    char ticket[37], order[37] = "";
     if ((err = ticket_create(db, &org, &in, ticket, e)) != PD_OK)
         return err;
     struct ticket_row t = { 0 };

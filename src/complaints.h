@@ -45,7 +45,7 @@ struct complaint_row {
     char nature[16], severity[16], number[24];
     long long version, created_at;
     bool in_department, department_pending, extension_pending, extension_mine, disputable;
-    bool anonymous;
+    bool anonymous, subject;     /* subject: the caller is the staff member it is about */
 };
 void complaint_row_free(struct complaint_row *c);
 
@@ -124,10 +124,12 @@ enum pd_err complaint_extend(struct db_conn *db, const struct complaint_row *c, 
  * to vis). */
 enum pd_err complaint_comment(struct db_conn *db, const struct complaint_scope *vis, const struct complaint_row *c,
                               const struct complaint_actor *a, const char *body, bool internal, json_t **out);
-/* The work a complaint's department orders: a repair ticket for its unit (or its community,
- * at its location) that names the complaint (channel "complaint", no reporter: the
- * complainant is not exposed to the technicians), dispatched as a work order (d), and listed
- * in the complaint's ticket_ids. work_order_dispatch's errors (e names the field). */
+/* The work a complaint's department orders: a repair ticket that names the complaint
+ * (channel "complaint", no reporter, the department's own description: nothing of the
+ * complainant reaches the technicians) for its unit — its community at its location when it
+ * is anonymous — dispatched as a work order (d), and listed in the complaint's ticket_ids.
+ * Such a ticket is not its unit's residents' (src/tickets.c OF_UNITS). work_order_dispatch's
+ * errors (e names the field). */
 struct complaint_work {
     const char *category, *priority, *description;
 };

@@ -7,7 +7,8 @@
 static const char *const audience_names[] = {
     [TO_OWNERS] = "owners", [TO_ASSIGNEE] = "assignee", [TO_DEPARTMENT] = "department",
     [TO_SUPERVISORS] = "supervisors",
-    [TO_COMPLAINANTS] = "complainants", [TO_RECEIVER] = "receiver", [TO_DEPARTMENT_HEADS] = "department_heads",
+    [TO_COMPLAINANT] = "complainant", [TO_COMPLAINANTS] = "complainants", [TO_RECEIVER] = "receiver",
+    [TO_DEPARTMENT_HEADS] = "department_heads",
     [TO_MANAGERS] = "managers", [TO_ADMINS] = "admins",
 };
 
@@ -38,7 +39,12 @@ enum pd_err event_emit(struct db_conn *db, const struct event *e)
     const char *p[] = { e->org, e->subject_type, e->subject_id, e->type, e->actor_id,
                         e->actor_role ? e->actor_role : "system", e->from_status, e->to_status,
                         e->details ? e->details : "{}", e->internal ? "internal" : "public", notices };
-    enum pd_err err = db_exec(db, &emit, 11, p, NULL);
+    PGresult *r = NULL;
+    enum pd_err err = db_exec(db, &emit, 11, p, e->seq != NULL ? &r : NULL);
     free(notices);
+    if (err == PD_OK && e->seq != NULL) {
+        *e->seq = atoll(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
     return err;
 }

@@ -17,7 +17,8 @@ enum event_audience {
     TO_ASSIGNEE,     /* the work order's assignee */
     TO_DEPARTMENT,   /* on-duty technicians of the work order's department and community */
     TO_SUPERVISORS,  /* supervisors of the subject's community, org-wide supervisors, managers */
-    TO_COMPLAINANTS, /* the complaint's complainant and those of the duplicates merged into it */
+    TO_COMPLAINANT,  /* the complaint's complainant (a resident in the app) */
+    TO_COMPLAINANTS, /* … and those of the duplicates merged into it */
     TO_RECEIVER,     /* the staff member who received the complaint */
     TO_DEPARTMENT_HEADS, /* supervisors of the departments the complaint was forwarded to */
     TO_MANAGERS,     /* managers of the subject's community or org-wide */
@@ -43,6 +44,7 @@ struct event {
     bool internal;                          /* staff only: hidden from owners and webhooks */
     const struct event_notice *notices;
     int n_notices;
+    long long *seq;                         /* not NULL: gets the event's seq */
 };
 
 /* Emits e in the connection's current transaction. PD_ERR_NOMEM when the notices cannot be

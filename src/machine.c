@@ -20,12 +20,12 @@ enum machine_verdict machine_check(const struct machine *m, const char *state, i
         if (t->action != action || (t->roles & ROLE_BIT(c->role)) == 0)
             continue;
         role_may = true;
-        if (!in_set(t->from, state))
-            continue;
-        if (t->who != NULL && !t->who(c)) {
+        if (t->who != NULL && !t->who(c)) {  /* not theirs, whatever the state */
             forbidden = true;
             continue;
         }
+        if (!in_set(t->from, state))
+            continue;
         if (t->guard != NULL && !t->guard(c)) {
             forbidden = forbidden || t->guard_forbids;
             continue;

@@ -26,10 +26,10 @@ enum machine_fact {
     MF_UNRECEIVED = 1u << 9,    /* … nobody has received it yet (an app or client complaint) */
     MF_DEPT = 1u << 10,         /* … the caller's department was forwarded it */
     MF_DEPT_PENDING = 1u << 11, /* … and has not signed for it yet */
-    MF_MAJOR = 1u << 12,        /* … its severity is major */
     MF_COMMUNICATIVE = 1u << 13,/* … its nature is communicative (answered without forwarding) */
     MF_EXTENSION_PENDING = 1u << 14, /* … an extension waits for a decision */
     MF_EXTENSION_MINE = 1u << 15,    /* … and the caller asked for it */
+    MF_SUBJECT = 1u << 16,      /* … the caller is the staff member it is about */
 };
 
 struct machine_ctx {
@@ -47,8 +47,9 @@ struct machine_transition {
     unsigned roles;             /* ROLE_BIT set of the roles that may ever take it */
     machine_guard guard;        /* NULL: none */
     bool guard_forbids;         /* a failed guard is 403 (not the caller's object), else 409 */
-    machine_guard who;          /* NULL: none; checked before guard, a failure is always 403
-                                 * (whose it is), so that guard can still answer 409 */
+    machine_guard who;          /* NULL: none; checked before the state and guard, a failure is
+                                 * always 403 (whose it is, not when), so that the state and
+                                 * guard can still answer 409 */
 };
 
 struct machine {

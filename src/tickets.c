@@ -17,7 +17,9 @@
  * (api_scope_params; struct ticket_scope): the leading parameters of every statement here
  * that reads by scope. The list takes the same parts as list scopes. */
 #define IN_COMMUNITIES "t.community_id = ANY ($2)"
-#define OF_UNITS "(t.unit_id = ANY ($3) OR t.reporter_id = $4::uuid)"
+/* (a ticket a complaint's department spawned is not its unit's residents': the complaint
+ * may be a neighbour's, or anonymous) */
+#define OF_UNITS "((t.unit_id = ANY ($3) AND t.complaint_id IS NULL) OR t.reporter_id = $4::uuid)"
 #define VISIBLE "t.org_id = $1 AND ($2::uuid[] IS NULL OR " IN_COMMUNITIES ") " \
                 "AND ($3::uuid[] IS NULL OR " OF_UNITS ")"
 

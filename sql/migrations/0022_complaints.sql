@@ -3,8 +3,10 @@
 -- labels and stored documents).
 --
 --   complaints.doc      the complaint's own fields as the wire shows them to everyone who may
---                       see it (not the complainant, which depends on the caller, nor
---                       allowed_actions); rendered by a trigger like tickets.doc (0021)
+--                       see it; rendered by a trigger like tickets.doc (0021)
+--   complaints.place_doc  {"unit_id", "unit_number", "attachment_ids"}: what may tell who
+--                       complained, shown only to whoever sees the complainant (the API
+--                       splices it, or nulls, per caller, with the complainant)
 --   complaints.sla_doc  {"deadlines": …, "overdue": …} from its clocks
 --   forwards, extensions  jsonb arrays on the row: the departments it went to and their
 --                       sign-off, and the deadline extensions asked for and decided; small,
@@ -78,6 +80,7 @@ CREATE TABLE complaints (
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     doc                 text NOT NULL,
+    place_doc           text NOT NULL,
     sla_doc             text NOT NULL,
     PRIMARY KEY (org_id, id),
     UNIQUE (org_id, number),
@@ -170,16 +173,15 @@ SELECT greatest(60, ceil(extract(epoch FROM
 FROM communities c WHERE c.org_id = p_org AND c.id = p_community
 $$;
 
--- The wire form of a complaint, but the complainant and allowed_actions (spliced in per
--- caller by src/complaints.c).
-CREATE FUNCTION pd_complaint_doc(c complaints, unit_number text) RETURNS json
+-- The wire form of a complaint, but its complainant and place (pd_complaint_place_doc) and
+-- allowed_actions, which src/complaints.c splices in per caller.
+CREATE FUNCTION pd_complaint_doc(c complaints) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT json_build_object('id', c.id, 'number', c.number, 'community_id', c.community_id,
-    'unit_id', c.unit_id, 'unit_number', unit_number, 'channel', c.channel,
+SELECT json_build_object('id', c.id, 'number', c.number, 'community_id', c.community_id, 'channel', c.channel,
     'written_reply_only', c.written_reply_only, 'anonymous', c.anonymous,
     'occurred_at', pd_ts(c.occurred_at), 'location', c.location,
     'subject', json_build_object('department', c.subject_department, 'user_id', c.subject_user_id),
-    'description', c.description, 'demand', c.demand, 'attachment_ids', c.attachment_ids,
+    'description', c.description, 'demand', c.demand,
     'status', c.status, 'receiver_id', c.receiver_id, 'nature', c.nature,
     'communicative_kind', c.communicative_kind, 'content', c.content, 'severity', c.severity,
     'upgraded_at', pd_ts(c.upgraded_at), 'escalation_level', c.escalation_level,
@@ -194,6 +196,11 @@ SELECT json_build_object('id', c.id, 'number', c.number, 'community_id', c.commu
     'withdraw_reason', c.withdraw_reason, 'merged_into', c.merged_into, 'ticket_ids', c.ticket_ids,
     'closed_at', pd_ts(c.closed_at), 'version', c.version,
     'created_at', pd_ts(c.created_at), 'updated_at', pd_ts(c.updated_at))
+$$;
+
+CREATE FUNCTION pd_complaint_place_doc(c complaints, unit_number text) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT json_build_object('unit_id', c.unit_id, 'unit_number', unit_number, 'attachment_ids', c.attachment_ids)
 $$;
 
 CREATE FUNCTION pd_complaint_sla_doc(org uuid, complaint uuid) RETURNS json
@@ -214,12 +221,13 @@ DECLARE
 BEGIN
     IF TG_OP = 'UPDATE' AND NEW.doc IS NOT NULL THEN
         o := OLD;
-        o.doc := NEW.doc; o.sla_doc := NEW.sla_doc;
+        o.doc := NEW.doc; o.place_doc := NEW.place_doc; o.sla_doc := NEW.sla_doc;
         IF o IS NOT DISTINCT FROM NEW THEN
             RETURN NEW;
         END IF;
     END IF;
-    NEW.doc := pd_complaint_doc(NEW, (SELECT u.number FROM units u WHERE u.org_id = NEW.org_id AND u.id = NEW.unit_id));
+    NEW.doc := pd_complaint_doc(NEW);
+    NEW.place_doc := pd_complaint_place_doc(NEW, (SELECT u.number FROM units u WHERE u.org_id = NEW.org_id AND u.id = NEW.unit_id));
     IF TG_OP = 'INSERT' THEN
         NEW.sla_doc := pd_complaint_sla_doc(NEW.org_id, NEW.id);
     END IF;
@@ -284,8 +292,8 @@ END
 $$;
 
 -- Audiences, as 0012 and for complaints:
---   complainants      the complaint's complainant (a resident in the app) and those of the
---                     duplicates merged into it
+--   complainant       the complaint's complainant (a resident in the app)
+--   complainants      … and those of the duplicates merged into it (its reply)
 --   receiver          the staff member who received it
 --   department_heads  supervisors of its community (or org-wide) in a department it was forwarded to
 --   managers          managers of its community or org-wide
@@ -305,7 +313,8 @@ BEGIN
         UNION
         SELECT r.user_id FROM tickets t
         JOIN residencies r ON r.org_id = t.org_id AND r.unit_id = t.unit_id AND r.status = 'verified'
-        WHERE t.org_id = p_org AND t.id = s.ticket_id;
+        WHERE t.org_id = p_org AND t.id = s.ticket_id
+          AND t.complaint_id IS NULL;  -- a complaint's work is not its unit's residents' business
     WHEN 'assignee' THEN
         RETURN QUERY
         SELECT w.assignee_id FROM work_orders w
@@ -325,6 +334,10 @@ BEGIN
         WHERE g.org_id = p_org
           AND ((g.role = 'supervisor' AND (g.community_id IS NULL OR g.community_id = s.community_id))
                OR (g.role = 'manager' AND g.community_id IS NULL));
+    WHEN 'complainant' THEN
+        RETURN QUERY
+        SELECT c.complainant_id FROM complaints c
+        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.complainant_id IS NOT NULL;
     WHEN 'complainants' THEN
         RETURN QUERY
         SELECT c.complainant_id FROM complaints c
@@ -380,7 +393,8 @@ UNION ALL
 SELECT 'notifications', n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n)::text
 UNION ALL
 SELECT 'complaints', c.id FROM complaints c LEFT JOIN units u ON u.org_id = c.org_id AND u.id = c.unit_id
-WHERE c.doc IS DISTINCT FROM pd_complaint_doc(c, u.number)::text
+WHERE c.doc IS DISTINCT FROM pd_complaint_doc(c)::text
+   OR c.place_doc IS DISTINCT FROM pd_complaint_place_doc(c, u.number)::text
    OR c.sla_doc IS DISTINCT FROM pd_complaint_sla_doc(c.org_id, c.id)::text
 $$;
 

@@ -45,7 +45,7 @@ const BODY_ENDPOINTS = [
   ['POST', `/v1/complaints/${ID}/merge`, { primary_id: ID }],
   ['POST', `/v1/complaints/${ID}/extend`, { reason: 'x', due_at: '2030-01-01T00:00:00Z' }],
   ['POST', `/v1/complaints/${ID}/comments`, { body: 'x' }],
-  ['POST', `/v1/complaints/${ID}/dispatch`, { category: 'elevator', mode: 'queue' }],
+  ['POST', `/v1/complaints/${ID}/dispatch`, { category: 'elevator', description: 'x', mode: 'queue' }],
   ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],
   ['POST', `/v1/work-orders/${ID}/complete`, { notes: 'x', labor_minutes: 1 }],
   ['POST', `/v1/work-orders/${ID}/reassign`, { assignee_id: ID }],

@@ -293,7 +293,7 @@ const PROBES = {
   extendComplaint: { body: () => ({ reason: '矩阵', due_at: '2031-01-01T00:00:00Z' }), ifMatch: true, expect: 412 },
   approveComplaintExtension: { body: () => ({}), ifMatch: true, expect: 412 },
   rejectComplaintExtension: { body: () => ({}), ifMatch: true, expect: 412 },
-  dispatchComplaintWork: { body: () => ({ category: 'elevator', mode: 'queue' }), ifMatch: true, expect: 412 },
+  dispatchComplaintWork: { body: () => ({ category: 'elevator', description: '矩阵', mode: 'queue' }), ifMatch: true, expect: 412 },
   // no If-Match here: a comment on a withdrawn complaint is a 409
   createComplaintComment: { body: () => ({ body: '矩阵' }), expect: 409, on: (o) => o.withdrawn },
   acceptWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },

@@ -26,17 +26,20 @@ START_TEST(test_complaint_desk)
         { "rejected", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-", "x" } },
         { "merged", ROLE_AGENT, R, { "-", "-", "-", "-", "x", "x", "-", "-", "x", "x", "x", "-", "x", "x", "x", "-", "x" } },
         /* nobody received it yet (an app complaint): any desk member may take it */
-        { "received", ROLE_AGENT, MF_UNRECEIVED, { "accepted", "-", "rejected", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
-        { "received", ROLE_ADMIN, MF_UNRECEIVED, { "accepted", "-", "rejected", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "-", "-", "-", "=", "-" } },
+        { "received", ROLE_AGENT, MF_UNRECEIVED, { "accepted", "x", "rejected", "x", "x", "x", "x", "x", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "received", ROLE_ADMIN, MF_UNRECEIVED, { "accepted", "x", "rejected", "x", "-", "-", "x", "x", "x", "x", "x", "merged", "-", "-", "-", "=", "-" } },
         /* another agent's (or an admin's) complaint: 403, whatever its state */
-        { "received", ROLE_AGENT, 0, { "x", "-", "x", "-", "x", "x", "-", "-", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
-        { "accepted", ROLE_AGENT, C, { "-", "x", "x", "x", "x", "x", "x", "-", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
-        { "resolved", ROLE_ADMIN, 0, { "-", "x", "-", "-", "-", "-", "x", "-", "x", "x", "x", "-", "-", "-", "-", "=", "-" } },
-        { "replied", ROLE_AGENT, 0, { "-", "-", "-", "-", "x", "x", "-", "x", "x", "x", "x", "-", "x", "x", "x", "=", "x" } },
+        { "received", ROLE_AGENT, 0, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "accepted", ROLE_AGENT, C, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "resolved", ROLE_ADMIN, 0, { "x", "x", "x", "x", "-", "-", "x", "x", "x", "x", "x", "x", "-", "-", "-", "=", "-" } },
+        { "replied", ROLE_AGENT, 0, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        /* the staff member a complaint is about never receives or runs it, whatever their role */
+        { "received", ROLE_AGENT, MF_UNRECEIVED | MF_SUBJECT, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "forwarded", ROLE_SUPERVISOR, MF_DEPT | MF_DEPT_PENDING | MF_SUBJECT, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
         /* supervisors and managers stand in for the receiver */
-        { "accepted", ROLE_SUPERVISOR, 0, { "-", "=", "rejected", "forwarded", "-", "-", "-", "-", "x", "x", "x", "merged", "-", "-", "-", "=", "-" } },
+        { "accepted", ROLE_SUPERVISOR, 0, { "-", "=", "rejected", "forwarded", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
         { "resolved", ROLE_MANAGER, 0, { "-", "=", "-", "-", "-", "-", "replied", "-", "x", "x", "x", "-", "-", "-", "-", "=", "-" } },
-        { "replied", ROLE_SUPERVISOR, 0, { "-", "-", "-", "-", "-", "-", "-", "closed", "x", "x", "x", "-", "-", "-", "-", "=", "-" } },
+        { "replied", ROLE_SUPERVISOR, 0, { "-", "-", "-", "-", "x", "x", "-", "closed", "x", "x", "x", "-", "x", "x", "x", "=", "x" } },
     };
     machine_table_check(&complaint_machine, t, sizeof t / sizeof t[0]);
 }
@@ -47,18 +50,18 @@ START_TEST(test_complaint_departments)
     const unsigned D = MF_DEPT, P = MF_DEPT_PENDING, X = MF_EXTENSION_PENDING, M = MF_EXTENSION_MINE;
     const struct machine_row t[] = {
         /* the head of a forwarded department signs, resolves, asks for more time */
-        { "forwarded", ROLE_SUPERVISOR, D | P, { "-", "=", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=", "-" } },
-        { "forwarded", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=", "-" } },
-        { "acknowledged", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "=", "-", "-", "=", "=" } },
-        /* … but not decide their own extension, nor ask for a second at once */
+        { "forwarded", ROLE_SUPERVISOR, D | P, { "-", "=", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "merged", "=", "x", "x", "=", "-" } },
+        { "forwarded", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "-", "-", "-", "x", "x", "x", "merged", "=", "x", "x", "=", "-" } },
+        { "acknowledged", ROLE_SUPERVISOR, D, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "=", "x", "x", "=", "=" } },
+        /* … but not decide an extension, nor ask for a second at once */
         { "acknowledged", ROLE_SUPERVISOR, D | X | M, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "x", "x", "=", "=" } },
-        /* another supervisor decides it; for a major complaint only a manager or admin */
-        { "acknowledged", ROLE_SUPERVISOR, X, { "-", "=", "-", "-", "-", "x", "-", "-", "x", "x", "x", "merged", "x", "=", "=", "=", "x" } },
-        { "acknowledged", ROLE_SUPERVISOR, X | MF_MAJOR, { "-", "=", "-", "-", "-", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
-        { "acknowledged", ROLE_MANAGER, X | MF_MAJOR, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "=", "=", "=", "=" } },
-        { "forwarded", ROLE_ADMIN, X | MF_MAJOR, { "-", "x", "-", "-", "acknowledged", "-", "-", "-", "x", "x", "x", "x", "-", "=", "=", "=", "-" } },
+        /* a manager or admin decides it (第十七条), never a supervisor */
+        { "acknowledged", ROLE_SUPERVISOR, X, { "-", "=", "-", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
+        { "acknowledged", ROLE_MANAGER, X | M, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "x", "x", "=", "=" } },
+        { "acknowledged", ROLE_MANAGER, X, { "-", "=", "-", "-", "-", "resolved", "-", "-", "x", "x", "x", "merged", "-", "=", "=", "=", "=" } },
+        { "forwarded", ROLE_ADMIN, X, { "x", "x", "x", "x", "acknowledged", "-", "x", "x", "x", "x", "x", "x", "-", "=", "=", "=", "-" } },
         /* a head of no forwarded department: 403 */
-        { "forwarded", ROLE_SUPERVISOR, 0, { "-", "=", "-", "-", "x", "-", "-", "-", "x", "x", "x", "merged", "x", "-", "-", "=", "-" } },
+        { "forwarded", ROLE_SUPERVISOR, 0, { "-", "=", "-", "-", "x", "x", "-", "-", "x", "x", "x", "merged", "x", "x", "x", "=", "x" } },
         /* technicians of the department resolve; nothing else */
         { "acknowledged", ROLE_TECHNICIAN, D, { "x", "x", "x", "x", "x", "resolved", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
         { "forwarded", ROLE_TECHNICIAN, D | P, { "x", "x", "x", "x", "x", "-", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
@@ -73,17 +76,17 @@ START_TEST(test_complaint_complainant_and_readers)
     const unsigned M = MF_MINE;
     const struct machine_row t[] = {
         /* the complainant withdraws before resolution, accepts or disputes (in the window) the reply */
-        { "received", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "withdrawn", "x", "x", "x", "x", "=", "x" } },
-        { "acknowledged", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "withdrawn", "x", "x", "x", "x", "=", "x" } },
-        { "resolved", ROLE_OWNER, M, { OWNER_ONLY, "-", "-", "-", "x", "x", "x", "x", "=", "x" } },
-        { "replied", ROLE_OWNER, M | MF_REOPENABLE, { OWNER_ONLY, "closed", "accepted", "-", "x", "x", "x", "x", "=", "x" } },
-        { "replied", ROLE_OWNER, M, { OWNER_ONLY, "closed", "-", "-", "x", "x", "x", "x", "=", "x" } },
+        { "received", ROLE_OWNER, M, { "x", "x", "x", "x", "x", "x", "x", "x", "-", "-", "withdrawn", "x", "x", "x", "x", "=", "x" } },
+        { "acknowledged", ROLE_OWNER, M, { "x", "x", "x", "x", "x", "x", "x", "x", "-", "-", "withdrawn", "x", "x", "x", "x", "=", "x" } },
+        { "resolved", ROLE_OWNER, M, { "x", "x", "x", "x", "x", "x", "x", "x", "-", "-", "-", "x", "x", "x", "x", "=", "x" } },
+        { "replied", ROLE_OWNER, M | MF_REOPENABLE, { "x", "x", "x", "x", "x", "x", "x", "x", "closed", "accepted", "-", "x", "x", "x", "x", "=", "x" } },
+        { "replied", ROLE_OWNER, M, { "x", "x", "x", "x", "x", "x", "x", "x", "closed", "-", "-", "x", "x", "x", "x", "=", "x" } },
         /* someone else's complaint (never visible to an owner, but the machine says 403 too) */
-        { "replied", ROLE_OWNER, MF_REOPENABLE, { OWNER_ONLY, "x", "x", "-", "x", "x", "x", "x", "x", "x" } },
-        { "received", ROLE_OWNER, 0, { OWNER_ONLY, "-", "-", "x", "x", "x", "x", "x", "x", "x" } },
+        { "replied", ROLE_OWNER, MF_REOPENABLE, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x" } },
+        { "received", ROLE_OWNER, 0, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x" } },
         /* quality reads; integration clients file and read */
-        { "accepted", ROLE_QUALITY, 0, { OWNER_ONLY, "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
-        { "received", ROLE_INTEGRATION, MF_UNRECEIVED, { OWNER_ONLY, "x", "x", "x", "x", "x", "x", "x", "x", "x" } },
+        { "accepted", ROLE_QUALITY, 0, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "=", "x" } },
+        { "received", ROLE_INTEGRATION, MF_UNRECEIVED, { "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x", "x" } },
     };
     machine_table_check(&complaint_machine, t, sizeof t / sizeof t[0]);
 }
