@@ -493,9 +493,10 @@ enum pd_err complaint_accept(struct db_conn *db, const struct complaint_row *c, 
     const struct clock_subject s = subject_of(a->org, c->id);
     if (err == PD_OK)
         err = clock_start(db, &s, "resolution", c->community_id, t.resolve, t.business_hours, (time_t)c->created_at);
-    char *details = dump(json_pack("{s:s, s:s*, s:s, s:s, s:s*, s:s*}", "nature", k->nature, "communicative_kind",
-                                   k->communicative_kind, "content", k->content, "severity", k->severity,
-                                   "receiver_id", c->receiver_id[0] ? c->receiver_id : a->id, "note", note));
+    char *details = dump(json_pack("{s:s, s:s*, s:s, s:s, s:s*, s:s*, s:s*}", "nature", k->nature,
+                                   "communicative_kind", k->communicative_kind, "content", k->content,
+                                   "severity", k->severity, "receiver_id", c->receiver_id[0] ? c->receiver_id : a->id,
+                                   "note", note, "notified", weighty(k->severity) ? "managers" : NULL));
     /* major and important complaints reach the community's manager at once (第十、十一条):
      * the notice is on the timeline as this event's */
     struct event_notice managers = managers_notice(c, k->severity);

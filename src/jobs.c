@@ -62,8 +62,8 @@ DB_STMT(clocks_breach,
     "  RETURNING k.org_id, k.subject_type, k.subject_id, k.name, k.due), "
     "touched AS (UPDATE tickets t SET version = t.version + 1, updated_at = now() "
     "  WHERE (t.org_id, t.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'ticket')), "
-    /* a complaint's breach escalates it a level and tells that level: supervisors, then
-     * managers, then admins (DESIGN §7) */
+    /* a complaint's breach escalates it a level and tells the next one up: the breach itself
+     * reaches the supervisors, the escalations the managers, then the admins (DESIGN §7) */
     "escalated AS (UPDATE complaints c SET escalation_level = least(c.escalation_level + 1, 3), "
     "  version = c.version + 1, updated_at = now() "
     "  WHERE (c.org_id, c.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'complaint') "
@@ -72,11 +72,12 @@ DB_STMT(clocks_breach,
     "UNION ALL "
     "(SELECT pd_emit(e.org_id, 'complaint', e.id, 'complaint.escalated', NULL, 'system', NULL, NULL, "
     "   jsonb_build_object('level', e.escalation_level), 'public', jsonb_build_array(jsonb_build_object("
-    "   'to', (ARRAY['supervisors', 'managers', 'admins'])[e.escalation_level], 'type', 'complaint.escalated', "
+    "   'to', (ARRAY['managers', 'admins', 'admins'])[e.escalation_level], 'type', 'complaint.escalated', "
     "   'title', '投诉处理超时，已升级', 'body', e.number))) "
     " FROM escalated e ORDER BY e.org_id, e.id)");
 /* A valid complaint still unsolved 30 days after receipt becomes major (seed 001 第五条);
- * the managers hear of it. */
+ * the managers hear of it. Its deadlines keep their targets: by then every one of them has
+ * passed (the longest default is 7 days). */
 DB_STMT(complaints_upgrade,
     "WITH up AS (UPDATE complaints c SET severity = 'major', upgraded_at = now(), version = c.version + 1, "
     "  updated_at = now() FROM complaints o WHERE o.org_id = c.org_id AND o.id = c.id AND c.nature = 'valid' "

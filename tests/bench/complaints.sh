@@ -38,7 +38,7 @@ if [ "$OWN_DB" = 1 ]; then
 fi
 
 cols=$(sql -At -c "SELECT string_agg('c.' || column_name, ', ' ORDER BY ordinal_position) FROM information_schema.columns
-                   WHERE table_name = 'complaints' AND column_name NOT IN ('doc', 'sla_doc')")
+                   WHERE table_name = 'complaints' AND column_name NOT IN ('doc', 'place_doc', 'sla_doc')")
 OWNER=10000000-0000-4000-8000-0000000000b1
 cat > "$WORK/get.sql" <<SQL
 \\set i random(1, $COUNT)

@@ -207,7 +207,8 @@ test('a major complaint by phone: the manager is told at once, departments sign,
     'complaint.acknowledged', 'complaint.acknowledged', 'complaint.dispatched', 'complaint.resolved',
     'complaint.replied', 'complaint.closed']);
   const events = (await get(`/v1/complaints/${c.id}/events`, { token: T.agent })).json.items;
-  assert.deepEqual(events[1].details, { nature: 'valid', content: 'facilities', severity: 'major', receiver_id: U.agent });
+  assert.deepEqual(events[1].details, { nature: 'valid', content: 'facilities', severity: 'major', receiver_id: U.agent,
+    notified: 'managers' });
   assert.equal(events[2].from_status, 'accepted');
   assert.equal(events[2].to_status, 'forwarded');
 });
@@ -321,8 +322,13 @@ test('an anonymous complainant is seen only by the receiver, supervisors and man
   assert.equal(list.find((x) => x.id === c.id).complainant, null);
   const events = (await get(`/v1/complaints/${c.id}/events`, { token: T.tech })).json.items;
   assert.ok(events.every((e) => e.actor_id !== U.owner1), 'no event names the complainant');
-  // nor do webhooks-facing events or notifications carry the anonymous complainant
-  assert.equal(sql(`SELECT count(*) FROM events WHERE subject_id = '${c.id}' AND actor_id = '${U.owner1}'`), '0');
+  // nor do events (the timeline, webhooks, the stream) or anyone's inbox but theirs and the
+  // receiver's carry the anonymous complainant
+  assert.equal(sql(`SELECT count(*) FROM events WHERE subject_id = '${c.id}'
+    AND (actor_id = '${U.owner1}' OR details::text LIKE '%13800000001%' OR details::text LIKE '%张业主%')`), '0');
+  assert.equal(sql(`SELECT count(*) FROM notifications WHERE subject_id = '${c.id}'
+    AND user_id NOT IN ('${U.owner1}', '${U.agent}') AND (title || body) ~ '13800000001|张业主'`), '0');
+  assert.ok(Number(sql(`SELECT count(*) FROM notifications WHERE subject_id = '${c.id}'`)) > 0, 'notifications were written');
   // an ordinary complaint about tech: tech still does not see who complained
   const named = await deskComplaint({ subject: { department: 'engineering', user_id: U.tech } });
   await act(named.id, 'accept', { nature: 'valid', content: 'staff_attitude', severity: 'general' }, 'agent');
@@ -457,7 +463,10 @@ test('a missed deadline escalates the complaint up the chain (the sweep)', async
   assert.equal(up.overdue, true);
   const t = await types(c.id);
   assert.ok(t.includes('complaint.sla_breached') && t.includes('complaint.escalated'));
-  assert.ok((await inbox('super')).some((n) => n.type === 'complaint.escalated' && n.subject_id === c.id));
+  assert.ok((await inbox('super')).some((n) => n.type === 'sla.breached' && n.subject_id === c.id), 'supervisors hear of the breach');
+  assert.ok((await inbox('manager')).some((n) => n.type === 'complaint.escalated' && n.subject_id === c.id),
+    'the escalation goes up to the managers');
+  assert.ok(!(await inbox('super')).some((n) => n.type === 'complaint.escalated' && n.subject_id === c.id));
   const overdue = (await get('/v1/complaints?overdue=true&escalated=true&limit=100', { token: T.agent })).json.items;
   assert.ok(overdue.some((x) => x.id === c.id));
 });
