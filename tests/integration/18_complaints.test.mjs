@@ -213,6 +213,24 @@ test('a major complaint by phone: the manager is told at once, departments sign,
   assert.equal(events[2].to_status, 'forwarded');
 });
 
+test('an important complaint: the managers are told at once, and it runs its course on its deadlines', async () => {
+  const c = await deskComplaint({ channel: 'superior', written_reply_only: true, contact_phone: undefined,
+    contact_name: '街道办转办', description: '街道转来：小区消防通道被长期占用' });
+  assert.equal(c.written_reply_only, true);
+  const acc = (await act(c.id, 'accept', { nature: 'valid', content: 'service_quality', severity: 'important' }, 'agent')).json;
+  assert.ok((await inbox('manager')).some((n) => n.type === 'complaint.accepted' && n.subject_id === c.id));
+  // important: 4 hours to sign for it and 3 days to solve it, around the clock (the defaults)
+  const fw = (await act(c.id, 'forward', { departments: ['security'] }, 'agent')).json;
+  const hours = (clock, from) => Math.round((Date.parse(clock.due_at) - Date.parse(from)) / 3600e3);
+  assert.equal(hours(fw.deadlines.acknowledge, fw.forwards[0].forwarded_at), 4);
+  assert.equal(hours(acc.deadlines.resolution, c.created_at), 72);
+  await act(c.id, 'acknowledge', { department: 'security' }, 'manager');
+  await act(c.id, 'resolve', { result: '已清理消防通道并张贴告示', root_cause: '巡查不到位', corrective_action: '每日巡查两次' }, 'manager');
+  const r = (await act(c.id, 'reply', { method: 'letter', content: '书面回复街道办' }, 'agent')).json;
+  assert.equal(r.reply.method, 'letter');
+  assert.equal((await act(c.id, 'close', {}, 'agent')).json.status, 'closed');
+});
+
 test('the owner follows an app complaint, disputes the reply, then accepts the next one', async () => {
   const c = await ownerComplaint({ subject: { department: 'engineering' } });
   await act(c.id, 'accept', { nature: 'valid', content: 'service_quality', severity: 'general' }, 'agent');
