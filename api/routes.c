@@ -22,6 +22,7 @@
 #define COMPLAINTS_READ SCOPE_COMPLAINTS_READ
 #define COMPLAINTS_WRITE SCOPE_COMPLAINTS_WRITE
 #define TECHNICIAN ROLE_BIT(ROLE_TECHNICIAN)
+#define CALLBACKS_READ SCOPE_CALLBACKS_READ
 #define GRANT_READERS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_QUALITY) | ADMIN)
 
 const struct route api_routes[] = {
@@ -137,6 +138,23 @@ const struct route api_routes[] = {
     { "POST", "/v1/complaints/{id}/approve-extension", complaints_approve_extension, MANAGERS, BODY_JSON_OPT },
     { "POST", "/v1/complaints/{id}/reject-extension", complaints_reject_extension, MANAGERS, BODY_JSON_OPT },
     { "POST", "/v1/complaints/{id}/dispatch", complaints_dispatch, SUPERVISORS, BODY_JSON },
+
+    /* callbacks (回访): the system schedules them, the desk takes them from the community's
+     * queue, the assignee carries them out, supervisors review; owners answer in the app */
+    { "GET", "/v1/callbacks", callbacks_index, STAFF | CLIENT, BODY_NONE, CALLBACKS_READ },
+    { "POST", "/v1/callbacks", callbacks_create, DESK, BODY_JSON },
+    { "GET", "/v1/callbacks/{id}", callbacks_show, ANY_USER | CLIENT, BODY_NONE, CALLBACKS_READ },
+    { "GET", "/v1/callbacks/{id}/events", callbacks_events_index, ANY_USER | CLIENT, BODY_NONE, CALLBACKS_READ },
+    { "POST", "/v1/callbacks/{id}/take", callbacks_take, DESK, BODY_JSON_OPT },
+    { "POST", "/v1/callbacks/{id}/reassign", callbacks_reassign, SUPERVISORS, BODY_JSON },
+    { "POST", "/v1/callbacks/{id}/attempt", callbacks_attempt, STAFF, BODY_JSON },
+    { "POST", "/v1/callbacks/{id}/request", callbacks_request, STAFF, BODY_JSON_OPT },
+    { "POST", "/v1/callbacks/{id}/complete", callbacks_complete, STAFF, BODY_JSON },
+    { "POST", "/v1/callbacks/{id}/respond", callbacks_respond, OWNER, BODY_JSON },
+    { "POST", "/v1/callbacks/{id}/approve", callbacks_approve, SUPERVISORS, BODY_JSON_OPT },
+    { "POST", "/v1/callbacks/{id}/return", callbacks_return, SUPERVISORS, BODY_JSON },
+    { "POST", "/v1/callbacks/{id}/cancel", callbacks_cancel, SUPERVISORS, BODY_JSON },
+    { "GET", "/v1/me/callbacks", callbacks_index, OWNER, BODY_NONE },
 
     { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
     { "PATCH", "/v1/sla-policy", sla_policy_update, ADMIN, BODY_JSON },

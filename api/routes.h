@@ -128,6 +128,20 @@ void complaints_approve_extension(struct api_call *c);
 void complaints_reject_extension(struct api_call *c);
 void complaints_dispatch(struct api_call *c);
 
+void callbacks_index(struct api_call *c);
+void callbacks_create(struct api_call *c);
+void callbacks_show(struct api_call *c);
+void callbacks_events_index(struct api_call *c);
+void callbacks_take(struct api_call *c);
+void callbacks_reassign(struct api_call *c);
+void callbacks_attempt(struct api_call *c);
+void callbacks_request(struct api_call *c);
+void callbacks_complete(struct api_call *c);
+void callbacks_respond(struct api_call *c);
+void callbacks_approve(struct api_call *c);
+void callbacks_return(struct api_call *c);
+void callbacks_cancel(struct api_call *c);
+
 void stats_tickets_show(struct api_call *c);
 void stats_complaints_show(struct api_call *c);
 void sla_policy_show(struct api_call *c);

@@ -168,6 +168,8 @@ DB_STMT(resolve_complaint,
 DB_STMT(reply_complaint,
     "UPDATE complaints SET reply_method = $6, reply_content = $7, replied_by = $8::uuid, replied_at = now(), "
     "  " C_MOVE " " C_GUARD);
+/* a replied complaint's callback, unless anonymous or for a written reply only (0024) */
+DB_STMT(complaint_callback, "SELECT pd_callback_from_complaint($1, $2)");
 DB_STMT(close_complaint, "UPDATE complaints SET closed_at = now(), " C_MOVE " " C_GUARD);
 DB_STMT(confirm_complaint,
     "UPDATE complaints SET rating = $6::int, rating_comment = $7, closed_at = now(), " C_MOVE " " C_GUARD);
@@ -710,6 +712,9 @@ enum pd_err complaint_reply(struct db_conn *db, const struct complaint_row *c, c
     if (err == PD_OK)
         err = emit(db, c, a, "complaint.replied", to, details, &complainants, 1);
     free(details);
+    const char *cp[] = { a->org, c->id };
+    if (err == PD_OK)
+        err = db_exec(db, &complaint_callback, 2, cp, NULL);
     return err;
 }
 

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pd.h"
 #include "residencies.h"
+#include "callback_rules.h"
 #include "complaint_rules.h"
 #include "ticket_rules.h"
 
@@ -57,6 +58,7 @@ static const struct label labels[] = {
     { "scope", "units:read", "读取房屋", "Read units", SCOPE_UNITS_READ },
     { "scope", "users:read", "读取用户", "Read users", SCOPE_USERS_READ },
     { "scope", "pii:read", "读取个人信息（不打码）", "Read personal data unmasked", SCOPE_PII_READ },
+    { "scope", "callbacks:read", "读取回访", "Read callbacks", SCOPE_CALLBACKS_READ },
     { "record_action", "update", "修改", "Edit", 0 },
     { "record_action", "delete", "删除", "Delete", 0 },
     { "ticket_kind", "repair", "报修", "Repair", 0 },
@@ -203,6 +205,46 @@ static const struct label labels[] = {
     { "extension_status", "pending", "待审批", "Pending", 0 },
     { "extension_status", "approved", "已批准", "Approved", 0 },
     { "extension_status", "rejected", "已驳回", "Rejected", 0 },
+    { "callback_kind", "repair", "维修回访", "Repair", 0 },
+    { "callback_kind", "help", "求助回访", "Help", 0 },
+    { "callback_kind", "complaint", "投诉回访", "Complaint", 0 },
+    { "callback_kind", "opinion", "业主意见征询", "Opinion", 0 },
+    { "callback_kind", "suggestion", "意见建议", "Suggestion", 0 },
+    { "callback_kind", "special_service", "特约服务", "Special service", 0 },
+    { "callback_kind", "move_in", "入住回访", "Move-in", 0 },
+    { "callback_kind", "other", "其他", "Other", 0 },
+    { "callback_source_kind", "repair", "报修", "Repair tickets", 0 },
+    { "callback_source_kind", "help", "求助", "Help tickets", 0 },
+    { "callback_source_kind", "complaint", "投诉", "Complaints", 0 },
+    { "callback_source_type", "ticket", "报事", "Ticket", 0 },
+    { "callback_source_type", "complaint", "投诉", "Complaint", 0 },
+    { "callback_status", "scheduled", "待回访", "Scheduled", 0 },
+    { "callback_status", "open", "回访中", "Open", 0 },
+    { "callback_status", "completed", "已回访", "Completed", 0 },
+    { "callback_status", "reviewed", "已审核", "Reviewed", 0 },
+    { "callback_status", "failed", "回访失败", "Failed", 0 },
+    { "callback_status", "cancelled", "已取消", "Cancelled", 0 },
+    { "callback_method", "visit", "上门回访", "Visit", 0 },
+    { "callback_method", "phone", "电话回访", "Phone", 0 },
+    { "callback_method", "letter", "信函回访", "Letter", 0 },
+    { "callback_method", "in_app", "App 回访", "In the app", 0 },
+    { "callback_outcome", "reached", "已联系", "Reached", 0 },
+    { "callback_outcome", "unreachable", "未联系上", "Unreachable", 0 },
+    { "callback_outcome", "refused", "拒绝回访", "Refused", 0 },
+    { "satisfaction", "very_satisfied", "非常满意", "Very satisfied", 0 },
+    { "satisfaction", "satisfied", "满意", "Satisfied", 0 },
+    { "satisfaction", "neutral", "一般", "Neutral", 0 },
+    { "satisfaction", "dissatisfied", "不满意", "Dissatisfied", 0 },
+    { "satisfaction", "very_dissatisfied", "很不满意", "Very dissatisfied", 0 },
+    { "callback_action", "take", "领取", "Take", KA_TAKE },
+    { "callback_action", "reassign", "改派", "Reassign", KA_REASSIGN },
+    { "callback_action", "attempt", "记录回访", "Record an attempt", KA_ATTEMPT },
+    { "callback_action", "request", "请业主在App评价", "Ask in the app", KA_REQUEST },
+    { "callback_action", "complete", "完成回访", "Complete", KA_COMPLETE },
+    { "callback_action", "respond", "业主答复", "Answer", KA_RESPOND },
+    { "callback_action", "approve", "审核通过", "Approve", KA_APPROVE },
+    { "callback_action", "return", "退回重做", "Return", KA_RETURN },
+    { "callback_action", "cancel", "取消", "Cancel", KA_CANCEL },
     { "notification_type", "ticket.dispatched", "报事已派工", "Ticket dispatched", 0 },
     { "notification_type", "ticket.started", "维修已开始", "Work started", 0 },
     { "notification_type", "ticket.resolved", "报事已处理", "Ticket resolved", 0 },
@@ -227,6 +269,12 @@ static const struct label labels[] = {
     { "notification_type", "complaint.upgraded", "投诉升级为重大", "Complaint became major", 0 },
     { "notification_type", "complaint.extension_requested", "投诉延期申请", "Extension requested", 0 },
     { "notification_type", "complaint.extension_decided", "投诉延期审批结果", "Extension decided", 0 },
+    { "notification_type", "callback.assigned", "新的回访任务", "Callback assigned", 0 },
+    { "notification_type", "callback.opened", "回访窗口已开始", "Callback window open", 0 },
+    { "notification_type", "callback.retry_due", "该再次回访了", "Callback retry due", 0 },
+    { "notification_type", "callback.failed", "回访失败", "Callback failed", 0 },
+    { "notification_type", "callback.returned", "回访被退回", "Callback returned", 0 },
+    { "notification_type", "callback.requested", "物业邀请您评价服务", "Your opinion is asked", 0 },
     { "event_visibility", "public", "公开", "Public", 0 },
     { "event_visibility", "internal", "内部", "Internal", 0 },
     { "holiday_kind", "holiday", "休息日", "Day off", 0 },
@@ -248,12 +296,14 @@ static const struct label labels[] = {
     { "complaint_stats_group_by", "day", "按日", "By day", 0 },
     { "job_kind", "housekeeping", "例行清理", "Housekeeping", 0 },
     { "job_kind", "probe", "队列探测", "Queue probe", 0 },
+    { "job_kind", "callback_retry", "回访重试提醒", "Callback retry reminder", 0 },
     { "clock_name", "contact", "联系业主", "Contact", 0 },
     { "clock_name", "arrival", "到场", "On site", 0 },
     { "clock_name", "resolution", "解决", "Resolution", 0 },
     { "clock_name", "forward", "转交部门", "Forward", 0 },
     { "clock_name", "acknowledge", "部门签收", "Sign-off", 0 },
     { "clock_name", "reply", "回复投诉人", "Reply", 0 },
+    { "clock_name", "window", "回访时限", "Callback window", 0 },
     { "clock_calendar", "business_hours", "工作时间", "Business hours", 0 },
     { "clock_calendar", "always", "全天候", "Around the clock", 0 },
     { "job_status", "pending", "待执行", "Pending", 0 },
@@ -269,10 +319,11 @@ static const struct label labels[] = {
  * text[]); each gets a generated CHECK constraint. bound: its rows carry C constants.
  * internal: codes the API never speaks (the job table's): their columns get the CHECK, but
  * /v1/meta/enums and openapi.yaml leave them out. */
+#define ENUM_MAX_FROM 4   /* enums a derived enum is built from (and codes it leaves out) */
 struct enum_def {
     const char *name;
-    const char *from[3];
-    const char *except[3];
+    const char *from[ENUM_MAX_FROM];
+    const char *except[ENUM_MAX_FROM];
     const char *columns;
     bool bound, internal;
 };
@@ -311,7 +362,16 @@ static const struct enum_def defs[] = {
     { .name = "complaint_action", .bound = true },
     { .name = "reply_method", .columns = "complaints.reply_method" },
     { .name = "extension_status" },
-    { .name = "ticket_event_status", .from = { "ticket_status", "work_order_status", "complaint_status" },
+    { .name = "callback_kind", .columns = "callbacks.kind" },
+    { .name = "callback_source_kind", .columns = "callback_policies.source_kind", .internal = true },
+    { .name = "callback_source_type", .columns = "callbacks.source_type" },
+    { .name = "callback_status", .columns = "callbacks.status" },
+    { .name = "callback_method", .columns = "callbacks.method" },
+    { .name = "callback_outcome" },
+    { .name = "satisfaction", .columns = "callbacks.satisfaction" },
+    { .name = "callback_action", .bound = true },
+    { .name = "ticket_event_status",
+      .from = { "ticket_status", "work_order_status", "complaint_status", "callback_status" },
       .columns = "events.from_status events.to_status" },
     { .name = "dispatch_mode", .columns = "work_orders.mode" },
     { .name = "work_order_action", .bound = true },
@@ -338,7 +398,7 @@ struct built {
 };
 
 /* a derived enum holds at most the rows of the enums it is built from */
-#define ROW_CAP (3 * N_LABELS)
+#define ROW_CAP (ENUM_MAX_FROM * N_LABELS)
 static const struct label *row_store[ROW_CAP];
 static const char *code_store[ROW_CAP + N_DEFS];
 static struct built built[N_DEFS];
@@ -378,7 +438,7 @@ static void build(void)
         b->rows = &row_store[used];
         if (def_index(d->name) != (int)k)
             problem("enum declared twice", d->name, NULL);
-        for (int f = 0; f < 3 && d->from[f] != NULL; f++) {
+        for (int f = 0; f < ENUM_MAX_FROM && d->from[f] != NULL; f++) {
             int src = def_index(d->from[f]);
             if (src < 0 || src >= (int)k) {
                 problem("derived from an enum not declared before it", d->name, d->from[f]);
@@ -387,15 +447,15 @@ static void build(void)
             for (size_t i = 0; i < built[src].n; i++) {
                 const struct label *l = built[src].rows[i];
                 bool left_out = false;
-                for (int e = 0; e < 3 && d->except[e] != NULL; e++)
+                for (int e = 0; e < ENUM_MAX_FROM && d->except[e] != NULL; e++)
                     left_out = left_out || strcmp(d->except[e], l->code) == 0;
                 if (!left_out && !has_code(b, l->code) && used < ROW_CAP)
                     b->rows[b->n++] = l, used++;
             }
         }
-        for (int e = 0; e < 3 && d->except[e] != NULL; e++) {
+        for (int e = 0; e < ENUM_MAX_FROM && d->except[e] != NULL; e++) {
             bool known = false;
-            for (int f = 0; f < 3 && d->from[f] != NULL; f++) {
+            for (int f = 0; f < ENUM_MAX_FROM && d->from[f] != NULL; f++) {
                 int src = def_index(d->from[f]);
                 known = known || (src >= 0 && src < (int)k && has_code(&built[src], d->except[e]));
             }

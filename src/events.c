@@ -9,7 +9,7 @@ static const char *const audience_names[] = {
     [TO_SUPERVISORS] = "supervisors",
     [TO_COMPLAINANT] = "complainant", [TO_COMPLAINANTS] = "complainants", [TO_RECEIVER] = "receiver",
     [TO_DEPARTMENT_HEADS] = "department_heads",
-    [TO_MANAGERS] = "managers", [TO_ADMINS] = "admins",
+    [TO_MANAGERS] = "managers", [TO_ADMINS] = "admins", [TO_RESIDENT] = "resident",
 };
 
 DB_STMT(emit,

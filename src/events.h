@@ -23,6 +23,7 @@ enum event_audience {
     TO_DEPARTMENT_HEADS, /* supervisors of the departments the complaint was forwarded to */
     TO_MANAGERS,     /* managers of the subject's community or org-wide */
     TO_ADMINS,       /* the org's admins */
+    TO_RESIDENT,     /* the owner a callback calls back */
 };
 
 /* One inbox row per recipient: type is the notification's wire type (ticket.dispatched,

@@ -6,6 +6,8 @@
  *    (ticket.auto_closed);
  *  - complaints: a breach escalates (complaint.escalated), and a valid complaint unsolved
  *    after 30 days becomes major (complaint.reclassified);
+ *  - callbacks: windows that begin open (callback.opened); a closed ticket's callback is
+ *    created with its auto-close;
  *  - the job table (src/jobq.h): a bounded batch of due jobs of the kinds registered below.
  * Each sweep is one UPDATE … RETURNING feeding pd_emit, the event spine's one write path
  * (src/events.h), so the row locks decide which instance acts: with N instances running
@@ -102,7 +104,23 @@ DB_STMT(auto_close,
     "  updated_at = now() WHERE t.status = 'resolved' AND t.resolved_at < now() - "
     "  (SELECT coalesce(max(s.auto_close_hours), 72) FROM ticket_settings s WHERE s.org_id = t.org_id) "
     "  * interval '1 hour' RETURNING t.org_id, t.id) "
-    "SELECT pd_emit(org_id, 'ticket', id, 'ticket.auto_closed', NULL, 'system', 'resolved', 'closed') FROM closed");
+    "SELECT pd_emit(org_id, 'ticket', id, 'ticket.auto_closed', NULL, 'system', 'resolved', 'closed'), "
+    "  pd_callback_from_ticket(org_id, id) FROM closed");
+/* Callbacks whose window begins: scheduled → open, their assignee told. */
+DB_STMT(callbacks_open,
+    "WITH opened AS (UPDATE callbacks k SET status = 'open', version = k.version + 1, updated_at = now() "
+    "  WHERE k.status = 'scheduled' AND k.window_start <= now() RETURNING k.org_id, k.id, k.source_number) "
+    "SELECT pd_emit(o.org_id, 'callback', o.id, 'callback.opened', NULL, 'system', 'scheduled', 'open', '{}', "
+    "  'public', jsonb_build_array(jsonb_build_object('to', 'assignee', 'type', 'callback.opened', "
+    "  'title', '回访窗口已开始', 'body', coalesce(o.source_number, '')))) FROM opened o ORDER BY o.org_id, o.id");
+/* A callback's next attempt is due (a job scheduled by an unreachable one, src/callbacks.c):
+ * its assignee is reminded, unless it moved on meanwhile. $1 org, $2 callback, $3 attempts. */
+DB_STMT(callback_retry_due,
+    "SELECT pd_emit(k.org_id, 'callback', k.id, 'callback.retry_due', NULL, 'system', NULL, NULL, "
+    "  jsonb_build_object('attempt', $3::int + 1), 'public', jsonb_build_array(jsonb_build_object("
+    "  'to', 'assignee', 'type', 'callback.retry_due', 'title', '该再次回访了', 'body', coalesce(k.source_number, '')))) "
+    "FROM callbacks k WHERE k.org_id = $1 AND k.id = $2::uuid AND k.status = 'open' "
+    "AND jsonb_array_length(k.attempts) = $3::int");
 
 static pthread_t thread;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -122,6 +140,16 @@ static enum pd_err run_all(struct db_conn *db, struct db_stmt **jobs, size_t n, 
             result = PD_ERR_DB;
         }
     return result;
+}
+
+static enum pd_err run_one(struct db_conn *db, struct db_stmt *st, int n, const char *const *p, const char *what,
+                           char *err, size_t errlen)
+{
+    if (db_exec(db, st, n, p, NULL) == PD_OK)
+        return PD_OK;
+    log_msg(LOG_WARN, db_tag_of(db), "jobs - %s failed: %s", what, db_last_message(db));
+    snprintf(err, errlen, "%s", db_last_message(db));
+    return PD_ERR_DB;
 }
 
 /* ---- kinds of the job table: one row per kind of src/enums.c's job_kind --------------- */
@@ -147,9 +175,23 @@ static enum pd_err probe(struct db_conn *db, const struct jobq_job *job, char *e
     return PD_ERR_INVALID;
 }
 
+static enum pd_err callback_retry(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+{
+    json_t *j_attempts = json_object_get(job->payload, "attempts");
+    char n[16];
+    snprintf(n, sizeof n, "%lld", (long long)json_integer_value(j_attempts));
+    const char *p[] = { job->org, json_string_value(json_object_get(job->payload, "callback_id")), n };
+    if (p[0] == NULL || p[1] == NULL || !json_is_integer(j_attempts)) {
+        snprintf(err, errlen, "callback_retry: payload needs callback_id and attempts");
+        return PD_ERR_INVALID;
+    }
+    return run_one(db, &callback_retry_due, 3, p, "callback retry", err, errlen);
+}
+
 static const struct jobq_kind kinds[] = {
     { "housekeeping", housekeeping },
     { "probe", probe },
+    { "callback_retry", callback_retry },
 };
 
 static char worker[128];
@@ -173,7 +215,7 @@ static void sweep(void)
     if (db_acquire(&db) != PD_OK)
         return;
     /* breaches first: a clock already past due is a breach, not a warning */
-    struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade };
+    struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade, &callbacks_open };
     run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep", NULL, 0);
     schedule_housekeeping(db);
     jobq_run(db, worker, kinds, sizeof kinds / sizeof kinds[0], JOBS_BATCH, JOBS_LEASE_MS);

@@ -14,8 +14,9 @@
 /* What the caller is to the object (and the few facts of the object the guards read), as
  * bits the resource sets when it loads the object. */
 enum machine_fact {
-    MF_MINE = 1u << 0,          /* tickets: an owner of its unit or its reporter */
-    MF_ASSIGNED = 1u << 1,      /* work orders: it has an assignee */
+    MF_MINE = 1u << 0,          /* tickets: an owner of its unit or its reporter (complaints: the
+                                 * complainant; callbacks: the owner called back) */
+    MF_ASSIGNED = 1u << 1,      /* work orders (and callbacks): it has an assignee */
     MF_ASSIGNEE = 1u << 2,      /* … and the caller is it */
     MF_CAN_GRAB = 1u << 3,      /* … the caller is a technician of its department */
     MF_QUEUED = 1u << 4,        /* … it was posted to the department's queue */
@@ -30,6 +31,8 @@ enum machine_fact {
     MF_EXTENSION_PENDING = 1u << 14, /* … an extension waits for a decision */
     MF_EXTENSION_MINE = 1u << 15,    /* … and the caller asked for it */
     MF_SUBJECT = 1u << 16,      /* … the caller is the staff member it is about */
+    MF_REQUESTED = 1u << 17,    /* callbacks: the owner was asked to answer in the app */
+    MF_HAS_RESIDENT = 1u << 18, /* … it names an owner with an account (who can be asked) */
 };
 
 struct machine_ctx {

@@ -65,7 +65,8 @@ enum pd_scope {
     SCOPE_SURVEYS_READ = 1u << 5,
     SCOPE_UNITS_READ = 1u << 6,
     SCOPE_USERS_READ = 1u << 7,
-    SCOPE_PII_READ = 1u << 8     /* owners' contact details in full (else masked) */
+    SCOPE_PII_READ = 1u << 8,    /* owners' contact details in full (else masked) */
+    SCOPE_CALLBACKS_READ = 1u << 9
 };
 unsigned scope_parse(const char *name); /* its bit; 0 when unknown */
 const char *scope_name(unsigned bit);   /* NULL when no scope has that bit */

@@ -132,6 +132,8 @@ DB_STMT(confirm_ticket,
 DB_STMT(reopen_ticket,
     "UPDATE tickets SET reopen_count = reopen_count + 1, resolved_at = NULL, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(close_ticket, "UPDATE tickets SET closed_at = now(), " TICKET_MOVE " " TICKET_GUARD);
+/* a closed ticket's callback, per policy (migration 0024) */
+DB_STMT(ticket_callback, "SELECT pd_callback_from_ticket($1, $2)");
 DB_STMT(insert_comment,
     "INSERT INTO ticket_comments (org_id, ticket_id, author_id, author_role, body, internal) "
     "VALUES ($1, $2, $3, $4, $5, $6) RETURNING json_build_object('id', id, 'ticket_id', ticket_id, "
@@ -476,9 +478,12 @@ enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct tic
     json_t *j = json_pack("{s:i}", "rating", rating);
     char *details = json_dumps(j, JSON_COMPACT);
     json_decref(j);
+    const char *cp[] = { org, t->id };
     enum pd_err err = guarded(db, &confirm_ticket, t, org, to, 2, own);
     if (err == PD_OK)
         err = event(db, org, t, actor, "owner", "ticket.confirmed", to, details, NULL);
+    if (err == PD_OK)
+        err = db_exec(db, &ticket_callback, 2, cp, NULL);
     free(details);
     return err;
 }
@@ -500,9 +505,12 @@ enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct tick
 enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                          const char *actor, const char *actor_role)
 {
+    const char *cp[] = { org, t->id };
     enum pd_err err = guarded(db, &close_ticket, t, org, to, 0, NULL);
     if (err == PD_OK)
         err = event(db, org, t, actor, actor_role, "ticket.closed", to, NULL, NULL);
+    if (err == PD_OK)
+        err = db_exec(db, &ticket_callback, 2, cp, NULL);
     return err;
 }
 

@@ -46,6 +46,12 @@ const BODY_ENDPOINTS = [
   ['POST', `/v1/complaints/${ID}/extend`, { reason: 'x', due_at: '2030-01-01T00:00:00Z' }],
   ['POST', `/v1/complaints/${ID}/comments`, { body: 'x' }],
   ['POST', `/v1/complaints/${ID}/dispatch`, { category: 'elevator', description: 'x', mode: 'queue' }],
+  ['POST', '/v1/callbacks', { kind: 'opinion', unit_id: ID, window_end: '2031-01-01T00:00:00Z' }],
+  ['POST', `/v1/callbacks/${ID}/reassign`, { assignee_id: ID }],
+  ['POST', `/v1/callbacks/${ID}/attempt`, { method: 'phone', outcome: 'reached' }],
+  ['POST', `/v1/callbacks/${ID}/complete`, { method: 'phone', satisfaction: 'satisfied' }],
+  ['POST', `/v1/callbacks/${ID}/return`, { reason: 'x' }],
+  ['POST', `/v1/callbacks/${ID}/cancel`, { reason: 'x' }],
   ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],
   ['POST', `/v1/work-orders/${ID}/complete`, { notes: 'x', labor_minutes: 1 }],
   ['POST', `/v1/work-orders/${ID}/reassign`, { assignee_id: ID }],
@@ -55,9 +61,10 @@ const BODY_ENDPOINTS = [
 ];
 const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
   '/v1/residencies/{id}', '/v1/api-clients/{id}', '/v1/tickets/{id}', '/v1/tickets/{id}/events',
-  '/v1/tickets/{id}/comments', '/v1/work-orders/{id}', '/v1/complaints/{id}', '/v1/complaints/{id}/events'];
+  '/v1/tickets/{id}/comments', '/v1/work-orders/{id}', '/v1/complaints/{id}', '/v1/complaints/{id}/events',
+  '/v1/callbacks/{id}', '/v1/callbacks/{id}/events'];
 const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
-  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints'];
+  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints', '/v1/callbacks'];
 
 let admin;
 const raw = (method, path, body, headers = {}) =>

@@ -137,6 +137,15 @@ const complainantShown = (c, k) => {
   if (k.complainant?.phone && !fullPhone && !masked(k.complainant.phone)) problems.push(`${k.id}: complainant phone unmasked for ${c.name}`);
   return problems;
 };
+/* Callbacks (DESIGN §8): staff their communities (technicians those assigned to them), owners
+ * those they were asked to answer in the app; the contact's phone masked for quality, other
+ * technicians and clients without pii:read. */
+const callbackVisible = (c, o) => sameOrg(c, o) && (c.role === 'owner' ? o.resident === c.id && o.asked
+  : c.role === 'integration' ? true : c.role === 'technician' ? o.assignee === c.id : staffIn(c, o.community));
+const callbackPhone = (c, k) => {
+  const full = ['owner', 'agent', 'supervisor', 'manager', 'admin'].includes(c.role) || k.assignee_id === c.id || c.scopes.has('pii:read');
+  return !full && !masked(k.contact_phone) ? [`${k.id}: contact phone unmasked for ${c.name}`] : [];
+};
 const ownerSeesNoInternal = (what, isInternal) => (c, o, res) => {
   const items = res.json.items;
   const problems = c.role === 'owner' && items.some(isInternal) ? [`an owner sees an internal ${what}`] : [];
@@ -185,6 +194,7 @@ const RESOURCES = {
     list: { complete: (c) => c.role !== 'technician' },
   },
   '/v1/complaints': { visible: complaintVisible, list: { itemCheck: complainantShown } },
+  '/v1/callbacks': { visible: callbackVisible, list: { itemCheck: callbackPhone } },
   '/v1/me/notifications': { visible: (c, o) => sameOrg(c, o) && o.user === c.id },
   '/v1/sla-policy/targets': {
     visible: scopedToCaller,
@@ -296,6 +306,21 @@ const PROBES = {
   dispatchComplaintWork: { body: () => ({ category: 'elevator', description: '矩阵', mode: 'queue' }), ifMatch: true, expect: 412 },
   // no If-Match here: a comment on a withdrawn complaint is a 409
   createComplaintComment: { body: () => ({ body: '矩阵' }), expect: 409, on: (o) => o.withdrawn },
+  getCallback: { check: (c, o, res) => callbackPhone(c, res.json) },
+  createCallback: {
+    refs: ['/v1/units'], expect: 400,   // 400: the assignee is nobody
+    body: (c, o) => ({ kind: 'opinion', unit_id: o.id, window_end: '2031-01-01T00:00:00Z', assignee_id: NOWHERE }),
+    visible: (c, o) => sameOrg(c, o) && staffIn(c, o.community),
+  },
+  takeCallback: { body: () => ({}), ifMatch: true, expect: 412 },
+  reassignCallback: { body: () => ({ assignee_id: U.agent }), ifMatch: true, expect: 412 },
+  attemptCallback: { body: () => ({ method: 'phone', outcome: 'reached' }), ifMatch: true, expect: 412 },
+  requestCallbackAnswer: { body: () => ({}), ifMatch: true, expect: 412 },
+  completeCallback: { body: () => ({ method: 'phone', satisfaction: 'satisfied' }), ifMatch: true, expect: 412 },
+  respondCallback: { body: () => ({ satisfaction: 'satisfied' }), ifMatch: true, expect: 412 },
+  approveCallback: { body: () => ({}), ifMatch: true, expect: 412 },
+  returnCallback: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
+  cancelCallback: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
   acceptWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
   declineWorkOrder: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
   startWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
@@ -542,6 +567,25 @@ test('fixtures: objects of every owner, created through the API', async () => {
     k.withdrawn = true;
   }
   F['/v1/complaints'] = Object.values(cp);
+
+  // callbacks: asked for by the desk of each community and org, one assigned to a
+  // technician, one its owner was asked to answer in the app
+  const cb = {};
+  const ask = async (label, by, body) => {
+    const k = await ok(await post(by, '/v1/callbacks', { kind: 'opinion', window_end: '2031-01-01T00:00:00Z',
+      contact_phone: '13700000000', ...body }), 201, `callback ${label}`);
+    cb[label] = { label: `callback:${label}`, id: k.id, org: claims(T[by]).org, community: k.community_id,
+      resident: k.resident_id, assignee: k.assignee_id, asked: false };
+    return cb[label];
+  };
+  await ask('bA-c1-queue', 'agent', { unit_id: units.u3 });
+  await ask('bB-c2', 'admin', { unit_id: units.u2 });
+  await ask('bC-otherOrg', 'otherAdmin', { unit_id: units.u4 });
+  await ask('bD-c1-tech', 'super', { unit_id: units.uV, assignee_id: U.tech });
+  const bE = await ask('bE-c1-asked', 'agent', { unit_id: units.u1, assignee_id: U.agent });
+  await ok(await post('agent', `/v1/callbacks/${bE.id}/request`, {}), 200, 'request bE');
+  bE.asked = true;
+  F['/v1/callbacks'] = Object.values(cb);
 
   // notifications of different users, read at once (so that reading again is a no-op)
   const mine = Object.values(tk).map((t) => t.id);

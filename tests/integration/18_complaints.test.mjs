@@ -219,11 +219,17 @@ test('an important complaint: the managers are told at once, and it runs its cou
   assert.equal(c.written_reply_only, true);
   const acc = (await act(c.id, 'accept', { nature: 'valid', content: 'service_quality', severity: 'important' }, 'agent')).json;
   assert.ok((await inbox('manager')).some((n) => n.type === 'complaint.accepted' && n.subject_id === c.id));
-  // important: 4 hours to sign for it and 3 days to solve it, around the clock (the defaults)
+  // important: the policy's deadlines for 新苑小区 (its community's target, else the org's, else
+  // the defaults: 4 hours to sign for it, 3 days to solve it), around the clock
+  const policy = (await get('/v1/sla-policy', { token: T.manager })).json;
+  const target = policy.complaint_targets.find((x) => x.severity === 'important' && x.community_id === DEMO.xinyuan)
+    ?? policy.complaint_targets.find((x) => x.severity === 'important' && x.community_id === null)
+    ?? policy.complaint_defaults.find((x) => x.severity === 'important');
+  assert.equal(target.business_hours, false);
   const fw = (await act(c.id, 'forward', { departments: ['security'] }, 'agent')).json;
-  const hours = (clock, from) => Math.round((Date.parse(clock.due_at) - Date.parse(from)) / 3600e3);
-  assert.equal(hours(fw.deadlines.acknowledge, fw.forwards[0].forwarded_at), 4);
-  assert.equal(hours(acc.deadlines.resolution, c.created_at), 72);
+  const minutes = (clock, from) => Math.round((Date.parse(clock.due_at) - Date.parse(from)) / 60e3);
+  assert.equal(minutes(fw.deadlines.acknowledge, fw.forwards[0].forwarded_at), target.acknowledge_minutes);
+  assert.equal(minutes(acc.deadlines.resolution, c.created_at), target.resolve_minutes);
   await act(c.id, 'acknowledge', { department: 'security' }, 'manager');
   await act(c.id, 'resolve', { result: '已清理消防通道并张贴告示', root_cause: '巡查不到位', corrective_action: '每日巡查两次' }, 'manager');
   const r = (await act(c.id, 'reply', { method: 'letter', content: '书面回复街道办' }, 'agent')).json;

@@ -18,5 +18,6 @@ Suite *listspec_suite(void);
 Suite *enums_suite(void);
 Suite *jobq_suite(void);
 Suite *complaint_rules_suite(void);
+Suite *callback_rules_suite(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "../../src/attachments.h"
 #include "../../src/calendar.h"
+#include "../../src/callback_rules.h"
 #include "../../src/complaint_rules.h"
 #include "../../src/enums.h"
 #include "../../src/pd.h"
@@ -145,7 +146,7 @@ START_TEST(test_derived)
     ck_assert_str_eq(codes_joined("ticket_event_status"),
                      "submitted dispatched in_progress on_hold resolved closed cancelled reopened "
                      "accepted completed declined received forwarded acknowledged replied rejected merged "
-                     "withdrawn");
+                     "withdrawn scheduled open reviewed failed");
     /* a derived code keeps its source's label */
     json_t *j_label = enum_label("grant_role", "agent");
     ck_assert_str_eq(json_string_value(json_object_get(j_label, "zh-CN")), "客服接待员");
@@ -162,6 +163,7 @@ START_TEST(test_rules_speak_listed_codes)
         { &work_order_machine, "work_order_status", "work_order_action" },
         { &residency_machine, "residency_status", "residency_action" },
         { &complaint_machine, "complaint_status", "complaint_action" },
+        { &callback_machine, "callback_status", "callback_action" },
     };
     for (size_t k = 0; k < sizeof machines / sizeof machines[0]; k++) {
         const struct machine *m = machines[k].m;
@@ -233,7 +235,7 @@ START_TEST(test_sql)
     ck_assert_ptr_nonnull(strstr(buf, "DROP CONSTRAINT IF EXISTS tickets_status_check,\n"));
     ck_assert_ptr_nonnull(strstr(buf, "ADD CONSTRAINT tickets_kind_enum CHECK (kind IN ('repair', 'help', 'inquiry'))"));
     ck_assert_ptr_nonnull(strstr(buf, "CHECK (scopes <@ ARRAY['tickets:read', "));
-    ck_assert_ptr_nonnull(strstr(buf, "'pii:read']::text[])"));
+    ck_assert_ptr_nonnull(strstr(buf, "'callbacks:read']::text[])"));
     ck_assert_ptr_nonnull(strstr(buf, "ADD CONSTRAINT sla_targets_category_enum"));
     ck_assert_ptr_nonnull(strstr(buf, "ADD CONSTRAINT events_from_status_enum"));
     /* every ALTER TABLE ends with one semicolon: as many of them as statements */

@@ -156,8 +156,8 @@ START_TEST(test_scope_parse)
         ck_assert_str_eq(scope_name(bit), *s);
         seen |= bit;
     }
-    ck_assert_int_eq(n, 9);
-    ck_assert_ptr_null(scope_name(SCOPE_PII_READ << 1));
+    ck_assert_int_eq(n, 10);
+    ck_assert_ptr_null(scope_name(SCOPE_CALLBACKS_READ << 1));
     ck_assert_uint_eq(scope_parse(NULL), 0);
     ck_assert_uint_eq(scope_parse(""), 0);
     ck_assert_uint_eq(scope_parse("tickets"), 0);

@@ -1,0 +1,423 @@
+-- Callbacks (回访, DESIGN §8): follow-ups with owners, created by the system when a ticket
+-- closes or a complaint is resolved (pd_callback_from_ticket / pd_callback_from_complaint, in
+-- the transaction of that change, from the callback policy) or by staff; assigned by rule;
+-- attempted, completed, reviewed. callbacks.doc is the wire form but the contact (its phone is
+-- masked for some callers), `overdue` (it depends on the time of the read) and
+-- allowed_actions, rendered by a trigger (0021's pattern); attempts are a jsonb array on the row.
+
+CREATE TABLE callbacks (
+    org_id            uuid NOT NULL REFERENCES orgs (id),
+    id                uuid NOT NULL DEFAULT gen_random_uuid(),
+    community_id      uuid NOT NULL,
+    unit_id           uuid,
+    resident_id       uuid,                 -- the owner called back (a resident user), if known
+    contact_name      text CHECK (char_length(contact_name) <= 50),
+    contact_phone     text CHECK (contact_phone ~ '^\+?[0-9]{6,15}$'),
+    kind              text NOT NULL,        -- callback_kind
+    source_type       text,
+    source_id         uuid,
+    source_number     text,                 -- BX… / TS…, for the phone call
+    purpose           text CHECK (char_length(purpose) <= 500),
+    status            text NOT NULL,
+    window_start      timestamptz NOT NULL,
+    window_end        timestamptz NOT NULL CHECK (window_end > window_start),
+    assignee_id       uuid,                 -- NULL: in the community's queue for agents
+    max_attempts      integer NOT NULL DEFAULT 3 CHECK (max_attempts BETWEEN 1 AND 10),
+    retry_hours       integer NOT NULL DEFAULT 24 CHECK (retry_hours BETWEEN 1 AND 720),
+    attempts          jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(attempts) = 'array'),
+    method            text,                 -- how it was completed
+    satisfaction      text,
+    comment           text CHECK (char_length(comment) <= 1000),
+    new_issues        text CHECK (char_length(new_issues) <= 1000),
+    signature_id      uuid,                 -- a visit: the owner's signature (an attachment) …
+    owner_confirmed   boolean NOT NULL DEFAULT false,  -- … or their confirmation in the app
+    completed_by      uuid,
+    completed_at      timestamptz,
+    reviewed_by       uuid,
+    reviewed_at       timestamptz,
+    review_note       text CHECK (char_length(review_note) <= 500),
+    returned_count    integer NOT NULL DEFAULT 0,
+    cancel_reason     text CHECK (char_length(cancel_reason) <= 500),
+    created_by        uuid,                 -- NULL: the system
+    version           integer NOT NULL DEFAULT 1,
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    updated_at        timestamptz NOT NULL DEFAULT now(),
+    doc               text NOT NULL,
+    PRIMARY KEY (org_id, id),
+    FOREIGN KEY (org_id, community_id) REFERENCES communities (org_id, id),
+    FOREIGN KEY (org_id, unit_id) REFERENCES units (org_id, id),
+    FOREIGN KEY (org_id, resident_id) REFERENCES users (org_id, id),
+    FOREIGN KEY (org_id, assignee_id) REFERENCES users (org_id, id),
+    CHECK ((source_type IS NULL) = (source_id IS NULL))
+);
+ALTER TABLE callbacks ALTER COLUMN doc SET COMPRESSION lz4;
+-- never twice for one source (a monthly quality sample is a kind of its own)
+CREATE UNIQUE INDEX callbacks_one_per_source ON callbacks (org_id, source_type, source_id, kind)
+    WHERE source_id IS NOT NULL;
+CREATE INDEX callbacks_by_community ON callbacks (org_id, community_id, created_at DESC, id DESC);
+CREATE INDEX callbacks_by_org ON callbacks (org_id, created_at DESC, id DESC);
+CREATE INDEX callbacks_by_assignee ON callbacks (org_id, assignee_id, created_at DESC, id DESC)
+    WHERE assignee_id IS NOT NULL;
+CREATE INDEX callbacks_by_resident ON callbacks (org_id, resident_id, created_at DESC, id DESC)
+    WHERE resident_id IS NOT NULL;
+-- the sweep that opens windows
+CREATE INDEX callbacks_scheduled ON callbacks (window_start) WHERE status = 'scheduled';
+
+-- The callback policy per org, overridable per community, by what is called back:
+--   rate            the share of sources that get a callback (sampled reproducibly by id)
+--   window_*_hours  the window after the source ends
+--   assignee_id     a named staff member (repairs, help, special services); NULL: the rule
+--   max_attempts, retry_hours  unreachable attempts before it fails, and their spacing
+CREATE TABLE callback_policies (
+    org_id              uuid NOT NULL REFERENCES orgs (id),
+    id                  uuid NOT NULL DEFAULT gen_random_uuid(),
+    community_id        uuid,
+    source_kind         text NOT NULL,
+    rate                numeric NOT NULL CHECK (rate BETWEEN 0 AND 1),
+    window_start_hours  integer NOT NULL CHECK (window_start_hours BETWEEN 0 AND 2160),
+    window_end_hours    integer NOT NULL CHECK (window_end_hours BETWEEN 1 AND 2160),
+    assignee_id         uuid,
+    max_attempts        integer NOT NULL CHECK (max_attempts BETWEEN 1 AND 10),
+    retry_hours         integer NOT NULL CHECK (retry_hours BETWEEN 1 AND 720),
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (org_id, id),
+    FOREIGN KEY (org_id, community_id) REFERENCES communities (org_id, id),
+    FOREIGN KEY (org_id, assignee_id) REFERENCES users (org_id, id),
+    CHECK (window_end_hours > window_start_hours)
+);
+CREATE UNIQUE INDEX callback_policies_one ON callback_policies
+    (org_id, coalesce(community_id, '00000000-0000-0000-0000-000000000000'::uuid), source_kind);
+
+-- The built-in policy (seed 001 回访时间安排 and 回访率): repairs a week to ten days after the
+-- repair, every one (the target is 90%: a company may sample less); help tickets none unless
+-- a policy says so; complaints within three days, every valid one (target 100%). Three
+-- attempts a day apart.
+CREATE FUNCTION pd_callback_default_policy(
+    OUT source_kind text, OUT rate numeric, OUT window_start_hours integer, OUT window_end_hours integer,
+    OUT max_attempts integer, OUT retry_hours integer)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE AS $$
+VALUES ('repair', 1.0, 168, 240, 3, 24), ('help', 0.0, 24, 168, 3, 24), ('complaint', 1.0, 0, 72, 3, 24)
+$$;
+
+-- The policy for a source kind in a community: its community's row, else the org's, else the
+-- built-in one.
+CREATE FUNCTION pd_callback_policy(p_org uuid, p_community uuid, p_kind text,
+    OUT rate numeric, OUT window_start_hours integer, OUT window_end_hours integer, OUT assignee_id uuid,
+    OUT max_attempts integer, OUT retry_hours integer)
+LANGUAGE sql STABLE AS $$
+SELECT x.rate, x.window_start_hours, x.window_end_hours, x.assignee_id, x.max_attempts, x.retry_hours FROM (
+    SELECT p.rate, p.window_start_hours, p.window_end_hours, p.assignee_id, p.max_attempts, p.retry_hours,
+           CASE WHEN p.community_id IS NULL THEN 1 ELSE 0 END AS rank
+    FROM callback_policies p
+    WHERE p.org_id = p_org AND p.source_kind = p_kind AND (p.community_id = p_community OR p.community_id IS NULL)
+    UNION ALL
+    SELECT d.rate, d.window_start_hours, d.window_end_hours, NULL, d.max_attempts, d.retry_hours, 2
+    FROM pd_callback_default_policy() d WHERE d.source_kind = p_kind) x
+ORDER BY x.rank LIMIT 1
+$$;
+
+-- Whether a source is in the sample of `rate`: reproducible, by its id.
+CREATE FUNCTION pd_callback_sampled(p_source uuid, p_rate numeric) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT p_rate >= 1 OR (('x' || substr(md5(p_source::text), 1, 8))::bit(32)::bigint / 4294967296.0) < p_rate
+$$;
+
+-- A supervisor of a department serving a community (or org-wide), the first by name: who
+-- the seed's 回访人员的安排 names when no policy does.
+CREATE FUNCTION pd_department_head(p_org uuid, p_community uuid, p_department text) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+SELECT u.id FROM users u
+JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'supervisor'
+    AND (g.community_id IS NULL OR g.community_id = p_community)
+WHERE u.org_id = p_org AND u.department = p_department AND u.status = 'active'
+ORDER BY g.community_id NULLS LAST, u.name, u.id LIMIT 1
+$$;
+
+CREATE FUNCTION pd_community_manager(p_org uuid, p_community uuid) RETURNS uuid
+LANGUAGE sql STABLE AS $$
+SELECT u.id FROM users u
+JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'manager'
+    AND (g.community_id IS NULL OR g.community_id = p_community)
+WHERE u.org_id = p_org AND u.status = 'active'
+ORDER BY g.community_id NULLS LAST, u.name, u.id LIMIT 1
+$$;
+
+-- A callback's window is a clock (its end is the on-time mark): around the clock, due at
+-- window_end. Every creator starts it here, the API's too.
+CREATE FUNCTION pd_callback_window_clock(p_org uuid, p_callback uuid, p_community uuid, p_end timestamptz)
+RETURNS void LANGUAGE sql AS $$
+INSERT INTO clocks (org_id, subject_type, subject_id, name, community_id, calendar, target_minutes, started_at, due)
+VALUES (p_org, 'callback', p_callback, 'window', p_community, 'always',
+        greatest(1, ceil(extract(epoch FROM p_end - now()) / 60))::integer, now(), p_end)
+$$;
+
+-- The callback of a closed ticket (repair or help, per policy), if sampled; never twice.
+-- The owner called back is its reporter when a resident, else the unit's first verified
+-- owner; assignee: the policy's named person, else the community's customer-service
+-- supervisor. Emits callback.created. Returns its id, or NULL.
+CREATE FUNCTION pd_callback_from_ticket(p_org uuid, p_ticket uuid) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+    t tickets;
+    p record;
+    v_id uuid;
+    v_resident uuid;
+BEGIN
+    SELECT * INTO t FROM tickets WHERE org_id = p_org AND id = p_ticket;
+    IF t.id IS NULL OR t.kind NOT IN ('repair', 'help') OR t.complaint_id IS NOT NULL THEN
+        RETURN NULL;  -- inquiries are answered; a complaint's repair is called back as the complaint
+    END IF;
+    SELECT * INTO p FROM pd_callback_policy(p_org, t.community_id, t.kind);
+    IF NOT pd_callback_sampled(t.id, p.rate) THEN
+        RETURN NULL;
+    END IF;
+    SELECT u.id INTO v_resident FROM users u WHERE u.org_id = p_org AND u.id = t.reporter_id AND u.kind = 'resident';
+    IF v_resident IS NULL THEN
+        SELECT r.user_id INTO v_resident FROM residencies r
+        WHERE r.org_id = p_org AND r.unit_id = t.unit_id AND r.status = 'verified'
+        ORDER BY r.relation <> 'owner', r.verified_at, r.id LIMIT 1;
+    END IF;
+    INSERT INTO callbacks (org_id, community_id, unit_id, resident_id, contact_name, contact_phone, kind,
+                           source_type, source_id, source_number, status, window_start, window_end, assignee_id,
+                           max_attempts, retry_hours)
+    SELECT p_org, t.community_id, t.unit_id, v_resident, coalesce(t.reporter_name, u.name),
+           coalesce(t.reporter_phone, u.phone), t.kind, 'ticket', t.id, t.number,
+           CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
+           now() + p.window_start_hours * interval '1 hour', now() + p.window_end_hours * interval '1 hour',
+           coalesce(p.assignee_id, pd_department_head(p_org, t.community_id, 'customer_service')),
+           p.max_attempts, p.retry_hours
+    FROM (SELECT 1) one LEFT JOIN users u ON u.org_id = p_org AND u.id = v_resident
+    ON CONFLICT DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NOT NULL THEN
+        PERFORM pd_callback_window_clock(p_org, v_id, t.community_id, now() + p.window_end_hours * interval '1 hour');
+        PERFORM pd_emit(p_org, 'callback', v_id, 'callback.created', NULL, 'system', NULL,
+                        CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
+                        jsonb_build_object('source_type', 'ticket', 'source_id', t.id, 'source_number', t.number),
+                        'public', jsonb_build_array(jsonb_build_object('to', 'assignee', 'type', 'callback.assigned',
+                            'title', '新的回访任务', 'body', t.number)));
+    END IF;
+    RETURN v_id;
+END
+$$;
+
+-- The callback of a resolved complaint (第十九条: never anonymous, never one a superior body
+-- asked only a written reply for; only valid ones): within three days, per policy. Assignee
+-- (回访人员的安排): major → the community's manager; else the head of the department
+-- complained about (or forwarded to), else customer service's. Returns its id, or NULL.
+CREATE FUNCTION pd_callback_from_complaint(p_org uuid, p_complaint uuid) RETURNS uuid
+LANGUAGE plpgsql AS $$
+DECLARE
+    c complaints;
+    p record;
+    v_id uuid;
+BEGIN
+    SELECT * INTO c FROM complaints WHERE org_id = p_org AND id = p_complaint;
+    IF c.id IS NULL OR c.anonymous OR c.written_reply_only OR c.nature IS DISTINCT FROM 'valid' THEN
+        RETURN NULL;
+    END IF;
+    SELECT * INTO p FROM pd_callback_policy(p_org, c.community_id, 'complaint');
+    IF NOT pd_callback_sampled(c.id, p.rate) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO callbacks (org_id, community_id, unit_id, resident_id, contact_name, contact_phone, kind,
+                           source_type, source_id, source_number, status, window_start, window_end, assignee_id,
+                           max_attempts, retry_hours)
+    VALUES (p_org, c.community_id, c.unit_id, c.complainant_id, c.contact_name, c.contact_phone, 'complaint',
+            'complaint', c.id, c.number, CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
+            now() + p.window_start_hours * interval '1 hour', now() + p.window_end_hours * interval '1 hour',
+            coalesce(p.assignee_id,
+                     CASE WHEN c.severity = 'major' THEN pd_community_manager(p_org, c.community_id) END,
+                     pd_department_head(p_org, c.community_id, coalesce(c.subject_department, c.departments[1])),
+                     pd_department_head(p_org, c.community_id, 'customer_service')),
+            p.max_attempts, p.retry_hours)
+    ON CONFLICT DO NOTHING
+    RETURNING id INTO v_id;
+    IF v_id IS NOT NULL THEN
+        PERFORM pd_callback_window_clock(p_org, v_id, c.community_id, now() + p.window_end_hours * interval '1 hour');
+        PERFORM pd_emit(p_org, 'callback', v_id, 'callback.created', NULL, 'system', NULL,
+                        CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
+                        jsonb_build_object('source_type', 'complaint', 'source_id', c.id, 'source_number', c.number),
+                        'public', jsonb_build_array(jsonb_build_object('to', 'assignee', 'type', 'callback.assigned',
+                            'title', '新的投诉回访任务', 'body', c.number)));
+    END IF;
+    RETURN v_id;
+END
+$$;
+
+CREATE FUNCTION pd_callback_doc(k callbacks, unit_number text) RETURNS json
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT json_build_object('id', k.id, 'community_id', k.community_id, 'unit_id', k.unit_id,
+    'unit_number', unit_number, 'resident_id', k.resident_id, 'kind', k.kind, 'source_type', k.source_type, 'source_id', k.source_id,
+    'source_number', k.source_number, 'purpose', k.purpose, 'status', k.status,
+    'window_start', pd_ts(k.window_start), 'window_end', pd_ts(k.window_end), 'assignee_id', k.assignee_id,
+    'max_attempts', k.max_attempts, 'attempts', k.attempts, 'method', k.method, 'satisfaction', k.satisfaction,
+    'comment', k.comment, 'new_issues', k.new_issues, 'signature_id', k.signature_id,
+    'owner_confirmed', k.owner_confirmed, 'completed_by', k.completed_by, 'completed_at', pd_ts(k.completed_at),
+    'reviewed_by', k.reviewed_by, 'reviewed_at', pd_ts(k.reviewed_at), 'review_note', k.review_note,
+    'returned_count', k.returned_count, 'cancel_reason', k.cancel_reason, 'version', k.version, 'created_at', pd_ts(k.created_at), 'updated_at', pd_ts(k.updated_at))
+$$;
+
+CREATE FUNCTION pd_callback_render() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    o callbacks;
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.doc IS NOT NULL THEN
+        o := OLD;
+        o.doc := NEW.doc;
+        IF o IS NOT DISTINCT FROM NEW THEN
+            RETURN NEW;
+        END IF;
+    END IF;
+    NEW.doc := pd_callback_doc(NEW, (SELECT u.number FROM units u WHERE u.org_id = NEW.org_id AND u.id = NEW.unit_id));
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER callbacks_render BEFORE INSERT OR UPDATE ON callbacks
+    FOR EACH ROW EXECUTE FUNCTION pd_callback_render();
+
+-- The spine learns callbacks: their community (supervisors), their assignee.
+CREATE OR REPLACE FUNCTION pd_event_subject(p_org uuid, p_subject_type text, p_subject_id uuid,
+    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE p_subject_type
+    WHEN 'ticket' THEN
+        SELECT t.id, NULL, t.community_id INTO ticket_id, work_order_id, community_id
+        FROM tickets t WHERE t.org_id = p_org AND t.id = p_subject_id;
+    WHEN 'work_order' THEN
+        SELECT w.ticket_id, w.id, w.community_id INTO ticket_id, work_order_id, community_id
+        FROM work_orders w WHERE w.org_id = p_org AND w.id = p_subject_id;
+    WHEN 'complaint' THEN
+        SELECT NULL, NULL, c.community_id INTO ticket_id, work_order_id, community_id
+        FROM complaints c WHERE c.org_id = p_org AND c.id = p_subject_id;
+    WHEN 'callback' THEN
+        SELECT NULL, NULL, k.community_id INTO ticket_id, work_order_id, community_id
+        FROM callbacks k WHERE k.org_id = p_org AND k.id = p_subject_id;
+    ELSE
+        RAISE EXCEPTION 'pd_event_subject: unknown subject type %', p_subject_type;
+    END CASE;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pd_recipients(p_org uuid, p_audience text, p_subject_type text, p_subject_id uuid)
+RETURNS SETOF uuid LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    s record;
+BEGIN
+    SELECT * INTO s FROM pd_event_subject(p_org, p_subject_type, p_subject_id);
+    CASE p_audience
+    WHEN 'owners' THEN
+        RETURN QUERY
+        SELECT t.reporter_id FROM tickets t
+        JOIN users u ON u.org_id = t.org_id AND u.id = t.reporter_id AND u.kind = 'resident'
+        WHERE t.org_id = p_org AND t.id = s.ticket_id
+        UNION
+        SELECT r.user_id FROM tickets t
+        JOIN residencies r ON r.org_id = t.org_id AND r.unit_id = t.unit_id AND r.status = 'verified'
+        WHERE t.org_id = p_org AND t.id = s.ticket_id
+          AND t.complaint_id IS NULL;  -- a complaint's work is not its unit's residents' business
+    WHEN 'assignee' THEN
+        RETURN QUERY
+        SELECT w.assignee_id FROM work_orders w
+        WHERE w.org_id = p_org AND w.id = s.work_order_id AND w.assignee_id IS NOT NULL
+        UNION
+        SELECT k.assignee_id FROM callbacks k
+        WHERE p_subject_type = 'callback' AND k.org_id = p_org AND k.id = p_subject_id AND k.assignee_id IS NOT NULL;
+    WHEN 'department' THEN
+        RETURN QUERY
+        SELECT u.id FROM work_orders w
+        JOIN users u ON u.org_id = w.org_id AND u.department = w.department AND u.kind = 'staff'
+            AND u.status = 'active' AND u.on_duty
+        JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'technician'
+            AND (g.community_id IS NULL OR g.community_id = w.community_id)
+        WHERE w.org_id = p_org AND w.id = s.work_order_id;
+    WHEN 'supervisors' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM role_grants g
+        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
+        WHERE g.org_id = p_org
+          AND ((g.role = 'supervisor' AND (g.community_id IS NULL OR g.community_id = s.community_id))
+               OR (g.role = 'manager' AND g.community_id IS NULL));
+    WHEN 'complainant' THEN
+        RETURN QUERY
+        SELECT c.complainant_id FROM complaints c
+        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.complainant_id IS NOT NULL;
+    WHEN 'complainants' THEN
+        RETURN QUERY
+        SELECT c.complainant_id FROM complaints c
+        WHERE c.org_id = p_org AND c.complainant_id IS NOT NULL
+          AND (c.id = p_subject_id OR c.merged_into = p_subject_id);
+    WHEN 'receiver' THEN
+        RETURN QUERY
+        SELECT c.receiver_id FROM complaints c
+        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.receiver_id IS NOT NULL;
+    WHEN 'department_heads' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM complaints c
+        JOIN users u ON u.org_id = c.org_id AND u.department = ANY (c.departments) AND u.status = 'active'
+        JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'supervisor'
+            AND (g.community_id IS NULL OR g.community_id = c.community_id)
+        WHERE c.org_id = p_org AND c.id = p_subject_id;
+    WHEN 'managers' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM role_grants g
+        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
+        WHERE g.org_id = p_org AND g.role = 'manager'
+          AND (g.community_id IS NULL OR g.community_id = s.community_id);
+    WHEN 'resident' THEN
+        RETURN QUERY
+        SELECT k.resident_id FROM callbacks k
+        WHERE p_subject_type = 'callback' AND k.org_id = p_org AND k.id = p_subject_id AND k.resident_id IS NOT NULL;
+    WHEN 'admins' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM role_grants g
+        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
+        WHERE g.org_id = p_org AND g.role = 'admin' AND g.community_id IS NULL;
+    ELSE
+        RAISE EXCEPTION 'pd_recipients: unknown audience %', p_audience;
+    END CASE;
+END
+$$;
+
+-- A unit renumbered re-renders its callbacks too (0022).
+CREATE OR REPLACE FUNCTION pd_unit_docs_render() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE tickets t SET doc = NULL WHERE t.org_id = NEW.org_id AND t.unit_id = NEW.id;
+    UPDATE complaints c SET doc = NULL WHERE c.org_id = NEW.org_id AND c.unit_id = NEW.id;
+    UPDATE callbacks k SET doc = NULL WHERE k.org_id = NEW.org_id AND k.unit_id = NEW.id;
+    RETURN NULL;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION pd_stale_docs() RETURNS TABLE (relation text, id uuid)
+LANGUAGE sql STABLE AS $$
+SELECT 'tickets', t.id FROM tickets t LEFT JOIN units u ON u.org_id = t.org_id AND u.id = t.unit_id
+WHERE t.doc IS DISTINCT FROM pd_ticket_doc(t, u.number)::text
+   OR t.sla_doc IS DISTINCT FROM pd_ticket_sla_doc(t.org_id, t.id)::text
+   OR (t.orders_doc, t.work_started, t.assignee_ids)::pd_ticket_orders IS DISTINCT FROM pd_ticket_orders(t.org_id, t.id)
+UNION ALL
+SELECT 'work_orders', w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
+   OR w.resolve_due IS DISTINCT FROM pd_work_order_resolve_due(w.org_id, w.ticket_id)
+UNION ALL
+SELECT 'notifications', n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n)::text
+UNION ALL
+SELECT 'complaints', c.id FROM complaints c LEFT JOIN units u ON u.org_id = c.org_id AND u.id = c.unit_id
+WHERE c.doc IS DISTINCT FROM pd_complaint_doc(c)::text
+   OR c.place_doc IS DISTINCT FROM pd_complaint_place_doc(c, u.number)::text
+   OR c.sla_doc IS DISTINCT FROM pd_complaint_sla_doc(c.org_id, c.id)::text
+UNION ALL
+SELECT 'callbacks', k.id FROM callbacks k LEFT JOIN units u ON u.org_id = k.org_id AND u.id = k.unit_id
+WHERE k.doc IS DISTINCT FROM pd_callback_doc(k, u.number)::text
+$$;
+
+CREATE OR REPLACE FUNCTION pd_clock_subject_label(org uuid, subject_type text, subject_id uuid) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT CASE subject_type
+    WHEN 'ticket' THEN (SELECT t.number FROM tickets t WHERE t.org_id = org AND t.id = subject_id)
+    WHEN 'complaint' THEN (SELECT c.number FROM complaints c WHERE c.org_id = org AND c.id = subject_id)
+    WHEN 'callback' THEN (SELECT coalesce(k.source_number, '回访') FROM callbacks k WHERE k.org_id = org AND k.id = subject_id)
+    END
+$$;

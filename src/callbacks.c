@@ -1,0 +1,445 @@
+/* SQL and orchestration for callbacks. A callback's wire form is its stored doc (migration
+ * 0024) and its contact (the phone as this caller may see it) and `overdue`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "callbacks.h"
+#include "clocks.h"
+#include "crypto.h"
+#include "events.h"
+#include "jobq.h"
+
+/* The caller's callbacks ($1 org, $2 communities, $3 units, $4 self, $5 assignee only: true
+ * or NULL; struct callback_scope), the leading parameters of every statement that reads by
+ * scope. Owners see the ones they were asked to answer in the app. */
+#define K_IN_COMMUNITIES "k.community_id = ANY ($2)"
+#define K_ASKED "(k.resident_id = $4::uuid AND k.method = 'in_app')"
+#define K_ASSIGNED "k.assignee_id = $4::uuid"
+#define K_VISIBLE "k.org_id = $1 AND ($2::uuid[] IS NULL OR " K_IN_COMMUNITIES ") " \
+                  "AND ($3::uuid[] IS NULL OR " K_ASKED ") AND ($5::bool IS NULL OR " K_ASSIGNED ")"
+/* The columns a callback is assembled from (compose): 0 doc, 1 a bigint (the list's cursor,
+ * the load's version), 2 id, 3 the contact's name, 4 their phone as this caller sees it (REVEAL
+ * bool; the assignee and the owner always in full), 5 overdue. */
+#define CALLBACK_PARTS(SECOND, REVEAL) \
+    "k.doc, " SECOND ", k.id, k.contact_name, CASE WHEN " REVEAL "::bool " \
+    "  OR coalesce(k.assignee_id = $4::uuid OR k.resident_id = $4::uuid, false) THEN k.contact_phone " \
+    "  ELSE pd_mask_phone(k.contact_phone) END, k.status IN ('scheduled', 'open') AND k.window_end < now()"
+
+/* lock: the scope ($1..$5), $6 id. load: the scope, $6 reveal, $7 id. */
+DB_STMT(lock_callback, "SELECT 1 FROM callbacks k WHERE " K_VISIBLE " AND k.id = $6 FOR UPDATE");
+DB_STMT(load_callback,
+    "SELECT " CALLBACK_PARTS("k.version", "$6") ", k.status, k.community_id, k.assignee_id, k.resident_id, "
+    "  coalesce(k.method, ''), jsonb_array_length(k.attempts), k.max_attempts, k.retry_hours "
+    "FROM callbacks k WHERE " K_VISIBLE " AND k.id = $7");
+
+static const struct list_filter callback_filters[] = {
+    { "status", LIST_ENUM, "callback_status", 0, "k.status = $v" },
+    { "kind", LIST_ENUM, "callback_kind", 0, "k.kind = $v" },
+    { "community_id", LIST_UUID, NULL, 0, "k.community_id = $v" },
+    { "assignee_id", LIST_UUID, NULL, 0, "k.assignee_id = $v" },
+    { "unassigned", LIST_FLAG, NULL, 0, "k.assignee_id IS NULL" },
+    { "source_id", LIST_UUID, NULL, 0, "k.source_id = $v" },
+    { "method", LIST_ENUM, "callback_method", 0, "k.method = $v" },
+    { "satisfaction", LIST_ENUM, "satisfaction", 0, "k.satisfaction = $v" },
+    { "overdue", LIST_FLAG, NULL, 0, "k.status IN ('scheduled', 'open') AND k.window_end < now()" },
+    { "created_from", LIST_TIME, NULL, 0, "k.created_at >= $v" },
+    { "created_to", LIST_TIME, NULL, 0, "k.created_at < $v" },
+};
+
+const struct list_spec callback_list_spec = {
+    .name = "callbacks",
+    .select = "SELECT " CALLBACK_PARTS("(extract(epoch FROM k.created_at) * 1000000)::bigint", "$6") " "
+              "FROM callbacks k WHERE k.org_id = $1",
+    .n_base = 6,
+    .scopes = (const struct list_scope[]){ { 2, "uuid[]", K_IN_COMMUNITIES }, { 3, "uuid[]", K_ASKED },
+                                           { 5, "bool", K_ASSIGNED } },
+    .n_scopes = 3,
+    .keyset = "(k.created_at, k.id)",
+    .order = "k.created_at DESC, k.id DESC",
+    .filters = callback_filters,
+    .n_filters = sizeof callback_filters / sizeof callback_filters[0],
+};
+
+/* The timeline: the scope ($1..$5), $6 id; owners see public entries. */
+DB_STMT(list_callback_events,
+    "SELECT coalesce(json_agg(json_build_object('id', e.seq, 'type', e.type, 'actor_id', e.actor_id, "
+    "  'actor_role', e.actor_role, 'from_status', e.from_status, 'to_status', e.to_status, "
+    "  'details', e.details, 'visibility', e.visibility, 'created_at', pd_ts(e.created_at)) ORDER BY e.seq), '[]') "
+    "FROM callbacks k JOIN events e ON e.org_id = k.org_id AND e.subject_type = 'callback' AND e.subject_id = k.id "
+    "WHERE " K_VISIBLE " AND k.id = $6 AND ($3::uuid[] IS NULL OR e.visibility = 'public')");
+
+/* Where a staff callback goes: $1 org, $2 communities, $3 unit, $4 resident; the community,
+ * unit, owner called back (the unit's first verified owner, or the resident) and their
+ * name and phone. */
+DB_STMT(callback_place,
+    "SELECT x.community_id, x.unit_id, x.resident_id, u.name, u.phone FROM ("
+    "  (SELECT n.community_id, n.id AS unit_id, (SELECT r.user_id FROM residencies r WHERE r.org_id = n.org_id "
+    "     AND r.unit_id = n.id AND r.status = 'verified' ORDER BY r.relation <> 'owner', r.verified_at, r.id LIMIT 1) "
+    "     AS resident_id FROM units n WHERE n.org_id = $1 AND n.id = $3::uuid "
+    "     AND ($2::uuid[] IS NULL OR n.community_id = ANY ($2))) "
+    "  UNION ALL "
+    "  (SELECT r.community_id, r.unit_id, r.user_id FROM residencies r WHERE $3::uuid IS NULL AND r.org_id = $1 "
+    "     AND r.user_id = $4::uuid AND r.status = 'verified' AND ($2::uuid[] IS NULL OR r.community_id = ANY ($2)) "
+    "     ORDER BY r.verified_at, r.id LIMIT 1)) x "
+    "LEFT JOIN users u ON u.org_id = $1 AND u.id = x.resident_id LIMIT 1");
+/* $1 org, $2 user, $3 community: an active staff member (not quality: it audits) serving it */
+DB_STMT(callback_staff,
+    "SELECT 1 FROM users u JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id "
+    "  AND g.role NOT IN ('quality') AND (g.community_id IS NULL OR g.community_id = $3) "
+    "WHERE u.org_id = $1 AND u.id = $2 AND u.kind = 'staff' AND u.status = 'active' LIMIT 1");
+DB_STMT(insert_callback,
+    "INSERT INTO callbacks (org_id, id, community_id, unit_id, resident_id, contact_name, contact_phone, kind, "
+    "  purpose, status, window_start, window_end, assignee_id, created_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+    "  CASE WHEN coalesce($10::timestamptz, now()) <= now() THEN 'open' ELSE 'scheduled' END, "
+    "  coalesce($10::timestamptz, now()), $11::timestamptz, $12, $13) RETURNING status");
+DB_STMT(window_clock, "SELECT pd_callback_window_clock($1, $2, $3, $4::timestamptz)");
+DB_STMT(signature_usable,
+    "SELECT 1 FROM attachments a WHERE a.org_id = $1 AND a.id = $2 AND a.uploader_id = $3 "
+    "AND a.content_type LIKE 'image/%'");
+
+/* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
+#define K_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5)"
+#define K_MOVE "status = $4, version = version + 1, updated_at = now()"
+DB_STMT(callback_state, "SELECT status, version FROM callbacks WHERE org_id = $1 AND id = $2");
+DB_STMT(take_callback,
+    "UPDATE callbacks SET assignee_id = $6::uuid, " K_MOVE " " K_GUARD " AND assignee_id IS NULL RETURNING version");
+DB_STMT(assign_callback, "UPDATE callbacks SET assignee_id = $6::uuid, " K_MOVE " " K_GUARD " RETURNING version");
+DB_STMT(attempt_callback,
+    "UPDATE callbacks SET attempts = attempts || jsonb_build_array(jsonb_build_object('at', pd_ts(now()), "
+    "  'by', $6::uuid, 'method', $7::text, 'outcome', $8::text, 'notes', $9::text)), " K_MOVE " " K_GUARD
+    " RETURNING version");
+DB_STMT(request_callback, "UPDATE callbacks SET method = 'in_app', " K_MOVE " " K_GUARD " RETURNING version");
+DB_STMT(complete_callback,
+    "UPDATE callbacks SET method = $6, satisfaction = $7, comment = $8, new_issues = $9, signature_id = $10::uuid, "
+    "  completed_by = $11::uuid, completed_at = now(), " K_MOVE " " K_GUARD " RETURNING version");
+DB_STMT(respond_callback,
+    "UPDATE callbacks SET method = 'in_app', satisfaction = $6, comment = $7, owner_confirmed = true, "
+    "  completed_by = $8::uuid, completed_at = now(), " K_MOVE " " K_GUARD " RETURNING version");
+DB_STMT(approve_callback,
+    "UPDATE callbacks SET reviewed_by = $6::uuid, reviewed_at = now(), review_note = $7, " K_MOVE " " K_GUARD
+    " RETURNING version");
+DB_STMT(return_callback,
+    "UPDATE callbacks SET review_note = $7, returned_count = returned_count + 1, reviewed_by = $6::uuid, "
+    "  method = NULL, satisfaction = NULL, completed_by = NULL, completed_at = NULL, owner_confirmed = false, "
+    "  " K_MOVE " " K_GUARD " RETURNING version");
+DB_STMT(cancel_callback, "UPDATE callbacks SET cancel_reason = $6, " K_MOVE " " K_GUARD " RETURNING version");
+
+void callback_row_free(struct callback_row *k)
+{
+    json_decref(k->j);
+    free(k->json);
+    k->j = NULL;
+    k->json = NULL;
+}
+
+static void copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
+/* Row's callback (the columns of CALLBACK_PARTS), closed. */
+static void compose(struct jtext *b, PGresult *r, int row)
+{
+    jtext_put(b, "{\"contact_name\":");
+    jtext_str(b, db_value(r, row, 3));
+    jtext_key(b, "contact_phone");
+    jtext_str(b, db_value(r, row, 4));
+    jtext_key(b, "overdue");
+    jtext_put(b, PQgetvalue(r, row, 5)[0] == 't' ? "true" : "false");
+    jtext_members(b, PQgetvalue(r, row, 0));
+    jtext_put(b, "}");
+}
+
+static void callback_item(struct jtext *b, PGresult *r, int row, const void *ctx)
+{
+    (void)ctx;
+    compose(b, r, row);
+}
+
+static void scope_params(const struct callback_scope *vis, const char *p[5])
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = vis->scope[i];
+    p[4] = vis->assignee_only ? "true" : NULL;
+}
+
+enum pd_err callback_load(struct db_conn *db, const struct callback_scope *vis, const char *id, bool lock,
+                          bool parse, struct callback_row *out)
+{
+    const char *p[7];
+    scope_params(vis, p);
+    p[5] = vis->reveal_phone ? "true" : "false";
+    p[6] = id;
+    const char *lp[] = { p[0], p[1], p[2], p[3], p[4], id };
+    PGresult *r;
+    enum pd_err err;
+    memset(out, 0, sizeof *out);
+    if (lock && (err = rows_exist(db, &lock_callback, 6, lp)) != PD_OK)
+        return err;
+    if ((err = db_exec(db, &load_callback, 7, p, &r)) != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        return PD_ERR_NOT_FOUND;
+    }
+    struct jtext b = { 0 };
+    compose(&b, r, 0);
+    out->json = jtext_take(&b);
+    copy(out->id, sizeof out->id, id);
+    out->version = atoll(PQgetvalue(r, 0, 1));
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 7));
+    copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 8));
+    copy(out->resident_id, sizeof out->resident_id, db_value(r, 0, 9));
+    copy(out->method, sizeof out->method, PQgetvalue(r, 0, 10));
+    out->attempts = atoi(PQgetvalue(r, 0, 11));
+    out->max_attempts = atoi(PQgetvalue(r, 0, 12));
+    out->retry_hours = atoi(PQgetvalue(r, 0, 13));
+    PQclear(r);
+    if (out->json != NULL && parse)
+        out->j = json_loads(out->json, 0, NULL);
+    if (out->json == NULL || (parse && out->j == NULL)) {
+        callback_row_free(out);
+        return PD_ERR_NOMEM;
+    }
+    return PD_OK;
+}
+
+enum pd_err callback_list(struct db_conn *db, const struct callback_scope *vis, const char *const values[],
+                          const struct page *pg, char **out)
+{
+    const char *base[6];
+    scope_params(vis, base);
+    base[5] = vis->reveal_phone ? "true" : "false";
+    return list_run(db, &callback_list_spec, base, values, pg, callback_item, NULL, out);
+}
+
+enum pd_err callback_event_list(struct db_conn *db, const struct callback_scope *vis, const char *id, json_t **out)
+{
+    const char *p[6];
+    scope_params(vis, p);
+    p[5] = id;
+    json_t *j_items = NULL;
+    enum pd_err err = rows_exec_one(db, &list_callback_events, 6, p, &j_items);
+    if (err == PD_OK)
+        *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
+    return err;
+}
+
+/* The callback's event, to the audience of notice (NULL: none). */
+static enum pd_err emit(struct db_conn *db, const char *org, const char *id, const struct callback_actor *a,
+                        const char *type, const char *from, const char *to, json_t *j_details,
+                        const struct event_notice *notice)
+{
+    char *details = j_details != NULL ? json_dumps(j_details, JSON_COMPACT) : NULL;
+    json_decref(j_details);
+    enum pd_err err = event_emit(db, &(struct event){ .org = org, .subject_type = "callback", .subject_id = id,
+                                                      .type = type, .actor_id = a->id, .actor_role = a->role,
+                                                      .from_status = from, .to_status = to, .details = details,
+                                                      .notices = notice, .n_notices = notice != NULL });
+    free(details);
+    return err;
+}
+
+static enum pd_err staff_serving(struct db_conn *db, const char *org, const char *user, const char *community)
+{
+    const char *p[] = { org, user, community };
+    return rows_exist(db, &callback_staff, 3, p);
+}
+
+enum pd_err callback_create(struct db_conn *db, const struct callback_scope *vis, const struct callback_in *in,
+                            char id_out[37], struct pd_error *e)
+{
+    const char *org = vis->scope[0];
+    const char *pp[] = { org, vis->scope[1], in->unit_id, in->resident_id };
+    PGresult *r;
+    *e = (struct pd_error){ 0 };
+    enum pd_err err = db_exec(db, &callback_place, 4, pp, &r);
+    if (err != PD_OK)
+        return err;
+    if (PQntuples(r) == 0) {
+        PQclear(r);
+        *e = in->unit_id ? (struct pd_error){ PD_ERR_NOT_FOUND, "unit_id", "No such unit within your reach." }
+                         : (struct pd_error){ PD_ERR_NOT_FOUND, "resident_id",
+                                              "No resident with a verified home within your reach." };
+        return PD_ERR_NOT_FOUND;
+    }
+    char community[37], unit[37], resident[37], name[51 * 4], phone[20];
+    copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    copy(unit, sizeof unit, db_value(r, 0, 1));
+    copy(resident, sizeof resident, db_value(r, 0, 2));
+    copy(name, sizeof name, in->contact_name ? in->contact_name : db_value(r, 0, 3));
+    copy(phone, sizeof phone, in->contact_phone ? in->contact_phone : db_value(r, 0, 4));
+    PQclear(r);
+    if (in->assignee_id != NULL && (err = staff_serving(db, org, in->assignee_id, community)) != PD_OK) {
+        if (err == PD_ERR_NOT_FOUND)
+            *e = (struct pd_error){ PD_ERR_INVALID, "assignee_id", "must be a staff member serving this community" };
+        return err == PD_ERR_NOT_FOUND ? PD_ERR_INVALID : err;
+    }
+    uuid_v4(id_out);
+    const char *ip[] = { org, id_out, community, unit[0] ? unit : NULL, resident[0] ? resident : NULL,
+                         name[0] ? name : NULL, phone[0] ? phone : NULL, in->kind, in->purpose, in->window_start,
+                         in->window_end, in->assignee_id, in->created_by };
+    if ((err = db_exec(db, &insert_callback, 13, ip, &r)) != PD_OK)
+        return err;
+    char status[16];
+    copy(status, sizeof status, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    const char *cp[] = { org, id_out, community, in->window_end };
+    if ((err = db_exec(db, &window_clock, 4, cp, NULL)) != PD_OK)
+        return err;
+    struct callback_actor a = { org, in->created_by, in->actor_role };
+    struct event_notice assignee = { TO_ASSIGNEE, "callback.assigned", "新的回访任务", in->purpose };
+    return emit(db, org, id_out, &a, "callback.created", NULL, status, json_pack("{s:s}", "kind", in->kind),
+                in->assignee_id ? &assignee : NULL);
+}
+
+/* The guarded transition of k from the status it was read in to `to` (NULL: it stays), own
+ * holding the statement's parameters from $6 on. */
+static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct callback_row *k,
+                           const struct callback_actor *a, const char *to, int n_own, const char *const *own)
+{
+    const struct rows_transition tr = { st, &callback_state };
+    const char *p[16] = { a->org, k->id, k->status, to != NULL ? to : k->status, NULL };
+    char v[24], state[24];
+    p[4] = rows_version_param(k->version, v);
+    for (int i = 0; i < n_own; i++)
+        p[5 + i] = own[i];
+    return rows_transition(db, &tr, 5 + n_own, p, NULL, state);
+}
+
+static struct clock_subject subject_of(const char *org, const char *id)
+{
+    return (struct clock_subject){ org, "callback", id };
+}
+
+enum pd_err callback_take(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a)
+{
+    const char *own[] = { a->id };
+    enum pd_err err = guarded(db, &take_callback, k, a, NULL, 1, own);
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.taken", NULL, NULL, NULL, NULL);
+}
+
+enum pd_err callback_reassign(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                              const char *assignee, struct pd_error *e)
+{
+    enum pd_err err = staff_serving(db, a->org, assignee, k->community_id);
+    if (err == PD_ERR_NOT_FOUND) {
+        *e = (struct pd_error){ PD_ERR_INVALID, "assignee_id", "must be a staff member serving this community" };
+        return PD_ERR_INVALID;
+    }
+    const char *own[] = { assignee };
+    struct event_notice notice = { TO_ASSIGNEE, "callback.assigned", "回访任务已改派给您", NULL };
+    if (err == PD_OK)
+        err = guarded(db, &assign_callback, k, a, NULL, 1, own);
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.reassigned", NULL, NULL,
+                                     json_pack("{s:s}", "assignee_id", assignee), &notice);
+}
+
+enum pd_err callback_attempt(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                             const char *method, const char *outcome, const char *notes)
+{
+    int n = k->attempts + 1;
+    bool unreachable = strcmp(outcome, "unreachable") == 0, refused = strcmp(outcome, "refused") == 0;
+    bool failed = refused || (unreachable && n >= k->max_attempts);
+    const char *own[] = { a->id, method, outcome, notes };
+    enum pd_err err = guarded(db, &attempt_callback, k, a, failed ? "failed" : NULL, 4, own);
+    const struct clock_subject s = subject_of(a->org, k->id);
+    if (err == PD_OK && failed)
+        err = clocks_stop(db, &s);
+    if (err == PD_OK && unreachable && !failed) {
+        /* the next attempt, retry_hours later, reminds the assignee (src/jobs.c) */
+        time_t at = time(NULL) + (time_t)k->retry_hours * 3600;
+        char run_at[32], key[80];
+        struct tm tm;
+        gmtime_r(&at, &tm);
+        strftime(run_at, sizeof run_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        snprintf(key, sizeof key, "callback-retry:%s:%d", k->id, n);
+        json_t *j = json_pack("{s:s, s:i}", "callback_id", k->id, "attempts", n);
+        err = jobq_schedule(db, "callback_retry", a->org, j, run_at, key);
+        json_decref(j);
+    }
+    struct event_notice supervisors = { TO_SUPERVISORS, "callback.failed", "回访失败", outcome };
+    json_t *j_details = json_pack("{s:i, s:s, s:s}", "attempt", n, "method", method, "outcome", outcome);
+    if (err == PD_OK)
+        return emit(db, a->org, k->id, a, failed ? "callback.failed" : "callback.attempted", k->status,
+                    failed ? "failed" : NULL, j_details, failed ? &supervisors : NULL);
+    json_decref(j_details);
+    return err;
+}
+
+enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a)
+{
+    struct event_notice owner = { TO_RESIDENT, "callback.requested", "物业邀请您评价服务", NULL };
+    enum pd_err err = guarded(db, &request_callback, k, a, NULL, 0, NULL);
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.requested", NULL, NULL, NULL, &owner);
+}
+
+enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                              const struct callback_result *r, struct pd_error *e)
+{
+    enum pd_err err;
+    /* a visit needs the owner's signature (DESIGN §8) */
+    if (strcmp(r->method, "visit") == 0) {
+        const char *sp[] = { a->org, r->signature_id, a->id };
+        err = r->signature_id ? rows_exist(db, &signature_usable, 3, sp) : PD_ERR_NOT_FOUND;
+        if (err == PD_ERR_NOT_FOUND) {
+            *e = (struct pd_error){ PD_ERR_INVALID, "signature_id",
+                                    "a visit needs the owner's signature: an image you uploaded" };
+            return PD_ERR_INVALID;
+        }
+        if (err != PD_OK)
+            return err;
+    }
+    const char *own[] = { r->method, r->satisfaction, r->comment, r->new_issues,
+                          strcmp(r->method, "visit") == 0 ? r->signature_id : NULL, a->id };
+    err = guarded(db, &complete_callback, k, a, "completed", 6, own);
+    const struct clock_subject s = subject_of(a->org, k->id);
+    if (err == PD_OK)
+        err = clock_met(db, &s, "window");
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
+                                     json_pack("{s:s, s:s}", "method", r->method, "satisfaction", r->satisfaction),
+                                     NULL);
+}
+
+enum pd_err callback_respond(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                             const char *satisfaction, const char *comment)
+{
+    const char *own[] = { satisfaction, comment, a->id };
+    enum pd_err err = guarded(db, &respond_callback, k, a, "completed", 3, own);
+    const struct clock_subject s = subject_of(a->org, k->id);
+    if (err == PD_OK)
+        err = clock_met(db, &s, "window");
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
+                                     json_pack("{s:s, s:s}", "method", "in_app", "satisfaction", satisfaction),
+                                     NULL);
+}
+
+enum pd_err callback_review(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                            bool approve, const char *note)
+{
+    const char *own[] = { a->id, note };
+    const char *to = approve ? "reviewed" : "open";
+    struct event_notice assignee = { TO_ASSIGNEE, "callback.returned", "回访被退回，请重新回访", note };
+    enum pd_err err = guarded(db, approve ? &approve_callback : &return_callback, k, a, to, 2, own);
+    const struct clock_subject s = subject_of(a->org, k->id);
+    if (err == PD_OK && !approve)
+        err = clock_unmet(db, &s, "window");
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, approve ? "callback.reviewed" : "callback.returned",
+                                     k->status, to, note ? json_pack("{s:s}", "note", note) : NULL,
+                                     approve ? NULL : &assignee);
+}
+
+enum pd_err callback_cancel(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                            const char *reason)
+{
+    const char *own[] = { reason };
+    enum pd_err err = guarded(db, &cancel_callback, k, a, "cancelled", 1, own);
+    const struct clock_subject s = subject_of(a->org, k->id);
+    if (err == PD_OK)
+        err = clocks_stop(db, &s);
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.cancelled", k->status, "cancelled",
+                                     json_pack("{s:s}", "reason", reason), NULL);
+}

@@ -1,0 +1,239 @@
+// Callbacks (回访) through the contract proxy: the system schedules them when a repair ticket
+// closes (per the policy's rate) and when a valid complaint is replied to (never an anonymous
+// one, nor one a superior body wanted a written reply to); staff ask for others; the desk
+// takes them from the queue; attempts are retried through the job table until the last fails
+// it; a visit needs the owner's signature; owners answer in the app when asked; supervisors
+// approve or return them; who sees which.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { get, post, call, login, fieldsOf, DEMO } from './lib.mjs';
+
+const sql = (q) => execFileSync('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q]).toString().trim();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const U = DEMO.users;
+const T = {};
+let unit1;
+
+async function waitFor(fn, what, ms = 8000) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+const inbox = async (who) => (await get('/v1/me/notifications?limit=100', { token: T[who] })).json.items;
+const show = (id, who) => get(`/v1/callbacks/${id}`, { token: T[who] });
+async function act(id, action, body, who, status = 200) {
+  const r = await post(`/v1/callbacks/${id}/${action}`, body, { token: T[who] });
+  assert.equal(r.status, status, `${action} by ${who}: ${r.text}`);
+  return r.json;
+}
+const of = async (source) => (await get(`/v1/callbacks?source_id=${source}`, { token: T.manager })).json.items;
+
+/* A repair ticket of owner1's unit, worked and resolved, ready to close. */
+async function resolvedTicket(extra = {}, who = 'owner1') {
+  const t = (await post('/v1/tickets', { kind: 'repair', category: 'plumbing', description: '水管漏水', unit_id: unit1, ...extra },
+    { token: T[who] })).json;
+  const d = (await post(`/v1/tickets/${t.id}/dispatch`, { mode: 'assign', assignee_id: U.tech }, { token: T.agent })).json;
+  const wo = d.work_orders[0].id;
+  for (const [a, body] of [['accept', {}], ['start', {}], ['complete', { notes: '已修好', labor_minutes: 30 }]])
+    assert.equal((await post(`/v1/work-orders/${wo}/${a}`, body, { token: T.tech })).status, 200);
+  return t;
+}
+
+async function staffCallback(body = {}, who = 'agent') {
+  const r = await post('/v1/callbacks', { kind: 'opinion', unit_id: unit1, purpose: '业主意见征询',
+    window_end: new Date(Date.now() + 3 * 86400e3).toISOString(), ...body }, { token: T[who] });
+  assert.equal(r.status, 201, r.text);
+  return r.json;
+}
+
+test('logins', async () => {
+  for (const who of ['owner1', 'owner3', 'owner2', 'agent', 'tech', 'super', 'engSuper', 'manager', 'quality', 'admin', 'otherAdmin'])
+    T[who] = await login(who);
+  unit1 = (await get('/v1/me', { token: T.owner1 })).json.units[0].id;
+});
+
+test('a repair ticket that closes gets its callback, a week to ten days later, assigned to customer service, once', async () => {
+  const t = await resolvedTicket();
+  assert.equal((await post(`/v1/tickets/${t.id}/confirm`, { rating: 5 }, { token: T.owner1 })).status, 200);
+  const [k] = await of(t.id);
+  assert.ok(k, 'a callback was scheduled');
+  assert.equal(k.kind, 'repair');
+  assert.equal(k.status, 'scheduled');
+  assert.equal(k.source_type, 'ticket');
+  assert.equal(k.source_number, t.number);
+  assert.equal(k.resident_id, U.owner1);
+  assert.equal(k.assignee_id, U.super, "the community's customer-service supervisor");
+  const days = (x) => Math.round((Date.parse(x) - Date.parse(k.created_at)) / 86400e3);
+  assert.deepEqual([days(k.window_start), days(k.window_end)], [7, 10]);
+  assert.ok((await inbox('super')).some((n) => n.type === 'callback.assigned' && n.subject_id === k.id));
+  // never twice for one source
+  assert.equal(sql(`SELECT pd_callback_from_ticket('${DEMO.org}', '${t.id}') IS NULL`), 't');
+  assert.equal((await of(t.id)).length, 1);
+  // the window opens: the sweep makes it open and tells the assignee
+  sql(`UPDATE callbacks SET window_start = now() - interval '1 second' WHERE id = '${k.id}'`);
+  await waitFor(async () => (await show(k.id, 'super')).json.status === 'open', 'the window to open');
+  assert.ok((await inbox('super')).some((n) => n.type === 'callback.opened' && n.subject_id === k.id));
+});
+
+test('the policy samples: a community at rate 0 gets no repair callbacks; inquiries never do', async () => {
+  sql(`INSERT INTO callback_policies (org_id, community_id, source_kind, rate, window_start_hours, window_end_hours,
+         max_attempts, retry_hours) VALUES ('${DEMO.org}', '${DEMO.xinyuan}', 'repair', 0, 168, 240, 3, 24)`);
+  try {
+    const t = await resolvedTicket();
+    assert.equal((await post(`/v1/tickets/${t.id}/close`, {}, { token: T.agent })).status, 200);
+    assert.deepEqual(await of(t.id), []);
+  } finally {
+    sql(`DELETE FROM callback_policies WHERE org_id = '${DEMO.org}' AND community_id = '${DEMO.xinyuan}'`);
+  }
+  const q = (await post('/v1/tickets', { kind: 'inquiry', category: 'other', description: '物业费怎么交', unit_id: unit1 },
+    { token: T.owner1 })).json;
+  await post(`/v1/tickets/${q.id}/reply`, { reply: '在App缴费' }, { token: T.agent });
+  await post(`/v1/tickets/${q.id}/close`, {}, { token: T.agent });
+  assert.deepEqual(await of(q.id), []);
+});
+
+async function repliedComplaint(body = {}, severity = 'general') {
+  const c = (await post('/v1/complaints', { community_id: DEMO.xinyuan, description: '电梯故障', subject: { department: 'engineering' },
+    ...body }, { token: T.owner1 })).json;
+  await post(`/v1/complaints/${c.id}/accept`, { nature: 'valid', content: 'facilities', severity }, { token: T.agent });
+  await post(`/v1/complaints/${c.id}/forward`, { departments: ['engineering'] }, { token: T.agent });
+  await post(`/v1/complaints/${c.id}/acknowledge`, {}, { token: T.engSuper });
+  await post(`/v1/complaints/${c.id}/resolve`, { result: '已修复', root_cause: '老化', corrective_action: '更换' }, { token: T.engSuper });
+  const r = await post(`/v1/complaints/${c.id}/reply`, { method: 'phone', content: '已修复' }, { token: T.agent });
+  assert.equal(r.status, 200, r.text);
+  return c;
+}
+
+test('a replied complaint gets its callback within three days, from the right person; never an anonymous one', async () => {
+  const c = await repliedComplaint();
+  const [k] = await of(c.id);
+  assert.equal(k.kind, 'complaint');
+  assert.equal(k.status, 'open', 'its window opens at once');
+  assert.equal(Math.round((Date.parse(k.window_end) - Date.parse(k.created_at)) / 3600e3), 72);
+  assert.equal(k.assignee_id, U.engSuper, 'the head of the department complained about');
+  const major = await repliedComplaint({}, 'major');
+  assert.equal((await of(major.id))[0].assignee_id, U.manager, 'a major complaint: the manager');
+  const anonymous = await repliedComplaint({ anonymous: true });
+  assert.deepEqual(await of(anonymous.id), [], '第十九条: no callback for an anonymous complaint');
+  const written = (await post('/v1/complaints', { community_id: DEMO.xinyuan, channel: 'superior', written_reply_only: true,
+    contact_name: '街道办', description: '转办：噪音扰民' }, { token: T.agent })).json;
+  await post(`/v1/complaints/${written.id}/accept`, { nature: 'communicative', communicative_kind: 'inquiry',
+    content: 'other', severity: 'general' }, { token: T.agent });
+  await post(`/v1/complaints/${written.id}/reply`, { method: 'letter', content: '书面答复' }, { token: T.agent });
+  assert.deepEqual(await of(written.id), []);
+});
+
+test('staff ask for a callback; it waits in the queue; attempts are retried until the last fails it', async () => {
+  const k = await staffCallback();
+  assert.equal(k.status, 'open');
+  assert.equal(k.assignee_id, null);
+  assert.ok(k.allowed_actions.includes('take'));
+  const queue = (await get('/v1/callbacks?unassigned=true&limit=100', { token: T.agent })).json.items;
+  assert.ok(queue.some((x) => x.id === k.id));
+  // only the assignee records attempts
+  await act(k.id, 'attempt', { method: 'phone', outcome: 'unreachable' }, 'agent', 403);
+  await act(k.id, 'take', {}, 'agent');
+  assert.equal((await post(`/v1/callbacks/${k.id}/take`, {}, { token: T.super })).status, 409, 'already taken');
+  const first = await act(k.id, 'attempt', { method: 'phone', outcome: 'unreachable', notes: '无人接听' }, 'agent');
+  assert.equal(first.status, 'open');
+  assert.equal(first.attempts.length, 1);
+  // the next attempt is a job of the job table, due a day later: brought forward, it reminds the agent
+  assert.equal(sql(`SELECT count(*) FROM jobs WHERE kind = 'callback_retry' AND payload->>'callback_id' = '${k.id}'`), '1');
+  sql(`UPDATE jobs SET run_at = now() WHERE kind = 'callback_retry' AND payload->>'callback_id' = '${k.id}'`);
+  await waitFor(async () => (await inbox('agent')).some((n) => n.type === 'callback.retry_due' && n.subject_id === k.id),
+    'the retry reminder');
+  await act(k.id, 'attempt', { method: 'phone', outcome: 'unreachable' }, 'agent');
+  const last = await act(k.id, 'attempt', { method: 'visit', outcome: 'unreachable', notes: '上门无人' }, 'agent');
+  assert.equal(last.status, 'failed');
+  assert.deepEqual(last.allowed_actions, []);
+  assert.ok((await inbox('super')).some((n) => n.type === 'callback.failed' && n.subject_id === k.id));
+  const timeline = (await get(`/v1/callbacks/${k.id}/events`, { token: T.agent })).json.items.map((e) => e.type);
+  assert.deepEqual(timeline, ['callback.created', 'callback.taken', 'callback.attempted', 'callback.retry_due',
+    'callback.attempted', 'callback.failed']);
+});
+
+test('a visit needs the signature; a supervisor returns it, then approves it', async () => {
+  const k = await staffCallback({ assignee_id: U.agent, kind: 'move_in' });
+  const bad = await post(`/v1/callbacks/${k.id}/complete`, { method: 'visit', satisfaction: 'satisfied' }, { token: T.agent });
+  assert.deepEqual(fieldsOf(bad), ['signature_id']);
+  const notMine = (await call('POST', '/v1/attachments', { token: T.owner1, raw: Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb004300ffd9', 'hex'),
+    direct: true, headers: { 'content-type': 'image/jpeg' } })).json;
+  assert.deepEqual(fieldsOf(await post(`/v1/callbacks/${k.id}/complete`, { method: 'visit', satisfaction: 'satisfied',
+    signature_id: notMine.id }, { token: T.agent })), ['signature_id']);
+  const sig = (await call('POST', '/v1/attachments', { token: T.agent, raw: Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb004300ffd9', 'hex'),
+    direct: true, headers: { 'content-type': 'image/jpeg' } })).json;
+  const done = await act(k.id, 'complete', { method: 'visit', satisfaction: 'very_satisfied', comment: '很好',
+    signature_id: sig.id }, 'agent');
+  assert.equal(done.status, 'completed');
+  assert.equal(done.signature_id, sig.id);
+  await act(k.id, 'approve', {}, 'agent', 403);
+  const back = await act(k.id, 'return', { reason: '签字不清晰，请重新上门' }, 'super');
+  assert.equal(back.status, 'open');
+  assert.equal(back.returned_count, 1);
+  assert.equal(back.satisfaction, null);
+  assert.ok((await inbox('agent')).some((n) => n.type === 'callback.returned' && n.subject_id === k.id));
+  await act(k.id, 'complete', { method: 'phone', satisfaction: 'satisfied' }, 'agent');
+  const ok = await act(k.id, 'approve', { note: '已核实' }, 'super');
+  assert.equal(ok.status, 'reviewed');
+  assert.equal(ok.reviewed_by, U.super);
+});
+
+test('owners answer in the app when asked, and see nothing else', async () => {
+  const k = await staffCallback({ assignee_id: U.agent });
+  assert.equal((await show(k.id, 'owner1')).status, 404, 'not asked yet');
+  assert.equal((await get('/v1/me/callbacks', { token: T.owner1 })).json.items.some((x) => x.id === k.id), false);
+  await act(k.id, 'request', {}, 'agent');
+  assert.ok((await inbox('owner1')).some((n) => n.type === 'callback.requested' && n.subject_id === k.id));
+  const mine = (await get('/v1/me/callbacks', { token: T.owner1 })).json.items;
+  assert.ok(mine.some((x) => x.id === k.id));
+  assert.deepEqual((await show(k.id, 'owner1')).json.allowed_actions, ['respond']);
+  assert.equal((await show(k.id, 'owner3')).status, 404);
+  await act(k.id, 'respond', { satisfaction: 'dissatisfied' }, 'owner3', 404);
+  const answered = await act(k.id, 'respond', { satisfaction: 'neutral', comment: '维修及时，但态度一般' }, 'owner1');
+  assert.equal(answered.status, 'completed');
+  assert.equal(answered.owner_confirmed, true);
+  assert.equal(answered.method, 'in_app');
+  // owners never list staff callbacks, nor reach the staff list
+  assert.equal((await get('/v1/callbacks', { token: T.owner1 })).status, 403);
+});
+
+test('who sees which: the community, the assignee for technicians, no other org; the phone masked for quality', async () => {
+  const k = await staffCallback({ contact_phone: '13912345678' });
+  for (const who of ['agent', 'super', 'manager', 'quality', 'admin'])
+    assert.equal((await show(k.id, who)).status, 200, who);
+  for (const who of ['tech', 'otherAdmin', 'owner2'])
+    assert.equal((await show(k.id, who)).status, 404, who);
+  assert.equal((await show(k.id, 'quality')).json.contact_phone, '139****5678');
+  assert.equal((await show(k.id, 'agent')).json.contact_phone, '13912345678');
+  await act(k.id, 'reassign', { assignee_id: U.tech }, 'super');
+  assert.equal((await show(k.id, 'tech')).status, 200, 'a technician sees what is assigned to them');
+  assert.deepEqual(fieldsOf(await post(`/v1/callbacks/${k.id}/reassign`, { assignee_id: U.owner1 }, { token: T.super })),
+    ['assignee_id']);
+  await act(k.id, 'cancel', { reason: '业主已搬离' }, 'super');
+  // overdue: a window that ended before it was done
+  const late = await staffCallback();
+  sql(`UPDATE callbacks SET window_start = now() - interval '2 days', window_end = now() - interval '1 hour' WHERE id = '${late.id}'`);
+  assert.ok((await get('/v1/callbacks?overdue=true&limit=100', { token: T.agent })).json.items.some((x) => x.id === late.id));
+});
+
+test('bad input names every field; a place out of reach is 404', async () => {
+  const r = await post('/v1/callbacks', { kind: 'repair', unit_id: 'x', window_start: 'soon', window_end: '2020-01-01T00:00:00Z',
+    contact_phone: 'abc', extra: 1 }, { token: T.agent, expectInvalidRequest: true });
+  for (const f of ['kind', 'unit_id', 'window_start', 'contact_phone', 'extra'])
+    assert.ok(fieldsOf(r).includes(f), f);
+  const past = await post('/v1/callbacks', { kind: 'opinion', unit_id: unit1, window_end: '2020-01-01T00:00:00Z' }, { token: T.agent });
+  assert.deepEqual(fieldsOf(past), ['window_end']);
+  const far = await post('/v1/callbacks', { kind: 'opinion', resident_id: U.owner2,
+    window_end: new Date(Date.now() + 86400e3).toISOString() }, { token: T.agent });
+  assert.equal(far.status, 404, '光华 is not the agent\'s');
+  const k = await staffCallback({ assignee_id: U.agent });
+  assert.deepEqual(fieldsOf(await post(`/v1/callbacks/${k.id}/attempt`, { method: 'fax', outcome: 'maybe' },
+    { token: T.agent, expectInvalidRequest: true })).sort(), ['method', 'outcome']);
+  assert.deepEqual(fieldsOf(await post(`/v1/callbacks/${k.id}/complete`, { method: 'phone', satisfaction: 'meh' },
+    { token: T.agent, expectInvalidRequest: true })), ['satisfaction']);
+});
