@@ -177,7 +177,7 @@ void complaints_create(struct api_call *c)
             verr_add(&v, "channel", "is %s for this caller", in.channel);
     } else {
         in.channel = channel;
-        if (channel == NULL || is(channel, "app") || is(channel, "integration"))
+        if (channel == NULL || is(channel, "app") || is(channel, "integration") || is(channel, "callback"))
             verr_add(&v, "channel", "desk intake is by phone, visit, letter, wechat or superior");
     }
     if (owner && (in.contact_name || in.contact_phone))

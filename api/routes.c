@@ -162,6 +162,8 @@ const struct route api_routes[] = {
     { "DELETE", "/v1/sla-policy/targets/{id}", sla_targets_delete, ADMIN, BODY_NONE },
     { "POST", "/v1/sla-policy/complaint-targets", complaint_targets_create, ADMIN, BODY_JSON },
     { "DELETE", "/v1/sla-policy/complaint-targets/{id}", complaint_targets_delete, ADMIN, BODY_NONE },
+    { "POST", "/v1/sla-policy/callback-targets", callback_targets_create, ADMIN, BODY_JSON },
+    { "DELETE", "/v1/sla-policy/callback-targets/{id}", callback_targets_delete, ADMIN, BODY_NONE },
     { "GET", "/v1/holidays", holidays_index, STAFF, BODY_NONE },
     { "POST", "/v1/holidays", holidays_create, ADMIN, BODY_JSON },
     { "DELETE", "/v1/holidays/{id}", holidays_delete, ADMIN, BODY_NONE },

@@ -150,6 +150,8 @@ void sla_targets_create(struct api_call *c);
 void sla_targets_delete(struct api_call *c);
 void complaint_targets_create(struct api_call *c);
 void complaint_targets_delete(struct api_call *c);
+void callback_targets_create(struct api_call *c);
+void callback_targets_delete(struct api_call *c);
 void holidays_index(struct api_call *c);
 void holidays_create(struct api_call *c);
 void holidays_delete(struct api_call *c);

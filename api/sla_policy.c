@@ -1,5 +1,5 @@
-/* /v1/sla-policy and /v1/holidays: the SLA targets, the complaints' deadline targets, workflow
- * settings and the holiday calendar. Supervisors, managers and quality read them; admins
+/* /v1/sla-policy and /v1/holidays: the SLA targets, the complaints' deadline targets, the
+ * callback policy, workflow settings and the holiday calendar. Supervisors, managers and quality read them; admins
  * change them. Changes apply to tickets and complaints created (or reclassified) afterwards;
  * running clocks keep the targets they started with. */
 #include <stdio.h>
@@ -148,6 +148,56 @@ void complaint_targets_create(struct api_call *c)
                       "A complaint target for this community and severity exists; delete it first.");
 }
 
+void callback_targets_create(struct api_call *c)
+{
+    static const char *const fields[] = { "community_id", "source_kind", "rate", "window_start_hours", "window_end_hours",
+                                          "assignee_id", "max_attempts", "retry_hours", "on_unsatisfied", NULL };
+    struct verr v;
+    struct callback_target_in in = { 0 };
+    long long start = 0, end = 0, attempts = 0, retry = 0;
+    char rate[24], ss[16], es[16], as[16], rs[16];
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    json_t *j_c = json_object_get(c->j_body, "community_id"), *j_rate = json_object_get(c->j_body, "rate");
+    in.community_id = j_c && !json_is_null(j_c) ? v_uuid(&v, c->j_body, "community_id", false) : NULL;
+    in.source_kind = v_enum(&v, c->j_body, "source_kind", true, enum_codes("callback_source_kind"));
+    if (!json_is_number(j_rate) || json_number_value(j_rate) < 0 || json_number_value(j_rate) > 1)
+        verr_add(&v, "rate", "is required: the share of sources called back, from 0 to 1");
+    v_int(&v, c->j_body, "window_start_hours", true, 0, 2160, &start);
+    v_int(&v, c->j_body, "window_end_hours", true, 1, 2160, &end);
+    if (end && end <= start)
+        verr_add(&v, "window_end_hours", "must be after window_start_hours");
+    in.assignee_id = v_uuid(&v, c->j_body, "assignee_id", false);
+    v_int(&v, c->j_body, "max_attempts", true, 1, 10, &attempts);
+    v_int(&v, c->j_body, "retry_hours", true, 1, 720, &retry);
+    in.on_unsatisfied = v_enum(&v, c->j_body, "on_unsatisfied", true, enum_codes("callback_follow_up"));
+    if (in.on_unsatisfied && in.source_kind && strcmp(in.on_unsatisfied, "reopen") == 0 &&
+        strcmp(in.source_kind, "complaint") == 0)
+        verr_add(&v, "on_unsatisfied", "a complaint's callback opens a follow-up complaint (or none)");
+    if (!api_valid(c, &v))
+        return;
+    if (!c->who.org_wide) {
+        api_error(c, PD_ERR_FORBIDDEN, "Only an org-wide admin may change the policy.");
+        return;
+    }
+    snprintf(rate, sizeof rate, "%.4f", json_number_value(j_rate));
+    snprintf(ss, sizeof ss, "%lld", start);
+    snprintf(es, sizeof es, "%lld", end);
+    snprintf(as, sizeof as, "%lld", attempts);
+    snprintf(rs, sizeof rs, "%lld", retry);
+    in.rate = rate;
+    in.window_start_hours = ss;
+    in.window_end_hours = es;
+    in.max_attempts = as;
+    in.retry_hours = rs;
+    if (!api_create_begin(c))
+        return;
+    json_t *j = NULL;
+    enum pd_err err = callback_target_create(c->db, c->who.org, &in, &j);
+    api_create_finish(c, err, j, api_admin_actions(c, "delete"), NULL,
+                      "A callback policy for this community and source exists; delete it first.");
+}
+
 static void delete_with(struct api_call *c, enum pd_err (*fn)(struct db_conn *, const char *, const char *))
 {
     const char *id = api_path_id(c);
@@ -167,6 +217,7 @@ static void delete_with(struct api_call *c, enum pd_err (*fn)(struct db_conn *, 
 void sla_targets_delete(struct api_call *c) { delete_with(c, sla_target_delete); }
 void holidays_delete(struct api_call *c) { delete_with(c, holiday_delete); }
 void complaint_targets_delete(struct api_call *c) { delete_with(c, complaint_target_delete); }
+void callback_targets_delete(struct api_call *c) { delete_with(c, callback_target_delete); }
 
 void holidays_index(struct api_call *c)
 {

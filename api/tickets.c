@@ -382,7 +382,7 @@ TICKET_ACT(act_cancel)
 TICKET_ACT(act_reopen)
 {
     (void)detail;
-    return ticket_reopen(c->db, c->who.org, T_ROW, to, T_IN->text, c->who.sub);
+    return ticket_reopen(c->db, c->who.org, T_ROW, to, T_IN->text, c->who.sub, "owner");
 }
 
 TICKET_ACT(act_confirm)

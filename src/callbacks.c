@@ -6,9 +6,11 @@
 #include <time.h>
 #include "callbacks.h"
 #include "clocks.h"
+#include "complaints.h"
 #include "crypto.h"
 #include "events.h"
 #include "jobq.h"
+#include "tickets.h"
 
 /* The caller's callbacks ($1 org, $2 communities, $3 units, $4 self, $5 assignee only: true
  * or NULL; struct callback_scope), the leading parameters of every statement that reads by
@@ -124,6 +126,14 @@ DB_STMT(return_callback,
     "UPDATE callbacks SET review_note = $7, returned_count = returned_count + 1, reviewed_by = $6::uuid, "
     "  method = NULL, satisfaction = NULL, completed_by = NULL, completed_at = NULL, owner_confirmed = false, "
     "  " K_MOVE " " K_GUARD " RETURNING version");
+/* what an unsatisfied result follows up: $1 org, $2 id */
+DB_STMT(callback_source,
+    "SELECT k.source_type, k.source_id, k.source_number, k.on_unsatisfied, k.community_id, k.unit_id, k.resident_id, "
+    "  k.contact_name, k.contact_phone, k.assignee_id FROM callbacks k WHERE k.org_id = $1 AND k.id = $2");
+DB_STMT(set_follow_up,
+    "UPDATE callbacks SET follow_up = jsonb_build_object('type', $3::text, 'id', $4::uuid, 'number', $5::text) "
+    "WHERE org_id = $1 AND id = $2");
+DB_STMT(complaint_number_of, "SELECT number FROM complaints WHERE org_id = $1 AND id = $2");
 DB_STMT(cancel_callback, "UPDATE callbacks SET cancel_reason = $6, " K_MOVE " " K_GUARD " RETURNING version");
 
 void callback_row_free(struct callback_row *k)
@@ -377,6 +387,90 @@ enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, c
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.requested", NULL, NULL, NULL, &owner);
 }
 
+static bool unsatisfied(const char *satisfaction)
+{
+    return strcmp(satisfaction, "dissatisfied") == 0 || strcmp(satisfaction, "very_dissatisfied") == 0;
+}
+
+/* An unsatisfied result (不满意, 很不满意) follows up its source per the policy frozen on the
+ * callback: `reopen` its ticket (counted as a reopen, back to the desk for dispatch), or open
+ * a follow-up `complaint` received by the callback's assignee; the callback names what it
+ * opened and the source's timeline shows it (ticket.reopened; complaint.followed_up). */
+static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                             const char *satisfaction, const char *comment)
+{
+    const char *sp[] = { a->org, k->id };
+    PGresult *r;
+    enum pd_err err = db_exec(db, &callback_source, 2, sp, &r);
+    if (err != PD_OK)
+        return err;
+    char type[16], source[37], number[32], action[16], community[37], unit[37], resident[37], phone[20];
+    char name[51 * 4], assignee[37], reason[1200], opened[37] = "", opened_number[32] = "";
+    copy(type, sizeof type, db_value(r, 0, 0));
+    copy(source, sizeof source, db_value(r, 0, 1));
+    copy(number, sizeof number, db_value(r, 0, 2));
+    copy(action, sizeof action, PQgetvalue(r, 0, 3));
+    copy(community, sizeof community, PQgetvalue(r, 0, 4));
+    copy(unit, sizeof unit, db_value(r, 0, 5));
+    copy(resident, sizeof resident, db_value(r, 0, 6));
+    copy(name, sizeof name, db_value(r, 0, 7));
+    copy(phone, sizeof phone, db_value(r, 0, 8));
+    copy(assignee, sizeof assignee, db_value(r, 0, 9));
+    PQclear(r);
+    if (!unsatisfied(satisfaction) || source[0] == '\0' || strcmp(action, "none") == 0)
+        return PD_OK;
+    snprintf(reason, sizeof reason, "回访不满意（%s）%s%s", number, comment ? "：" : "", comment ? comment : "");
+    const char *kind = NULL;
+    if (strcmp(action, "reopen") == 0 && strcmp(type, "ticket") == 0) {
+        const struct ticket_scope org = { { a->org, NULL, NULL, NULL }, true, NULL };
+        struct ticket_row t;
+        if ((err = ticket_load(db, &org, source, true, true, &t)) != PD_OK)
+            return err;
+        bool reopenable = strcmp(t.status, "closed") == 0 || strcmp(t.status, "resolved") == 0;
+        if (reopenable)
+            err = ticket_reopen(db, a->org, &t, "reopened", reason, a->id, a->role);
+        ticket_row_free(&t);
+        if (err != PD_OK || !reopenable)
+            return err;
+        kind = "ticket";
+        copy(opened, sizeof opened, source);
+        copy(opened_number, sizeof opened_number, number);
+    } else if (strcmp(action, "complaint") == 0) {
+        const struct complaint_scope org = { { a->org, NULL, NULL, NULL }, false, true, true };
+        struct complaint_in in = { .community_id = community, .unit_id = unit[0] ? unit : NULL, .channel = "callback",
+                                   .contact_name = name[0] ? name : NULL, .contact_phone = phone[0] ? phone : NULL,
+                                   .description = reason, .attachment_ids = "{}",
+                                   .complainant_id = resident[0] ? resident : NULL,
+                                   .receiver_id = assignee[0] ? assignee : a->id, .created_by = a->id,
+                                   .actor_id = a->id, .actor_role = a->role };
+        struct pd_error e;
+        if ((err = complaint_create(db, &org, &in, opened, &e)) != PD_OK)
+            return err;
+        const char *np[] = { a->org, opened };
+        if ((err = db_exec(db, &complaint_number_of, 2, np, &r)) != PD_OK)
+            return err;
+        copy(opened_number, sizeof opened_number, PQgetvalue(r, 0, 0));
+        PQclear(r);
+        kind = "complaint";
+        if (strcmp(type, "complaint") == 0) {
+            json_t *j = json_pack("{s:s, s:s, s:s}", "callback_id", k->id, "complaint_id", opened,
+                                  "complaint_number", opened_number);
+            char *details = json_dumps(j, JSON_COMPACT);
+            json_decref(j);
+            err = event_emit(db, &(struct event){ .org = a->org, .subject_type = "complaint", .subject_id = source,
+                                                  .type = "complaint.followed_up", .actor_id = a->id,
+                                                  .actor_role = a->role, .details = details });
+            free(details);
+        }
+    } else {
+        return PD_OK;
+    }
+    const char *fp[] = { a->org, k->id, kind, opened, opened_number };
+    if (err == PD_OK)
+        err = db_exec(db, &set_follow_up, 5, fp, NULL);
+    return err;
+}
+
 enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                               const struct callback_result *r, struct pd_error *e)
 {
@@ -399,6 +493,8 @@ enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, 
     const struct clock_subject s = subject_of(a->org, k->id);
     if (err == PD_OK)
         err = clock_met(db, &s, "window");
+    if (err == PD_OK)
+        err = follow_up(db, k, a, r->satisfaction, r->comment);
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
                                      json_pack("{s:s, s:s}", "method", r->method, "satisfaction", r->satisfaction),
                                      NULL);
@@ -412,6 +508,8 @@ enum pd_err callback_respond(struct db_conn *db, const struct callback_row *k, c
     const struct clock_subject s = subject_of(a->org, k->id);
     if (err == PD_OK)
         err = clock_met(db, &s, "window");
+    if (err == PD_OK)
+        err = follow_up(db, k, a, satisfaction, comment);
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
                                      json_pack("{s:s, s:s}", "method", "in_app", "satisfaction", satisfaction),
                                      NULL);

@@ -15,6 +15,11 @@
     "json_build_object('id', " s ".id, 'community_id', " s ".community_id, 'severity', " s ".severity, " \
     "'forward_minutes', " s ".forward_minutes, 'acknowledge_minutes', " s ".acknowledge_minutes, " \
     "'resolve_minutes', " s ".resolve_minutes, 'business_hours', " s ".business_hours)"
+#define CALLBACK_TARGET_JSON(s) \
+    "json_build_object('id', " s ".id, 'community_id', " s ".community_id, 'source_kind', " s ".source_kind, " \
+    "'rate', " s ".rate, 'window_start_hours', " s ".window_start_hours, 'window_end_hours', " s ".window_end_hours, " \
+    "'assignee_id', " s ".assignee_id, 'max_attempts', " s ".max_attempts, 'retry_hours', " s ".retry_hours, " \
+    "'on_unsatisfied', " s ".on_unsatisfied)"
 #define SETTINGS_JSON(s) \
     "json_build_object('auto_close_hours', " s ".auto_close_hours, 'reopen_window_hours', " s ".reopen_window_hours, " \
     "'technician_open_cap', " s ".technician_open_cap, 'warn_before_minutes', " s ".warn_before_minutes, " \
@@ -35,7 +40,14 @@ DB_STMT(get_policy,
     "     WHERE p.org_id = $1 AND (p.community_id IS NULL OR $2::uuid[] IS NULL OR p.community_id = ANY ($2))), '[]'), "
     "  'complaint_defaults', (SELECT json_agg(json_build_object('severity', d.severity, "
     "     'forward_minutes', d.forward_minutes, 'acknowledge_minutes', d.acknowledge_minutes, "
-    "     'resolve_minutes', d.resolve_minutes, 'business_hours', d.business_hours)) FROM pd_complaint_default_targets() d))");
+    "     'resolve_minutes', d.resolve_minutes, 'business_hours', d.business_hours)) FROM pd_complaint_default_targets() d), "
+    "  'callback_targets', coalesce((SELECT json_agg(" CALLBACK_TARGET_JSON("p") " ORDER BY p.community_id NULLS FIRST, "
+    "     p.source_kind) FROM callback_policies p "
+    "     WHERE p.org_id = $1 AND (p.community_id IS NULL OR $2::uuid[] IS NULL OR p.community_id = ANY ($2))), '[]'), "
+    "  'callback_defaults', (SELECT json_agg(json_build_object('source_kind', d.source_kind, 'rate', d.rate, "
+    "     'window_start_hours', d.window_start_hours, 'window_end_hours', d.window_end_hours, "
+    "     'max_attempts', d.max_attempts, 'retry_hours', d.retry_hours, 'on_unsatisfied', d.on_unsatisfied)) "
+    "     FROM pd_callback_default_policy() d))");
 DB_STMT(update_settings,
     "UPDATE ticket_settings s SET "
     "  auto_close_hours = coalesce(($2::jsonb->>'auto_close_hours')::int, s.auto_close_hours), "
@@ -53,6 +65,14 @@ DB_STMT(insert_complaint_target,
     "  resolve_minutes, business_hours) VALUES ($1, $2, $3, $4, $5, $6, $7) "
     "RETURNING " COMPLAINT_TARGET_JSON("complaint_policies"));
 DB_STMT(delete_complaint_target, "DELETE FROM complaint_policies WHERE org_id = $1 AND id = $2");
+/* the named assignee must be a staff member of the org ($8; NULL: the rule) */
+DB_STMT(insert_callback_target,
+    "INSERT INTO callback_policies (org_id, community_id, source_kind, rate, window_start_hours, window_end_hours, "
+    "  assignee_id, max_attempts, retry_hours, on_unsatisfied) "
+    "SELECT $1, $2, $3, $4::numeric, $5, $6, $7, $8, $9, $10 "
+    "WHERE $7::uuid IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.org_id = $1 AND u.id = $7 AND u.kind = 'staff') "
+    "RETURNING " CALLBACK_TARGET_JSON("callback_policies"));
+DB_STMT(delete_callback_target, "DELETE FROM callback_policies WHERE org_id = $1 AND id = $2");
 /* $1 org, $2 the caller's communities, then $3 community id, $4 year. */
 DB_STMT(list_holidays,
     "SELECT coalesce(json_agg(" HOLIDAY_JSON("h") " ORDER BY h.day, h.community_id NULLS FIRST), '[]') "
@@ -132,6 +152,19 @@ enum pd_err complaint_target_create(struct db_conn *db, const char *org, const s
 enum pd_err complaint_target_delete(struct db_conn *db, const char *org, const char *id)
 {
     return delete_one(db, &delete_complaint_target, org, id);
+}
+
+enum pd_err callback_target_create(struct db_conn *db, const char *org, const struct callback_target_in *in,
+                                   json_t **out)
+{
+    const char *p[] = { org, in->community_id, in->source_kind, in->rate, in->window_start_hours,
+                        in->window_end_hours, in->assignee_id, in->max_attempts, in->retry_hours, in->on_unsatisfied };
+    return rows_exec_one(db, &insert_callback_target, 10, p, out);
+}
+
+enum pd_err callback_target_delete(struct db_conn *db, const char *org, const char *id)
+{
+    return delete_one(db, &delete_callback_target, org, id);
 }
 
 enum pd_err holiday_list(struct db_conn *db, const char *const scope[4], const char *community_id,

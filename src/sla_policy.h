@@ -8,7 +8,8 @@
 #include <jansson.h>
 #include "db.h"
 
-/* {settings, targets, defaults, complaint_targets, complaint_defaults}. scope: the caller's (api_scope_params: org, communities,
+/* {settings, targets, defaults, complaint_targets, complaint_defaults, callback_targets,
+ * callback_defaults}. scope: the caller's (api_scope_params: org, communities,
  * units, self); its communities limit community-specific targets to the caller's. */
 enum pd_err sla_policy_get(struct db_conn *db, const char *const scope[4], json_t **out);
 /* patch: validated JSON of settings fields. */
@@ -33,6 +34,15 @@ struct complaint_target_in {
 enum pd_err complaint_target_create(struct db_conn *db, const char *org, const struct complaint_target_in *in,
                                     json_t **out);
 enum pd_err complaint_target_delete(struct db_conn *db, const char *org, const char *id);
+/* A callback policy row (0024 callback_policies); PD_ERR_NOT_FOUND when the assignee is no
+ * staff member of the org (or the community not in it), PD_ERR_CONFLICT when one exists. */
+struct callback_target_in {
+    const char *community_id, *source_kind, *assignee_id, *on_unsatisfied;
+    const char *rate, *window_start_hours, *window_end_hours, *max_attempts, *retry_hours;  /* decimal text */
+};
+enum pd_err callback_target_create(struct db_conn *db, const char *org, const struct callback_target_in *in,
+                                   json_t **out);
+enum pd_err callback_target_delete(struct db_conn *db, const char *org, const char *id);
 
 /* The org-wide days and those of the caller's communities (scope's: a uuid[] literal, NULL
  * for org-wide callers), optionally of one community and one year. */

@@ -130,7 +130,8 @@ DB_STMT(cancel_orders,
 DB_STMT(confirm_ticket,
     "UPDATE tickets SET closed_at = now(), rating = $6, rating_comment = $7, " TICKET_MOVE " " TICKET_GUARD);
 DB_STMT(reopen_ticket,
-    "UPDATE tickets SET reopen_count = reopen_count + 1, resolved_at = NULL, " TICKET_MOVE " " TICKET_GUARD);
+    "UPDATE tickets SET reopen_count = reopen_count + 1, resolved_at = NULL, closed_at = NULL, " TICKET_MOVE " "
+    TICKET_GUARD);
 DB_STMT(close_ticket, "UPDATE tickets SET closed_at = now(), " TICKET_MOVE " " TICKET_GUARD);
 /* a closed ticket's callback, per policy (migration 0024) */
 DB_STMT(ticket_callback, "SELECT pd_callback_from_ticket($1, $2)");
@@ -489,7 +490,7 @@ enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct tic
 }
 
 enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
-                          const char *reason, const char *actor)
+                          const char *reason, const char *actor, const char *actor_role)
 {
     char *details = details_of("reason", reason);
     struct event_notice supervisors = { TO_SUPERVISORS, "ticket.reopened", "业主不认可处理结果", reason };
@@ -497,7 +498,7 @@ enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct tick
     if (err == PD_OK)
         err = clock_unmet(db, &(struct clock_subject){ org, "ticket", t->id }, "resolution");
     if (err == PD_OK)
-        err = event(db, org, t, actor, "owner", "ticket.reopened", to, details, &supervisors);
+        err = event(db, org, t, actor, actor_role, "ticket.reopened", to, details, &supervisors);
     free(details);
     return err;
 }

@@ -76,8 +76,10 @@ enum pd_err ticket_cancel(struct db_conn *db, const char *org, const struct tick
                           const char *reason, const char *actor, const char *actor_role);
 enum pd_err ticket_confirm(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                            int rating, const char *comment, const char *actor);
+/* Reopens t (resolved, or closed when an unsatisfied callback asks: src/callbacks.c) for
+ * dispatch again, counted; actor_role says who asked. */
 enum pd_err ticket_reopen(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
-                          const char *reason, const char *actor);
+                          const char *reason, const char *actor, const char *actor_role);
 enum pd_err ticket_close(struct db_conn *db, const char *org, const struct ticket_row *t, const char *to,
                          const char *actor, const char *actor_role);
 

@@ -24,6 +24,8 @@ CREATE TABLE callbacks (
     assignee_id       uuid,                 -- NULL: in the community's queue for agents
     max_attempts      integer NOT NULL DEFAULT 3 CHECK (max_attempts BETWEEN 1 AND 10),
     retry_hours       integer NOT NULL DEFAULT 24 CHECK (retry_hours BETWEEN 1 AND 720),
+    on_unsatisfied    text NOT NULL DEFAULT 'none',  -- the policy's follow-up, frozen at creation
+    follow_up         jsonb,                -- what an unsatisfied result opened: {type, id, number}
     attempts          jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(attempts) = 'array'),
     method            text,                 -- how it was completed
     satisfaction      text,
@@ -68,6 +70,8 @@ CREATE INDEX callbacks_scheduled ON callbacks (window_start) WHERE status = 'sch
 --   window_*_hours  the window after the source ends
 --   assignee_id     a named staff member (repairs, help, special services); NULL: the rule
 --   max_attempts, retry_hours  unreachable attempts before it fails, and their spacing
+--   on_unsatisfied  what an unsatisfied result (不满意 / 很不满意) opens: `reopen` the ticket, a
+--                   follow-up `complaint`, or `none`
 CREATE TABLE callback_policies (
     org_id              uuid NOT NULL REFERENCES orgs (id),
     id                  uuid NOT NULL DEFAULT gen_random_uuid(),
@@ -79,6 +83,7 @@ CREATE TABLE callback_policies (
     assignee_id         uuid,
     max_attempts        integer NOT NULL CHECK (max_attempts BETWEEN 1 AND 10),
     retry_hours         integer NOT NULL CHECK (retry_hours BETWEEN 1 AND 720),
+    on_unsatisfied      text NOT NULL,      -- callback_follow_up: reopen the ticket, open a complaint, or none
     created_at          timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (org_id, id),
     FOREIGN KEY (org_id, community_id) REFERENCES communities (org_id, id),
@@ -94,24 +99,27 @@ CREATE UNIQUE INDEX callback_policies_one ON callback_policies
 -- attempts a day apart.
 CREATE FUNCTION pd_callback_default_policy(
     OUT source_kind text, OUT rate numeric, OUT window_start_hours integer, OUT window_end_hours integer,
-    OUT max_attempts integer, OUT retry_hours integer)
+    OUT max_attempts integer, OUT retry_hours integer, OUT on_unsatisfied text)
 RETURNS SETOF record LANGUAGE sql IMMUTABLE AS $$
-VALUES ('repair', 1.0, 168, 240, 3, 24), ('help', 0.0, 24, 168, 3, 24), ('complaint', 1.0, 0, 72, 3, 24)
+VALUES ('repair', 1.0, 168, 240, 3, 24, 'reopen'), ('help', 0.0, 24, 168, 3, 24, 'reopen'),
+       ('complaint', 1.0, 0, 72, 3, 24, 'complaint')
 $$;
 
 -- The policy for a source kind in a community: its community's row, else the org's, else the
 -- built-in one.
 CREATE FUNCTION pd_callback_policy(p_org uuid, p_community uuid, p_kind text,
     OUT rate numeric, OUT window_start_hours integer, OUT window_end_hours integer, OUT assignee_id uuid,
-    OUT max_attempts integer, OUT retry_hours integer)
+    OUT max_attempts integer, OUT retry_hours integer, OUT on_unsatisfied text)
 LANGUAGE sql STABLE AS $$
-SELECT x.rate, x.window_start_hours, x.window_end_hours, x.assignee_id, x.max_attempts, x.retry_hours FROM (
+SELECT x.rate, x.window_start_hours, x.window_end_hours, x.assignee_id, x.max_attempts, x.retry_hours,
+       x.on_unsatisfied FROM (
     SELECT p.rate, p.window_start_hours, p.window_end_hours, p.assignee_id, p.max_attempts, p.retry_hours,
-           CASE WHEN p.community_id IS NULL THEN 1 ELSE 0 END AS rank
+           p.on_unsatisfied, CASE WHEN p.community_id IS NULL THEN 1 ELSE 0 END AS rank
     FROM callback_policies p
     WHERE p.org_id = p_org AND p.source_kind = p_kind AND (p.community_id = p_community OR p.community_id IS NULL)
     UNION ALL
-    SELECT d.rate, d.window_start_hours, d.window_end_hours, NULL, d.max_attempts, d.retry_hours, 2
+    SELECT d.rate, d.window_start_hours, d.window_end_hours, NULL, d.max_attempts, d.retry_hours,
+           d.on_unsatisfied, 2
     FROM pd_callback_default_policy() d WHERE d.source_kind = p_kind) x
 ORDER BY x.rank LIMIT 1
 $$;
@@ -179,13 +187,13 @@ BEGIN
     END IF;
     INSERT INTO callbacks (org_id, community_id, unit_id, resident_id, contact_name, contact_phone, kind,
                            source_type, source_id, source_number, status, window_start, window_end, assignee_id,
-                           max_attempts, retry_hours)
+                           max_attempts, retry_hours, on_unsatisfied)
     SELECT p_org, t.community_id, t.unit_id, v_resident, coalesce(t.reporter_name, u.name),
            coalesce(t.reporter_phone, u.phone), t.kind, 'ticket', t.id, t.number,
            CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
            now() + p.window_start_hours * interval '1 hour', now() + p.window_end_hours * interval '1 hour',
            coalesce(p.assignee_id, pd_department_head(p_org, t.community_id, 'customer_service')),
-           p.max_attempts, p.retry_hours
+           p.max_attempts, p.retry_hours, p.on_unsatisfied
     FROM (SELECT 1) one LEFT JOIN users u ON u.org_id = p_org AND u.id = v_resident
     ON CONFLICT DO NOTHING
     RETURNING id INTO v_id;
@@ -222,7 +230,7 @@ BEGIN
     END IF;
     INSERT INTO callbacks (org_id, community_id, unit_id, resident_id, contact_name, contact_phone, kind,
                            source_type, source_id, source_number, status, window_start, window_end, assignee_id,
-                           max_attempts, retry_hours)
+                           max_attempts, retry_hours, on_unsatisfied)
     VALUES (p_org, c.community_id, c.unit_id, c.complainant_id, c.contact_name, c.contact_phone, 'complaint',
             'complaint', c.id, c.number, CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
             now() + p.window_start_hours * interval '1 hour', now() + p.window_end_hours * interval '1 hour',
@@ -230,7 +238,7 @@ BEGIN
                      CASE WHEN c.severity = 'major' THEN pd_community_manager(p_org, c.community_id) END,
                      pd_department_head(p_org, c.community_id, coalesce(c.subject_department, c.departments[1])),
                      pd_department_head(p_org, c.community_id, 'customer_service')),
-            p.max_attempts, p.retry_hours)
+            p.max_attempts, p.retry_hours, p.on_unsatisfied)
     ON CONFLICT DO NOTHING
     RETURNING id INTO v_id;
     IF v_id IS NOT NULL THEN
@@ -255,7 +263,8 @@ SELECT json_build_object('id', k.id, 'community_id', k.community_id, 'unit_id', 
     'comment', k.comment, 'new_issues', k.new_issues, 'signature_id', k.signature_id,
     'owner_confirmed', k.owner_confirmed, 'completed_by', k.completed_by, 'completed_at', pd_ts(k.completed_at),
     'reviewed_by', k.reviewed_by, 'reviewed_at', pd_ts(k.reviewed_at), 'review_note', k.review_note,
-    'returned_count', k.returned_count, 'cancel_reason', k.cancel_reason, 'version', k.version, 'created_at', pd_ts(k.created_at), 'updated_at', pd_ts(k.updated_at))
+    'returned_count', k.returned_count, 'cancel_reason', k.cancel_reason, 'follow_up', k.follow_up,
+    'version', k.version, 'created_at', pd_ts(k.created_at), 'updated_at', pd_ts(k.updated_at))
 $$;
 
 CREATE FUNCTION pd_callback_render() RETURNS trigger

@@ -204,6 +204,10 @@ const RESOURCES = {
     visible: scopedToCaller,
     list: { op: 'getSlaPolicy', items: (j) => j.complaint_targets },
   },
+  '/v1/sla-policy/callback-targets': {
+    visible: scopedToCaller,
+    list: { op: 'getSlaPolicy', items: (j) => j.callback_targets },
+  },
   '/v1/holidays': { visible: scopedToCaller },
   '/v1/api-clients': { visible: sameOrg },
 };
@@ -345,6 +349,12 @@ const PROBES = {
       resolve_minutes: 20000 }),
   },
   deleteComplaintTarget: { twin: 'complaintTarget', expect: 204 },
+  createCallbackTarget: {
+    ref: '/v1/communities', expect: 409, visible: sameOrg,
+    body: (c, o) => ({ community_id: o.id, source_kind: 'help', rate: 0.5, window_start_hours: 24, window_end_hours: 96,
+      max_attempts: 2, retry_hours: 12, on_unsatisfied: 'none' }),
+  },
+  deleteCallbackTarget: { twin: 'callbackTarget', expect: 204 },
   createHoliday: { ref: '/v1/communities', expect: 409, visible: sameOrg,
     body: (c, o) => ({ community_id: o.id, day: HOLIDAY, name: '矩阵假日' }) },
   deleteHoliday: { twin: 'holiday', expect: 204 },
@@ -607,6 +617,7 @@ test('fixtures: objects of every owner, created through the API', async () => {
   // SLA targets and holidays of each org: org-wide and per community
   F['/v1/sla-policy/targets'] = [];
   F['/v1/sla-policy/complaint-targets'] = [];
+  F['/v1/sla-policy/callback-targets'] = [];
   F['/v1/holidays'] = [];
   for (const [label, by, community] of [['org-A', 'admin', null], ['c1', 'admin', c1], ['c2', 'admin', c2], ['c3', 'otherAdmin', c3]]) {
     const t = await ok(await post(by, '/v1/sla-policy/targets', { community_id: community, priority: 'P4', category: 'greening',
@@ -615,6 +626,10 @@ test('fixtures: objects of every owner, created through the API', async () => {
     const k = await ok(await post(by, '/v1/sla-policy/complaint-targets', { community_id: community, severity: 'important',
       forward_minutes: 10, acknowledge_minutes: 600, resolve_minutes: 20000 }), 201, 'complaint target');
     F['/v1/sla-policy/complaint-targets'].push({ label: `complaint-target:${label}`, id: k.id, org: claims(T[by]).org, community });
+    const cbp = await ok(await post(by, '/v1/sla-policy/callback-targets', { community_id: community, source_kind: 'help',
+      rate: 0.5, window_start_hours: 24, window_end_hours: 96, max_attempts: 2, retry_hours: 12, on_unsatisfied: 'none' }),
+      201, 'callback target');
+    F['/v1/sla-policy/callback-targets'].push({ label: `callback-target:${label}`, id: cbp.id, org: claims(T[by]).org, community });
     const h = await ok(await post(by, '/v1/holidays', { community_id: community, day: HOLIDAY, name: '矩阵假日' }), 201, 'holiday');
     F['/v1/holidays'].push({ label: `holiday:${label}`, id: h.id, org: claims(T[by]).org, community });
   }
@@ -784,6 +799,13 @@ const TWINS = {
       severity: 'major', forward_minutes: 10, acknowledge_minutes: 60, resolve_minutes: 1440, business_hours: true }), 201, 'twin complaint target')).id }),
     gone: async (t) => (await sql('SELECT 1 FROM complaint_policies WHERE id = $1', [t.id])).length === 0,
     table: 'complaint_policies',
+  },
+  callbackTarget: {
+    make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/sla-policy/callback-targets', { community_id: o.community,
+      source_kind: 'complaint', rate: 1, window_start_hours: 0, window_end_hours: 48, max_attempts: 3, retry_hours: 24,
+      on_unsatisfied: 'none' }), 201, 'twin callback target')).id }),
+    gone: async (t) => (await sql('SELECT 1 FROM callback_policies WHERE id = $1', [t.id])).length === 0,
+    table: 'callback_policies',
   },
   holiday: {
     make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/holidays', { community_id: o.community, day: '2031-01-03', name: '矩阵替身' }), 201, 'twin holiday')).id }),

@@ -81,15 +81,25 @@ test('a repair ticket that closes gets its callback, a week to ten days later, a
 });
 
 test('the policy samples: a community at rate 0 gets no repair callbacks; inquiries never do', async () => {
-  sql(`INSERT INTO callback_policies (org_id, community_id, source_kind, rate, window_start_hours, window_end_hours,
-         max_attempts, retry_hours) VALUES ('${DEMO.org}', '${DEMO.xinyuan}', 'repair', 0, 168, 240, 3, 24)`);
+  const policy = (await get('/v1/sla-policy', { token: T.super })).json;
+  assert.deepEqual(policy.callback_defaults.map((d) => [d.source_kind, d.rate, d.window_start_hours, d.window_end_hours]),
+    [['repair', 1, 168, 240], ['help', 0, 24, 168], ['complaint', 1, 0, 72]]);
+  const body = { community_id: DEMO.xinyuan, source_kind: 'repair', rate: 0, window_start_hours: 168, window_end_hours: 240,
+    max_attempts: 3, retry_hours: 24, on_unsatisfied: 'reopen' };
+  assert.equal((await post('/v1/sla-policy/callback-targets', body, { token: T.super })).status, 403);
+  const made = await post('/v1/sla-policy/callback-targets', body, { token: T.admin });
+  assert.equal(made.status, 201, made.text);
   try {
+    assert.equal((await post('/v1/sla-policy/callback-targets', body, { token: T.admin })).status, 409);
     const t = await resolvedTicket();
     assert.equal((await post(`/v1/tickets/${t.id}/close`, {}, { token: T.agent })).status, 200);
     assert.deepEqual(await of(t.id), []);
   } finally {
-    sql(`DELETE FROM callback_policies WHERE org_id = '${DEMO.org}' AND community_id = '${DEMO.xinyuan}'`);
+    assert.equal((await call('DELETE', `/v1/sla-policy/callback-targets/${made.json.id}`, { token: T.admin })).status, 204);
   }
+  const bad = await post('/v1/sla-policy/callback-targets', { source_kind: 'complaint', rate: 2, window_start_hours: 10,
+    window_end_hours: 5, max_attempts: 0, retry_hours: 1, on_unsatisfied: 'reopen' }, { token: T.admin, expectInvalidRequest: true });
+  assert.deepEqual(fieldsOf(bad).sort(), ['max_attempts', 'on_unsatisfied', 'rate', 'window_end_hours']);
   const q = (await post('/v1/tickets', { kind: 'inquiry', category: 'other', description: '物业费怎么交', unit_id: unit1 },
     { token: T.owner1 })).json;
   await post(`/v1/tickets/${q.id}/reply`, { reply: '在App缴费' }, { token: T.agent });
@@ -236,4 +246,37 @@ test('bad input names every field; a place out of reach is 404', async () => {
     { token: T.agent, expectInvalidRequest: true })).sort(), ['method', 'outcome']);
   assert.deepEqual(fieldsOf(await post(`/v1/callbacks/${k.id}/complete`, { method: 'phone', satisfaction: 'meh' },
     { token: T.agent, expectInvalidRequest: true })), ['satisfaction']);
+});
+
+test('an unsatisfied result follows up its source: the repair is reopened, the complaint gets a follow-up complaint', async () => {
+  const t = await resolvedTicket();
+  await post(`/v1/tickets/${t.id}/confirm`, { rating: 3 }, { token: T.owner1 });
+  const [k] = await of(t.id);
+  sql(`UPDATE callbacks SET status = 'open', window_start = now() WHERE id = '${k.id}'`);
+  const done = await act(k.id, 'complete', { method: 'phone', satisfaction: 'very_dissatisfied', comment: '还是漏水' }, 'super');
+  assert.deepEqual(done.follow_up, { type: 'ticket', id: t.id, number: t.number });
+  const reopened = (await get(`/v1/tickets/${t.id}`, { token: T.agent })).json;
+  assert.equal(reopened.status, 'reopened');
+  assert.equal(reopened.reopen_count, 1);
+  assert.ok(reopened.allowed_actions.includes('dispatch'), 'back to the desk for dispatch');
+  const timeline = (await get(`/v1/tickets/${t.id}/events`, { token: T.agent })).json.items;
+  const ev = timeline.at(-1);
+  assert.equal(ev.event_type, 'ticket.reopened');
+  assert.match(ev.details.reason, /回访不满意/);
+  // a complaint's unhappy callback opens a follow-up complaint, received by the callback's assignee
+  const c = await repliedComplaint();
+  const [kc] = await of(c.id);
+  const answered = await act(kc.id, 'complete', { method: 'phone', satisfaction: 'dissatisfied', comment: '问题没有根治' },
+    'engSuper');
+  assert.equal(answered.follow_up.type, 'complaint');
+  const f = (await get(`/v1/complaints/${answered.follow_up.id}`, { token: T.manager })).json;
+  assert.equal(f.channel, 'callback');
+  assert.equal(f.receiver_id, U.engSuper);
+  assert.equal(f.complainant.id, U.owner1);
+  assert.match(f.description, new RegExp(c.number));
+  assert.ok((await get(`/v1/complaints/${c.id}/events`, { token: T.agent })).json.items
+    .some((e) => e.type === 'complaint.followed_up' && e.details.complaint_id === f.id));
+  // one without a source (asked for by staff) follows up nothing
+  const s2 = await staffCallback({ assignee_id: U.agent });
+  assert.equal((await act(s2.id, 'complete', { method: 'phone', satisfaction: 'very_dissatisfied' }, 'agent')).follow_up, null);
 });
