@@ -169,6 +169,7 @@ const struct route api_routes[] = {
     { "DELETE", "/v1/holidays/{id}", holidays_delete, ADMIN, BODY_NONE },
     { "GET", "/v1/stats/tickets", stats_tickets_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
     { "GET", "/v1/stats/complaints", stats_complaints_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
+    { "GET", "/v1/stats/callbacks", stats_callbacks_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
 
     { "GET", "/v1/api-clients", api_clients_index, ADMIN, BODY_NONE },
     { "POST", "/v1/api-clients", api_clients_create, ADMIN, BODY_JSON },

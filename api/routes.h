@@ -144,6 +144,7 @@ void callbacks_cancel(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
 void stats_complaints_show(struct api_call *c);
+void stats_callbacks_show(struct api_call *c);
 void sla_policy_show(struct api_call *c);
 void sla_policy_update(struct api_call *c);
 void sla_targets_create(struct api_call *c);

@@ -110,3 +110,71 @@ enum pd_err stats_complaints(struct db_conn *db, const char *const scope[4],
     const char *p[] = { scope[0], scope[1], community_id, from, to, group_by };
     return rows_exec_one(db, &complaint_stats, 6, p, out);
 }
+
+/* Callbacks (DESIGN §8, seed 001 回访率 and 第十、十一、十二条) for sources that ended and
+ * callbacks made in [from, to): per source kind the share of sources called back (a callback
+ * completed or reviewed) against its target — valid complaints (not anonymous, not for a
+ * written reply only) 100%, repairs 90% —; on-time rate (done by the window's end); the
+ * method mix, and the phone + letter share of the calendar year of `from` (第十二条: at most
+ * 60%); the share of signed visits among opinion (≥ 40%) and complaint (≥ 60%) callbacks;
+ * the satisfaction distribution; follow-ups opened; attempts per completed callback; and
+ * "件件有着落": the share of callbacks that reached an end (completed or reviewed).
+ * $1 org, $2 the caller's communities, $3 community id, $4 from, $5 to. */
+#define DONE(k) k ".status IN ('completed', 'reviewed')"
+#define SIGNED_VISITS(kind) \
+    "round(avg((k.method = 'visit' AND (k.signature_id IS NOT NULL OR k.owner_confirmed))::int) " \
+    "  FILTER (WHERE k.kind = '" kind "' AND " DONE("k") ")::numeric, 4)"
+DB_STMT(callback_stats,
+    "WITH scope AS (SELECT c.id FROM communities c WHERE c.org_id = $1 AND ($2::uuid[] IS NULL OR c.id = ANY ($2)) "
+    "    AND ($3::uuid IS NULL OR c.id = $3)), "
+    "k AS (SELECT k.* FROM callbacks k WHERE k.org_id = $1 AND k.community_id IN (SELECT id FROM scope) "
+    "    AND k.created_at >= $4::timestamptz AND k.created_at < $5::timestamptz), "
+    "src AS (SELECT t.kind AS source_kind, t.id FROM tickets t WHERE t.org_id = $1 AND t.community_id IN (SELECT id FROM scope) "
+    "      AND t.status = 'closed' AND t.kind IN ('repair', 'help') AND t.complaint_id IS NULL "
+    "      AND t.closed_at >= $4::timestamptz AND t.closed_at < $5::timestamptz "
+    "    UNION ALL SELECT 'complaint', c.id FROM complaints c WHERE c.org_id = $1 AND c.community_id IN (SELECT id FROM scope) "
+    "      AND c.nature = 'valid' AND NOT c.anonymous AND NOT c.written_reply_only "
+    "      AND c.replied_at >= $4::timestamptz AND c.replied_at < $5::timestamptz), "
+    "rates AS (SELECT x.source_kind, count(src.id) AS sources, count(src.id) FILTER (WHERE EXISTS (SELECT 1 FROM callbacks b "
+    "      WHERE b.org_id = $1 AND b.source_id = src.id AND " DONE("b") ")) AS called_back, x.target "
+    "    FROM (VALUES ('repair', 0.9), ('help', NULL), ('complaint', 1.0)) x (source_kind, target) "
+    "    LEFT JOIN src ON src.source_kind = x.source_kind GROUP BY x.source_kind, x.target), "
+    "year AS (SELECT count(*) FILTER (WHERE b.method IN ('phone', 'letter'))::numeric / nullif(count(*), 0) AS share "
+    "    FROM callbacks b WHERE b.org_id = $1 AND b.community_id IN (SELECT id FROM scope) AND " DONE("b") " "
+    "      AND b.completed_at >= date_trunc('year', $4::timestamptz) "
+    "      AND b.completed_at < date_trunc('year', $4::timestamptz) + interval '1 year') "
+    "SELECT json_build_object("
+    "  'sources', (SELECT json_agg(json_build_object('source_kind', r.source_kind, 'sources', r.sources, "
+    "      'called_back', r.called_back, 'rate', round(r.called_back::numeric / nullif(r.sources, 0), 4), "
+    "      'target', r.target, 'met', CASE WHEN r.target IS NULL OR r.sources = 0 THEN NULL "
+    "        ELSE r.called_back::numeric / r.sources >= r.target END) "
+    "      ORDER BY array_position(ARRAY['repair', 'help', 'complaint'], r.source_kind)) FROM rates r), "
+    "  'callbacks', (SELECT count(*) FROM k), "
+    "  'completed', (SELECT count(*) FROM k WHERE " DONE("k") "), "
+    "  'failed', (SELECT count(*) FROM k WHERE k.status = 'failed'), "
+    "  'cancelled', (SELECT count(*) FROM k WHERE k.status = 'cancelled'), "
+    "  'open', (SELECT count(*) FROM k WHERE k.status IN ('scheduled', 'open')), "
+    "  'on_time_rate', (SELECT round(avg((k.completed_at <= k.window_end)::int)::numeric, 4) FROM k WHERE " DONE("k") "), "
+    "  'methods', (SELECT json_build_object('visit', count(*) FILTER (WHERE k.method = 'visit'), "
+    "      'phone', count(*) FILTER (WHERE k.method = 'phone'), 'letter', count(*) FILTER (WHERE k.method = 'letter'), "
+    "      'in_app', count(*) FILTER (WHERE k.method = 'in_app')) FROM k WHERE " DONE("k") "), "
+    "  'year_phone_letter_share', (SELECT round(share, 4) FROM year), "
+    "  'year_phone_letter_over', (SELECT share > 0.6 FROM year), "
+    "  'signed_visit_share', (SELECT json_build_object('opinion', " SIGNED_VISITS("opinion") ", "
+    "      'opinion_target', 0.4, 'complaint', " SIGNED_VISITS("complaint") ", 'complaint_target', 0.6) FROM k), "
+    "  'satisfaction', (SELECT json_build_object('very_satisfied', count(*) FILTER (WHERE k.satisfaction = 'very_satisfied'), "
+    "      'satisfied', count(*) FILTER (WHERE k.satisfaction = 'satisfied'), "
+    "      'neutral', count(*) FILTER (WHERE k.satisfaction = 'neutral'), "
+    "      'dissatisfied', count(*) FILTER (WHERE k.satisfaction = 'dissatisfied'), "
+    "      'very_dissatisfied', count(*) FILTER (WHERE k.satisfaction = 'very_dissatisfied')) FROM k WHERE " DONE("k") "), "
+    "  'follow_ups', (SELECT count(*) FROM k WHERE k.follow_up IS NOT NULL), "
+    "  'attempts_per_completed', (SELECT round(avg(jsonb_array_length(k.attempts))::numeric, 2) FROM k WHERE " DONE("k") "), "
+    "  'accounted_share', (SELECT round(avg((" DONE("k") ")::int)::numeric, 4) FROM k WHERE k.status <> 'cancelled'))");
+
+enum pd_err stats_callbacks(struct db_conn *db, const char *const scope[4], const char *community_id,
+                            const char *from, const char *to, const char *group_by, json_t **out)
+{
+    (void)group_by;  /* one view: no grouping */
+    const char *p[] = { scope[0], scope[1], community_id, from, to };
+    return rows_exec_one(db, &callback_stats, 5, p, out);
+}

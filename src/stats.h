@@ -20,4 +20,8 @@ enum pd_err stats_complaints(struct db_conn *db, const char *const scope[4],
                              const char *community_id, const char *from, const char *to,
                              const char *group_by, json_t **out);
 
+/* The same for callbacks (group_by unused: one view). */
+enum pd_err stats_callbacks(struct db_conn *db, const char *const scope[4], const char *community_id,
+                            const char *from, const char *to, const char *group_by, json_t **out);
+
 #endif

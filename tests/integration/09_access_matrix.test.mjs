@@ -237,6 +237,7 @@ const PROBES = {
   listTicketEvents: { check: ownerSeesNoInternal('timeline entry', (x) => x.details?.internal === true) },
   ticketStats: { query: '?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z', expect: 200 },
   complaintStats: { query: '?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z', expect: 200 },
+  callbackStats: { query: '?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z', expect: 200 },
 
   createCommunity: { body: (c) => ({ name: '矩阵', code: c.org === ORG_B ? 'DZ' : 'XY' }), expect: 409 },
   updateCommunity: { body: () => ({ name: '矩阵' }), ifMatch: true, expect: 412 },

@@ -280,3 +280,34 @@ test('an unsatisfied result follows up its source: the repair is reopened, the c
   const s2 = await staffCallback({ assignee_id: U.agent });
   assert.equal((await act(s2.id, 'complete', { method: 'phone', satisfaction: 'very_dissatisfied' }, 'agent')).follow_up, null);
 });
+
+test('statistics in SQL: rates against targets, on time, methods, signed visits, satisfaction, follow-ups', async () => {
+  const from = new Date(Date.now() - 86400e3).toISOString(), to = new Date(Date.now() + 86400e3).toISOString();
+  const r = await get(`/v1/stats/callbacks?from=${from}&to=${to}`, { token: T.manager });
+  assert.equal(r.status, 200, r.text);
+  const k = `FROM callbacks WHERE org_id = '${DEMO.org}' AND created_at >= '${from}' AND created_at < '${to}'`;
+  const n = (q) => Number(sql(q));
+  assert.equal(r.json.callbacks, n(`SELECT count(*) ${k}`));
+  assert.equal(r.json.completed, n(`SELECT count(*) ${k} AND status IN ('completed', 'reviewed')`));
+  assert.equal(r.json.failed, n(`SELECT count(*) ${k} AND status = 'failed'`));
+  assert.ok(r.json.failed >= 1 && r.json.completed >= 4);
+  assert.equal(r.json.follow_ups, n(`SELECT count(*) ${k} AND follow_up IS NOT NULL`));
+  assert.ok(r.json.follow_ups >= 2);
+  assert.equal(r.json.methods.phone, n(`SELECT count(*) ${k} AND status IN ('completed', 'reviewed') AND method = 'phone'`));
+  assert.ok(r.json.methods.in_app >= 1);
+  const sat = r.json.satisfaction;
+  assert.equal(Object.values(sat).reduce((a, b) => a + b, 0), r.json.completed);
+  assert.ok(sat.very_dissatisfied >= 1 && sat.neutral >= 1);
+  // the rates: complaints replied in the period that were called back, against 100%
+  const complaintRate = r.json.sources.find((x) => x.source_kind === 'complaint');
+  assert.equal(complaintRate.target, 1);
+  assert.equal(complaintRate.sources, n(`SELECT count(*) FROM complaints WHERE org_id = '${DEMO.org}' AND nature = 'valid'
+    AND NOT anonymous AND NOT written_reply_only AND replied_at >= '${from}' AND replied_at < '${to}'`));
+  assert.ok(complaintRate.called_back >= 1 && complaintRate.called_back < complaintRate.sources);
+  assert.equal(complaintRate.met, false, 'not every valid complaint was called back yet');
+  assert.ok(r.json.attempts_per_completed >= 0);
+  assert.ok(r.json.year_phone_letter_share > 0.6 && r.json.year_phone_letter_over === true, 'mostly phone calls here: flagged');
+  for (const who of ['agent', 'tech', 'owner1'])
+    assert.equal((await get(`/v1/stats/callbacks?from=${from}&to=${to}`, { token: T[who] })).status, 403, who);
+  assert.deepEqual(fieldsOf(await get(`/v1/stats/callbacks?from=nope&to=${to}`, { token: T.manager, expectInvalidRequest: true })), ['from']);
+});
