@@ -312,8 +312,10 @@ CALLBACK_ACT(act_complete)
 
 void callbacks_complete(struct api_call *c)
 {
-    static const char *const fields[] = { "method", "satisfaction", "comment", "new_issues", "signature_id", NULL };
+    static const char *const fields[] = { "method", "satisfaction", "comment", "new_issues", "signature_id", "open_as",
+                                          "category", NULL };
     static const char *const methods[] = { "visit", "phone", "letter", NULL };
+    static const char *const opens[] = { "ticket", "complaint", NULL };
     struct verr v;
     long long version;
     struct callback_input in = { 0 };
@@ -327,6 +329,15 @@ void callbacks_complete(struct api_call *c)
     in.result.signature_id = v_uuid(&v, c->j_body, "signature_id", false);
     if (in.result.signature_id && in.result.method && !is(in.result.method, "visit"))
         verr_add(&v, "signature_id", "is for a visit");
+    /* a new issue the owner raised may be opened at once, as a ticket or a complaint */
+    in.result.open = v_enum(&v, c->j_body, "open_as", false, opens);
+    in.result.category = v_enum(&v, c->j_body, "category", false, enum_codes("ticket_category"));
+    if (in.result.open && in.result.new_issues == NULL)
+        verr_add(&v, "new_issues", "describes the issue to open");
+    if (in.result.open && is(in.result.open, "ticket") && in.result.category == NULL)
+        verr_add(&v, "category", "is required to open a ticket");
+    if (in.result.category && !(in.result.open && is(in.result.open, "ticket")))
+        verr_add(&v, "category", "goes with open_as ticket");
     run(c, &v, KA_COMPLETE, id, version, act_complete, &in);
 }
 
@@ -392,4 +403,57 @@ void callbacks_cancel(struct api_call *c)
         return;
     in.text = v_string(&v, c->j_body, "reason", true, 1, 500);
     run(c, &v, KA_CANCEL, id, version, act_cancel, &in);
+}
+
+/* 第十六条: one open letter answers one issue for many owners — it completes each callback
+ * it names (the caller's to complete, open), all or none. */
+void callbacks_letter(struct api_call *c)
+{
+    static const char *const fields[] = { "callback_ids", "content", NULL };
+    struct verr v;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    json_t *j_ids = v_array(&v, c->j_body, "callback_ids", true, 1, 100);
+    const char *content = v_string(&v, c->j_body, "content", true, 1, 1000);
+    size_t i, k;
+    json_t *j_id;
+    json_array_foreach(j_ids, i, j_id) {
+        bool repeated = false;
+        for (k = 0; k < i; k++)
+            repeated = repeated || json_equal(j_id, json_array_get(j_ids, k));
+        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id)) || repeated) {
+            verr_add(&v, "callback_ids", repeated ? "names a callback twice" : "must list callback UUIDs");
+            break;
+        }
+    }
+    if (!api_valid(c, &v) || !api_db(c))
+        return;
+    json_t *j_items = json_array();
+    struct callback_actor a = actor_of(c);
+    const struct callback_result result = { .method = "letter", .comment = content };
+    json_array_foreach(j_ids, i, j_id) {
+        char field[40];
+        snprintf(field, sizeof field, "callback_ids[%zu]", i);
+        struct callback_obj o;
+        struct api_subject s;
+        struct pd_error e;
+        enum pd_err err = load_obj(c, json_string_value(j_id), true, &o, &s);
+        if (err == PD_OK && machine_check(&callback_machine, s.state, KA_COMPLETE, &s.ctx, NULL) != MACHINE_OK)
+            err = PD_ERR_CONFLICT;
+        if (err == PD_OK)
+            err = callback_complete(c->db, &o.k, &a, &result, &e);
+        release_obj(&o);
+        if (err == PD_OK && (err = load_obj(c, json_string_value(j_id), false, &o, &s)) == PD_OK) {
+            json_array_append(j_items, o.k.j);
+            release_obj(&o);
+        }
+        if (err != PD_OK) {
+            json_decref(j_items);
+            api_fail(c, &(struct pd_error){ err == PD_ERR_NOT_FOUND ? PD_ERR_NOT_FOUND : PD_ERR_INVALID, field,
+                                            err == PD_ERR_NOT_FOUND ? "No such callback within your reach."
+                                                                    : "is not yours to complete now" });
+            return;
+        }
+    }
+    api_json(c, 200, json_pack("{s:o, s:n}", "items", j_items, "next_cursor"));
 }

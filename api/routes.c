@@ -143,6 +143,7 @@ const struct route api_routes[] = {
      * queue, the assignee carries them out, supervisors review; owners answer in the app */
     { "GET", "/v1/callbacks", callbacks_index, STAFF | CLIENT, BODY_NONE, CALLBACKS_READ },
     { "POST", "/v1/callbacks", callbacks_create, DESK, BODY_JSON },
+    { "POST", "/v1/callback-letters", callbacks_letter, STAFF, BODY_JSON },
     { "GET", "/v1/callbacks/{id}", callbacks_show, ANY_USER | CLIENT, BODY_NONE, CALLBACKS_READ },
     { "GET", "/v1/callbacks/{id}/events", callbacks_events_index, ANY_USER | CLIENT, BODY_NONE, CALLBACKS_READ },
     { "POST", "/v1/callbacks/{id}/take", callbacks_take, DESK, BODY_JSON_OPT },

@@ -141,6 +141,7 @@ void callbacks_respond(struct api_call *c);
 void callbacks_approve(struct api_call *c);
 void callbacks_return(struct api_call *c);
 void callbacks_cancel(struct api_call *c);
+void callbacks_letter(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
 void stats_complaints_show(struct api_call *c);

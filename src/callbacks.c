@@ -133,6 +133,9 @@ DB_STMT(callback_source,
 DB_STMT(set_follow_up,
     "UPDATE callbacks SET follow_up = jsonb_build_object('type', $3::text, 'id', $4::uuid, 'number', $5::text) "
     "WHERE org_id = $1 AND id = $2");
+DB_STMT(set_new_issue,
+    "UPDATE callbacks SET new_issue = jsonb_build_object('type', $3::text, 'id', $4::uuid, 'number', $5::text) "
+    "WHERE org_id = $1 AND id = $2");
 DB_STMT(complaint_number_of, "SELECT number FROM complaints WHERE org_id = $1 AND id = $2");
 DB_STMT(cancel_callback, "UPDATE callbacks SET cancel_reason = $6, " K_MOVE " " K_GUARD " RETURNING version");
 
@@ -392,39 +395,98 @@ static bool unsatisfied(const char *satisfaction)
     return strcmp(satisfaction, "dissatisfied") == 0 || strcmp(satisfaction, "very_dissatisfied") == 0;
 }
 
+/* What a callback knows of the owner and its source, for what it opens. */
+struct callback_facts {
+    char type[16], source[37], number[32], on_unsatisfied[16], community[37], unit[37], resident[37];
+    char name[51 * 4], phone[20], assignee[37];
+};
+
+static enum pd_err facts_of(struct db_conn *db, const char *org, const char *id, struct callback_facts *f)
+{
+    const char *sp[] = { org, id };
+    PGresult *r;
+    enum pd_err err = db_exec(db, &callback_source, 2, sp, &r);
+    if (err != PD_OK)
+        return err;
+    copy(f->type, sizeof f->type, db_value(r, 0, 0));
+    copy(f->source, sizeof f->source, db_value(r, 0, 1));
+    copy(f->number, sizeof f->number, db_value(r, 0, 2));
+    copy(f->on_unsatisfied, sizeof f->on_unsatisfied, PQgetvalue(r, 0, 3));
+    copy(f->community, sizeof f->community, PQgetvalue(r, 0, 4));
+    copy(f->unit, sizeof f->unit, db_value(r, 0, 5));
+    copy(f->resident, sizeof f->resident, db_value(r, 0, 6));
+    copy(f->name, sizeof f->name, db_value(r, 0, 7));
+    copy(f->phone, sizeof f->phone, db_value(r, 0, 8));
+    copy(f->assignee, sizeof f->assignee, db_value(r, 0, 9));
+    PQclear(r);
+    return PD_OK;
+}
+
+/* A complaint the callback opens for its owner (channel "callback"), received by its
+ * assignee: id and number out. */
+static enum pd_err open_complaint(struct db_conn *db, const struct callback_facts *f, const struct callback_actor *a,
+                                  const char *description, char id[37], char number[32])
+{
+    const struct complaint_scope org = { { a->org, NULL, NULL, NULL }, false, true, true };
+    struct complaint_in in = { .community_id = f->community, .unit_id = f->unit[0] ? f->unit : NULL,
+                               .channel = "callback", .contact_name = f->name[0] ? f->name : NULL,
+                               .contact_phone = f->phone[0] ? f->phone : NULL, .description = description,
+                               .attachment_ids = "{}", .complainant_id = f->resident[0] ? f->resident : NULL,
+                               .receiver_id = f->assignee[0] ? f->assignee : a->id, .created_by = a->id,
+                               .actor_id = a->id, .actor_role = a->role };
+    struct pd_error e;
+    PGresult *r;
+    enum pd_err err = complaint_create(db, &org, &in, id, &e);
+    const char *np[] = { a->org, id };
+    if (err == PD_OK && (err = db_exec(db, &complaint_number_of, 2, np, &r)) == PD_OK) {
+        copy(number, 32, PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+    return err;
+}
+
+/* A repair ticket the callback opens for a new issue the owner raised: at its unit (or its
+ * community), the owner as reporter, by phone. */
+static enum pd_err open_ticket(struct db_conn *db, const struct callback_facts *f, const struct callback_actor *a,
+                               const char *category, const char *description, char id[37], char number[32])
+{
+    const struct ticket_scope org = { { a->org, NULL, NULL, NULL }, true, NULL };
+    struct ticket_in in = { .kind = "repair", .category = category, .priority = "P3", .description = description,
+                            .channel = "phone", .reporter_id = f->resident[0] ? f->resident : NULL,
+                            .reporter_name = f->name[0] ? f->name : NULL, .reporter_phone = f->phone[0] ? f->phone : NULL,
+                            .created_by = a->id, .actor_id = a->id, .actor_role = a->role, .attachment_ids = "{}" };
+    if (f->unit[0])
+        in.unit_id = f->unit;
+    else
+        in.community_id = f->community, in.location = "回访中业主反映";
+    struct pd_error e;
+    enum pd_err err = ticket_create(db, &org, &in, id, &e);
+    struct ticket_row t;
+    if (err == PD_OK && (err = ticket_load(db, &org, id, false, true, &t)) == PD_OK) {
+        copy(number, 32, json_string_value(json_object_get(t.j, "number")));
+        ticket_row_free(&t);
+    }
+    return err;
+}
+
 /* An unsatisfied result (不满意, 很不满意) follows up its source per the policy frozen on the
  * callback: `reopen` its ticket (counted as a reopen, back to the desk for dispatch), or open
  * a follow-up `complaint` received by the callback's assignee; the callback names what it
  * opened and the source's timeline shows it (ticket.reopened; complaint.followed_up). */
 static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
-                             const char *satisfaction, const char *comment)
+                             const struct callback_facts *f, const char *satisfaction, const char *comment)
 {
-    const char *sp[] = { a->org, k->id };
-    PGresult *r;
-    enum pd_err err = db_exec(db, &callback_source, 2, sp, &r);
-    if (err != PD_OK)
-        return err;
-    char type[16], source[37], number[32], action[16], community[37], unit[37], resident[37], phone[20];
-    char name[51 * 4], assignee[37], reason[1200], opened[37] = "", opened_number[32] = "";
-    copy(type, sizeof type, db_value(r, 0, 0));
-    copy(source, sizeof source, db_value(r, 0, 1));
-    copy(number, sizeof number, db_value(r, 0, 2));
-    copy(action, sizeof action, PQgetvalue(r, 0, 3));
-    copy(community, sizeof community, PQgetvalue(r, 0, 4));
-    copy(unit, sizeof unit, db_value(r, 0, 5));
-    copy(resident, sizeof resident, db_value(r, 0, 6));
-    copy(name, sizeof name, db_value(r, 0, 7));
-    copy(phone, sizeof phone, db_value(r, 0, 8));
-    copy(assignee, sizeof assignee, db_value(r, 0, 9));
-    PQclear(r);
-    if (!unsatisfied(satisfaction) || source[0] == '\0' || strcmp(action, "none") == 0)
+    char reason[1200], opened[37] = "", opened_number[32] = "";
+    enum pd_err err = PD_OK;
+    if (satisfaction == NULL || !unsatisfied(satisfaction) || f->source[0] == '\0' ||
+        strcmp(f->on_unsatisfied, "none") == 0)
         return PD_OK;
-    snprintf(reason, sizeof reason, "回访不满意（%s）%s%s", number, comment ? "：" : "", comment ? comment : "");
+    snprintf(reason, sizeof reason, "回访不满意（%s）%s%s", f->number, comment ? "：" : "", comment ? comment : "");
     const char *kind = NULL;
-    if (strcmp(action, "reopen") == 0 && strcmp(type, "ticket") == 0) {
+    if (strcmp(f->on_unsatisfied, "reopen") == 0 && strcmp(f->type, "ticket") == 0) {
         const struct ticket_scope org = { { a->org, NULL, NULL, NULL }, true, NULL };
         struct ticket_row t;
-        if ((err = ticket_load(db, &org, source, true, true, &t)) != PD_OK)
+        if ((err = ticket_load(db, &org, f->source, true, true, &t)) != PD_OK)
             return err;
         bool reopenable = strcmp(t.status, "closed") == 0 || strcmp(t.status, "resolved") == 0;
         if (reopenable)
@@ -433,31 +495,18 @@ static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, c
         if (err != PD_OK || !reopenable)
             return err;
         kind = "ticket";
-        copy(opened, sizeof opened, source);
-        copy(opened_number, sizeof opened_number, number);
-    } else if (strcmp(action, "complaint") == 0) {
-        const struct complaint_scope org = { { a->org, NULL, NULL, NULL }, false, true, true };
-        struct complaint_in in = { .community_id = community, .unit_id = unit[0] ? unit : NULL, .channel = "callback",
-                                   .contact_name = name[0] ? name : NULL, .contact_phone = phone[0] ? phone : NULL,
-                                   .description = reason, .attachment_ids = "{}",
-                                   .complainant_id = resident[0] ? resident : NULL,
-                                   .receiver_id = assignee[0] ? assignee : a->id, .created_by = a->id,
-                                   .actor_id = a->id, .actor_role = a->role };
-        struct pd_error e;
-        if ((err = complaint_create(db, &org, &in, opened, &e)) != PD_OK)
+        copy(opened, sizeof opened, f->source);
+        copy(opened_number, sizeof opened_number, f->number);
+    } else if (strcmp(f->on_unsatisfied, "complaint") == 0) {
+        if ((err = open_complaint(db, f, a, reason, opened, opened_number)) != PD_OK)
             return err;
-        const char *np[] = { a->org, opened };
-        if ((err = db_exec(db, &complaint_number_of, 2, np, &r)) != PD_OK)
-            return err;
-        copy(opened_number, sizeof opened_number, PQgetvalue(r, 0, 0));
-        PQclear(r);
         kind = "complaint";
-        if (strcmp(type, "complaint") == 0) {
+        if (strcmp(f->type, "complaint") == 0) {
             json_t *j = json_pack("{s:s, s:s, s:s}", "callback_id", k->id, "complaint_id", opened,
                                   "complaint_number", opened_number);
             char *details = json_dumps(j, JSON_COMPACT);
             json_decref(j);
-            err = event_emit(db, &(struct event){ .org = a->org, .subject_type = "complaint", .subject_id = source,
+            err = event_emit(db, &(struct event){ .org = a->org, .subject_type = "complaint", .subject_id = f->source,
                                                   .type = "complaint.followed_up", .actor_id = a->id,
                                                   .actor_role = a->role, .details = details });
             free(details);
@@ -469,6 +518,21 @@ static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, c
     if (err == PD_OK)
         err = db_exec(db, &set_follow_up, 5, fp, NULL);
     return err;
+}
+
+/* A new issue the owner raised during the callback, opened in the same request as a ticket
+ * (category) or a complaint; the callback names it (new_issue) and its timeline says so. */
+static enum pd_err open_new_issue(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                                  const struct callback_facts *f, const struct callback_result *r)
+{
+    char id[37], number[32] = "";
+    enum pd_err err = strcmp(r->open, "ticket") == 0 ? open_ticket(db, f, a, r->category, r->new_issues, id, number)
+                                                      : open_complaint(db, f, a, r->new_issues, id, number);
+    const char *np[] = { a->org, k->id, r->open, id, number };
+    if (err == PD_OK)
+        err = db_exec(db, &set_new_issue, 5, np, NULL);
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.issue_opened", NULL, NULL,
+                                     json_pack("{s:s, s:s, s:s}", "type", r->open, "id", id, "number", number), NULL);
 }
 
 enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
@@ -491,12 +555,17 @@ enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, 
                           strcmp(r->method, "visit") == 0 ? r->signature_id : NULL, a->id };
     err = guarded(db, &complete_callback, k, a, "completed", 6, own);
     const struct clock_subject s = subject_of(a->org, k->id);
+    struct callback_facts f;
     if (err == PD_OK)
         err = clock_met(db, &s, "window");
     if (err == PD_OK)
-        err = follow_up(db, k, a, r->satisfaction, r->comment);
+        err = facts_of(db, a->org, k->id, &f);
+    if (err == PD_OK)
+        err = follow_up(db, k, a, &f, r->satisfaction, r->comment);
+    if (err == PD_OK && r->open != NULL)
+        err = open_new_issue(db, k, a, &f, r);
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
-                                     json_pack("{s:s, s:s}", "method", r->method, "satisfaction", r->satisfaction),
+                                     json_pack("{s:s, s:s*}", "method", r->method, "satisfaction", r->satisfaction),
                                      NULL);
 }
 
@@ -506,10 +575,13 @@ enum pd_err callback_respond(struct db_conn *db, const struct callback_row *k, c
     const char *own[] = { satisfaction, comment, a->id };
     enum pd_err err = guarded(db, &respond_callback, k, a, "completed", 3, own);
     const struct clock_subject s = subject_of(a->org, k->id);
+    struct callback_facts f;
     if (err == PD_OK)
         err = clock_met(db, &s, "window");
     if (err == PD_OK)
-        err = follow_up(db, k, a, satisfaction, comment);
+        err = facts_of(db, a->org, k->id, &f);
+    if (err == PD_OK)
+        err = follow_up(db, k, a, &f, satisfaction, comment);
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
                                      json_pack("{s:s, s:s}", "method", "in_app", "satisfaction", satisfaction),
                                      NULL);

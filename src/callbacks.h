@@ -65,11 +65,15 @@ enum pd_err callback_attempt(struct db_conn *db, const struct callback_row *k, c
                              const char *method, const char *outcome, const char *notes);
 /* Asks the owner to answer in the app (they see it in GET /v1/me/callbacks). */
 enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a);
+/* open: "ticket" (of category) or "complaint" to open for new_issues in the same request, or
+ * NULL; satisfaction NULL only for a letter (an answer to many owners). */
 struct callback_result {
-    const char *method, *satisfaction, *comment, *new_issues, *signature_id;
+    const char *method, *satisfaction, *comment, *new_issues, *signature_id, *open, *category;
 };
-/* Completes it (the window clock is met). A visit needs the owner's signature: an image the
- * caller uploaded (PD_ERR_INVALID, e names signature_id, otherwise). */
+/* Completes it (the window clock is met); an unsatisfied result follows up its source per
+ * the policy (its ticket reopened or a follow-up complaint: `follow_up`), and a new issue is
+ * opened when asked (`new_issue`). A visit needs the owner's signature: an image the caller
+ * uploaded (PD_ERR_INVALID, e names signature_id, otherwise). */
 enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                               const struct callback_result *r, struct pd_error *e);
 /* The owner's answer in the app. */

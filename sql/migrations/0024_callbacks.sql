@@ -26,6 +26,7 @@ CREATE TABLE callbacks (
     retry_hours       integer NOT NULL DEFAULT 24 CHECK (retry_hours BETWEEN 1 AND 720),
     on_unsatisfied    text NOT NULL DEFAULT 'none',  -- the policy's follow-up, frozen at creation
     follow_up         jsonb,                -- what an unsatisfied result opened: {type, id, number}
+    new_issue         jsonb,                -- what a new issue raised during it opened: {type, id, number}
     attempts          jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(attempts) = 'array'),
     method            text,                 -- how it was completed
     satisfaction      text,
@@ -264,6 +265,7 @@ SELECT json_build_object('id', k.id, 'community_id', k.community_id, 'unit_id', 
     'owner_confirmed', k.owner_confirmed, 'completed_by', k.completed_by, 'completed_at', pd_ts(k.completed_at),
     'reviewed_by', k.reviewed_by, 'reviewed_at', pd_ts(k.reviewed_at), 'review_note', k.review_note,
     'returned_count', k.returned_count, 'cancel_reason', k.cancel_reason, 'follow_up', k.follow_up,
+    'new_issue', k.new_issue,
     'version', k.version, 'created_at', pd_ts(k.created_at), 'updated_at', pd_ts(k.updated_at))
 $$;
 

@@ -52,6 +52,7 @@ const BODY_ENDPOINTS = [
   ['POST', `/v1/callbacks/${ID}/complete`, { method: 'phone', satisfaction: 'satisfied' }],
   ['POST', `/v1/callbacks/${ID}/return`, { reason: 'x' }],
   ['POST', `/v1/callbacks/${ID}/cancel`, { reason: 'x' }],
+  ['POST', '/v1/callback-letters', { callback_ids: [ID], content: 'x' }],
   ['POST', '/v1/sla-policy/callback-targets', { source_kind: 'help', rate: 0.5, window_start_hours: 1, window_end_hours: 2,
     max_attempts: 1, retry_hours: 1, on_unsatisfied: 'none' }],
   ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],

@@ -317,6 +317,10 @@ const PROBES = {
     body: (c, o) => ({ kind: 'opinion', unit_id: o.id, window_end: '2031-01-01T00:00:00Z', assignee_id: NOWHERE }),
     visible: (c, o) => sameOrg(c, o) && staffIn(c, o.community),
   },
+  // a letter: one naming a visible callback twice is a 400 before anything is looked up or
+  // written; one naming a callback out of reach is a 404
+  answerCallbacksByLetter: { refs: ['/v1/callbacks'], expect: 400, invalid: true,
+    body: (c, o) => ({ callback_ids: callbackVisible(c, o) ? [o.id, o.id] : [o.id], content: '矩阵' }) },
   takeCallback: { body: () => ({}), ifMatch: true, expect: 412 },
   reassignCallback: { body: () => ({ assignee_id: U.agent }), ifMatch: true, expect: 412 },
   attemptCallback: { body: () => ({ method: 'phone', outcome: 'reached' }), ifMatch: true, expect: 412 },

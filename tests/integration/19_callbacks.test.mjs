@@ -281,6 +281,35 @@ test('an unsatisfied result follows up its source: the repair is reopened, the c
   assert.equal((await act(s2.id, 'complete', { method: 'phone', satisfaction: 'very_dissatisfied' }, 'agent')).follow_up, null);
 });
 
+test('a new issue raised during the callback is opened at once; one letter answers many owners', async () => {
+  const k = await staffCallback({ assignee_id: U.agent });
+  assert.deepEqual(fieldsOf(await post(`/v1/callbacks/${k.id}/complete`, { method: 'phone', satisfaction: 'satisfied',
+    open_as: 'ticket' }, { token: T.agent })).sort(), ['category', 'new_issues']);
+  const done = await act(k.id, 'complete', { method: 'phone', satisfaction: 'satisfied', new_issues: '阳台下水道堵塞',
+    open_as: 'ticket', category: 'plumbing' }, 'agent');
+  assert.equal(done.new_issue.type, 'ticket');
+  const t = (await get(`/v1/tickets/${done.new_issue.id}`, { token: T.agent })).json;
+  assert.equal(t.unit_id, unit1);
+  assert.equal(t.description, '阳台下水道堵塞');
+  assert.equal(t.reporter.id, U.owner1);
+  assert.equal(t.number, done.new_issue.number);
+  const k2 = await staffCallback({ assignee_id: U.agent });
+  const c = (await act(k2.id, 'complete', { method: 'phone', satisfaction: 'neutral', new_issues: '保安夜间巡逻不到位',
+    open_as: 'complaint' }, 'agent')).new_issue;
+  assert.equal((await get(`/v1/complaints/${c.id}`, { token: T.agent })).json.channel, 'callback');
+  // 第十六条: one open letter closes several callbacks, all or none
+  const a = await staffCallback({ assignee_id: U.agent, kind: 'other', purpose: '停车费调整征询' });
+  const b = await staffCallback({ assignee_id: U.agent, kind: 'other', purpose: '停车费调整征询' });
+  const other = await staffCallback({ assignee_id: U.super });
+  const refused = await post('/v1/callback-letters', { callback_ids: [a.id, other.id], content: '停车费调整说明' }, { token: T.agent });
+  assert.deepEqual(fieldsOf(refused), ['callback_ids[1]']);
+  assert.equal((await show(a.id, 'agent')).json.status, 'open', 'nothing was written');
+  const letter = await post('/v1/callback-letters', { callback_ids: [a.id, b.id], content: '关于停车费调整的公开信' }, { token: T.agent });
+  assert.equal(letter.status, 200, letter.text);
+  assert.deepEqual(letter.json.items.map((x) => [x.status, x.method, x.satisfaction]),
+    [['completed', 'letter', null], ['completed', 'letter', null]]);
+});
+
 test('statistics in SQL: rates against targets, on time, methods, signed visits, satisfaction, follow-ups', async () => {
   const from = new Date(Date.now() - 86400e3).toISOString(), to = new Date(Date.now() + 86400e3).toISOString();
   const r = await get(`/v1/stats/callbacks?from=${from}&to=${to}`, { token: T.manager });
@@ -296,7 +325,9 @@ test('statistics in SQL: rates against targets, on time, methods, signed visits,
   assert.equal(r.json.methods.phone, n(`SELECT count(*) ${k} AND status IN ('completed', 'reviewed') AND method = 'phone'`));
   assert.ok(r.json.methods.in_app >= 1);
   const sat = r.json.satisfaction;
-  assert.equal(Object.values(sat).reduce((a, b) => a + b, 0), r.json.completed);
+  assert.equal(Object.values(sat).reduce((a, b) => a + b, 0),
+    n(`SELECT count(*) ${k} AND status IN ('completed', 'reviewed') AND satisfaction IS NOT NULL`), 'letters ask no satisfaction');
+  assert.ok(r.json.methods.letter >= 2);
   assert.ok(sat.very_dissatisfied >= 1 && sat.neutral >= 1);
   // the rates: complaints replied in the period that were called back, against 100%
   const complaintRate = r.json.sources.find((x) => x.source_kind === 'complaint');
