@@ -7,7 +7,7 @@
  *  - complaints: a breach escalates (complaint.escalated), and a valid complaint unsolved
  *    after 30 days becomes major (complaint.reclassified);
  *  - callbacks: windows that begin open (callback.opened); a closed ticket's callback is
- *    created with its auto-close;
+ *    created with its auto-close; the monthly quality sample is a job (callback_sample);
  *  - the job table (src/jobq.h): a bounded batch of due jobs of the kinds registered below.
  * Each sweep is one UPDATE … RETURNING feeding pd_emit, the event spine's one write path
  * (src/events.h), so the row locks decide which instance acts: with N instances running
@@ -188,10 +188,25 @@ static enum pd_err callback_retry(struct db_conn *db, const struct jobq_job *job
     return run_one(db, &callback_retry_due, 3, p, "callback retry", err, errlen);
 }
 
+/* The month's quality sample (第八条), for the month before the job's: payload {month:
+ * "YYYY-MM-01"} (SQL pd_callback_quality_sample). */
+DB_STMT(callback_sample_month, "SELECT pd_callback_quality_sample($1::date)");
+
+static enum pd_err callback_sample(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+{
+    const char *p[] = { json_string_value(json_object_get(job->payload, "month")) };
+    if (p[0] == NULL) {
+        snprintf(err, errlen, "callback_sample: payload needs month");
+        return PD_ERR_INVALID;
+    }
+    return run_one(db, &callback_sample_month, 1, p, "callback sample", err, errlen);
+}
+
 static const struct jobq_kind kinds[] = {
     { "housekeeping", housekeeping },
     { "probe", probe },
     { "callback_retry", callback_retry },
+    { "callback_sample", callback_sample },
 };
 
 static char worker[128];
@@ -209,6 +224,24 @@ static void schedule_housekeeping(struct db_conn *db)
     jobq_schedule(db, "housekeeping", NULL, NULL, run_at, key);
 }
 
+/* The quality sample of last month, due at the start of this one (UTC); every instance
+ * schedules it, the dedup key makes it one job. */
+static void schedule_callback_sample(struct db_conn *db)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    int year = tm.tm_year + 1900, month = tm.tm_mon + 1;      /* this month */
+    int prev_year = month == 1 ? year - 1 : year, prev = month == 1 ? 12 : month - 1;
+    char run_at[48], key[64], sampled[32];
+    snprintf(run_at, sizeof run_at, "%04d-%02d-01T00:00:00Z", year, month);
+    snprintf(sampled, sizeof sampled, "%04d-%02d-01", prev_year, prev);
+    snprintf(key, sizeof key, "callback-sample:%s", sampled);
+    json_t *j = json_pack("{s:s}", "month", sampled);
+    jobq_schedule(db, "callback_sample", NULL, j, run_at, key);
+    json_decref(j);
+}
+
 static void sweep(void)
 {
     struct db_conn *db;
@@ -218,6 +251,7 @@ static void sweep(void)
     struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade, &callbacks_open };
     run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep", NULL, 0);
     schedule_housekeeping(db);
+    schedule_callback_sample(db);
     jobq_run(db, worker, kinds, sizeof kinds / sizeof kinds[0], JOBS_BATCH, JOBS_LEASE_MS);
     db_release(db);
 }

@@ -432,3 +432,63 @@ SELECT CASE subject_type
     WHEN 'callback' THEN (SELECT coalesce(k.source_number, '回访') FROM callbacks k WHERE k.org_id = org AND k.id = subject_id)
     END
 $$;
+
+-- The monthly quality sample (seed 001 第八条): of the work orders completed in a month, 5% —
+-- at most one household in twenty of the community — drawn reproducibly (by the ticket's id
+-- and the month), called back by phone by the repair supervisor (the community's engineering
+-- head; the customer-service supervisor joins by the seed, not modelled). A kind of its own,
+-- so a ticket may have its repair callback and its sample one; never twice (the unique index).
+-- Returns how many it scheduled.
+CREATE FUNCTION pd_callback_quality_sample(p_month date) RETURNS integer
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_count integer := 0;
+    r record;
+BEGIN
+    FOR r IN
+        WITH done AS (
+            SELECT w.org_id, w.community_id, t.id AS ticket_id, t.unit_id, t.number, t.reporter_id,
+                   t.reporter_name, t.reporter_phone
+            FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id
+            WHERE w.status = 'completed' AND t.unit_id IS NOT NULL AND t.complaint_id IS NULL
+              AND w.completed_at >= p_month AND w.completed_at < p_month + interval '1 month'),
+        quota AS (
+            SELECT d.org_id, d.community_id,
+                   least(ceil(count(*) * 0.05),
+                         floor((SELECT count(*) FROM units u WHERE u.org_id = d.org_id AND u.community_id = d.community_id) * 0.05)
+                   )::integer AS n
+            FROM done d GROUP BY d.org_id, d.community_id),
+        picked AS (
+            SELECT DISTINCT ON (d.org_id, d.unit_id) d.*, md5(d.ticket_id::text || p_month::text) AS draw
+            FROM done d ORDER BY d.org_id, d.unit_id, md5(d.ticket_id::text || p_month::text)),
+        ranked AS (
+            SELECT p.*, row_number() OVER (PARTITION BY p.org_id, p.community_id ORDER BY p.draw) AS rank
+            FROM picked p)
+        SELECT x.* FROM ranked x JOIN quota q ON q.org_id = x.org_id AND q.community_id = x.community_id
+        WHERE x.rank <= q.n
+    LOOP
+        WITH made AS (
+            INSERT INTO callbacks (org_id, community_id, unit_id, resident_id, contact_name, contact_phone, kind,
+                                   source_type, source_id, source_number, purpose, status, window_start, window_end,
+                                   assignee_id)
+            SELECT r.org_id, r.community_id, r.unit_id, u.id, coalesce(r.reporter_name, u.name),
+                   coalesce(r.reporter_phone, u.phone), 'quality_sample', 'ticket', r.ticket_id, r.number,
+                   '月度维修质量抽查（第八条）', 'open', now(), now() + interval '7 days',
+                   coalesce(pd_department_head(r.org_id, r.community_id, 'engineering'),
+                            pd_department_head(r.org_id, r.community_id, 'customer_service'))
+            FROM (SELECT 1) one
+            LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.reporter_id AND u.kind = 'resident'
+            ON CONFLICT DO NOTHING
+            RETURNING id)
+        SELECT count(*) + v_count INTO v_count FROM (
+            SELECT pd_callback_window_clock(r.org_id, m.id, r.community_id, now() + interval '7 days'),
+                   pd_emit(r.org_id, 'callback', m.id, 'callback.created', NULL, 'system', NULL, 'open',
+                           jsonb_build_object('source_type', 'ticket', 'source_id', r.ticket_id,
+                                              'source_number', r.number, 'sample', to_char(p_month, 'YYYY-MM')),
+                           'public', jsonb_build_array(jsonb_build_object('to', 'assignee', 'type', 'callback.assigned',
+                               'title', '月度维修质量抽查回访', 'body', r.number)))
+            FROM made m) e;
+    END LOOP;
+    RETURN v_count;
+END
+$$;

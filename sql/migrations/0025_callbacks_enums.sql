@@ -19,7 +19,7 @@ ALTER TABLE callbacks
     DROP CONSTRAINT IF EXISTS callbacks_kind_check,
     DROP CONSTRAINT IF EXISTS callbacks_kind_enum,
     ADD CONSTRAINT callbacks_kind_enum CHECK (kind IN ('repair', 'help', 'complaint', 'opinion',
-        'suggestion', 'special_service', 'move_in', 'other')),
+        'suggestion', 'special_service', 'move_in', 'other', 'quality_sample')),
     DROP CONSTRAINT IF EXISTS callbacks_source_type_check,
     DROP CONSTRAINT IF EXISTS callbacks_source_type_enum,
     ADD CONSTRAINT callbacks_source_type_enum CHECK (source_type IN ('ticket', 'complaint')),
@@ -75,7 +75,8 @@ ALTER TABLE notifications
 ALTER TABLE jobs
     DROP CONSTRAINT IF EXISTS jobs_kind_check,
     DROP CONSTRAINT IF EXISTS jobs_kind_enum,
-    ADD CONSTRAINT jobs_kind_enum CHECK (kind IN ('housekeeping', 'probe', 'callback_retry'));
+    ADD CONSTRAINT jobs_kind_enum CHECK (kind IN ('housekeeping', 'probe', 'callback_retry',
+        'callback_sample'));
 
 ALTER TABLE clocks
     DROP CONSTRAINT IF EXISTS clocks_name_check,

@@ -310,6 +310,31 @@ test('a new issue raised during the callback is opened at once; one letter answe
     [['completed', 'letter', null], ['completed', 'letter', null]]);
 });
 
+test('the monthly quality sample (第八条): 5% of the month\'s work orders, at most 5% of households, a job of the job table', async () => {
+  for (let i = 0; i < 2; i++) await resolvedTicket();
+  const month = sql(`SELECT to_char(date_trunc('month', now()), 'YYYY-MM-DD')`);
+  const expected = Number(sql(`SELECT coalesce(sum(n), 0) FROM (
+    SELECT least(ceil(count(*) * 0.05), floor((SELECT count(*) FROM units u WHERE u.org_id = w.org_id AND u.community_id = w.community_id) * 0.05),
+                 count(DISTINCT t.unit_id)) AS n
+    FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id
+    WHERE w.status = 'completed' AND t.unit_id IS NOT NULL AND t.complaint_id IS NULL
+      AND w.completed_at >= date_trunc('month', now()) GROUP BY w.org_id, w.community_id) q`));
+  assert.ok(expected >= 1, 'this month has completed work orders to sample');
+  // the job the sweep schedules at the start of each month, here for this month and due now
+  sql(`INSERT INTO jobs (kind, payload, dedup_key) VALUES ('callback_sample', '{"month": "${month}"}', 'test-sample-${month}')`);
+  const sampled = await waitFor(async () => {
+    const n = Number(sql(`SELECT count(*) FROM callbacks WHERE kind = 'quality_sample'`));
+    return n > 0 && n;
+  }, 'the sample');
+  assert.equal(sampled, expected);
+  const [k] = (await get('/v1/callbacks?kind=quality_sample&limit=100', { token: T.super })).json.items;
+  assert.equal(k.status, 'open');
+  assert.equal(k.source_type, 'ticket');
+  assert.equal(k.assignee_id, U.engSuper, 'the repair supervisor');
+  // drawn again, it adds nothing
+  assert.equal(sql(`SELECT pd_callback_quality_sample(date_trunc('month', now())::date)`), '0');
+});
+
 test('statistics in SQL: rates against targets, on time, methods, signed visits, satisfaction, follow-ups', async () => {
   const from = new Date(Date.now() - 86400e3).toISOString(), to = new Date(Date.now() + 86400e3).toISOString();
   const r = await get(`/v1/stats/callbacks?from=${from}&to=${to}`, { token: T.manager });
