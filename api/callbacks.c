@@ -44,7 +44,7 @@ static struct machine_ctx ctx_of(const struct api_call *c, const struct callback
         f |= MF_ASSIGNEE;
     if (c->who.role == ROLE_OWNER && is(k->resident_id, c->who.sub))
         f |= MF_MINE;
-    if (is(k->method, "in_app"))
+    if (k->asked)
         f |= MF_REQUESTED;
     if (k->resident_id[0] != '\0')
         f |= MF_HAS_RESIDENT;
@@ -286,20 +286,25 @@ void callbacks_attempt(struct api_call *c)
 
 CALLBACK_ACT(act_request)
 {
-    (void)to, (void)in, (void)detail;
+    (void)to, (void)detail;
     struct callback_actor a = actor_of(c);
-    return callback_request(c->db, K_ROW, &a);
+    return callback_request(c->db, K_ROW, &a, K_IN->method != NULL);
 }
 
 void callbacks_request(struct api_call *c)
 {
-    static const char *const fields[] = { NULL };
+    static const char *const fields[] = { "confirm_visit", NULL };
     struct verr v;
     long long version;
     struct callback_input in = { 0 };
     const char *id = api_change_begin(c, &v, fields, false, &version);
-    if (id != NULL)
-        run(c, &v, KA_REQUEST, id, version, act_request, &in);
+    if (id == NULL)
+        return;
+    json_t *j_visit = json_object_get(c->j_body, "confirm_visit");
+    if (j_visit != NULL && !json_is_boolean(j_visit))
+        verr_add(&v, "confirm_visit", "must be true or false");
+    in.method = json_is_true(j_visit) ? "visit" : NULL;
+    run(c, &v, KA_REQUEST, id, version, act_request, &in);
 }
 
 CALLBACK_ACT(act_complete)

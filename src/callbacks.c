@@ -16,7 +16,7 @@
  * or NULL; struct callback_scope), the leading parameters of every statement that reads by
  * scope. Owners see the ones they were asked to answer in the app. */
 #define K_IN_COMMUNITIES "k.community_id = ANY ($2)"
-#define K_ASKED "(k.resident_id = $4::uuid AND k.method = 'in_app')"
+#define K_ASKED "(k.resident_id = $4::uuid AND k.asked_in_app)"
 #define K_ASSIGNED "k.assignee_id = $4::uuid"
 #define K_VISIBLE "k.org_id = $1 AND ($2::uuid[] IS NULL OR " K_IN_COMMUNITIES ") " \
                   "AND ($3::uuid[] IS NULL OR " K_ASKED ") AND ($5::bool IS NULL OR " K_ASSIGNED ")"
@@ -32,7 +32,7 @@
 DB_STMT(lock_callback, "SELECT 1 FROM callbacks k WHERE " K_VISIBLE " AND k.id = $6 FOR UPDATE");
 DB_STMT(load_callback,
     "SELECT " CALLBACK_PARTS("k.version", "$6") ", k.status, k.community_id, k.assignee_id, k.resident_id, "
-    "  coalesce(k.method, ''), jsonb_array_length(k.attempts), k.max_attempts, k.retry_hours "
+    "  coalesce(k.method, ''), jsonb_array_length(k.attempts), k.max_attempts, k.retry_hours, k.asked_in_app "
     "FROM callbacks k WHERE " K_VISIBLE " AND k.id = $7");
 
 static const struct list_filter callback_filters[] = {
@@ -112,12 +112,14 @@ DB_STMT(attempt_callback,
     "UPDATE callbacks SET attempts = attempts || jsonb_build_array(jsonb_build_object('at', pd_ts(now()), "
     "  'by', $6::uuid, 'method', $7::text, 'outcome', $8::text, 'notes', $9::text)), " K_MOVE " " K_GUARD
     " RETURNING version");
-DB_STMT(request_callback, "UPDATE callbacks SET method = 'in_app', " K_MOVE " " K_GUARD " RETURNING version");
+/* $6: 'visit' when the owner confirms a visit in the app (their signature), else NULL */
+DB_STMT(request_callback,
+    "UPDATE callbacks SET asked_in_app = true, method = coalesce($6, 'in_app'), " K_MOVE " " K_GUARD " RETURNING version");
 DB_STMT(complete_callback,
     "UPDATE callbacks SET method = $6, satisfaction = $7, comment = $8, new_issues = $9, signature_id = $10::uuid, "
     "  completed_by = $11::uuid, completed_at = now(), " K_MOVE " " K_GUARD " RETURNING version");
 DB_STMT(respond_callback,
-    "UPDATE callbacks SET method = 'in_app', satisfaction = $6, comment = $7, owner_confirmed = true, "
+    "UPDATE callbacks SET satisfaction = $6, comment = $7, owner_confirmed = true, "
     "  completed_by = $8::uuid, completed_at = now(), " K_MOVE " " K_GUARD " RETURNING version");
 DB_STMT(approve_callback,
     "UPDATE callbacks SET reviewed_by = $6::uuid, reviewed_at = now(), review_note = $7, " K_MOVE " " K_GUARD
@@ -125,6 +127,7 @@ DB_STMT(approve_callback,
 DB_STMT(return_callback,
     "UPDATE callbacks SET review_note = $7, returned_count = returned_count + 1, reviewed_by = $6::uuid, "
     "  method = NULL, satisfaction = NULL, completed_by = NULL, completed_at = NULL, owner_confirmed = false, "
+    "  asked_in_app = false, "
     "  " K_MOVE " " K_GUARD " RETURNING version");
 /* what an unsatisfied result follows up: $1 org, $2 id */
 DB_STMT(callback_source,
@@ -210,6 +213,7 @@ enum pd_err callback_load(struct db_conn *db, const struct callback_scope *vis, 
     out->attempts = atoi(PQgetvalue(r, 0, 11));
     out->max_attempts = atoi(PQgetvalue(r, 0, 12));
     out->retry_hours = atoi(PQgetvalue(r, 0, 13));
+    out->asked = PQgetvalue(r, 0, 14)[0] == 't';
     PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
@@ -383,11 +387,15 @@ enum pd_err callback_attempt(struct db_conn *db, const struct callback_row *k, c
     return err;
 }
 
-enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a)
+enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                             bool visit)
 {
-    struct event_notice owner = { TO_RESIDENT, "callback.requested", "物业邀请您评价服务", NULL };
-    enum pd_err err = guarded(db, &request_callback, k, a, NULL, 0, NULL);
-    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.requested", NULL, NULL, NULL, &owner);
+    struct event_notice owner = { TO_RESIDENT, "callback.requested",
+                                  visit ? "请确认物业上门回访并评价" : "物业邀请您评价服务", NULL };
+    const char *own[] = { visit ? "visit" : NULL };
+    enum pd_err err = guarded(db, &request_callback, k, a, NULL, 1, own);
+    return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.requested", NULL, NULL,
+                                     json_pack("{s:s}", "method", visit ? "visit" : "in_app"), &owner);
 }
 
 static bool unsatisfied(const char *satisfaction)
@@ -583,7 +591,8 @@ enum pd_err callback_respond(struct db_conn *db, const struct callback_row *k, c
     if (err == PD_OK)
         err = follow_up(db, k, a, &f, satisfaction, comment);
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.completed", k->status, "completed",
-                                     json_pack("{s:s, s:s}", "method", "in_app", "satisfaction", satisfaction),
+                                     json_pack("{s:s, s:s}", "method", k->method[0] ? k->method : "in_app",
+                                               "satisfaction", satisfaction),
                                      NULL);
 }
 

@@ -26,6 +26,7 @@ struct callback_row {
     char id[37], status[16], community_id[37], assignee_id[37], resident_id[37], method[16];
     long long version;
     int attempts, max_attempts, retry_hours;
+    bool asked;                /* the owner was asked to answer in the app */
 };
 void callback_row_free(struct callback_row *k);
 
@@ -63,8 +64,10 @@ enum pd_err callback_reassign(struct db_conn *db, const struct callback_row *k, 
  * callback and tells the supervisors; a refusal ends it as failed too. */
 enum pd_err callback_attempt(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                              const char *method, const char *outcome, const char *notes);
-/* Asks the owner to answer in the app (they see it in GET /v1/me/callbacks). */
-enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a);
+/* Asks the owner to answer in the app (they see it in GET /v1/me/callbacks); visit: to
+ * confirm the visit just made, which signs it (DESIGN §8: the owner's in-app confirmation). */
+enum pd_err callback_request(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
+                             bool visit);
 /* open: "ticket" (of category) or "complaint" to open for new_issues in the same request, or
  * NULL; satisfaction NULL only for a letter (an answer to many owners). */
 struct callback_result {
@@ -76,7 +79,7 @@ struct callback_result {
  * uploaded (PD_ERR_INVALID, e names signature_id, otherwise). */
 enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                               const struct callback_result *r, struct pd_error *e);
-/* The owner's answer in the app. */
+/* The owner's answer in the app (a visit they confirm stays a visit, owner_confirmed). */
 enum pd_err callback_respond(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                              const char *satisfaction, const char *comment);
 /* The review: approve (reviewed) or return it to be done again (open, counted) with a note. */

@@ -34,6 +34,7 @@ CREATE TABLE callbacks (
     new_issues        text CHECK (char_length(new_issues) <= 1000),
     signature_id      uuid,                 -- a visit: the owner's signature (an attachment) …
     owner_confirmed   boolean NOT NULL DEFAULT false,  -- … or their confirmation in the app
+    asked_in_app      boolean NOT NULL DEFAULT false,  -- the owner was asked to answer (or confirm a visit) in the app
     completed_by      uuid,
     completed_at      timestamptz,
     reviewed_by       uuid,
@@ -262,7 +263,7 @@ SELECT json_build_object('id', k.id, 'community_id', k.community_id, 'unit_id', 
     'window_start', pd_ts(k.window_start), 'window_end', pd_ts(k.window_end), 'assignee_id', k.assignee_id,
     'max_attempts', k.max_attempts, 'attempts', k.attempts, 'method', k.method, 'satisfaction', k.satisfaction,
     'comment', k.comment, 'new_issues', k.new_issues, 'signature_id', k.signature_id,
-    'owner_confirmed', k.owner_confirmed, 'completed_by', k.completed_by, 'completed_at', pd_ts(k.completed_at),
+    'owner_confirmed', k.owner_confirmed, 'asked_in_app', k.asked_in_app, 'completed_by', k.completed_by, 'completed_at', pd_ts(k.completed_at),
     'reviewed_by', k.reviewed_by, 'reviewed_at', pd_ts(k.reviewed_at), 'review_note', k.review_note,
     'returned_count', k.returned_count, 'cancel_reason', k.cancel_reason, 'follow_up', k.follow_up,
     'new_issue', k.new_issue,

@@ -210,6 +210,12 @@ test('owners answer in the app when asked, and see nothing else', async () => {
   assert.equal(answered.method, 'in_app');
   // owners never list staff callbacks, nor reach the staff list
   assert.equal((await get('/v1/callbacks', { token: T.owner1 })).status, 403);
+  // a visit the owner confirms in the app is a signed visit
+  const v = await staffCallback({ assignee_id: U.agent });
+  await act(v.id, 'attempt', { method: 'visit', outcome: 'reached' }, 'agent');
+  await act(v.id, 'request', { confirm_visit: true }, 'agent');
+  const confirmed = await act(v.id, 'respond', { satisfaction: 'very_satisfied' }, 'owner1');
+  assert.deepEqual([confirmed.method, confirmed.owner_confirmed, confirmed.signature_id], ['visit', true, null]);
 });
 
 test('who sees which: the community, the assignee for technicians, no other org; the phone masked for quality', async () => {
@@ -361,7 +367,10 @@ test('statistics in SQL: rates against targets, on time, methods, signed visits,
     AND NOT anonymous AND NOT written_reply_only AND replied_at >= '${from}' AND replied_at < '${to}'`));
   assert.ok(complaintRate.called_back >= 1 && complaintRate.called_back < complaintRate.sources);
   assert.equal(complaintRate.met, false, 'not every valid complaint was called back yet');
-  assert.ok(r.json.attempts_per_completed >= 0);
+  assert.ok(r.json.attempts_per_completed > 0);
+  assert.equal(r.json.signed_visit_share.opinion, Number(sql(`SELECT round(avg((method = 'visit' AND (signature_id IS NOT NULL
+    OR owner_confirmed))::int)::numeric, 4) ${k} AND kind = 'opinion' AND status IN ('completed', 'reviewed')`)));
+  assert.ok(r.json.signed_visit_share.opinion > 0, 'signed visits, by image and in the app');
   assert.ok(r.json.year_phone_letter_share > 0.6 && r.json.year_phone_letter_over === true, 'mostly phone calls here: flagged');
   for (const who of ['agent', 'tech', 'owner1'])
     assert.equal((await get(`/v1/stats/callbacks?from=${from}&to=${to}`, { token: T[who] })).status, 403, who);
