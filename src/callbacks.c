@@ -480,7 +480,7 @@ static enum pd_err open_ticket(struct db_conn *db, const struct callback_facts *
 /* An unsatisfied result (不满意, 很不满意) follows up its source per the policy frozen on the
  * callback: `reopen` its ticket (counted as a reopen, back to the desk for dispatch), or open
  * a follow-up `complaint` received by the callback's assignee; the callback names what it
- * opened and the source's timeline shows it (ticket.reopened; complaint.followed_up). */
+ * opened and the source's timeline shows it (ticket.reopened; <source>.followed_up). */
 static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                              const struct callback_facts *f, const char *satisfaction, const char *comment)
 {
@@ -509,16 +509,17 @@ static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, c
         if ((err = open_complaint(db, f, a, reason, opened, opened_number)) != PD_OK)
             return err;
         kind = "complaint";
-        if (strcmp(f->type, "complaint") == 0) {
-            json_t *j = json_pack("{s:s, s:s, s:s}", "callback_id", k->id, "complaint_id", opened,
-                                  "complaint_number", opened_number);
-            char *details = json_dumps(j, JSON_COMPACT);
-            json_decref(j);
-            err = event_emit(db, &(struct event){ .org = a->org, .subject_type = "complaint", .subject_id = f->source,
-                                                  .type = "complaint.followed_up", .actor_id = a->id,
-                                                  .actor_role = a->role, .details = details });
-            free(details);
-        }
+        /* the source's timeline shows it: complaint.followed_up, ticket.followed_up */
+        json_t *j = json_pack("{s:s, s:s, s:s}", "callback_id", k->id, "complaint_id", opened,
+                              "complaint_number", opened_number);
+        char *details = json_dumps(j, JSON_COMPACT);
+        char type[40];
+        json_decref(j);
+        snprintf(type, sizeof type, "%s.followed_up", f->type);
+        err = event_emit(db, &(struct event){ .org = a->org, .subject_type = f->type, .subject_id = f->source,
+                                              .type = type, .actor_id = a->id, .actor_role = a->role,
+                                              .details = details });
+        free(details);
     } else {
         return PD_OK;
     }

@@ -121,6 +121,7 @@ static const struct label labels[] = {
     { "ticket_event_type", "closed", "关闭", "Closed", 0 },
     { "ticket_event_type", "auto_closed", "自动关闭", "Closed automatically", 0 },
     { "ticket_event_type", "sla_warning", "SLA 即将超时", "SLA due soon", 0 },
+    { "ticket_event_type", "followed_up", "回访不满意转投诉", "Followed up by a complaint", 0 },
     { "ticket_event_type", "sla_breached", "SLA 已超时", "SLA breached", 0 },
     { "sla_clock_state", "met", "按时达成", "Met", 0 },
     { "sla_clock_state", "met_late", "超时达成", "Met late", 0 },

@@ -282,6 +282,22 @@ test('an unsatisfied result follows up its source: the repair is reopened, the c
   assert.match(f.description, new RegExp(c.number));
   assert.ok((await get(`/v1/complaints/${c.id}/events`, { token: T.agent })).json.items
     .some((e) => e.type === 'complaint.followed_up' && e.details.complaint_id === f.id));
+  // a community whose policy opens a complaint for unhappy repairs: the ticket's timeline shows it
+  const pol = await post('/v1/sla-policy/callback-targets', { community_id: DEMO.xinyuan, source_kind: 'repair', rate: 1,
+    window_start_hours: 0, window_end_hours: 48, max_attempts: 3, retry_hours: 24, on_unsatisfied: 'complaint' }, { token: T.admin });
+  assert.equal(pol.status, 201, pol.text);
+  try {
+    const t2 = await resolvedTicket();
+    await post(`/v1/tickets/${t2.id}/confirm`, { rating: 2 }, { token: T.owner1 });
+    const [k2] = await of(t2.id);
+    assert.equal(k2.status, 'open', 'this policy opens the window at once');
+    const r2 = await act(k2.id, 'complete', { method: 'phone', satisfaction: 'dissatisfied' }, 'super');
+    assert.equal(r2.follow_up.type, 'complaint');
+    const ev2 = (await get(`/v1/tickets/${t2.id}/events`, { token: T.agent })).json.items.at(-1);
+    assert.deepEqual([ev2.type, ev2.event_type, ev2.details.complaint_id], ['followed_up', 'ticket.followed_up', r2.follow_up.id]);
+  } finally {
+    await call('DELETE', `/v1/sla-policy/callback-targets/${pol.json.id}`, { token: T.admin });
+  }
   // one without a source (asked for by staff) follows up nothing
   const s2 = await staffCallback({ assignee_id: U.agent });
   assert.equal((await act(s2.id, 'complete', { method: 'phone', satisfaction: 'very_dissatisfied' }, 'agent')).follow_up, null);
@@ -375,4 +391,21 @@ test('statistics in SQL: rates against targets, on time, methods, signed visits,
   for (const who of ['agent', 'tech', 'owner1'])
     assert.equal((await get(`/v1/stats/callbacks?from=${from}&to=${to}`, { token: T[who] })).status, 403, who);
   assert.deepEqual(fieldsOf(await get(`/v1/stats/callbacks?from=nope&to=${to}`, { token: T.manager, expectInvalidRequest: true })), ['from']);
+});
+
+test('integration clients read callbacks with callbacks:read, and only then', async () => {
+  const made = await post('/v1/api-clients', { name: '回访对接', scopes: ['callbacks:read'] }, { token: T.admin });
+  assert.equal(made.status, 201, made.text);
+  const tok = (await post('/v1/auth/token', { grant_type: 'client_credentials', client_id: made.json.client_id,
+    client_secret: made.json.client_secret })).json.access_token;
+  const list = await get('/v1/callbacks?limit=5', { token: tok });
+  assert.equal(list.status, 200);
+  assert.ok(list.json.items.length > 0);
+  assert.ok(list.json.items.every((x) => x.contact_phone === null || x.contact_phone.includes('****')), 'phones masked without pii:read');
+  assert.equal((await get(`/v1/callbacks/${list.json.items[0].id}`, { token: tok })).status, 200);
+  assert.equal((await post(`/v1/callbacks/${list.json.items[0].id}/take`, {}, { token: tok })).status, 403);
+  const other = await post('/v1/api-clients', { name: '报事对接', scopes: ['tickets:read'] }, { token: T.admin });
+  const tok2 = (await post('/v1/auth/token', { grant_type: 'client_credentials', client_id: other.json.client_id,
+    client_secret: other.json.client_secret })).json.access_token;
+  assert.equal((await get('/v1/callbacks', { token: tok2 })).status, 403);
 });
