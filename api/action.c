@@ -1,5 +1,6 @@
 /* The action path (api/action.h): lock → If-Match → machine → act → reload → commit → reply. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../src/enums.h"
 #include "action.h"
@@ -7,6 +8,19 @@
 json_t *api_allowed(const struct api_resource *r, const struct api_subject *s)
 {
     return machine_allowed(r->machine, s->state, &s->ctx);
+}
+
+void api_show_text(struct api_call *c, const struct machine *m, const char *state, const struct machine_ctx *x,
+                   const char *json, long long version)
+{
+    json_t *j_actions = machine_allowed(m, state, x);
+    char *actions = json_dumps(j_actions, JSON_COMPACT);
+    json_decref(j_actions);
+    if (actions != NULL)
+        api_object_text(c, 200, json, version, actions);
+    else
+        api_error(c, PD_ERR_NOMEM, NULL);
+    free(actions);
 }
 
 bool api_action_begin(struct api_call *c, const struct api_resource *r, int action, const char *id,

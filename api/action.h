@@ -45,4 +45,10 @@ bool api_action_begin(struct api_call *c, const struct api_resource *r, int acti
 /* allowed_actions of a loaded object for the caller (new reference). */
 json_t *api_allowed(const struct api_resource *r, const struct api_subject *s);
 
+/* Replies 200 with an object read as text (its stored wire form, version) and the
+ * allowed_actions the machine gives the caller in state: the GET of every resource with a
+ * machine. */
+void api_show_text(struct api_call *c, const struct machine *m, const char *state, const struct machine_ctx *x,
+                   const char *json, long long version);
+
 #endif

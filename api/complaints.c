@@ -254,14 +254,7 @@ void complaints_show(struct api_call *c)
         return;
     }
     struct machine_ctx x = ctx_of(c, &k);
-    json_t *j_actions = machine_allowed(&complaint_machine, k.status, &x);
-    char *actions = json_dumps(j_actions, JSON_COMPACT);
-    json_decref(j_actions);
-    if (actions != NULL)
-        api_object_text(c, 200, k.json, k.version, actions);
-    else
-        api_error(c, PD_ERR_NOMEM, NULL);
-    free(actions);
+    api_show_text(c, &complaint_machine, k.status, &x, k.json, k.version);
     complaint_row_free(&k);
 }
 

@@ -241,14 +241,8 @@ void tickets_show(struct api_call *c)
         api_error(c, err, NULL);
         return;
     }
-    json_t *j_actions = actions_for(c, &t);
-    char *actions = json_dumps(j_actions, JSON_COMPACT);
-    json_decref(j_actions);
-    if (actions != NULL)
-        api_object_text(c, 200, t.json, t.version, actions);
-    else
-        api_error(c, PD_ERR_NOMEM, NULL);
-    free(actions);
+    struct machine_ctx x = ctx_of(c, &t);
+    api_show_text(c, &ticket_machine, t.status, &x, t.json, t.version);
     ticket_row_free(&t);
 }
 
