@@ -137,13 +137,12 @@ void callbacks_create(struct api_call *c)
 {
     static const char *const fields[] = { "kind", "unit_id", "resident_id", "contact_name", "contact_phone", "purpose",
                                           "window_start", "window_end", "assignee_id", NULL };
-    static const char *const staff_kinds[] = { "opinion", "suggestion", "special_service", "move_in", "other", NULL };
     struct verr v;
     struct callback_in in = { 0 };
     time_t start, end;
     verr_init(&v);
     api_body_fields(c, &v, fields);
-    in.kind = v_enum(&v, c->j_body, "kind", true, staff_kinds);
+    in.kind = v_enum(&v, c->j_body, "kind", true, enum_codes("callback_staff_kind"));
     in.unit_id = v_uuid(&v, c->j_body, "unit_id", false);
     in.resident_id = v_uuid(&v, c->j_body, "resident_id", false);
     if ((json_object_get(c->j_body, "unit_id") == NULL) == (json_object_get(c->j_body, "resident_id") == NULL))
@@ -403,8 +402,20 @@ void callbacks_cancel(struct api_call *c)
     run(c, &v, KA_CANCEL, id, version, act_cancel, &in);
 }
 
+/* an id of a request and where it was in it */
+struct named_id {
+    const char *id;
+    size_t at;
+};
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const struct named_id *)a)->id, ((const struct named_id *)b)->id);
+}
+
 /* 第十六条: one open letter answers one issue for many owners — it completes each callback
- * it names (the caller's to complete, open), all or none. */
+ * it names (the caller's to complete, open, one staff asked for: not a repair's, complaint's
+ * or sample's, which count against their targets one by one), all or none. */
 void callbacks_letter(struct api_call *c)
 {
     static const char *const fields[] = { "callback_ids", "content", NULL };
@@ -426,32 +437,57 @@ void callbacks_letter(struct api_call *c)
     }
     if (!api_valid(c, &v) || !api_db(c))
         return;
+    /* locked in id order, so that two letters never wait on each other */
+    size_t n = json_array_size(j_ids);
+    struct named_id order[100];
+    for (i = 0; i < n; i++)
+        order[i] = (struct named_id){ json_string_value(json_array_get(j_ids, i)), i };
+    qsort(order, n, sizeof order[0], by_id);
     json_t *j_items = json_array();
     struct callback_actor a = actor_of(c);
     const struct callback_result result = { .method = "letter", .comment = content };
-    json_array_foreach(j_ids, i, j_id) {
+    for (size_t x = 0; x < n; x++) {
+        const char *id = order[x].id;
         char field[40];
-        snprintf(field, sizeof field, "callback_ids[%zu]", i);
+        snprintf(field, sizeof field, "callback_ids[%zu]", order[x].at);
         struct callback_obj o;
         struct api_subject s;
         struct pd_error e;
-        enum pd_err err = load_obj(c, json_string_value(j_id), true, &o, &s);
-        if (err == PD_OK && machine_check(&callback_machine, s.state, KA_COMPLETE, &s.ctx, NULL) != MACHINE_OK)
-            err = PD_ERR_CONFLICT;
-        if (err == PD_OK)
+        enum pd_err err = load_obj(c, id, true, &o, &s);
+        /* a letter answers what staff asked for; repairs and complaints are called back one by one */
+        bool answerable = err == PD_OK && json_object_get(o.k.j, "source_type") != NULL &&
+                          json_is_null(json_object_get(o.k.j, "source_type")) &&
+                          machine_check(&callback_machine, s.state, KA_COMPLETE, &s.ctx, NULL) == MACHINE_OK;
+        if (answerable)
             err = callback_complete(c->db, &o.k, &a, &result, &e);
         release_obj(&o);
-        if (err == PD_OK && (err = load_obj(c, json_string_value(j_id), false, &o, &s)) == PD_OK) {
-            json_array_append(j_items, o.k.j);
-            release_obj(&o);
+        if (err == PD_OK && !answerable) {
+            json_decref(j_items);
+            api_fail(c, &(struct pd_error){ PD_ERR_INVALID, field,
+                                            "is not yours to complete now, or not one a letter answers" });
+            return;
         }
         if (err != PD_OK) {
             json_decref(j_items);
-            api_fail(c, &(struct pd_error){ err == PD_ERR_NOT_FOUND ? PD_ERR_NOT_FOUND : PD_ERR_INVALID, field,
-                                            err == PD_ERR_NOT_FOUND ? "No such callback within your reach."
-                                                                    : "is not yours to complete now" });
+            if (err == PD_ERR_NOT_FOUND)
+                api_fail(c, &(struct pd_error){ PD_ERR_NOT_FOUND, field, "No such callback within your reach." });
+            else
+                api_error(c, err, NULL);
             return;
         }
+    }
+    /* the reply lists them in the order asked */
+    json_array_foreach(j_ids, i, j_id) {
+        struct callback_obj o;
+        struct api_subject s;
+        enum pd_err err = load_obj(c, json_string_value(j_id), false, &o, &s);
+        if (err != PD_OK) {
+            json_decref(j_items);
+            api_error(c, err, NULL);
+            return;
+        }
+        json_array_append(j_items, o.k.j);
+        release_obj(&o);
     }
     api_json(c, 200, json_pack("{s:o, s:n}", "items", j_items, "next_cursor"));
 }

@@ -14,6 +14,7 @@ static bool unassigned(const struct machine_ctx *c) { return !(c->facts & MF_ASS
 static bool assignee(const struct machine_ctx *c) { return c->facts & MF_ASSIGNEE; }
 static bool mine(const struct machine_ctx *c) { return c->facts & MF_MINE; }
 static bool requested(const struct machine_ctx *c) { return c->facts & MF_REQUESTED; }
+static bool not_assignee(const struct machine_ctx *c) { return !(c->facts & MF_ASSIGNEE); }
 static bool askable(const struct machine_ctx *c) { return (c->facts & MF_HAS_RESIDENT) && !(c->facts & MF_REQUESTED); }
 
 /* action, from, to (NULL: stays), roles, guard (409), forbids, who (403) */
@@ -25,8 +26,9 @@ static const struct machine_transition callback_transitions[] = {
     { KA_REQUEST, OPEN, NULL, ROLES_STAFF, askable, false, assignee },
     { KA_COMPLETE, OPEN, "completed", ROLES_STAFF, NULL, false, assignee },
     { KA_RESPOND, OPEN, "completed", OWNER, requested, false, mine },
-    { KA_APPROVE, COMPLETED, "reviewed", SUPERVISORS, NULL, false, NULL },
-    { KA_RETURN, COMPLETED, "open", SUPERVISORS, NULL, false, NULL },
+    /* a review is someone else's than the one who did it */
+    { KA_APPROVE, COMPLETED, "reviewed", SUPERVISORS, NULL, false, not_assignee },
+    { KA_RETURN, COMPLETED, "open", SUPERVISORS, NULL, false, not_assignee },
     { KA_CANCEL, PENDING, "cancelled", SUPERVISORS, NULL, false, NULL },
 };
 

@@ -16,8 +16,8 @@ enum callback_action {
  *  - Only its assignee records attempts (an unreachable last one fails it: src/callbacks.c),
  *    asks the owner to answer in the app, or completes it.
  *  - The owner answers in the app once asked.
- *  - A supervisor approves a completed callback or returns it to be done again; supervisors
- *    cancel one that is not done. */
+ *  - A supervisor other than its assignee approves a completed callback or returns it to be
+ *    done again; supervisors cancel one that is not done. */
 extern const struct machine callback_machine;
 
 #endif

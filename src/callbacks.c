@@ -22,11 +22,13 @@
                   "AND ($3::uuid[] IS NULL OR " K_ASKED ") AND ($5::bool IS NULL OR " K_ASSIGNED ")"
 /* The columns a callback is assembled from (compose): 0 doc, 1 a bigint (the list's cursor,
  * the load's version), 2 id, 3 the contact's name, 4 their phone as this caller sees it (REVEAL
- * bool; the assignee and the owner always in full), 5 overdue. */
+ * bool; the assignee and the owner always in full), 5 overdue, 6 the staff's part (NULL for
+ * owners: $3 units). */
 #define CALLBACK_PARTS(SECOND, REVEAL) \
     "k.doc, " SECOND ", k.id, k.contact_name, CASE WHEN " REVEAL "::bool " \
     "  OR coalesce(k.assignee_id = $4::uuid OR k.resident_id = $4::uuid, false) THEN k.contact_phone " \
-    "  ELSE pd_mask_phone(k.contact_phone) END, k.status IN ('scheduled', 'open') AND k.window_end < now()"
+    "  ELSE pd_mask_phone(k.contact_phone) END, k.status IN ('scheduled', 'open') AND k.window_end < now(), " \
+    "  CASE WHEN $3::uuid[] IS NULL THEN k.staff_doc END"
 
 /* lock: the scope ($1..$5), $6 id. load: the scope, $6 reveal, $7 id. */
 DB_STMT(lock_callback, "SELECT 1 FROM callbacks k WHERE " K_VISIBLE " AND k.id = $6 FOR UPDATE");
@@ -97,9 +99,11 @@ DB_STMT(insert_callback,
     "  CASE WHEN coalesce($10::timestamptz, now()) <= now() THEN 'open' ELSE 'scheduled' END, "
     "  coalesce($10::timestamptz, now()), $11::timestamptz, $12, $13) RETURNING status");
 DB_STMT(window_clock, "SELECT pd_callback_window_clock($1, $2, $3, $4::timestamptz)");
+/* an image the caller uploaded that signs no other callback ($4 this one) */
 DB_STMT(signature_usable,
     "SELECT 1 FROM attachments a WHERE a.org_id = $1 AND a.id = $2 AND a.uploader_id = $3 "
-    "AND a.content_type LIKE 'image/%'");
+    "AND a.content_type LIKE 'image/%' AND NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.org_id = a.org_id "
+    "  AND b.signature_id = a.id AND b.id <> $4)");
 
 /* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
 #define K_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5)"
@@ -127,12 +131,13 @@ DB_STMT(approve_callback,
 DB_STMT(return_callback,
     "UPDATE callbacks SET review_note = $7, returned_count = returned_count + 1, reviewed_by = $6::uuid, "
     "  method = NULL, satisfaction = NULL, completed_by = NULL, completed_at = NULL, owner_confirmed = false, "
-    "  asked_in_app = false, "
+    "  asked_in_app = false, attempts = '[]', "
     "  " K_MOVE " " K_GUARD " RETURNING version");
 /* what an unsatisfied result follows up: $1 org, $2 id */
 DB_STMT(callback_source,
     "SELECT k.source_type, k.source_id, k.source_number, k.on_unsatisfied, k.community_id, k.unit_id, k.resident_id, "
-    "  k.contact_name, k.contact_phone, k.assignee_id FROM callbacks k WHERE k.org_id = $1 AND k.id = $2");
+    "  k.contact_name, k.contact_phone, k.assignee_id, k.follow_up IS NOT NULL "
+    "FROM callbacks k WHERE k.org_id = $1 AND k.id = $2");
 DB_STMT(set_follow_up,
     "UPDATE callbacks SET follow_up = jsonb_build_object('type', $3::text, 'id', $4::uuid, 'number', $5::text) "
     "WHERE org_id = $1 AND id = $2");
@@ -155,7 +160,8 @@ static void copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
-/* Row's callback (the columns of CALLBACK_PARTS), closed. */
+/* Row's callback (the columns of CALLBACK_PARTS), closed: an owner gets none of the staff's
+ * part (attempts and their notes, review and cancel notes). */
 static void compose(struct jtext *b, PGresult *r, int row)
 {
     jtext_put(b, "{\"contact_name\":");
@@ -164,6 +170,10 @@ static void compose(struct jtext *b, PGresult *r, int row)
     jtext_str(b, db_value(r, row, 4));
     jtext_key(b, "overdue");
     jtext_put(b, PQgetvalue(r, row, 5)[0] == 't' ? "true" : "false");
+    if (PQgetisnull(r, row, 6))
+        jtext_put(b, ",\"attempts\":[],\"review_note\":null,\"cancel_reason\":null");
+    else
+        jtext_members(b, PQgetvalue(r, row, 6));
     jtext_members(b, PQgetvalue(r, row, 0));
     jtext_put(b, "}");
 }
@@ -205,15 +215,15 @@ enum pd_err callback_load(struct db_conn *db, const struct callback_scope *vis, 
     out->json = jtext_take(&b);
     copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 7));
-    copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 8));
-    copy(out->resident_id, sizeof out->resident_id, db_value(r, 0, 9));
-    copy(out->method, sizeof out->method, PQgetvalue(r, 0, 10));
-    out->attempts = atoi(PQgetvalue(r, 0, 11));
-    out->max_attempts = atoi(PQgetvalue(r, 0, 12));
-    out->retry_hours = atoi(PQgetvalue(r, 0, 13));
-    out->asked = PQgetvalue(r, 0, 14)[0] == 't';
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 7));
+    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 8));
+    copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 9));
+    copy(out->resident_id, sizeof out->resident_id, db_value(r, 0, 10));
+    copy(out->method, sizeof out->method, PQgetvalue(r, 0, 11));
+    out->attempts = atoi(PQgetvalue(r, 0, 12));
+    out->max_attempts = atoi(PQgetvalue(r, 0, 13));
+    out->retry_hours = atoi(PQgetvalue(r, 0, 14));
+    out->asked = PQgetvalue(r, 0, 15)[0] == 't';
     PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
@@ -246,6 +256,18 @@ enum pd_err callback_event_list(struct db_conn *db, const struct callback_scope 
 }
 
 /* The callback's event, to the audience of notice (NULL: none). */
+/* The staff's side of a callback (who took it, attempts and their notes, reviews, failures,
+ * cancellations) is internal: never on an owner's timeline, nor sent to webhooks. */
+static bool internal_type(const char *type)
+{
+    static const char *const staff[] = { "callback.taken", "callback.reassigned", "callback.attempted",
+                                         "callback.failed", "callback.returned", "callback.cancelled", NULL };
+    for (const char *const *t = staff; *t != NULL; t++)
+        if (strcmp(*t, type) == 0)
+            return true;
+    return false;
+}
+
 static enum pd_err emit(struct db_conn *db, const char *org, const char *id, const struct callback_actor *a,
                         const char *type, const char *from, const char *to, json_t *j_details,
                         const struct event_notice *notice)
@@ -255,6 +277,7 @@ static enum pd_err emit(struct db_conn *db, const char *org, const char *id, con
     enum pd_err err = event_emit(db, &(struct event){ .org = org, .subject_type = "callback", .subject_id = id,
                                                       .type = type, .actor_id = a->id, .actor_role = a->role,
                                                       .from_status = from, .to_status = to, .details = details,
+                                                      .internal = internal_type(type),
                                                       .notices = notice, .n_notices = notice != NULL });
     free(details);
     return err;
@@ -407,6 +430,7 @@ static bool unsatisfied(const char *satisfaction)
 struct callback_facts {
     char type[16], source[37], number[32], on_unsatisfied[16], community[37], unit[37], resident[37];
     char name[51 * 4], phone[20], assignee[37];
+    bool followed_up;           /* an earlier result (before a return) already opened its follow-up */
 };
 
 static enum pd_err facts_of(struct db_conn *db, const char *org, const char *id, struct callback_facts *f)
@@ -426,6 +450,7 @@ static enum pd_err facts_of(struct db_conn *db, const char *org, const char *id,
     copy(f->name, sizeof f->name, db_value(r, 0, 7));
     copy(f->phone, sizeof f->phone, db_value(r, 0, 8));
     copy(f->assignee, sizeof f->assignee, db_value(r, 0, 9));
+    f->followed_up = PQgetvalue(r, 0, 10)[0] == 't';
     PQclear(r);
     return PD_OK;
 }
@@ -484,10 +509,10 @@ static enum pd_err open_ticket(struct db_conn *db, const struct callback_facts *
 static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, const struct callback_actor *a,
                              const struct callback_facts *f, const char *satisfaction, const char *comment)
 {
-    char reason[1200], opened[37] = "", opened_number[32] = "";
+    char reason[64 + 1000 * 4 + 1], opened[37] = "", opened_number[32] = "";  /* a comment: 1,000 characters */
     enum pd_err err = PD_OK;
     if (satisfaction == NULL || !unsatisfied(satisfaction) || f->source[0] == '\0' ||
-        strcmp(f->on_unsatisfied, "none") == 0)
+        strcmp(f->on_unsatisfied, "none") == 0 || f->followed_up)
         return PD_OK;
     snprintf(reason, sizeof reason, "回访不满意（%s）%s%s", f->number, comment ? "：" : "", comment ? comment : "");
     const char *kind = NULL;
@@ -548,13 +573,14 @@ enum pd_err callback_complete(struct db_conn *db, const struct callback_row *k, 
                               const struct callback_result *r, struct pd_error *e)
 {
     enum pd_err err;
+    *e = (struct pd_error){ 0 };
     /* a visit needs the owner's signature (DESIGN §8) */
     if (strcmp(r->method, "visit") == 0) {
-        const char *sp[] = { a->org, r->signature_id, a->id };
-        err = r->signature_id ? rows_exist(db, &signature_usable, 3, sp) : PD_ERR_NOT_FOUND;
+        const char *sp[] = { a->org, r->signature_id, a->id, k->id };
+        err = r->signature_id ? rows_exist(db, &signature_usable, 4, sp) : PD_ERR_NOT_FOUND;
         if (err == PD_ERR_NOT_FOUND) {
             *e = (struct pd_error){ PD_ERR_INVALID, "signature_id",
-                                    "a visit needs the owner's signature: an image you uploaded" };
+                                    "a visit needs the owner's signature: an image you uploaded for this visit" };
             return PD_ERR_INVALID;
         }
         if (err != PD_OK)

@@ -326,11 +326,12 @@ static const struct label labels[] = {
  * text[]); each gets a generated CHECK constraint. bound: its rows carry C constants.
  * internal: codes the API never speaks (the job table's): their columns get the CHECK, but
  * /v1/meta/enums and openapi.yaml leave them out. */
-#define ENUM_MAX_FROM 4   /* enums a derived enum is built from (and codes it leaves out) */
+#define ENUM_MAX_FROM 4    /* enums a derived enum is built from */
+#define ENUM_MAX_EXCEPT 6  /* codes it leaves out */
 struct enum_def {
     const char *name;
     const char *from[ENUM_MAX_FROM];
-    const char *except[ENUM_MAX_FROM];
+    const char *except[ENUM_MAX_EXCEPT];
     const char *columns;
     bool bound, internal;
 };
@@ -370,6 +371,12 @@ static const struct enum_def defs[] = {
     { .name = "reply_method", .columns = "complaints.reply_method" },
     { .name = "extension_status" },
     { .name = "callback_kind", .columns = "callbacks.kind" },
+    /* what staff may ask for: the others are the system's */
+    { .name = "callback_staff_kind", .from = { "callback_kind" },
+      .except = { "repair", "help", "complaint", "quality_sample" } },
+    /* what GET /v1/stats/callbacks measures a callback rate of */
+    { .name = "callback_rate_kind", .from = { "callback_kind" },
+      .except = { "opinion", "suggestion", "move_in", "other", "quality_sample" } },
     { .name = "callback_source_kind", .columns = "callback_policies.source_kind" },
     { .name = "callback_follow_up", .columns = "callback_policies.on_unsatisfied" },
     { .name = "callback_source_type", .columns = "callbacks.source_type" },
@@ -455,13 +462,13 @@ static void build(void)
             for (size_t i = 0; i < built[src].n; i++) {
                 const struct label *l = built[src].rows[i];
                 bool left_out = false;
-                for (int e = 0; e < ENUM_MAX_FROM && d->except[e] != NULL; e++)
+                for (int e = 0; e < ENUM_MAX_EXCEPT && d->except[e] != NULL; e++)
                     left_out = left_out || strcmp(d->except[e], l->code) == 0;
                 if (!left_out && !has_code(b, l->code) && used < ROW_CAP)
                     b->rows[b->n++] = l, used++;
             }
         }
-        for (int e = 0; e < ENUM_MAX_FROM && d->except[e] != NULL; e++) {
+        for (int e = 0; e < ENUM_MAX_EXCEPT && d->except[e] != NULL; e++) {
             bool known = false;
             for (int f = 0; f < ENUM_MAX_FROM && d->from[f] != NULL; f++) {
                 int src = def_index(d->from[f]);

@@ -65,12 +65,15 @@ DB_STMT(insert_complaint_target,
     "  resolve_minutes, business_hours) VALUES ($1, $2, $3, $4, $5, $6, $7) "
     "RETURNING " COMPLAINT_TARGET_JSON("complaint_policies"));
 DB_STMT(delete_complaint_target, "DELETE FROM complaint_policies WHERE org_id = $1 AND id = $2");
-/* the named assignee must be a staff member of the org ($8; NULL: the rule) */
+/* the named assignee ($7; NULL: the rule) must be an active staff member serving the
+ * community (or the org, for an org-wide policy) */
 DB_STMT(insert_callback_target,
     "INSERT INTO callback_policies (org_id, community_id, source_kind, rate, window_start_hours, window_end_hours, "
     "  assignee_id, max_attempts, retry_hours, on_unsatisfied) "
     "SELECT $1, $2, $3, $4::numeric, $5, $6, $7, $8, $9, $10 "
-    "WHERE $7::uuid IS NULL OR EXISTS (SELECT 1 FROM users u WHERE u.org_id = $1 AND u.id = $7 AND u.kind = 'staff') "
+    "WHERE $7::uuid IS NULL OR EXISTS (SELECT 1 FROM users u JOIN role_grants g ON g.org_id = u.org_id "
+    "  AND g.user_id = u.id AND g.role <> 'quality' AND (g.community_id IS NULL OR g.community_id = $2::uuid) "
+    "  WHERE u.org_id = $1 AND u.id = $7 AND u.kind = 'staff' AND u.status = 'active') "
     "RETURNING " CALLBACK_TARGET_JSON("callback_policies"));
 DB_STMT(delete_callback_target, "DELETE FROM callback_policies WHERE org_id = $1 AND id = $2");
 /* $1 org, $2 the caller's communities, then $3 community id, $4 year. */

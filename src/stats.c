@@ -118,7 +118,9 @@ enum pd_err stats_complaints(struct db_conn *db, const char *const scope[4],
  * method mix, and the phone + letter share of the calendar year of `from` (第十二条: at most
  * 60%); the share of signed visits among opinion (≥ 40%) and complaint (≥ 60%) callbacks;
  * the satisfaction distribution; follow-ups opened; attempts per completed callback; and
- * "件件有着落": the share of callbacks that reached an end (completed or reviewed).
+ * "件件有着落": the share of sources (special services: their callbacks) called back. A
+ * special service has no record but its callbacks, which stand for it; a quality sample does
+ * not count as its ticket's callback.
  * $1 org, $2 the caller's communities, $3 community id, $4 from, $5 to. */
 #define DONE(k) k ".status IN ('completed', 'reviewed')"
 #define SIGNED_VISITS(kind) \
@@ -136,9 +138,13 @@ DB_STMT(callback_stats,
     "      AND c.nature = 'valid' AND NOT c.anonymous AND NOT c.written_reply_only "
     "      AND c.replied_at >= $4::timestamptz AND c.replied_at < $5::timestamptz), "
     "rates AS (SELECT x.source_kind, count(src.id) AS sources, count(src.id) FILTER (WHERE EXISTS (SELECT 1 FROM callbacks b "
-    "      WHERE b.org_id = $1 AND b.source_id = src.id AND " DONE("b") ")) AS called_back, x.target "
+    "      WHERE b.org_id = $1 AND b.source_id = src.id AND b.kind <> 'quality_sample' AND " DONE("b") ")) AS called_back, "
+    "      x.target "
     "    FROM (VALUES ('repair', 0.9), ('help', NULL), ('complaint', 1.0)) x (source_kind, target) "
-    "    LEFT JOIN src ON src.source_kind = x.source_kind GROUP BY x.source_kind, x.target), "
+    "    LEFT JOIN src ON src.source_kind = x.source_kind GROUP BY x.source_kind, x.target "
+    /* a special service has no record of its own here: its callbacks stand for it */
+    "  UNION ALL SELECT 'special_service', count(*) FILTER (WHERE k.status <> 'cancelled'), "
+    "    count(*) FILTER (WHERE " DONE("k") "), 0.9 FROM k WHERE k.kind = 'special_service'), "
     "year AS (SELECT count(*) FILTER (WHERE b.method IN ('phone', 'letter'))::numeric / nullif(count(*), 0) AS share "
     "    FROM callbacks b WHERE b.org_id = $1 AND b.community_id IN (SELECT id FROM scope) AND " DONE("b") " "
     "      AND b.completed_at >= date_trunc('year', $4::timestamptz) "
@@ -148,13 +154,15 @@ DB_STMT(callback_stats,
     "      'called_back', r.called_back, 'rate', round(r.called_back::numeric / nullif(r.sources, 0), 4), "
     "      'target', r.target, 'met', CASE WHEN r.target IS NULL OR r.sources = 0 THEN NULL "
     "        ELSE r.called_back::numeric / r.sources >= r.target END) "
-    "      ORDER BY array_position(ARRAY['repair', 'help', 'complaint'], r.source_kind)) FROM rates r), "
+    "      ORDER BY array_position(ARRAY['repair', 'help', 'complaint', 'special_service'], r.source_kind)) FROM rates r), "
     "  'callbacks', (SELECT count(*) FROM k), "
     "  'completed', (SELECT count(*) FROM k WHERE " DONE("k") "), "
     "  'failed', (SELECT count(*) FROM k WHERE k.status = 'failed'), "
     "  'cancelled', (SELECT count(*) FROM k WHERE k.status = 'cancelled'), "
     "  'open', (SELECT count(*) FROM k WHERE k.status IN ('scheduled', 'open')), "
-    "  'on_time_rate', (SELECT round(avg((k.completed_at <= k.window_end)::int)::numeric, 4) FROM k WHERE " DONE("k") "), "
+    /* done by the window's end, of those done, failed, or open past it */
+    "  'on_time_rate', (SELECT round(avg((" DONE("k") " AND k.completed_at <= k.window_end)::int)::numeric, 4) FROM k "
+    "    WHERE " DONE("k") " OR k.status = 'failed' OR (k.status IN ('scheduled', 'open') AND k.window_end < now())), "
     "  'methods', (SELECT json_build_object('visit', count(*) FILTER (WHERE k.method = 'visit'), "
     "      'phone', count(*) FILTER (WHERE k.method = 'phone'), 'letter', count(*) FILTER (WHERE k.method = 'letter'), "
     "      'in_app', count(*) FILTER (WHERE k.method = 'in_app')) FROM k WHERE " DONE("k") "), "
@@ -169,7 +177,7 @@ DB_STMT(callback_stats,
     "      'very_dissatisfied', count(*) FILTER (WHERE k.satisfaction = 'very_dissatisfied')) FROM k WHERE " DONE("k") "), "
     "  'follow_ups', (SELECT count(*) FROM k WHERE k.follow_up IS NOT NULL), "
     "  'attempts_per_completed', (SELECT round(avg(jsonb_array_length(k.attempts))::numeric, 2) FROM k WHERE " DONE("k") "), "
-    "  'accounted_share', (SELECT round(avg((" DONE("k") ")::int)::numeric, 4) FROM k WHERE k.status <> 'cancelled'))");
+    "  'accounted_share', (SELECT round(sum(r.called_back)::numeric / nullif(sum(r.sources), 0), 4) FROM rates r))");
 
 enum pd_err stats_callbacks(struct db_conn *db, const char *const scope[4], const char *community_id,
                             const char *from, const char *to, const char *group_by, json_t **out)

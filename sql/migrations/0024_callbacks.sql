@@ -2,7 +2,8 @@
 -- closes or a complaint is resolved (pd_callback_from_ticket / pd_callback_from_complaint, in
 -- the transaction of that change, from the callback policy) or by staff; assigned by rule;
 -- attempted, completed, reviewed. callbacks.doc is the wire form but the contact (its phone is
--- masked for some callers), `overdue` (it depends on the time of the read) and
+-- masked for some callers), `overdue` (it depends on the time of the read), the staff's part
+-- (staff_doc: attempts and their notes, review and cancel notes — never an owner's) and
 -- allowed_actions, rendered by a trigger (0021's pattern); attempts are a jsonb array on the row.
 
 CREATE TABLE callbacks (
@@ -26,6 +27,7 @@ CREATE TABLE callbacks (
     retry_hours       integer NOT NULL DEFAULT 24 CHECK (retry_hours BETWEEN 1 AND 720),
     on_unsatisfied    text NOT NULL DEFAULT 'none',  -- the policy's follow-up, frozen at creation
     follow_up         jsonb,                -- what an unsatisfied result opened: {type, id, number}
+    sample_month      date,                 -- a quality sample's month (第八条)
     new_issue         jsonb,                -- what a new issue raised during it opened: {type, id, number}
     attempts          jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(attempts) = 'array'),
     method            text,                 -- how it was completed
@@ -47,6 +49,7 @@ CREATE TABLE callbacks (
     created_at        timestamptz NOT NULL DEFAULT now(),
     updated_at        timestamptz NOT NULL DEFAULT now(),
     doc               text NOT NULL,
+    staff_doc         text NOT NULL,        -- the staff's part: attempts, review and cancel notes
     PRIMARY KEY (org_id, id),
     FOREIGN KEY (org_id, community_id) REFERENCES communities (org_id, id),
     FOREIGN KEY (org_id, unit_id) REFERENCES units (org_id, id),
@@ -55,9 +58,11 @@ CREATE TABLE callbacks (
     CHECK ((source_type IS NULL) = (source_id IS NULL))
 );
 ALTER TABLE callbacks ALTER COLUMN doc SET COMPRESSION lz4;
--- never twice for one source (a monthly quality sample is a kind of its own)
-CREATE UNIQUE INDEX callbacks_one_per_source ON callbacks (org_id, source_type, source_id, kind)
-    WHERE source_id IS NOT NULL;
+-- never twice for one source (a monthly quality sample comes on top, once)
+CREATE UNIQUE INDEX callbacks_one_per_source ON callbacks (org_id, source_type, source_id)
+    WHERE source_id IS NOT NULL AND kind <> 'quality_sample';
+CREATE UNIQUE INDEX callbacks_one_sample_per_source ON callbacks (org_id, source_type, source_id)
+    WHERE source_id IS NOT NULL AND kind = 'quality_sample';
 CREATE INDEX callbacks_by_community ON callbacks (org_id, community_id, created_at DESC, id DESC);
 CREATE INDEX callbacks_by_org ON callbacks (org_id, created_at DESC, id DESC);
 CREATE INDEX callbacks_by_assignee ON callbacks (org_id, assignee_id, created_at DESC, id DESC)
@@ -236,10 +241,13 @@ BEGIN
     VALUES (p_org, c.community_id, c.unit_id, c.complainant_id, c.contact_name, c.contact_phone, 'complaint',
             'complaint', c.id, c.number, CASE WHEN p.window_start_hours = 0 THEN 'open' ELSE 'scheduled' END,
             now() + p.window_start_hours * interval '1 hour', now() + p.window_end_hours * interval '1 hour',
-            coalesce(p.assignee_id,
-                     CASE WHEN c.severity = 'major' THEN pd_community_manager(p_org, c.community_id) END,
-                     pd_department_head(p_org, c.community_id, coalesce(c.subject_department, c.departments[1])),
-                     pd_department_head(p_org, c.community_id, 'customer_service')),
+            -- never the staff member the complaint is about
+            coalesce(nullif(p.assignee_id, c.subject_user_id),
+                     nullif(CASE WHEN c.severity = 'major' THEN pd_community_manager(p_org, c.community_id) END,
+                            c.subject_user_id),
+                     nullif(pd_department_head(p_org, c.community_id, coalesce(c.subject_department, c.departments[1])),
+                            c.subject_user_id),
+                     nullif(pd_department_head(p_org, c.community_id, 'customer_service'), c.subject_user_id)),
             p.max_attempts, p.retry_hours, p.on_unsatisfied)
     ON CONFLICT DO NOTHING
     RETURNING id INTO v_id;
@@ -258,16 +266,21 @@ $$;
 CREATE FUNCTION pd_callback_doc(k callbacks, unit_number text) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT json_build_object('id', k.id, 'community_id', k.community_id, 'unit_id', k.unit_id,
-    'unit_number', unit_number, 'resident_id', k.resident_id, 'kind', k.kind, 'source_type', k.source_type, 'source_id', k.source_id,
-    'source_number', k.source_number, 'purpose', k.purpose, 'status', k.status,
+    'unit_number', unit_number, 'resident_id', k.resident_id, 'kind', k.kind, 'source_type', k.source_type,
+    'source_id', k.source_id, 'source_number', k.source_number, 'purpose', k.purpose, 'status', k.status,
     'window_start', pd_ts(k.window_start), 'window_end', pd_ts(k.window_end), 'assignee_id', k.assignee_id,
-    'max_attempts', k.max_attempts, 'attempts', k.attempts, 'method', k.method, 'satisfaction', k.satisfaction,
+    'max_attempts', k.max_attempts, 'method', k.method, 'satisfaction', k.satisfaction,
     'comment', k.comment, 'new_issues', k.new_issues, 'signature_id', k.signature_id,
-    'owner_confirmed', k.owner_confirmed, 'asked_in_app', k.asked_in_app, 'completed_by', k.completed_by, 'completed_at', pd_ts(k.completed_at),
-    'reviewed_by', k.reviewed_by, 'reviewed_at', pd_ts(k.reviewed_at), 'review_note', k.review_note,
-    'returned_count', k.returned_count, 'cancel_reason', k.cancel_reason, 'follow_up', k.follow_up,
-    'new_issue', k.new_issue,
+    'owner_confirmed', k.owner_confirmed, 'asked_in_app', k.asked_in_app, 'completed_by', k.completed_by,
+    'completed_at', pd_ts(k.completed_at), 'reviewed_by', k.reviewed_by, 'reviewed_at', pd_ts(k.reviewed_at),
+    'returned_count', k.returned_count, 'follow_up', k.follow_up, 'new_issue', k.new_issue,
     'version', k.version, 'created_at', pd_ts(k.created_at), 'updated_at', pd_ts(k.updated_at))
+$$;
+
+-- The staff's part: what owners never see.
+CREATE FUNCTION pd_callback_staff_doc(k callbacks) RETURNS json
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT json_build_object('attempts', k.attempts, 'review_note', k.review_note, 'cancel_reason', k.cancel_reason)
 $$;
 
 CREATE FUNCTION pd_callback_render() RETURNS trigger
@@ -277,12 +290,13 @@ DECLARE
 BEGIN
     IF TG_OP = 'UPDATE' AND NEW.doc IS NOT NULL THEN
         o := OLD;
-        o.doc := NEW.doc;
+        o.doc := NEW.doc; o.staff_doc := NEW.staff_doc;
         IF o IS NOT DISTINCT FROM NEW THEN
             RETURN NEW;
         END IF;
     END IF;
     NEW.doc := pd_callback_doc(NEW, (SELECT u.number FROM units u WHERE u.org_id = NEW.org_id AND u.id = NEW.unit_id));
+    NEW.staff_doc := pd_callback_staff_doc(NEW);
     RETURN NEW;
 END
 $$;
@@ -423,6 +437,7 @@ WHERE c.doc IS DISTINCT FROM pd_complaint_doc(c)::text
 UNION ALL
 SELECT 'callbacks', k.id FROM callbacks k LEFT JOIN units u ON u.org_id = k.org_id AND u.id = k.unit_id
 WHERE k.doc IS DISTINCT FROM pd_callback_doc(k, u.number)::text
+   OR k.staff_doc IS DISTINCT FROM pd_callback_staff_doc(k)::text
 $$;
 
 CREATE OR REPLACE FUNCTION pd_clock_subject_label(org uuid, subject_type text, subject_id uuid) RETURNS text
@@ -453,15 +468,19 @@ BEGIN
             FROM work_orders w JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id
             WHERE w.status = 'completed' AND t.unit_id IS NOT NULL AND t.complaint_id IS NULL
               AND w.completed_at >= p_month AND w.completed_at < p_month + interval '1 month'),
-        quota AS (
+        quota AS (  -- what is left of the month's quota (a rerun of the job adds only what is missing)
             SELECT d.org_id, d.community_id,
-                   least(ceil(count(*) * 0.05),
-                         floor((SELECT count(*) FROM units u WHERE u.org_id = d.org_id AND u.community_id = d.community_id) * 0.05)
-                   )::integer AS n
+                   (least(ceil(count(*) * 0.05),
+                          floor((SELECT count(*) FROM units u WHERE u.org_id = d.org_id AND u.community_id = d.community_id) * 0.05))
+                    - (SELECT count(*) FROM callbacks b WHERE b.org_id = d.org_id AND b.community_id = d.community_id
+                       AND b.kind = 'quality_sample' AND b.sample_month = p_month))::integer AS n
             FROM done d GROUP BY d.org_id, d.community_id),
-        picked AS (
+        picked AS (  -- one per household, none already sampled
             SELECT DISTINCT ON (d.org_id, d.unit_id) d.*, md5(d.ticket_id::text || p_month::text) AS draw
-            FROM done d ORDER BY d.org_id, d.unit_id, md5(d.ticket_id::text || p_month::text)),
+            FROM done d
+            WHERE NOT EXISTS (SELECT 1 FROM callbacks b WHERE b.org_id = d.org_id AND b.kind = 'quality_sample'
+                              AND b.sample_month = p_month AND b.unit_id = d.unit_id)
+            ORDER BY d.org_id, d.unit_id, md5(d.ticket_id::text || p_month::text)),
         ranked AS (
             SELECT p.*, row_number() OVER (PARTITION BY p.org_id, p.community_id ORDER BY p.draw) AS rank
             FROM picked p)
@@ -471,12 +490,13 @@ BEGIN
         WITH made AS (
             INSERT INTO callbacks (org_id, community_id, unit_id, resident_id, contact_name, contact_phone, kind,
                                    source_type, source_id, source_number, purpose, status, window_start, window_end,
-                                   assignee_id)
+                                   assignee_id, sample_month, on_unsatisfied)
             SELECT r.org_id, r.community_id, r.unit_id, u.id, coalesce(r.reporter_name, u.name),
                    coalesce(r.reporter_phone, u.phone), 'quality_sample', 'ticket', r.ticket_id, r.number,
                    '月度维修质量抽查（第八条）', 'open', now(), now() + interval '7 days',
                    coalesce(pd_department_head(r.org_id, r.community_id, 'engineering'),
-                            pd_department_head(r.org_id, r.community_id, 'customer_service'))
+                            pd_department_head(r.org_id, r.community_id, 'customer_service')),
+                   p_month, (SELECT p.on_unsatisfied FROM pd_callback_policy(r.org_id, r.community_id, 'repair') p)
             FROM (SELECT 1) one
             LEFT JOIN users u ON u.org_id = r.org_id AND u.id = r.reporter_id AND u.kind = 'resident'
             ON CONFLICT DO NOTHING

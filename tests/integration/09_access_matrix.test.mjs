@@ -624,6 +624,10 @@ test('fixtures: objects of every owner, created through the API', async () => {
   F['/v1/sla-policy/complaint-targets'] = [];
   F['/v1/sla-policy/callback-targets'] = [];
   F['/v1/holidays'] = [];
+  // the ones an earlier run on this database made (a target is one per key)
+  await sql(`DELETE FROM sla_targets WHERE priority = 'P4' AND category = 'greening' AND contact_minutes = 600`);
+  await sql(`DELETE FROM complaint_policies WHERE severity = 'important' AND forward_minutes = 10`);
+  await sql(`DELETE FROM callback_policies WHERE source_kind = 'help' AND rate = 0.5 AND window_end_hours = 96`);
   for (const [label, by, community] of [['org-A', 'admin', null], ['c1', 'admin', c1], ['c2', 'admin', c2], ['c3', 'otherAdmin', c3]]) {
     const t = await ok(await post(by, '/v1/sla-policy/targets', { community_id: community, priority: 'P4', category: 'greening',
       contact_minutes: 600, arrival_next_day: true, resolve_minutes: 6000 }), 201, 'target');
@@ -914,6 +918,16 @@ test('matrix: every operation × caller × object answers as the oracle says, an
 const FILTERS = { community_id: '/v1/communities', building_id: '/v1/buildings', unit_id: '/v1/units',
   user_id: '/v1/users', assignee_id: '/v1/users' };
 
+/* Tickets other suites made on the same server list too: their work orders (who may see the
+ * reporter's phone) come from the database, as the fixtures' come from ORDERS_OF. */
+async function withOrders(path, items) {
+  const unknown = path === '/v1/tickets' ? items.map((t) => t.id).filter((id) => !ORDERS_OF.has(id)) : [];
+  if (unknown.length === 0) return items;
+  for (const w of await sql('SELECT ticket_id, assignee_id FROM work_orders WHERE ticket_id = ANY ($1)', [unknown]))
+    ORDERS_OF.set(w.ticket_id, [...(ORDERS_OF.get(w.ticket_id) ?? []), { assignee_id: w.assignee_id }]);
+  return items;
+}
+
 /* Every page of a list (limit 100), as one result {status, items, pages}. */
 function lister(path, items, caller, query, invalid, proxy) {
   return async () => {
@@ -924,7 +938,7 @@ function lister(path, items, caller, query, invalid, proxy) {
       if (r.status !== 200) return { status: r.status, json: r.json, items: all };
       all.push(...items(r.json));
       const next = r.json.next_cursor;
-      if (!next) return { status: 200, items: all };
+      if (!next) return { status: 200, items: await withOrders(path, all) };
       url = `${path}?limit=100${query}&cursor=${encodeURIComponent(next)}`;
     }
     return { status: 200, items: all, truncated: true };

@@ -186,11 +186,18 @@ test('a visit needs the signature; a supervisor returns it, then approves it', a
   assert.equal(back.status, 'open');
   assert.equal(back.returned_count, 1);
   assert.equal(back.satisfaction, null);
+  assert.deepEqual(back.attempts, [], 'a return starts the tries afresh');
   assert.ok((await inbox('agent')).some((n) => n.type === 'callback.returned' && n.subject_id === k.id));
   await act(k.id, 'complete', { method: 'phone', satisfaction: 'satisfied' }, 'agent');
   const ok = await act(k.id, 'approve', { note: '已核实' }, 'super');
   assert.equal(ok.status, 'reviewed');
   assert.equal(ok.reviewed_by, U.super);
+  // nobody reviews their own callback
+  const own = await staffCallback({ assignee_id: U.super });
+  await act(own.id, 'complete', { method: 'phone', satisfaction: 'satisfied' }, 'super');
+  await act(own.id, 'approve', {}, 'super', 403);
+  await act(own.id, 'return', { reason: '自查' }, 'super', 403);
+  assert.equal((await act(own.id, 'approve', {}, 'manager')).status, 'reviewed');
 });
 
 test('owners answer in the app when asked, and see nothing else', async () => {
@@ -214,6 +221,11 @@ test('owners answer in the app when asked, and see nothing else', async () => {
   const v = await staffCallback({ assignee_id: U.agent });
   await act(v.id, 'attempt', { method: 'visit', outcome: 'reached' }, 'agent');
   await act(v.id, 'request', { confirm_visit: true }, 'agent');
+  // the staff's notes of their tries are theirs: the owner sees none of them, nor their events
+  assert.equal((await show(v.id, 'agent')).json.attempts.length, 1);
+  assert.deepEqual((await show(v.id, 'owner1')).json.attempts, []);
+  const ownerTimeline = (await get(`/v1/callbacks/${v.id}/events`, { token: T.owner1 })).json.items.map((e) => e.type);
+  assert.ok(!ownerTimeline.includes('callback.attempted') && ownerTimeline.includes('callback.requested'), ownerTimeline);
   const confirmed = await act(v.id, 'respond', { satisfaction: 'very_satisfied' }, 'owner1');
   assert.deepEqual([confirmed.method, confirmed.owner_confirmed, confirmed.signature_id], ['visit', true, null]);
 });
@@ -326,6 +338,11 @@ test('a new issue raised during the callback is opened at once; one letter answe
   const refused = await post('/v1/callback-letters', { callback_ids: [a.id, other.id], content: '停车费调整说明' }, { token: T.agent });
   assert.deepEqual(fieldsOf(refused), ['callback_ids[1]']);
   assert.equal((await show(a.id, 'agent')).json.status, 'open', 'nothing was written');
+  // a repair's callback is the owner's own answer, never a letter's, even when it is the caller's to complete
+  const repair = sql(`UPDATE callbacks SET status = 'open', assignee_id = '${U.agent}' WHERE id = (SELECT id FROM callbacks
+    WHERE org_id = '${DEMO.org}' AND kind = 'repair' AND status IN ('scheduled', 'open') LIMIT 1) RETURNING id`);
+  assert.deepEqual(fieldsOf(await post('/v1/callback-letters', { callback_ids: [a.id, repair], content: '停车费调整说明' },
+    { token: T.agent })), ['callback_ids[1]']);
   const letter = await post('/v1/callback-letters', { callback_ids: [a.id, b.id], content: '关于停车费调整的公开信' }, { token: T.agent });
   assert.equal(letter.status, 200, letter.text);
   assert.deepEqual(letter.json.items.map((x) => [x.status, x.method, x.satisfaction]),
@@ -384,6 +401,10 @@ test('statistics in SQL: rates against targets, on time, methods, signed visits,
   assert.ok(complaintRate.called_back >= 1 && complaintRate.called_back < complaintRate.sources);
   assert.equal(complaintRate.met, false, 'not every valid complaint was called back yet');
   assert.ok(r.json.attempts_per_completed > 0);
+  // 件件有着落 over every kind of source; a special service stands for itself
+  assert.deepEqual(r.json.sources.map((x) => x.source_kind), ['repair', 'help', 'complaint', 'special_service']);
+  const all = r.json.sources.reduce((a, x) => [a[0] + x.called_back, a[1] + x.sources], [0, 0]);
+  assert.equal(r.json.accounted_share, Math.round((all[0] / all[1]) * 1e4) / 1e4);
   assert.equal(r.json.signed_visit_share.opinion, Number(sql(`SELECT round(avg((method = 'visit' AND (signature_id IS NOT NULL
     OR owner_confirmed))::int)::numeric, 4) ${k} AND kind = 'opinion' AND status IN ('completed', 'reviewed')`)));
   assert.ok(r.json.signed_visit_share.opinion > 0, 'signed visits, by image and in the app');

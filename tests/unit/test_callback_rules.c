@@ -24,8 +24,10 @@ START_TEST(test_callback_machine)
         { "open", ROLE_SUPERVISOR, 0, { "=", "=", "x", "x", "x", "x", "-", "-", "cancelled" } },
         { "scheduled", ROLE_MANAGER, MF_ASSIGNED, { "-", "=", "x", "x", "x", "x", "-", "-", "cancelled" } },
         { "completed", ROLE_SUPERVISOR, MF_ASSIGNED, { "-", "-", "x", "x", "x", "x", "reviewed", "open", "-" } },
+        /* nobody reviews their own callback */
+        { "completed", ROLE_SUPERVISOR, A, { "-", "-", "-", "-", "-", "x", "x", "x", "-" } },
         { "failed", ROLE_ADMIN, 0, { "-", "-", "x", "x", "x", "x", "-", "-", "-" } },
-        { "reviewed", ROLE_SUPERVISOR, A, { "-", "-", "-", "-", "-", "x", "-", "-", "-" } },
+        { "reviewed", ROLE_SUPERVISOR, A, { "-", "-", "-", "-", "-", "x", "x", "x", "-" } },
         /* the owner answers once asked; quality and clients only read */
         { "open", ROLE_OWNER, M | Q, { "x", "x", "x", "x", "x", "completed", "x", "x", "x" } },
         { "open", ROLE_OWNER, M, { "x", "x", "x", "x", "x", "-", "x", "x", "x" } },
