@@ -270,55 +270,124 @@ BEGIN
 END
 $$;
 
--- The spine's subjects and audiences learn complaints.
-CREATE OR REPLACE FUNCTION pd_event_subject(p_org uuid, p_subject_type text, p_subject_id uuid,
-    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid)
+-- The spine, made pluggable. 0012 chose what every audience needs to know about a subject, and
+-- who each audience is, in one CASE per function that each new resource would have redefined
+-- whole; so did the clocks' label, the stale-document check and the renumbered unit. From here
+-- a subject type <t> brings functions of its own and nothing shared is redefined:
+--   pd_subject_<t>(org, id, OUT ticket_id, OUT work_order_id, OUT community_id, OUT label)
+--       what the inbox row names (ticket_id, work_order_id), the community its shared
+--       audiences are chosen in, and what notices call it (a number);
+--   pd_audience_<t>(org, audience, id) RETURNS SETOF uuid
+--       its own audiences, raising on any other;
+-- a table showing a unit's number adds `pd_unit_renumbered('<table>')` as a trigger on units,
+-- and a table of stored documents its check `pd_stale_in_<table>() RETURNS SETOF uuid`.
+DROP FUNCTION pd_event_subject(uuid, text, uuid);
+CREATE FUNCTION pd_event_subject(p_org uuid, p_subject_type text, p_subject_id uuid,
+    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid, OUT label text)
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    CASE p_subject_type
-    WHEN 'ticket' THEN
-        SELECT t.id, NULL, t.community_id INTO ticket_id, work_order_id, community_id
-        FROM tickets t WHERE t.org_id = p_org AND t.id = p_subject_id;
-    WHEN 'work_order' THEN
-        SELECT w.ticket_id, w.id, w.community_id INTO ticket_id, work_order_id, community_id
-        FROM work_orders w WHERE w.org_id = p_org AND w.id = p_subject_id;
-    WHEN 'complaint' THEN
-        SELECT NULL, NULL, c.community_id INTO ticket_id, work_order_id, community_id
-        FROM complaints c WHERE c.org_id = p_org AND c.id = p_subject_id;
+    EXECUTE format('SELECT * FROM %I($1, $2)', 'pd_subject_' || p_subject_type)
+        INTO ticket_id, work_order_id, community_id, label USING p_org, p_subject_id;
+END
+$$;
+
+-- Who an audience is, for a subject: the one place recipients are chosen. Every subject
+-- shares the audiences of its community:
+--   supervisors  supervisors of the community or org-wide, and org-wide managers
+--   managers     managers of the community or org-wide
+--   admins       the org's admins
+-- the others are its type's (pd_audience_<t>). May return a user more than once; pd_emit
+-- writes one inbox row per user and event.
+CREATE OR REPLACE FUNCTION pd_recipients(p_org uuid, p_audience text, p_subject_type text, p_subject_id uuid)
+RETURNS SETOF uuid LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE p_audience
+    WHEN 'supervisors' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM role_grants g
+        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
+        WHERE g.org_id = p_org
+          AND ((g.role = 'supervisor' AND (g.community_id IS NULL OR g.community_id =
+                   (SELECT s.community_id FROM pd_event_subject(p_org, p_subject_type, p_subject_id) s)))
+               OR (g.role = 'manager' AND g.community_id IS NULL));
+    WHEN 'managers' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM role_grants g
+        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
+        WHERE g.org_id = p_org AND g.role = 'manager'
+          AND (g.community_id IS NULL OR g.community_id =
+               (SELECT s.community_id FROM pd_event_subject(p_org, p_subject_type, p_subject_id) s));
+    WHEN 'admins' THEN
+        RETURN QUERY
+        SELECT g.user_id FROM role_grants g
+        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
+        WHERE g.org_id = p_org AND g.role = 'admin' AND g.community_id IS NULL;
     ELSE
-        RAISE EXCEPTION 'pd_event_subject: unknown subject type %', p_subject_type;
+        RETURN QUERY EXECUTE format('SELECT * FROM %I($1, $2, $3)', 'pd_audience_' || p_subject_type)
+            USING p_org, p_audience, p_subject_id;
     END CASE;
 END
 $$;
 
--- Audiences, as 0012 and for complaints:
---   complainant       the complaint's complainant (a resident in the app)
---   complainants      … and those of the duplicates merged into it (its reply)
---   receiver          the staff member who received it
---   department_heads  supervisors of its community (or org-wide) in a department it was forwarded to
---   managers          managers of its community or org-wide
---   admins            the org's admins
-CREATE OR REPLACE FUNCTION pd_recipients(p_org uuid, p_audience text, p_subject_type text, p_subject_id uuid)
-RETURNS SETOF uuid LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    s record;
+CREATE OR REPLACE FUNCTION pd_clock_subject_label(org uuid, subject_type text, subject_id uuid) RETURNS text
+LANGUAGE sql STABLE AS $$
+SELECT s.label FROM pd_event_subject(org, subject_type, subject_id) s
+$$;
+
+-- Tickets and work orders, as 0012 chose.
+CREATE FUNCTION pd_subject_ticket(p_org uuid, p_id uuid,
+    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid, OUT label text)
+LANGUAGE sql STABLE AS $$
+SELECT t.id, NULL::uuid, t.community_id, t.number FROM tickets t WHERE t.org_id = p_org AND t.id = p_id
+$$;
+CREATE FUNCTION pd_subject_work_order(p_org uuid, p_id uuid,
+    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid, OUT label text)
+LANGUAGE sql STABLE AS $$
+SELECT w.ticket_id, w.id, w.community_id, t.number FROM work_orders w
+JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id
+WHERE w.org_id = p_org AND w.id = p_id
+$$;
+
+-- A ticket's (and its work orders') owners: its reporter (a resident) and its unit's
+-- verified residents — not for a complaint's work, which is not its unit's business.
+CREATE FUNCTION pd_ticket_owners(p_org uuid, p_ticket uuid) RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+SELECT t.reporter_id FROM tickets t
+JOIN users u ON u.org_id = t.org_id AND u.id = t.reporter_id AND u.kind = 'resident'
+WHERE t.org_id = p_org AND t.id = p_ticket
+UNION
+SELECT r.user_id FROM tickets t
+JOIN residencies r ON r.org_id = t.org_id AND r.unit_id = t.unit_id AND r.status = 'verified'
+WHERE t.org_id = p_org AND t.id = p_ticket AND t.complaint_id IS NULL
+$$;
+
+CREATE FUNCTION pd_audience_ticket(p_org uuid, p_audience text, p_id uuid) RETURNS SETOF uuid
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    SELECT * INTO s FROM pd_event_subject(p_org, p_subject_type, p_subject_id);
     CASE p_audience
     WHEN 'owners' THEN
-        RETURN QUERY
-        SELECT t.reporter_id FROM tickets t
-        JOIN users u ON u.org_id = t.org_id AND u.id = t.reporter_id AND u.kind = 'resident'
-        WHERE t.org_id = p_org AND t.id = s.ticket_id
-        UNION
-        SELECT r.user_id FROM tickets t
-        JOIN residencies r ON r.org_id = t.org_id AND r.unit_id = t.unit_id AND r.status = 'verified'
-        WHERE t.org_id = p_org AND t.id = s.ticket_id
-          AND t.complaint_id IS NULL;  -- a complaint's work is not its unit's residents' business
+        RETURN QUERY SELECT * FROM pd_ticket_owners(p_org, p_id);
+    WHEN 'assignee', 'department' THEN
+        RETURN;  -- a ticket's people are its work orders'
+    ELSE
+        RAISE EXCEPTION 'pd_audience_ticket: unknown audience %', p_audience;
+    END CASE;
+END
+$$;
+
+--   assignee     the work order's assignee
+--   department   on-duty technicians of its department serving its community
+CREATE FUNCTION pd_audience_work_order(p_org uuid, p_audience text, p_id uuid) RETURNS SETOF uuid
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE p_audience
+    WHEN 'owners' THEN
+        RETURN QUERY SELECT o.* FROM work_orders w, pd_ticket_owners(p_org, w.ticket_id) o
+        WHERE w.org_id = p_org AND w.id = p_id;
     WHEN 'assignee' THEN
         RETURN QUERY
         SELECT w.assignee_id FROM work_orders w
-        WHERE w.org_id = p_org AND w.id = s.work_order_id AND w.assignee_id IS NOT NULL;
+        WHERE w.org_id = p_org AND w.id = p_id AND w.assignee_id IS NOT NULL;
     WHEN 'department' THEN
         RETURN QUERY
         SELECT u.id FROM work_orders w
@@ -326,85 +395,102 @@ BEGIN
             AND u.status = 'active' AND u.on_duty
         JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'technician'
             AND (g.community_id IS NULL OR g.community_id = w.community_id)
-        WHERE w.org_id = p_org AND w.id = s.work_order_id;
-    WHEN 'supervisors' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM role_grants g
-        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
-        WHERE g.org_id = p_org
-          AND ((g.role = 'supervisor' AND (g.community_id IS NULL OR g.community_id = s.community_id))
-               OR (g.role = 'manager' AND g.community_id IS NULL));
+        WHERE w.org_id = p_org AND w.id = p_id;
+    ELSE
+        RAISE EXCEPTION 'pd_audience_work_order: unknown audience %', p_audience;
+    END CASE;
+END
+$$;
+
+-- Complaints.
+CREATE FUNCTION pd_subject_complaint(p_org uuid, p_id uuid,
+    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid, OUT label text)
+LANGUAGE sql STABLE AS $$
+SELECT NULL::uuid, NULL::uuid, c.community_id, c.number FROM complaints c WHERE c.org_id = p_org AND c.id = p_id
+$$;
+
+--   complainant       the complaint's complainant (a resident in the app)
+--   complainants      … and those of the duplicates merged into it (its reply)
+--   receiver          the staff member who received it
+--   department_heads  supervisors of its community (or org-wide) in a department it was forwarded to
+CREATE FUNCTION pd_audience_complaint(p_org uuid, p_audience text, p_id uuid) RETURNS SETOF uuid
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    CASE p_audience
     WHEN 'complainant' THEN
         RETURN QUERY
         SELECT c.complainant_id FROM complaints c
-        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.complainant_id IS NOT NULL;
+        WHERE c.org_id = p_org AND c.id = p_id AND c.complainant_id IS NOT NULL;
     WHEN 'complainants' THEN
         RETURN QUERY
         SELECT c.complainant_id FROM complaints c
-        WHERE c.org_id = p_org AND c.complainant_id IS NOT NULL
-          AND (c.id = p_subject_id OR c.merged_into = p_subject_id);
+        WHERE c.org_id = p_org AND c.complainant_id IS NOT NULL AND (c.id = p_id OR c.merged_into = p_id);
     WHEN 'receiver' THEN
         RETURN QUERY
         SELECT c.receiver_id FROM complaints c
-        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.receiver_id IS NOT NULL;
+        WHERE c.org_id = p_org AND c.id = p_id AND c.receiver_id IS NOT NULL;
     WHEN 'department_heads' THEN
         RETURN QUERY
         SELECT g.user_id FROM complaints c
         JOIN users u ON u.org_id = c.org_id AND u.department = ANY (c.departments) AND u.status = 'active'
         JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'supervisor'
             AND (g.community_id IS NULL OR g.community_id = c.community_id)
-        WHERE c.org_id = p_org AND c.id = p_subject_id;
-    WHEN 'managers' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM role_grants g
-        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
-        WHERE g.org_id = p_org AND g.role = 'manager'
-          AND (g.community_id IS NULL OR g.community_id = s.community_id);
-    WHEN 'admins' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM role_grants g
-        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
-        WHERE g.org_id = p_org AND g.role = 'admin' AND g.community_id IS NULL;
+        WHERE c.org_id = p_org AND c.id = p_id;
     ELSE
-        RAISE EXCEPTION 'pd_recipients: unknown audience %', p_audience;
+        RAISE EXCEPTION 'pd_audience_complaint: unknown audience %', p_audience;
     END CASE;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION pd_clock_subject_label(org uuid, subject_type text, subject_id uuid) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT CASE subject_type
-    WHEN 'ticket' THEN (SELECT t.number FROM tickets t WHERE t.org_id = org AND t.id = subject_id)
-    WHEN 'complaint' THEN (SELECT c.number FROM complaints c WHERE c.org_id = org AND c.id = subject_id)
-    END
-$$;
-
--- the stale-document check (0021) covers complaints
+-- The stale-document check (0021): each table's own, found by name.
 CREATE OR REPLACE FUNCTION pd_stale_docs() RETURNS TABLE (relation text, id uuid)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    f text;
+BEGIN
+    FOR f IN SELECT p.proname FROM pg_proc p
+             WHERE p.proname ~ '^pd_stale_in_[a-z_]+$' AND pg_function_is_visible(p.oid) ORDER BY p.proname LOOP
+        RETURN QUERY EXECUTE format('SELECT %L::text, s FROM %I() s', substr(f, 13), f);
+    END LOOP;
+END
+$$;
+CREATE FUNCTION pd_stale_in_tickets() RETURNS SETOF uuid
 LANGUAGE sql STABLE AS $$
-SELECT 'tickets', t.id FROM tickets t LEFT JOIN units u ON u.org_id = t.org_id AND u.id = t.unit_id
+SELECT t.id FROM tickets t LEFT JOIN units u ON u.org_id = t.org_id AND u.id = t.unit_id
 WHERE t.doc IS DISTINCT FROM pd_ticket_doc(t, u.number)::text
    OR t.sla_doc IS DISTINCT FROM pd_ticket_sla_doc(t.org_id, t.id)::text
    OR (t.orders_doc, t.work_started, t.assignee_ids)::pd_ticket_orders IS DISTINCT FROM pd_ticket_orders(t.org_id, t.id)
-UNION ALL
-SELECT 'work_orders', w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
+$$;
+CREATE FUNCTION pd_stale_in_work_orders() RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+SELECT w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
    OR w.resolve_due IS DISTINCT FROM pd_work_order_resolve_due(w.org_id, w.ticket_id)
-UNION ALL
-SELECT 'notifications', n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n)::text
-UNION ALL
-SELECT 'complaints', c.id FROM complaints c LEFT JOIN units u ON u.org_id = c.org_id AND u.id = c.unit_id
+$$;
+CREATE FUNCTION pd_stale_in_notifications() RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+SELECT n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n)::text
+$$;
+CREATE FUNCTION pd_stale_in_complaints() RETURNS SETOF uuid
+LANGUAGE sql STABLE AS $$
+SELECT c.id FROM complaints c LEFT JOIN units u ON u.org_id = c.org_id AND u.id = c.unit_id
 WHERE c.doc IS DISTINCT FROM pd_complaint_doc(c)::text
    OR c.place_doc IS DISTINCT FROM pd_complaint_place_doc(c, u.number)::text
    OR c.sla_doc IS DISTINCT FROM pd_complaint_sla_doc(c.org_id, c.id)::text
 $$;
 
--- A unit renumbered re-renders what shows its number: its tickets (0021) and complaints.
-ALTER FUNCTION pd_unit_tickets_render() RENAME TO pd_unit_docs_render;
-CREATE OR REPLACE FUNCTION pd_unit_docs_render() RETURNS trigger
+-- A unit renumbered: the rows of the table named by the trigger's argument that show it are
+-- rendered again (their doc set NULL, which their render trigger fills).
+CREATE FUNCTION pd_unit_renumbered() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE tickets t SET doc = NULL WHERE t.org_id = NEW.org_id AND t.unit_id = NEW.id;
-    UPDATE complaints c SET doc = NULL WHERE c.org_id = NEW.org_id AND c.unit_id = NEW.id;
+    EXECUTE format('UPDATE %I SET doc = NULL WHERE org_id = $1 AND unit_id = $2', TG_ARGV[0])
+        USING NEW.org_id, NEW.id;
     RETURN NULL;
 END
 $$;
+DROP TRIGGER units_render_tickets ON units;
+DROP FUNCTION pd_unit_tickets_render();
+CREATE TRIGGER units_render_tickets AFTER UPDATE OF number ON units
+    FOR EACH ROW WHEN (OLD.number IS DISTINCT FROM NEW.number) EXECUTE FUNCTION pd_unit_renumbered('tickets');
+CREATE TRIGGER units_render_complaints AFTER UPDATE OF number ON units
+    FOR EACH ROW WHEN (OLD.number IS DISTINCT FROM NEW.number) EXECUTE FUNCTION pd_unit_renumbered('complaints');

@@ -303,151 +303,41 @@ $$;
 CREATE TRIGGER callbacks_render BEFORE INSERT OR UPDATE ON callbacks
     FOR EACH ROW EXECUTE FUNCTION pd_callback_render();
 
--- The spine learns callbacks: their community (supervisors), their assignee.
-CREATE OR REPLACE FUNCTION pd_event_subject(p_org uuid, p_subject_type text, p_subject_id uuid,
-    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid)
+-- The spine learns callbacks (0022): their community and number, their assignee, the owner.
+CREATE FUNCTION pd_subject_callback(p_org uuid, p_id uuid,
+    OUT ticket_id uuid, OUT work_order_id uuid, OUT community_id uuid, OUT label text)
+LANGUAGE sql STABLE AS $$
+SELECT NULL::uuid, NULL::uuid, k.community_id, coalesce(k.source_number, '回访')
+FROM callbacks k WHERE k.org_id = p_org AND k.id = p_id
+$$;
+
+--   assignee  the staff member doing it
+--   resident  the owner called back (asked to answer in the app)
+CREATE FUNCTION pd_audience_callback(p_org uuid, p_audience text, p_id uuid) RETURNS SETOF uuid
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    CASE p_subject_type
-    WHEN 'ticket' THEN
-        SELECT t.id, NULL, t.community_id INTO ticket_id, work_order_id, community_id
-        FROM tickets t WHERE t.org_id = p_org AND t.id = p_subject_id;
-    WHEN 'work_order' THEN
-        SELECT w.ticket_id, w.id, w.community_id INTO ticket_id, work_order_id, community_id
-        FROM work_orders w WHERE w.org_id = p_org AND w.id = p_subject_id;
-    WHEN 'complaint' THEN
-        SELECT NULL, NULL, c.community_id INTO ticket_id, work_order_id, community_id
-        FROM complaints c WHERE c.org_id = p_org AND c.id = p_subject_id;
-    WHEN 'callback' THEN
-        SELECT NULL, NULL, k.community_id INTO ticket_id, work_order_id, community_id
-        FROM callbacks k WHERE k.org_id = p_org AND k.id = p_subject_id;
-    ELSE
-        RAISE EXCEPTION 'pd_event_subject: unknown subject type %', p_subject_type;
-    END CASE;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION pd_recipients(p_org uuid, p_audience text, p_subject_type text, p_subject_id uuid)
-RETURNS SETOF uuid LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    s record;
-BEGIN
-    SELECT * INTO s FROM pd_event_subject(p_org, p_subject_type, p_subject_id);
     CASE p_audience
-    WHEN 'owners' THEN
-        RETURN QUERY
-        SELECT t.reporter_id FROM tickets t
-        JOIN users u ON u.org_id = t.org_id AND u.id = t.reporter_id AND u.kind = 'resident'
-        WHERE t.org_id = p_org AND t.id = s.ticket_id
-        UNION
-        SELECT r.user_id FROM tickets t
-        JOIN residencies r ON r.org_id = t.org_id AND r.unit_id = t.unit_id AND r.status = 'verified'
-        WHERE t.org_id = p_org AND t.id = s.ticket_id
-          AND t.complaint_id IS NULL;  -- a complaint's work is not its unit's residents' business
     WHEN 'assignee' THEN
         RETURN QUERY
-        SELECT w.assignee_id FROM work_orders w
-        WHERE w.org_id = p_org AND w.id = s.work_order_id AND w.assignee_id IS NOT NULL
-        UNION
-        SELECT k.assignee_id FROM callbacks k
-        WHERE p_subject_type = 'callback' AND k.org_id = p_org AND k.id = p_subject_id AND k.assignee_id IS NOT NULL;
-    WHEN 'department' THEN
-        RETURN QUERY
-        SELECT u.id FROM work_orders w
-        JOIN users u ON u.org_id = w.org_id AND u.department = w.department AND u.kind = 'staff'
-            AND u.status = 'active' AND u.on_duty
-        JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'technician'
-            AND (g.community_id IS NULL OR g.community_id = w.community_id)
-        WHERE w.org_id = p_org AND w.id = s.work_order_id;
-    WHEN 'supervisors' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM role_grants g
-        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
-        WHERE g.org_id = p_org
-          AND ((g.role = 'supervisor' AND (g.community_id IS NULL OR g.community_id = s.community_id))
-               OR (g.role = 'manager' AND g.community_id IS NULL));
-    WHEN 'complainant' THEN
-        RETURN QUERY
-        SELECT c.complainant_id FROM complaints c
-        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.complainant_id IS NOT NULL;
-    WHEN 'complainants' THEN
-        RETURN QUERY
-        SELECT c.complainant_id FROM complaints c
-        WHERE c.org_id = p_org AND c.complainant_id IS NOT NULL
-          AND (c.id = p_subject_id OR c.merged_into = p_subject_id);
-    WHEN 'receiver' THEN
-        RETURN QUERY
-        SELECT c.receiver_id FROM complaints c
-        WHERE c.org_id = p_org AND c.id = p_subject_id AND c.receiver_id IS NOT NULL;
-    WHEN 'department_heads' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM complaints c
-        JOIN users u ON u.org_id = c.org_id AND u.department = ANY (c.departments) AND u.status = 'active'
-        JOIN role_grants g ON g.org_id = u.org_id AND g.user_id = u.id AND g.role = 'supervisor'
-            AND (g.community_id IS NULL OR g.community_id = c.community_id)
-        WHERE c.org_id = p_org AND c.id = p_subject_id;
-    WHEN 'managers' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM role_grants g
-        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
-        WHERE g.org_id = p_org AND g.role = 'manager'
-          AND (g.community_id IS NULL OR g.community_id = s.community_id);
+        SELECT k.assignee_id FROM callbacks k WHERE k.org_id = p_org AND k.id = p_id AND k.assignee_id IS NOT NULL;
     WHEN 'resident' THEN
         RETURN QUERY
-        SELECT k.resident_id FROM callbacks k
-        WHERE p_subject_type = 'callback' AND k.org_id = p_org AND k.id = p_subject_id AND k.resident_id IS NOT NULL;
-    WHEN 'admins' THEN
-        RETURN QUERY
-        SELECT g.user_id FROM role_grants g
-        JOIN users u ON u.org_id = g.org_id AND u.id = g.user_id AND u.status = 'active'
-        WHERE g.org_id = p_org AND g.role = 'admin' AND g.community_id IS NULL;
+        SELECT k.resident_id FROM callbacks k WHERE k.org_id = p_org AND k.id = p_id AND k.resident_id IS NOT NULL;
     ELSE
-        RAISE EXCEPTION 'pd_recipients: unknown audience %', p_audience;
+        RAISE EXCEPTION 'pd_audience_callback: unknown audience %', p_audience;
     END CASE;
 END
 $$;
 
--- A unit renumbered re-renders its callbacks too (0022).
-CREATE OR REPLACE FUNCTION pd_unit_docs_render() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE tickets t SET doc = NULL WHERE t.org_id = NEW.org_id AND t.unit_id = NEW.id;
-    UPDATE complaints c SET doc = NULL WHERE c.org_id = NEW.org_id AND c.unit_id = NEW.id;
-    UPDATE callbacks k SET doc = NULL WHERE k.org_id = NEW.org_id AND k.unit_id = NEW.id;
-    RETURN NULL;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION pd_stale_docs() RETURNS TABLE (relation text, id uuid)
+CREATE FUNCTION pd_stale_in_callbacks() RETURNS SETOF uuid
 LANGUAGE sql STABLE AS $$
-SELECT 'tickets', t.id FROM tickets t LEFT JOIN units u ON u.org_id = t.org_id AND u.id = t.unit_id
-WHERE t.doc IS DISTINCT FROM pd_ticket_doc(t, u.number)::text
-   OR t.sla_doc IS DISTINCT FROM pd_ticket_sla_doc(t.org_id, t.id)::text
-   OR (t.orders_doc, t.work_started, t.assignee_ids)::pd_ticket_orders IS DISTINCT FROM pd_ticket_orders(t.org_id, t.id)
-UNION ALL
-SELECT 'work_orders', w.id FROM work_orders w WHERE w.doc IS DISTINCT FROM pd_work_order_json(w)::text
-   OR w.resolve_due IS DISTINCT FROM pd_work_order_resolve_due(w.org_id, w.ticket_id)
-UNION ALL
-SELECT 'notifications', n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n)::text
-UNION ALL
-SELECT 'complaints', c.id FROM complaints c LEFT JOIN units u ON u.org_id = c.org_id AND u.id = c.unit_id
-WHERE c.doc IS DISTINCT FROM pd_complaint_doc(c)::text
-   OR c.place_doc IS DISTINCT FROM pd_complaint_place_doc(c, u.number)::text
-   OR c.sla_doc IS DISTINCT FROM pd_complaint_sla_doc(c.org_id, c.id)::text
-UNION ALL
-SELECT 'callbacks', k.id FROM callbacks k LEFT JOIN units u ON u.org_id = k.org_id AND u.id = k.unit_id
+SELECT k.id FROM callbacks k LEFT JOIN units u ON u.org_id = k.org_id AND u.id = k.unit_id
 WHERE k.doc IS DISTINCT FROM pd_callback_doc(k, u.number)::text
    OR k.staff_doc IS DISTINCT FROM pd_callback_staff_doc(k)::text
 $$;
 
-CREATE OR REPLACE FUNCTION pd_clock_subject_label(org uuid, subject_type text, subject_id uuid) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-SELECT CASE subject_type
-    WHEN 'ticket' THEN (SELECT t.number FROM tickets t WHERE t.org_id = org AND t.id = subject_id)
-    WHEN 'complaint' THEN (SELECT c.number FROM complaints c WHERE c.org_id = org AND c.id = subject_id)
-    WHEN 'callback' THEN (SELECT coalesce(k.source_number, '回访') FROM callbacks k WHERE k.org_id = org AND k.id = subject_id)
-    END
-$$;
+CREATE TRIGGER units_render_callbacks AFTER UPDATE OF number ON units
+    FOR EACH ROW WHEN (OLD.number IS DISTINCT FROM NEW.number) EXECUTE FUNCTION pd_unit_renumbered('callbacks');
 
 -- The monthly quality sample (seed 001 第八条): of the work orders completed in a month, 5% —
 -- at most one household in twenty of the community — drawn reproducibly (by the ticket's id
