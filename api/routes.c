@@ -23,6 +23,7 @@
 #define COMPLAINTS_WRITE SCOPE_COMPLAINTS_WRITE
 #define TECHNICIAN ROLE_BIT(ROLE_TECHNICIAN)
 #define CALLBACKS_READ SCOPE_CALLBACKS_READ
+#define ANNOUNCEMENTS_READ SCOPE_ANNOUNCEMENTS_READ
 #define GRANT_READERS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_QUALITY) | ADMIN)
 
 const struct route api_routes[] = {
@@ -156,6 +157,21 @@ const struct route api_routes[] = {
     { "POST", "/v1/callbacks/{id}/return", callbacks_return, SUPERVISORS, BODY_JSON },
     { "POST", "/v1/callbacks/{id}/cancel", callbacks_cancel, SUPERVISORS, BODY_JSON },
     { "GET", "/v1/me/callbacks", callbacks_index, OWNER, BODY_NONE },
+
+    /* announcements (公告): the desk drafts, managers and admins publish; owners read what
+     * reaches their homes and acknowledge what asks for it */
+    { "GET", "/v1/announcements", announcements_index, STAFF | CLIENT, BODY_NONE, ANNOUNCEMENTS_READ },
+    { "POST", "/v1/announcements", announcements_create, DESK, BODY_JSON },
+    { "GET", "/v1/announcements/{id}", announcements_show, ANY_USER | CLIENT, BODY_NONE, ANNOUNCEMENTS_READ },
+    { "PATCH", "/v1/announcements/{id}", announcements_update, DESK, BODY_JSON },
+    { "POST", "/v1/announcements/{id}/schedule", announcements_schedule, MANAGERS, BODY_JSON },
+    { "POST", "/v1/announcements/{id}/publish", announcements_publish, MANAGERS, BODY_JSON_OPT },
+    { "POST", "/v1/announcements/{id}/withdraw", announcements_withdraw, MANAGERS, BODY_JSON },
+    { "POST", "/v1/announcements/{id}/archive", announcements_archive, MANAGERS, BODY_JSON_OPT },
+    { "POST", "/v1/announcements/{id}/amend", announcements_amend, MANAGERS, BODY_JSON },
+    { "POST", "/v1/announcements/{id}/ack", announcements_ack, OWNER, BODY_JSON_OPT },
+    { "GET", "/v1/announcements/{id}/receipts", announcements_receipts, PEOPLE_READERS, BODY_NONE },
+    { "GET", "/v1/me/announcements", announcements_feed, OWNER, BODY_NONE },
 
     { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
     { "PATCH", "/v1/sla-policy", sla_policy_update, ADMIN, BODY_JSON },

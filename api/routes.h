@@ -142,6 +142,18 @@ void callbacks_approve(struct api_call *c);
 void callbacks_return(struct api_call *c);
 void callbacks_cancel(struct api_call *c);
 void callbacks_letter(struct api_call *c);
+void announcements_index(struct api_call *c);
+void announcements_create(struct api_call *c);
+void announcements_show(struct api_call *c);
+void announcements_update(struct api_call *c);
+void announcements_schedule(struct api_call *c);
+void announcements_publish(struct api_call *c);
+void announcements_withdraw(struct api_call *c);
+void announcements_archive(struct api_call *c);
+void announcements_amend(struct api_call *c);
+void announcements_ack(struct api_call *c);
+void announcements_receipts(struct api_call *c);
+void announcements_feed(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
 void stats_complaints_show(struct api_call *c);

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pd.h"
 #include "residencies.h"
+#include "announcement_rules.h"
 #include "callback_rules.h"
 #include "complaint_rules.h"
 #include "ticket_rules.h"
@@ -251,6 +252,29 @@ static const struct label labels[] = {
     { "callback_action", "approve", "审核通过", "Approve", KA_APPROVE },
     { "callback_action", "return", "退回重做", "Return", KA_RETURN },
     { "callback_action", "cancel", "取消", "Cancel", KA_CANCEL },
+    { "announcement_category", "notice", "通知", "Notice", 0 },
+    { "announcement_category", "outage", "停水停电", "Outage", 0 },
+    { "announcement_category", "fee_disclosure", "费用公示", "Fee disclosure", 0 },
+    { "announcement_category", "service_report", "月度服务简报", "Monthly service report", 0 },
+    { "announcement_category", "event", "社区活动", "Community event", 0 },
+    { "announcement_category", "emergency", "紧急通知", "Emergency", 0 },
+    { "announcement_category", "survey", "满意度调查", "Satisfaction survey", 0 },
+    { "announcement_audience", "org", "全部小区", "The whole organisation", 0 },
+    { "announcement_audience", "communities", "指定小区", "Some communities", 0 },
+    { "announcement_audience", "buildings", "指定楼栋", "Some buildings", 0 },
+    { "announcement_status", "draft", "草稿", "Draft", 0 },
+    { "announcement_status", "scheduled", "待发布", "Scheduled", 0 },
+    { "announcement_status", "published", "已发布", "Published", 0 },
+    { "announcement_status", "withdrawn", "已撤回", "Withdrawn", 0 },
+    { "announcement_status", "expired", "已过期", "Expired", 0 },
+    { "announcement_status", "archived", "已归档", "Archived", 0 },
+    { "announcement_action", "update", "编辑", "Edit", AA_UPDATE },
+    { "announcement_action", "schedule", "定时发布", "Schedule", AA_SCHEDULE },
+    { "announcement_action", "publish", "发布", "Publish", AA_PUBLISH },
+    { "announcement_action", "withdraw", "撤回", "Withdraw", AA_WITHDRAW },
+    { "announcement_action", "archive", "归档", "Archive", AA_ARCHIVE },
+    { "announcement_action", "amend", "更正", "Amend", AA_AMEND },
+    { "announcement_action", "ack", "确认已阅", "Acknowledge", AA_ACK },
     { "notification_type", "ticket.dispatched", "报事已派工", "Ticket dispatched", 0 },
     { "notification_type", "ticket.started", "维修已开始", "Work started", 0 },
     { "notification_type", "ticket.resolved", "报事已处理", "Ticket resolved", 0 },
@@ -281,6 +305,7 @@ static const struct label labels[] = {
     { "notification_type", "callback.failed", "回访失败", "Callback failed", 0 },
     { "notification_type", "callback.returned", "回访被退回", "Callback returned", 0 },
     { "notification_type", "callback.requested", "物业邀请您评价服务", "Your opinion is asked", 0 },
+    { "notification_type", "announcement.published", "新公告", "New announcement", 0 },
     { "event_visibility", "public", "公开", "Public", 0 },
     { "event_visibility", "internal", "内部", "Internal", 0 },
     { "holiday_kind", "holiday", "休息日", "Day off", 0 },
@@ -326,7 +351,7 @@ static const struct label labels[] = {
  * text[]); each gets a generated CHECK constraint. bound: its rows carry C constants.
  * internal: codes the API never speaks (the job table's): their columns get the CHECK, but
  * /v1/meta/enums and openapi.yaml leave them out. */
-#define ENUM_MAX_FROM 4    /* enums a derived enum is built from */
+#define ENUM_MAX_FROM 6    /* enums a derived enum is built from */
 #define ENUM_MAX_EXCEPT 6  /* codes it leaves out */
 struct enum_def {
     const char *name;
@@ -385,8 +410,12 @@ static const struct enum_def defs[] = {
     { .name = "callback_outcome" },
     { .name = "satisfaction", .columns = "callbacks.satisfaction" },
     { .name = "callback_action", .bound = true },
+    { .name = "announcement_category", .columns = "announcements.category" },
+    { .name = "announcement_audience", .columns = "announcements.audience" },
+    { .name = "announcement_status", .columns = "announcements.status" },
+    { .name = "announcement_action", .bound = true },
     { .name = "ticket_event_status",
-      .from = { "ticket_status", "work_order_status", "complaint_status", "callback_status" },
+      .from = { "ticket_status", "work_order_status", "complaint_status", "callback_status", "announcement_status" },
       .columns = "events.from_status events.to_status" },
     { .name = "dispatch_mode", .columns = "work_orders.mode" },
     { .name = "work_order_action", .bound = true },

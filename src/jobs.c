@@ -113,6 +113,18 @@ DB_STMT(callbacks_open,
     "SELECT pd_emit(o.org_id, 'callback', o.id, 'callback.opened', NULL, 'system', 'scheduled', 'open', '{}', "
     "  'public', jsonb_build_array(jsonb_build_object('to', 'assignee', 'type', 'callback.opened', "
     "  'title', '回访窗口已开始', 'body', coalesce(o.source_number, '')))) FROM opened o ORDER BY o.org_id, o.id");
+/* Announcements due: scheduled ones go out (their residents told), published ones past their
+ * expiry leave the feeds. The status guard makes each move once, whichever instance runs it. */
+DB_STMT(announcements_publish_due,
+    "WITH out AS (UPDATE announcements a SET status = 'published', published_at = now(), "
+    "  version = a.version + 1, updated_at = now() WHERE a.status = 'scheduled' AND a.publish_at <= now() "
+    "  RETURNING a.org_id, a.id) "
+    "SELECT pd_announcement_published(o.org_id, o.id, NULL, 'system', 'scheduled') FROM out o ORDER BY o.org_id, o.id");
+DB_STMT(announcements_expire,
+    "WITH gone AS (UPDATE announcements a SET status = 'expired', version = a.version + 1, updated_at = now() "
+    "  WHERE a.status = 'published' AND a.expires_at <= now() RETURNING a.org_id, a.id) "
+    "SELECT pd_emit(g.org_id, 'announcement', g.id, 'announcement.expired', NULL, 'system', 'published', 'expired') "
+    "FROM gone g ORDER BY g.org_id, g.id");
 /* A callback's next attempt is due (a job scheduled by an unreachable one, src/callbacks.c):
  * its assignee is reminded, unless it moved on meanwhile. $1 org, $2 callback, $3 attempts. */
 DB_STMT(callback_retry_due,
@@ -248,8 +260,9 @@ static void sweep(void)
     if (db_acquire(&db) != PD_OK)
         return;
     /* breaches first: a clock already past due is a breach, not a warning */
-    struct db_stmt *sla[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade, &callbacks_open };
-    run_all(db, sla, sizeof sla / sizeof sla[0], "SLA sweep", NULL, 0);
+    struct db_stmt *due[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade, &callbacks_open,
+                              &announcements_publish_due, &announcements_expire };
+    run_all(db, due, sizeof due / sizeof due[0], "sweep", NULL, 0);
     schedule_housekeeping(db);
     schedule_callback_sample(db);
     jobq_run(db, worker, kinds, sizeof kinds / sizeof kinds[0], JOBS_BATCH, JOBS_LEASE_MS);

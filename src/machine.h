@@ -33,6 +33,8 @@ enum machine_fact {
     MF_SUBJECT = 1u << 16,      /* … the caller is the staff member it is about */
     MF_REQUESTED = 1u << 17,    /* callbacks: the owner was asked to answer in the app */
     MF_HAS_RESIDENT = 1u << 18, /* … it names an owner with an account (who can be asked) */
+    MF_COVERS = 1u << 19,       /* announcements: the caller serves every community it targets */
+    MF_ACK_REQUIRED = 1u << 20, /* … it asks its readers to acknowledge it */
 };
 
 struct machine_ctx {
