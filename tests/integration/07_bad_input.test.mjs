@@ -55,6 +55,11 @@ const BODY_ENDPOINTS = [
   ['POST', '/v1/callback-letters', { callback_ids: [ID], content: 'x' }],
   ['POST', '/v1/sla-policy/callback-targets', { source_kind: 'help', rate: 0.5, window_start_hours: 1, window_end_hours: 2,
     max_attempts: 1, retry_hours: 1, on_unsatisfied: 'none' }],
+  ['POST', '/v1/announcements', { title: 'x', body: 'x', category: 'notice', audience: 'org' }],
+  ['PATCH', `/v1/announcements/${ID}`, { title: 'x' }],
+  ['POST', `/v1/announcements/${ID}/schedule`, { publish_at: '2031-01-01T00:00:00Z' }],
+  ['POST', `/v1/announcements/${ID}/withdraw`, { reason: 'x' }],
+  ['POST', `/v1/announcements/${ID}/amend`, { title: 'x' }],
   ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],
   ['POST', `/v1/work-orders/${ID}/complete`, { notes: 'x', labor_minutes: 1 }],
   ['POST', `/v1/work-orders/${ID}/reassign`, { assignee_id: ID }],
@@ -65,9 +70,10 @@ const BODY_ENDPOINTS = [
 const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
   '/v1/residencies/{id}', '/v1/api-clients/{id}', '/v1/tickets/{id}', '/v1/tickets/{id}/events',
   '/v1/tickets/{id}/comments', '/v1/work-orders/{id}', '/v1/complaints/{id}', '/v1/complaints/{id}/events',
-  '/v1/callbacks/{id}', '/v1/callbacks/{id}/events'];
+  '/v1/callbacks/{id}', '/v1/callbacks/{id}/events', '/v1/announcements/{id}', '/v1/announcements/{id}/receipts'];
 const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
-  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints', '/v1/callbacks'];
+  '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints', '/v1/callbacks',
+  '/v1/announcements'];
 
 let admin;
 const raw = (method, path, body, headers = {}) =>

@@ -146,6 +146,10 @@ const callbackPhone = (c, k) => {
   const full = ['owner', 'agent', 'supervisor', 'manager', 'admin'].includes(c.role) || k.assignee_id === c.id || c.scopes.has('pii:read');
   return !full && !masked(k.contact_phone) ? [`${k.id}: contact phone unmasked for ${c.name}`] : [];
 };
+/* Announcements (DESIGN §9): staff what targets the org or one of their communities; owners
+ * only what is out (published, unexpired) and reaches one of their verified homes. */
+const announcementVisible = (c, o) => sameOrg(c, o) && (c.role === 'owner' ? o.out && [...c.units].some((u) => o.units.has(u))
+  : c.role === 'integration' ? true : STAFF.has(c.role) && (c.orgWide || o.audience === 'org' || o.communities.some((x) => c.communities.has(x))));
 const ownerSeesNoInternal = (what, isInternal) => (c, o, res) => {
   const items = res.json.items;
   const problems = c.role === 'owner' && items.some(isInternal) ? [`an owner sees an internal ${what}`] : [];
@@ -195,6 +199,7 @@ const RESOURCES = {
   },
   '/v1/complaints': { visible: complaintVisible, list: { itemCheck: complainantShown } },
   '/v1/callbacks': { visible: callbackVisible, list: { itemCheck: callbackPhone } },
+  '/v1/announcements': { visible: announcementVisible },
   '/v1/me/notifications': { visible: (c, o) => sameOrg(c, o) && o.user === c.id },
   '/v1/sla-policy/targets': {
     visible: scopedToCaller,
@@ -330,6 +335,21 @@ const PROBES = {
   approveCallback: { body: () => ({}), ifMatch: true, expect: 412 },
   returnCallback: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
   cancelCallback: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
+  // an owner opening a notice marks it read (the first time)
+  getAnnouncement: { account: 'opened' },
+  createAnnouncement: {
+    refs: ['/v1/communities'], expect: 400,   // 400: the attachment is not the caller's
+    body: (c, o) => ({ title: '矩阵', body: '矩阵探测', category: 'notice', audience: 'communities', community_ids: [o.id],
+      attachment_ids: [NOWHERE] }),
+    visible: (c, o) => sameOrg(c, o) && staffIn(c, o.id),
+  },
+  updateAnnouncement: { body: () => ({ title: '矩阵' }), ifMatch: true, expect: 412 },
+  scheduleAnnouncement: { body: () => ({ publish_at: '2031-01-01T00:00:00Z' }), ifMatch: true, expect: 412 },
+  publishAnnouncement: { body: () => ({}), ifMatch: true, expect: 412 },
+  withdrawAnnouncement: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
+  archiveAnnouncement: { body: () => ({}), ifMatch: true, expect: 412 },
+  amendAnnouncement: { body: () => ({ title: '矩阵' }), ifMatch: true, expect: 412 },
+  acknowledgeAnnouncement: { body: () => ({}), ifMatch: true, expect: 412 },
   acceptWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
   declineWorkOrder: { body: () => ({ reason: '矩阵' }), ifMatch: true, expect: 412 },
   startWorkOrder: { body: () => ({}), ifMatch: true, expect: 412 },
@@ -602,6 +622,28 @@ test('fixtures: objects of every owner, created through the API', async () => {
   bE.asked = true;
   F['/v1/callbacks'] = Object.values(cb);
 
+  // announcements: a draft and published ones to a community, a building, the whole org (of
+  // each org), one withdrawn; each knows the units it reaches
+  const an = {};
+  const announce = async (label, by, body, after = []) => {
+    const a = await ok(await post(by, '/v1/announcements', { title: label, body: '矩阵公告', category: 'notice', ...body }),
+      201, `announcement ${label}`);
+    for (const [action, b] of after) await ok(await post(by === 'agent' ? 'admin' : by, `/v1/announcements/${a.id}/${action}`, b), 200, `${action} ${label}`);
+    const reached = await sql('SELECT t.unit_id FROM announcements a, pd_announcement_units(a) t WHERE a.id = $1', [a.id]);
+    an[label] = { label: `announcement:${label}`, id: a.id, org: claims(T[by]).org, audience: a.audience,
+      communities: a.community_ids, units: new Set(reached.map((x) => x.unit_id)), out: after.some(([x]) => x === 'publish')
+        && !after.some(([x]) => x === 'withdraw') };
+  };
+  const b2 = (await sql('SELECT building_id FROM units WHERE id = $1', [units.u2]))[0].building_id;
+  await announce('aA-c1-draft', 'agent', { audience: 'communities', community_ids: [c1] });
+  await announce('aB-c1-out', 'admin', { audience: 'communities', community_ids: [c1] }, [['publish', {}]]);
+  await announce('aC-building-u2', 'admin', { audience: 'buildings', building_ids: [b2], requires_ack: true }, [['publish', {}]]);
+  await announce('aD-org-out', 'admin', { audience: 'org' }, [['publish', {}]]);
+  await announce('aE-otherOrg', 'otherAdmin', { audience: 'org' }, [['publish', {}]]);
+  await announce('aF-c1-withdrawn', 'admin', { audience: 'communities', community_ids: [c1] },
+    [['publish', {}], ['withdraw', { reason: '矩阵' }]]);
+  F['/v1/announcements'] = Object.values(an);
+
   // notifications of different users, read at once (so that reading again is a no-op)
   const mine = Object.values(tk).map((t) => t.id);
   F['/v1/me/notifications'] = [];
@@ -830,6 +872,8 @@ const TWINS = {
 
 /* Accounted changes of admitted callers. */
 const ACCOUNTS = {
+  // opening an announcement writes at most the owner's receipt
+  opened: { changeWithin: ['announcement_receipts'], after: async () => [] },
   // read-all marks the caller's inbox read, and nothing else
   readAll: {
     changeWithin: ['notifications'],  // or nothing, when the inbox was already read

@@ -19,5 +19,6 @@ Suite *enums_suite(void);
 Suite *jobq_suite(void);
 Suite *complaint_rules_suite(void);
 Suite *callback_rules_suite(void);
+Suite *announcement_rules_suite(void);
 
 #endif

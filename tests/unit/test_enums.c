@@ -146,7 +146,7 @@ START_TEST(test_derived)
     ck_assert_str_eq(codes_joined("ticket_event_status"),
                      "submitted dispatched in_progress on_hold resolved closed cancelled reopened "
                      "accepted completed declined received forwarded acknowledged replied rejected merged "
-                     "withdrawn scheduled open reviewed failed");
+                     "withdrawn scheduled open reviewed failed draft published expired archived");
     /* a derived code keeps its source's label */
     json_t *j_label = enum_label("grant_role", "agent");
     ck_assert_str_eq(json_string_value(json_object_get(j_label, "zh-CN")), "客服接待员");
