@@ -16,11 +16,7 @@
  * Staff: the org's and their communities'; owners: what is out, unexpired and reaches one of
  * their verified units. */
 #define A_FOR_STAFF "(a.audience = 'org' OR a.community_ids && $2)"
-#define A_REACHES \
-    "(a.status = 'published' AND (a.expires_at IS NULL OR a.expires_at > now()) AND EXISTS (SELECT 1 FROM units u " \
-    "  WHERE u.org_id = a.org_id AND u.id = ANY ($3) AND (a.audience = 'org' " \
-    "    OR (a.audience = 'communities' AND u.community_id = ANY (a.community_ids)) " \
-    "    OR (a.audience = 'buildings' AND u.building_id = ANY (a.building_ids)))))"
+#define A_REACHES "pd_announcement_reaches(a, $3)"
 #define A_VISIBLE "a.org_id = $1 AND ($2::uuid[] IS NULL OR " A_FOR_STAFF ") AND ($3::uuid[] IS NULL OR " A_REACHES ")"
 /* the caller serves every community it targets (org-wide staff: all) */
 #define A_COVERS "($2::uuid[] IS NULL OR (a.audience <> 'org' AND a.community_ids <@ $2))"
@@ -69,7 +65,7 @@ const struct list_spec announcement_list_spec = {
 static const struct list_spec feed_spec = {
     .name = "announcement feed",
     .select = "SELECT " A_PARTS("(extract(epoch FROM a.feed_at) * 1000000)::bigint") " "
-              "FROM announcements a " A_RECEIPT " WHERE a.org_id = $1 AND " A_REACHES,
+              "FROM announcements a " A_RECEIPT " WHERE a.org_id = $1 AND a.status = 'published' AND " A_REACHES,
     .n_base = 4,
     .keyset = "(a.feed_at, a.id)",
     .order = "a.feed_at DESC, a.id DESC",

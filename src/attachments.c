@@ -35,6 +35,11 @@ DB_STMT(get_attachment,
     "             AND NOT coalesce(c.subject_user_id = $5::uuid, false) "
     "             AND (c.complainant_id = $5::uuid OR c.receiver_id = $5::uuid "
     "                  OR ($7::boolean AND ($2::uuid[] IS NULL OR c.community_id = ANY ($2))))) "
+    /* an announcement's: its staff, and the owners it reaches once out */
+    "  OR EXISTS (SELECT 1 FROM announcements n "
+    "             WHERE n.org_id = a.org_id AND n.attachment_ids @> ARRAY[$4::uuid] "
+    "             AND (($6::boolean AND ($2::uuid[] IS NULL OR n.audience = 'org' OR n.community_ids && $2)) "
+    "                  OR pd_announcement_reaches(n, $3::uuid[]))) "
     "  OR EXISTS (SELECT 1 FROM work_orders w "
     "             JOIN tickets t ON t.org_id = w.org_id AND t.id = w.ticket_id "
     "             WHERE w.org_id = a.org_id AND (w.before_photo_ids || w.after_photo_ids) @> ARRAY[$4::uuid] "

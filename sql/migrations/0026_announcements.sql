@@ -80,6 +80,16 @@ WHERE u.org_id = a.org_id
        OR (a.audience = 'buildings' AND u.building_id = ANY (a.building_ids)))
 $$;
 
+-- Whether a is out (published, unexpired) and reaches one of units (an owner's verified
+-- homes): what an owner may read of it, its attachments included.
+CREATE FUNCTION pd_announcement_reaches(a announcements, units uuid[]) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+SELECT a.status = 'published' AND (a.expires_at IS NULL OR a.expires_at > now()) AND EXISTS (
+    SELECT 1 FROM units u WHERE u.org_id = a.org_id AND u.id = ANY (units)
+      AND (a.audience = 'org' OR (a.audience = 'communities' AND u.community_id = ANY (a.community_ids))
+           OR (a.audience = 'buildings' AND u.building_id = ANY (a.building_ids))))
+$$;
+
 CREATE FUNCTION pd_announcement_doc(a announcements) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT json_build_object('id', a.id, 'title', a.title, 'body', a.body, 'category', a.category,

@@ -188,6 +188,23 @@ test('a published notice is corrected by a new version; withdrawn ones leave the
   await act(v2.id, 'publish', {}, 'manager', 409);
 });
 
+test('a notice\'s attachments: the author\'s uploads; its readers download them once it is out', async () => {
+  const jpeg = Buffer.from('ffd8ffe000104a46494600010100000100010000ffdb004300ffd9', 'hex');
+  const up = async (who) => (await call('POST', '/v1/attachments', { token: T[who], raw: jpeg, direct: true,
+    headers: { 'content-type': 'image/jpeg' } })).json;
+  const notMine = await up('owner1');
+  assert.deepEqual(fieldsOf(await post('/v1/announcements', { title: '附图', body: '见附图', category: 'notice',
+    audience: 'communities', community_ids: [DEMO.xinyuan], attachment_ids: [notMine.id] }, { token: T.agent })),
+  ['attachment_ids[0]']);
+  const photo = await up('agent');
+  const d = await draft({ title: '附图：施工区域', attachment_ids: [photo.id] });
+  const fetchAs = (who) => call('GET', `/v1/attachments/${photo.id}`, { token: T[who], direct: true });
+  assert.equal((await fetchAs('owner1')).status, 404, 'not out yet');
+  await act(d.id, 'publish', {}, 'manager');
+  for (const who of ['owner1', 'owner3', 'super']) assert.equal((await fetchAs(who)).status, 200, who);
+  for (const who of ['owner2', 'otherOwner']) assert.equal((await fetchAs(who)).status, 404, who);
+});
+
 test('integration clients read announcements with announcements:read, and only then', async () => {
   const made = await post('/v1/api-clients', { name: '公告对接', scopes: ['announcements:read'] }, { token: T.admin });
   assert.equal(made.status, 201, made.text);
