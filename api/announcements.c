@@ -10,6 +10,7 @@
 #include "../src/announcement_rules.h"
 #include "../src/announcements.h"
 #include "../src/enums.h"
+#include "../src/service_report.h"
 #include "action.h"
 
 struct announcement_obj {
@@ -240,6 +241,43 @@ void announcements_create(struct api_call *c)
     }
     if (err == PD_OK && !api_attachments_usable(c, attachment_fields, NULL))
         return;
+    struct announcement_row row = { 0 };
+    if (err == PD_OK)
+        err = announcement_load(c->db, scope, id, false, true, &row);
+    json_t *j_actions = NULL;
+    if (err == PD_OK) {
+        struct machine_ctx x = ctx_of(c, &row);
+        j_actions = machine_allowed(&announcement_machine, row.status, &x);
+    }
+    api_create_finish(c, err, err == PD_OK ? json_incref(row.j) : NULL, j_actions, "/v1/announcements", NULL);
+    announcement_row_free(&row);
+}
+
+/* The month's service report of a community, as a draft (201). */
+void announcements_service_report(struct api_call *c)
+{
+    static const char *const fields[] = { "community_id", "month", NULL };
+    struct verr v;
+    verr_init(&v);
+    api_body_fields(c, &v, fields);
+    const char *community = v_uuid(&v, c->j_body, "community_id", true);
+    const char *month = v_string(&v, c->j_body, "month", true, 7, 7);
+    int y = 0, m = 0;
+    char tail;
+    if (month != NULL && (sscanf(month, "%4d-%2d%c", &y, &m, &tail) != 2 || month[4] != '-' || m < 1 || m > 12 || y < 2000))
+        verr_add(&v, "month", "must be a month such as 2026-11");
+    if (!api_valid(c, &v) || !api_create_begin(c))
+        return;
+    const char *scope[4];
+    api_scope_params(c, scope);
+    struct announcement_actor a = actor_of(c);
+    struct pd_error e;
+    char id[37];
+    enum pd_err err = service_report_draft(c->db, scope, &a, community, month, id, &e);
+    if (err == PD_ERR_NOT_FOUND || err == PD_ERR_INVALID) {
+        api_fail(c, &e);
+        return;
+    }
     struct announcement_row row = { 0 };
     if (err == PD_OK)
         err = announcement_load(c->db, scope, id, false, true, &row);

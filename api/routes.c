@@ -162,6 +162,7 @@ const struct route api_routes[] = {
      * reaches their homes and acknowledge what asks for it */
     { "GET", "/v1/announcements", announcements_index, STAFF | CLIENT, BODY_NONE, ANNOUNCEMENTS_READ },
     { "POST", "/v1/announcements", announcements_create, DESK, BODY_JSON },
+    { "POST", "/v1/announcements/service-report", announcements_service_report, SUPERVISORS, BODY_JSON },
     { "GET", "/v1/announcements/{id}", announcements_show, ANY_USER | CLIENT, BODY_NONE, ANNOUNCEMENTS_READ },
     { "PATCH", "/v1/announcements/{id}", announcements_update, DESK, BODY_JSON },
     { "POST", "/v1/announcements/{id}/schedule", announcements_schedule, MANAGERS, BODY_JSON },

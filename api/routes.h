@@ -154,6 +154,7 @@ void announcements_amend(struct api_call *c);
 void announcements_ack(struct api_call *c);
 void announcements_receipts(struct api_call *c);
 void announcements_feed(struct api_call *c);
+void announcements_service_report(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);
 void stats_complaints_show(struct api_call *c);

@@ -80,13 +80,14 @@ DB_STMT(buildings_reachable,
     "WHERE b.org_id = $1 AND b.id = ANY ($3::uuid[]) AND ($2::uuid[] IS NULL OR b.community_id = ANY ($2))");
 DB_STMT(insert_announcement,
     "INSERT INTO announcements (org_id, id, title, body, category, audience, community_ids, building_ids, "
-    "  attachment_ids, pinned, requires_ack, outage_from, outage_to, expires_at, created_by) "
+    "  attachment_ids, pinned, requires_ack, outage_from, outage_to, expires_at, created_by, report) "
     "VALUES ($1, $2, $3, $4, $5, $6, "
     "  CASE $6 WHEN 'org' THEN '{}'::uuid[] WHEN 'communities' THEN ARRAY(SELECT DISTINCT x FROM unnest($7::uuid[]) x ORDER BY 1) "
     "    ELSE ARRAY(SELECT DISTINCT b.community_id FROM buildings b WHERE b.org_id = $1 AND b.id = ANY ($8::uuid[]) "
     "      ORDER BY 1) END, "
     "  CASE $6 WHEN 'buildings' THEN ARRAY(SELECT DISTINCT x FROM unnest($8::uuid[]) x ORDER BY 1) ELSE '{}'::uuid[] END, "
-    "  $9::uuid[], $10::bool OR $5 = 'emergency', $11::bool, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15)");
+    "  $9::uuid[], $10::bool OR $5 = 'emergency', $11::bool, $12::timestamptz, $13::timestamptz, $14::timestamptz, $15, "
+    "  $16::jsonb)");
 
 /* Transitions (rows_transition): $1 org, $2 id, $3 from, $4 to, $5 version, then their own. */
 #define A_GUARD "WHERE org_id = $1 AND id = $2 AND status = $3 AND ($5::bigint IS NULL OR version = $5)"
@@ -291,19 +292,25 @@ static enum pd_err reachable(struct db_conn *db, struct db_stmt *st, const char 
     return PD_ERR_NOT_FOUND;
 }
 
-enum pd_err announcement_create(struct db_conn *db, const char *const scope[4], const struct announcement_in *in,
-                                const struct announcement_actor *a, char id_out[37], struct pd_error *e)
+enum pd_err announcement_reachable(struct db_conn *db, const char *const scope[4], const struct announcement_in *in,
+                                   struct pd_error *e)
 {
-    enum pd_err err = PD_OK;
     *e = (struct pd_error){ 0 };
     if (strcmp(in->audience, "org") == 0 && scope[1] != NULL) {
         *e = (struct pd_error){ PD_ERR_INVALID, "audience", "only org-wide staff address the whole organisation" };
         return PD_ERR_INVALID;
     }
     if (strcmp(in->audience, "communities") == 0)
-        err = reachable(db, &communities_reachable, scope, in->community_ids, "community_ids", e);
-    else if (strcmp(in->audience, "buildings") == 0)
-        err = reachable(db, &buildings_reachable, scope, in->building_ids, "building_ids", e);
+        return reachable(db, &communities_reachable, scope, in->community_ids, "community_ids", e);
+    if (strcmp(in->audience, "buildings") == 0)
+        return reachable(db, &buildings_reachable, scope, in->building_ids, "building_ids", e);
+    return PD_OK;
+}
+
+enum pd_err announcement_create(struct db_conn *db, const char *const scope[4], const struct announcement_in *in,
+                                const struct announcement_actor *a, char id_out[37], struct pd_error *e)
+{
+    enum pd_err err = announcement_reachable(db, scope, in, e);
     if (err != PD_OK)
         return err;
     uuid_v4(id_out);
@@ -311,8 +318,8 @@ enum pd_err announcement_create(struct db_conn *db, const char *const scope[4], 
                         in->community_ids ? in->community_ids : "{}", in->building_ids ? in->building_ids : "{}",
                         in->attachment_ids ? in->attachment_ids : "{}", in->pinned == 1 ? "true" : "false",
                         in->requires_ack == 1 ? "true" : "false", in->outage_from, in->outage_to, in->expires_at,
-                        a->id };
-    if ((err = db_exec(db, &insert_announcement, 15, p, NULL)) != PD_OK)
+                        a->id, in->report };
+    if ((err = db_exec(db, &insert_announcement, 16, p, NULL)) != PD_OK)
         return err;
     return emit(db, a, id_out, "announcement.created", NULL, "draft",
                 json_pack("{s:s, s:s}", "category", in->category, "audience", in->audience), true);

@@ -43,6 +43,7 @@ enum pd_err announcement_receipts(struct db_conn *db, const char *const scope[4]
 struct announcement_in {
     const char *title, *body, *category, *audience, *community_ids, *building_ids, *attachment_ids;
     const char *outage_from, *outage_to, *expires_at;
+    const char *report;        /* a service report's figures (JSON text), or NULL */
     int pinned, requires_ack;  /* -1: not given */
     bool outage_given, expires_given;  /* update: the key was in the body (null clears it) */
 };
@@ -55,6 +56,10 @@ struct announcement_actor {
     const char *org, *id, *role;
 };
 
+/* Its places are within the caller's reach (PD_ERR_NOT_FOUND, e names the field), the whole
+ * org only for org-wide staff (PD_ERR_INVALID, e names audience). */
+enum pd_err announcement_reachable(struct db_conn *db, const char *const scope[4], const struct announcement_in *in,
+                                   struct pd_error *e);
 /* A draft. Its places must be within the caller's reach (PD_ERR_NOT_FOUND, e names the
  * field), the whole org only for org-wide staff (PD_ERR_INVALID, e names audience). */
 enum pd_err announcement_create(struct db_conn *db, const char *const scope[4], const struct announcement_in *in,

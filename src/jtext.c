@@ -1,4 +1,5 @@
 /* The JSON text builder (src/jtext.h). */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,20 @@ void jtext_raw(struct jtext *b, const char *s, size_t n)
 void jtext_put(struct jtext *b, const char *s)
 {
     jtext_raw(b, s, strlen(s));
+}
+
+void jtext_printf(struct jtext *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || !grow(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
 }
 
 void jtext_str(struct jtext *b, const char *s)

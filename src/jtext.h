@@ -1,4 +1,4 @@
-/* JSON built as text, for replies assembled from documents PostgreSQL rendered and stored
+/* JSON (or any text) built as text, for replies assembled from documents PostgreSQL rendered and stored
  * (migration 0021): members are spliced in without parsing anything. A builder that ran out
  * of memory stays failed (oom) and ignores further appends. */
 #ifndef PD_JTEXT_H
@@ -15,6 +15,7 @@ struct jtext {
 
 void jtext_raw(struct jtext *b, const char *s, size_t n);
 void jtext_put(struct jtext *b, const char *s);          /* s verbatim */
+void jtext_printf(struct jtext *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));  /* verbatim */
 void jtext_str(struct jtext *b, const char *s);          /* s as a JSON string; NULL: null */
 /* "name": inside an object being built, preceded by a comma unless it is the first member. */
 void jtext_key(struct jtext *b, const char *name);

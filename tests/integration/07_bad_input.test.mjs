@@ -57,6 +57,7 @@ const BODY_ENDPOINTS = [
     max_attempts: 1, retry_hours: 1, on_unsatisfied: 'none' }],
   ['POST', '/v1/announcements', { title: 'x', body: 'x', category: 'notice', audience: 'org' }],
   ['PATCH', `/v1/announcements/${ID}`, { title: 'x' }],
+  ['POST', '/v1/announcements/service-report', { community_id: ID, month: '2026-01' }],
   ['POST', `/v1/announcements/${ID}/schedule`, { publish_at: '2031-01-01T00:00:00Z' }],
   ['POST', `/v1/announcements/${ID}/withdraw`, { reason: 'x' }],
   ['POST', `/v1/announcements/${ID}/amend`, { title: 'x' }],

@@ -343,6 +343,9 @@ const PROBES = {
       attachment_ids: [NOWHERE] }),
     visible: (c, o) => sameOrg(c, o) && staffIn(c, o.id),
   },
+  // a month to come: 400 for a community within reach (nothing is written), else 404
+  createServiceReport: { refs: ['/v1/communities'], expect: 400, visible: (c, o) => sameOrg(c, o) && staffIn(c, o.id),
+    body: (c, o) => ({ community_id: o.id, month: '2031-01' }) },
   updateAnnouncement: { body: () => ({ title: '矩阵' }), ifMatch: true, expect: 412 },
   scheduleAnnouncement: { body: () => ({ publish_at: '2031-01-01T00:00:00Z' }), ifMatch: true, expect: 412 },
   publishAnnouncement: { body: () => ({}), ifMatch: true, expect: 412 },

@@ -205,6 +205,61 @@ test('a notice\'s attachments: the author\'s uploads; its readers download them 
   for (const who of ['owner2', 'otherOwner']) assert.equal((await fetchAs(who)).status, 404, who);
 });
 
+test('the monthly service report: a draft written from the month\'s figures, which match the data', async () => {
+  // two repairs worked to the end, moved back to March 2025 (a month nobody else writes)
+  const ids = [];
+  for (const description of ['厨房水管漏水', '卫生间下水道堵塞']) {
+    const t = (await post('/v1/tickets', { kind: 'repair', category: 'plumbing', description,
+      unit_id: (await get('/v1/me', { token: T.owner1 })).json.units[0].id }, { token: T.owner1 })).json;
+    const d = (await post(`/v1/tickets/${t.id}/dispatch`, { mode: 'assign', assignee_id: DEMO.users.tech }, { token: T.agent })).json;
+    for (const [action, body] of [['accept', {}], ['start', {}], ['complete', { notes: '已修好', labor_minutes: 20 }]])
+      assert.equal((await post(`/v1/work-orders/${d.work_orders[0].id}/${action}`, body, { token: T.tech })).status, 200);
+    ids.push(t.id);
+  }
+  const list = ids.map((x) => `'${x}'`).join(',');
+  const shift = `(now() - timestamptz '2025-03-15 10:00+08')`;
+  sql(`UPDATE tickets SET created_at = created_at - ${shift}, resolved_at = resolved_at - ${shift} WHERE id IN (${list})`);
+  sql(`UPDATE clocks SET started_at = started_at - ${shift}, met_at = met_at - ${shift}, due = due - ${shift}
+       WHERE subject_type = 'ticket' AND subject_id IN (${list})`);
+  const r = await post('/v1/announcements/service-report', { community_id: DEMO.xinyuan, month: '2025-03' }, { token: T.manager });
+  assert.equal(r.status, 201, r.text);
+  const a = r.json;
+  assert.deepEqual([a.status, a.category, a.audience, a.community_ids], ['draft', 'service_report', 'communities', [DEMO.xinyuan]]);
+  assert.equal(a.title, '新苑小区2025年3月服务简报');
+  const t = a.report.tickets;
+  assert.deepEqual([t.received, t.resolved, t.by_category], [2, 2, [{ category: 'plumbing', received: 2, resolved: 2 }]]);
+  const median = (name) => Number(sql(`SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at) / 60))::numeric, 1)
+    FROM clocks WHERE subject_type = 'ticket' AND subject_id IN (${list}) AND name = '${name}'`));
+  for (const name of ['contact', 'arrival', 'resolution']) {
+    assert.equal(t.times[name].median_minutes, median(name), name);
+    assert.equal(t.times[name].met_on_time_rate, 1, name);
+  }
+  assert.equal(t.sla_compliance, 1);
+  assert.match(a.body, /本月共受理报事 2 件，处理完成 2 件。按类别：给排水 2 件（完成 2 件）。/);
+  assert.match(a.body, /时效达标率：100\.0%/);
+  assert.match(a.body, /满意度调查尚未开展/);
+  assert.equal(a.report.survey.available, false);
+  // this month's complaints and callbacks: between what was there before and after the report
+  const month = sql(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')`);
+  const received = () => Number(sql(`SELECT count(*) FROM complaints WHERE community_id = '${DEMO.xinyuan}' AND merged_into IS NULL
+    AND created_at >= date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai'`));
+  const before = received();
+  const now = (await post('/v1/announcements/service-report', { community_id: DEMO.xinyuan, month }, { token: T.super })).json;
+  assert.ok(now.report.complaints.received >= before && now.report.complaints.received <= received());
+  assert.match(now.body, new RegExp(`本月收到投诉 ${now.report.complaints.received} 件`));
+  // a manager edits and publishes it like any notice
+  const pub = await act(now.id, 'publish', {}, 'manager');
+  assert.equal(pub.status, 'published');
+  // refused: a month to come, a community out of reach, the desk and owners
+  assert.deepEqual(fieldsOf(await post('/v1/announcements/service-report', { community_id: DEMO.xinyuan, month: '2031-01' },
+    { token: T.manager })), ['month']);
+  assert.equal((await post('/v1/announcements/service-report', { community_id: DEMO.otherCommunity, month },
+    { token: T.manager })).status, 404);
+  for (const who of ['agent', 'owner1'])
+    assert.equal((await post('/v1/announcements/service-report', { community_id: DEMO.xinyuan, month }, { token: T[who] })).status,
+      403, who);
+});
+
 test('integration clients read announcements with announcements:read, and only then', async () => {
   const made = await post('/v1/api-clients', { name: '公告对接', scopes: ['announcements:read'] }, { token: T.admin });
   assert.equal(made.status, 201, made.text);
