@@ -49,20 +49,13 @@ admin=$(token "$PORT") owner=$(token "$PORT" 13800000001)
 path_lua feed "$owner" "/v1/me/announcements?limit=20"
 path_lua list "$admin" "/v1/announcements?community_id=$C1&limit=20"
 echo "== $COUNT announcements; wrk -t2 -c$CONNS -d${DURATION}s, HTTP_THREADS=$HTTP_THREADS, pgbench best of clients $PG_CLIENTS"
-for read in $READS; do
-    run_best "$PORT" "$read"
-    pg_best "$read"
-    R[${read}_rps]=$RPS R[${read}_p99]=$P99_MS R[${read}_pg]=$PG_TPS
-done
+# shellcheck disable=SC2086
+measure_reads "$PORT" $READS
 RSS=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER/status")
 stop_server
 
 echo ""
 echo "== results (wrk -t2 -c$CONNS -d${DURATION}s best of $RUNS, HTTP_THREADS=$HTTP_THREADS; plain: pgbench best of $PG_CLIENTS clients)"
-printf '  %-6s %9s %10s %7s %8s   %s\n' read "API req/s" "plain tps" ratio "p99 ms" "targets: ratio >= 0.40, p99 <= 25 ms"
-for read in $READS; do
-    r=$(ratio "${R[${read}_rps]}" "${R[${read}_pg]}")
-    printf '  %-6s %9s %10s %7s %8s   %s / %s\n' "$read" "${R[${read}_rps]}" "${R[${read}_pg]}" "$r" "${R[${read}_p99]}" \
-        "$(verdict "$r >= 0.40")" "$(verdict "${R[${read}_p99]} <= 25")"
-done
+# shellcheck disable=SC2086
+report_reads $READS
 printf '  server peak RSS      %s MiB   target < 64: %s\n' "$RSS" "$(verdict "$RSS < 64")"

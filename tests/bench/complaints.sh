@@ -67,13 +67,8 @@ LUA
 path_lua list "$admin" "/v1/complaints?community_id=$BUSY&limit=20"
 path_lua mine "$owner" "/v1/complaints?limit=20"
 echo "== $COUNT complaints; wrk -t2 -c$CONNS -d${DURATION}s, HTTP_THREADS=$HTTP_THREADS, pgbench best of clients $PG_CLIENTS"
-printf '  %-6s %10s %9s %9s %12s %7s\n' read "API req/s" "avg ms" "p99 ms" "plain tps" ratio
-for read in $READS; do
-    run_best "$PORT" "$read"
-    pg_best "$read"
-    R[${read}_rps]=$RPS R[${read}_p99]=$P99_MS R[${read}_pg]=$PG_TPS
-    printf '  %-6s %10s %9s %9s %12s %7s\n' "$read" "$RPS" "$AVG_MS" "$P99_MS" "$PG_TPS" "$(ratio "$RPS" "$PG_TPS")"
-done
+# shellcheck disable=SC2086
+measure_reads "$PORT" $READS
 
 # the create: each run starts from an empty day (numbers are TS<day>-<lpad 4>), kept under
 # 8,000 complaints
@@ -139,12 +134,8 @@ reset_day
 
 echo ""
 echo "== results (wrk -t2 -c$CONNS -d${DURATION}s best of $RUNS, HTTP_THREADS=$HTTP_THREADS; plain: pgbench best of $PG_CLIENTS clients)"
-printf '  %-6s %9s %10s %7s %8s   %s\n' read "API req/s" "plain tps" ratio "p99 ms" "targets: ratio >= 0.40, p99 <= 25 ms"
-for read in $READS; do
-    r=$(ratio "${R[${read}_rps]}" "${R[${read}_pg]}")
-    printf '  %-6s %9s %10s %7s %8s   %s / %s\n' "$read" "${R[${read}_rps]}" "${R[${read}_pg]}" "$r" "${R[${read}_p99]}" \
-        "$(verdict "$r >= 0.40")" "$(verdict "${R[${read}_p99]} <= 25")"
-done
+# shellcheck disable=SC2086
+report_reads $READS
 printf '  server peak RSS      %s MiB   target < 64: %s\n' "$RSS" "$(verdict "$RSS < 64")"
 create_ratio=$(ratio "$CREATE_RPS" "$PG_BEST")
 printf '  POST /v1/complaints  %8s req/s   avg %6.2f ms   p99 %6.2f ms  (%ss)\n' "$CREATE_RPS" "$CREATE_AVG" "$CREATE_P99" "$CREATE_S"

@@ -119,3 +119,29 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 verdict() { if awk "BEGIN { exit !($1) }"; then echo "met"; else echo "MISSED"; fi; }
 short() { awk -v n="$1" 'BEGIN { if (n % 1000000 == 0) print n / 1000000 "M"; else if (n % 1000 == 0) print n / 1000 "k"; else print n }'; }
+
+# measure_reads PORT READ…: each READ.lua against the server and READ.sql with pgbench, into
+# R[READ_rps], R[READ_p99], R[READ_pg], printed as they come
+measure_reads() {
+    local port=$1 read
+    shift
+    printf '  %-6s %10s %9s %9s %12s %7s\n' read "API req/s" "avg ms" "p99 ms" "plain tps" ratio
+    for read in "$@"; do
+        run_best "$port" "$read"
+        pg_best "$read"
+        R[${read}_rps]=$RPS R[${read}_p99]=$P99_MS R[${read}_pg]=$PG_TPS
+        printf '  %-6s %10s %9s %9s %12s %7s\n' "$read" "$RPS" "$AVG_MS" "$P99_MS" "$PG_TPS" "$(ratio "$RPS" "$PG_TPS")"
+    done
+}
+
+# report_reads READ…: the results of measure_reads against the targets of issue #8 (ratio to
+# the plain read >= 0.40, p99 <= 25 ms)
+report_reads() {
+    local read r
+    printf '  %-6s %9s %10s %7s %8s   %s\n' read "API req/s" "plain tps" ratio "p99 ms" "targets: ratio >= 0.40, p99 <= 25 ms"
+    for read in "$@"; do
+        r=$(ratio "${R[${read}_rps]}" "${R[${read}_pg]}")
+        printf '  %-6s %9s %10s %7s %8s   %s / %s\n' "$read" "${R[${read}_rps]}" "${R[${read}_pg]}" "$r" "${R[${read}_p99]}" \
+            "$(verdict "$r >= 0.40")" "$(verdict "${R[${read}_p99]} <= 25")"
+    done
+}

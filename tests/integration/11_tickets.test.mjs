@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { get, post, patch, login, fieldsOf, unique, DEMO } from './lib.mjs';
+import { get, post, patch, login, fieldsOf, unique, DEMO, waitFor } from './lib.mjs';
 
 const sql = (q) => execFileSync('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q]).toString().trim();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -21,15 +21,6 @@ async function report(body = {}) {
     description: '厨房天花板漏水，滴到灶台上', ...body }, { token: owner1 });
   assert.equal(r.status, 201, r.text);
   return r.json;
-}
-async function waitFor(fn, what, ms = 8000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 test('an owner reports a leak from the app', async () => {

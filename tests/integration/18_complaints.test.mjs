@@ -6,22 +6,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { get, post, call, login, fieldsOf, unique, DEMO } from './lib.mjs';
+import { get, post, call, login, fieldsOf, unique, DEMO, waitFor } from './lib.mjs';
 
 const sql = (q) => execFileSync('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q]).toString().trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const U = DEMO.users;
 const T = {};  // tokens by demo login
 
-async function waitFor(fn, what, ms = 8000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 async function inbox(who) {
   return (await get('/v1/me/notifications?limit=100', { token: T[who] })).json.items;

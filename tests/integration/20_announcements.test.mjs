@@ -5,23 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { get, post, call, login, fieldsOf, DEMO } from './lib.mjs';
+import { get, post, call, login, fieldsOf, DEMO, waitFor } from './lib.mjs';
 
 const sql = (q) => execFileSync('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q]).toString().trim();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const T = {};
 const inFuture = (days) => new Date(Date.now() + days * 86400e3).toISOString();
 let b3;   // 新苑 3号楼: owner1's and owner3's building
 
-async function waitFor(fn, what, ms = 8000) {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
 const feed = async (who) => (await get('/v1/me/announcements?limit=100', { token: T[who] })).json.items;
 const show = (id, who) => get(`/v1/announcements/${id}`, { token: T[who] });
 async function act(id, action, body, who, status = 200) {

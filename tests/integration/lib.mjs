@@ -118,3 +118,15 @@ export function decodeJwt(token) {
   const [h, p] = token.split('.');
   return { header: JSON.parse(Buffer.from(h, 'base64url')), payload: JSON.parse(Buffer.from(p, 'base64url')) };
 }
+
+/* Polls fn (every 200 ms, up to ms) until it returns something truthy, which it returns: a
+ * condition another process (the sweep, a job) makes true, never a fixed sleep. */
+export async function waitFor(fn, what, ms = 8000) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
