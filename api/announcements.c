@@ -235,7 +235,7 @@ void announcements_create(struct api_call *c)
     struct announcement_actor a = actor_of(c);
     char id[37];
     enum pd_err err = announcement_create(c->db, scope, &in, &a, id, &e);
-    if (err == PD_ERR_NOT_FOUND || err == PD_ERR_INVALID) {
+    if ((err == PD_ERR_NOT_FOUND || err == PD_ERR_INVALID) && e.field != NULL) {
         api_fail(c, &e);
         return;
     }
@@ -262,9 +262,10 @@ void announcements_service_report(struct api_call *c)
     api_body_fields(c, &v, fields);
     const char *community = v_uuid(&v, c->j_body, "community_id", true);
     const char *month = v_string(&v, c->j_body, "month", true, 7, 7);
-    int y = 0, m = 0;
-    char tail;
-    if (month != NULL && (sscanf(month, "%4d-%2d%c", &y, &m, &tail) != 2 || month[4] != '-' || m < 1 || m > 12 || y < 2000))
+    bool shaped = month != NULL && strlen(month) == 7 && month[4] == '-';
+    for (int i = 0; shaped && i < 7; i++)
+        shaped = i == 4 || (month[i] >= '0' && month[i] <= '9');
+    if (month != NULL && (!shaped || atoi(month) < 2000 || atoi(month + 5) < 1 || atoi(month + 5) > 12))
         verr_add(&v, "month", "must be a month such as 2026-11");
     if (!api_valid(c, &v) || !api_create_begin(c))
         return;
@@ -274,7 +275,7 @@ void announcements_service_report(struct api_call *c)
     struct pd_error e;
     char id[37];
     enum pd_err err = service_report_draft(c->db, scope, &a, community, month, id, &e);
-    if (err == PD_ERR_NOT_FOUND || err == PD_ERR_INVALID) {
+    if ((err == PD_ERR_NOT_FOUND || err == PD_ERR_INVALID) && e.field != NULL) {
         api_fail(c, &e);
         return;
     }

@@ -21,8 +21,10 @@
 /* the caller serves every community it targets (org-wide staff: all) */
 #define A_COVERS "($2::uuid[] IS NULL OR (a.audience <> 'org' AND a.community_ids <@ $2))"
 /* The columns an announcement is assembled from (compose): 0 doc, 1 a bigint (the list's
- * cursor, the load's version), 2 id, 3 and 4 the caller's read and acknowledged times. */
-#define A_PARTS(SECOND) "a.doc, " SECOND ", a.id, pd_ts(rc.read_at), pd_ts(rc.acked_at)"
+ * cursor, the load's version), 2 id, 3 and 4 the caller's read and acknowledged times, 5 the
+ * staff's part (NULL for owners: $3 units). */
+#define A_PARTS(SECOND) \
+    "a.doc, " SECOND ", a.id, pd_ts(rc.read_at), pd_ts(rc.acked_at), CASE WHEN $3::uuid[] IS NULL THEN a.staff_doc END"
 #define A_RECEIPT \
     "LEFT JOIN announcement_receipts rc ON rc.org_id = a.org_id AND rc.announcement_id = a.id AND rc.user_id = $4::uuid"
 
@@ -126,19 +128,20 @@ DB_STMT(published_event, "SELECT pd_announcement_published($1, $2, $3, $4, $5)")
 DB_STMT(insert_amendment,
     "INSERT INTO announcements (org_id, id, title, body, category, audience, community_ids, building_ids, "
     "  attachment_ids, pinned, requires_ack, outage_from, outage_to, expires_at, status, amends_id, created_by, "
-    "  published_by, published_at) "
+    "  published_by, published_at, report) "
     "SELECT org_id, $3, coalesce($4, title), coalesce($5, body), category, audience, community_ids, building_ids, "
     "  coalesce($6::uuid[], attachment_ids), pinned, requires_ack, "
     "  CASE WHEN $7::bool THEN $8::timestamptz ELSE outage_from END, "
     "  CASE WHEN $7::bool THEN $9::timestamptz ELSE outage_to END, "
-    "  CASE WHEN $10::bool THEN $11::timestamptz ELSE expires_at END, 'published', id, $12, $12, now() "
+    "  CASE WHEN $10::bool THEN $11::timestamptz ELSE expires_at END, 'published', id, $12, $12, now(), report "
     "FROM announcements WHERE org_id = $1 AND id = $2");
 
 /* Receipts: the scope but self ($1..$3), $4 id. Households are the targeted units, reachable those
  * with a resident in the app; a household read (acknowledged) it when one of its residents did. */
 DB_STMT(announcement_receipts_of,
     "WITH a AS (SELECT a.* FROM announcements a WHERE " A_VISIBLE " AND a.id = $4), "
-    "t AS (SELECT t.unit_id, t.building_id FROM a, pd_announcement_units(a) t), "
+    "t AS (SELECT t.unit_id, t.building_id FROM a, pd_announcement_units(a) t "
+    "  WHERE $2::uuid[] IS NULL OR t.community_id = ANY ($2)), "
     "r AS (SELECT DISTINCT t.unit_id, r.user_id FROM t JOIN residencies r ON r.org_id = $1 AND r.unit_id = t.unit_id "
     "  AND r.status = 'verified'), "
     "per_unit AS (SELECT t.unit_id, t.building_id, count(r.user_id) AS residents, count(rc.read_at) AS read, "
@@ -165,11 +168,13 @@ DB_STMT(announcement_receipts_of,
     "    WHERE x.building_id IS NOT NULL), "
     "  'totals', (SELECT x.j::jsonb - 'building_id' - 'building_name' - 'community_id' FROM rows x "
     "    WHERE x.building_id IS NULL), "
-    "  'unacknowledged_units', CASE WHEN a.requires_ack THEN (SELECT coalesce(json_agg(json_build_object("
-    "      'unit_id', u.id, 'unit_number', u.number, 'building_id', u.building_id, 'building_name', bl.name, "
-    "      'residents', p.residents) ORDER BY bl.name, u.number), '[]') "
-    "    FROM per_unit p JOIN units u ON u.org_id = $1 AND u.id = p.unit_id "
-    "    JOIN buildings bl ON bl.org_id = $1 AND bl.id = u.building_id WHERE p.acked = 0) ELSE '[]' END) "
+    "  'unacknowledged_total', CASE WHEN a.requires_ack THEN (SELECT count(*) FROM per_unit p WHERE p.acked = 0) ELSE 0 END, "
+    "  'unacknowledged_units', CASE WHEN a.requires_ack THEN (SELECT coalesce(json_agg(x.j ORDER BY x.building, x.number), '[]') "
+    "    FROM (SELECT bl.name AS building, u.number, json_build_object('unit_id', u.id, 'unit_number', u.number, "
+    "        'building_id', u.building_id, 'building_name', bl.name, 'residents', p.residents) AS j "
+    "      FROM per_unit p JOIN units u ON u.org_id = $1 AND u.id = p.unit_id "
+    "      JOIN buildings bl ON bl.org_id = $1 AND bl.id = u.building_id WHERE p.acked = 0 "
+    "      ORDER BY bl.name, u.number LIMIT 1000) x) ELSE '[]' END) "
     "FROM a");
 
 void announcement_row_free(struct announcement_row *a)
@@ -185,13 +190,18 @@ static void copy(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src != NULL ? src : "");
 }
 
-/* Row's announcement (the columns of A_PARTS) with the caller's read and acknowledged times. */
+/* Row's announcement (the columns of A_PARTS) with the caller's read and acknowledged times;
+ * an owner gets none of the staff's part. */
 static void compose(struct jtext *b, PGresult *r, int row)
 {
     jtext_put(b, "{\"read_at\":");
     jtext_str(b, db_value(r, row, 3));
     jtext_key(b, "acked_at");
     jtext_str(b, db_value(r, row, 4));
+    if (PQgetisnull(r, row, 5))
+        jtext_put(b, ",\"report\":null,\"created_by\":null,\"published_by\":null");
+    else
+        jtext_members(b, PQgetvalue(r, row, 5));
     jtext_members(b, PQgetvalue(r, row, 0));
     jtext_put(b, "}");
 }
@@ -223,9 +233,9 @@ enum pd_err announcement_load(struct db_conn *db, const char *const scope[4], co
     out->json = jtext_take(&b);
     copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 5));
-    out->covers = PQgetvalue(r, 0, 6)[0] == 't';
-    out->requires_ack = PQgetvalue(r, 0, 7)[0] == 't';
+    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
+    out->covers = PQgetvalue(r, 0, 7)[0] == 't';
+    out->requires_ack = PQgetvalue(r, 0, 8)[0] == 't';
     PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
@@ -382,7 +392,11 @@ static const char *text_of(json_t *j, const char *key)
 static bool merged_rules_kept(const struct announcement_row *r, const struct announcement_in *in,
                               const char *publish_at, struct pd_error *e)
 {
-    const char *category = in->category ? in->category : text_of(r->j, "category");
+    const char *was = text_of(r->j, "category"), *category = in->category ? in->category : was;
+    if (was != NULL && (strcmp(was, "service_report") == 0) != (strcmp(category, "service_report") == 0)) {
+        *e = (struct pd_error){ PD_ERR_INVALID, "category", "a service report stays one, and only the report makes one" };
+        return false;
+    }
     bool has_outage = in->outage_given ? in->outage_from != NULL : json_is_object(json_object_get(r->j, "outage_window"));
     const char *expires = in->expires_given ? in->expires_at : text_of(r->j, "expires_at");
     return rules_kept(category ? category : "", has_outage, expires, publish_at, e);
@@ -390,6 +404,10 @@ static bool merged_rules_kept(const struct announcement_row *r, const struct ann
 
 bool announcement_rules_kept(const struct announcement_in *in, struct pd_error *e)
 {
+    if (strcmp(in->category, "service_report") == 0 && in->report == NULL) {
+        *e = (struct pd_error){ PD_ERR_INVALID, "category", "service reports are written by POST /v1/announcements/service-report" };
+        return false;
+    }
     return rules_kept(in->category, in->outage_from != NULL, in->expires_at, NULL, e);
 }
 

@@ -113,17 +113,19 @@ DB_STMT(callbacks_open,
     "SELECT pd_emit(o.org_id, 'callback', o.id, 'callback.opened', NULL, 'system', 'scheduled', 'open', '{}', "
     "  'public', jsonb_build_array(jsonb_build_object('to', 'assignee', 'type', 'callback.opened', "
     "  'title', '回访窗口已开始', 'body', coalesce(o.source_number, '')))) FROM opened o ORDER BY o.org_id, o.id");
-/* Announcements due: scheduled ones go out (their residents told), published ones past their
- * expiry leave the feeds. The status guard makes each move once, whichever instance runs it. */
+/* Announcements due: scheduled ones go out (their residents told), and what has passed its
+ * expiry leaves the feeds (a scheduled one the sweep came too late for never goes out). The status guard makes each move once, whichever instance runs it. */
 DB_STMT(announcements_publish_due,
     "WITH out AS (UPDATE announcements a SET status = 'published', published_at = now(), "
     "  version = a.version + 1, updated_at = now() WHERE a.status = 'scheduled' AND a.publish_at <= now() "
-    "  RETURNING a.org_id, a.id) "
+    "  AND (a.expires_at IS NULL OR a.expires_at > now()) RETURNING a.org_id, a.id) "
     "SELECT pd_announcement_published(o.org_id, o.id, NULL, 'system', 'scheduled') FROM out o ORDER BY o.org_id, o.id");
 DB_STMT(announcements_expire,
     "WITH gone AS (UPDATE announcements a SET status = 'expired', version = a.version + 1, updated_at = now() "
-    "  WHERE a.status = 'published' AND a.expires_at <= now() RETURNING a.org_id, a.id) "
-    "SELECT pd_emit(g.org_id, 'announcement', g.id, 'announcement.expired', NULL, 'system', 'published', 'expired') "
+    "  FROM (SELECT b.org_id, b.id, b.status FROM announcements b WHERE b.status IN ('published', 'scheduled') "
+    "        AND b.expires_at <= now() FOR UPDATE) was "
+    "  WHERE a.org_id = was.org_id AND a.id = was.id AND a.status = was.status RETURNING a.org_id, a.id, was.status) "
+    "SELECT pd_emit(g.org_id, 'announcement', g.id, 'announcement.expired', NULL, 'system', g.status, 'expired') "
     "FROM gone g ORDER BY g.org_id, g.id");
 /* A callback's next attempt is due (a job scheduled by an unreachable one, src/callbacks.c):
  * its assignee is reminded, unless it moved on meanwhile. $1 org, $2 callback, $3 attempts. */

@@ -112,13 +112,26 @@ static void survey_part(struct jtext *b, json_t *s)
         jtext_printf(b, "%s。\n", json_string_value(json_object_get(s, "note")));
 }
 
-/* month (YYYY-MM) is this one (in China) or earlier */
-static bool month_past_or_current(const char *month)
+/* month (YYYY-MM) has ended (in China, where the communities are) */
+static bool month_ended(const char *month)
 {
     time_t now = time(NULL) + 8 * 3600;
     struct tm t;
     gmtime_r(&now, &t);
-    return atoi(month) * 12 + atoi(month + 5) <= (t.tm_year + 1900) * 12 + t.tm_mon + 1;
+    return atoi(month) * 12 + atoi(month + 5) < (t.tm_year + 1900) * 12 + t.tm_mon + 1;
+}
+
+/* name cut to at most max characters (UTF-8), into buf */
+static const char *chars(const char *name, size_t max, char *buf, size_t len)
+{
+    size_t n = 0, i = 0;
+    for (; name[i] != '\0' && i + 4 < len; i++) {
+        if (((unsigned char)name[i] & 0xC0) != 0x80 && n++ == max)
+            break;
+        buf[i] = name[i];
+    }
+    buf[i] = '\0';
+    return buf;
 }
 
 enum pd_err service_report_draft(struct db_conn *db, const char *const scope[4], const struct announcement_actor *a,
@@ -136,17 +149,19 @@ enum pd_err service_report_draft(struct db_conn *db, const char *const scope[4],
     enum pd_err err = announcement_reachable(db, scope, &in, e);
     if (err == PD_ERR_NOT_FOUND)
         e->field = "community_id";
-    if (err == PD_OK && !month_past_or_current(month)) {
-        *e = (struct pd_error){ PD_ERR_INVALID, "month", "must not be in the future" };
+    if (err == PD_OK && !month_ended(month)) {
+        *e = (struct pd_error){ PD_ERR_INVALID, "month", "must be a month that has ended" };
         return PD_ERR_INVALID;
     }
     if (err == PD_OK)
         err = rows_exec_one(db, &service_report_figures, 3, p, &j);
     if (err != PD_OK)
         return err;
-    char title[160];
+    char title[400], short_name[260];
     const char *name = json_string_value(json_object_get(j, "community_name"));
-    snprintf(title, sizeof title, "%s%.4s年%d月服务简报", name ? name : "", month, atoi(month + 5));
+    /* the title holds at most 100 characters: the name gets 80 */
+    snprintf(title, sizeof title, "%s%.4s年%d月服务简报", chars(name ? name : "", 80, short_name, sizeof short_name),
+             month, atoi(month + 5));
     struct jtext b = { 0 };
     jtext_printf(&b, "尊敬的业主：\n以下是%s%.4s年%d月的服务情况，感谢您的支持与监督。\n\n", name ? name : "", month,
                  atoi(month + 5));

@@ -40,6 +40,7 @@ CREATE TABLE announcements (
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
     doc              text NOT NULL,
+    staff_doc        text NOT NULL,          -- the staff's part: who wrote and published it, a report's figures
     PRIMARY KEY (org_id, id),
     FOREIGN KEY (org_id, amends_id) REFERENCES announcements (org_id, id),
     CHECK ((audience = 'org') = (cardinality(community_ids) = 0)),
@@ -99,10 +100,16 @@ SELECT json_build_object('id', a.id, 'title', a.title, 'body', a.body, 'category
                           ELSE json_build_object('from', pd_ts(a.outage_from), 'to', pd_ts(a.outage_to)) END,
     'publish_at', pd_ts(a.publish_at), 'expires_at', pd_ts(a.expires_at), 'status', a.status,
     'amended', a.amends_id IS NOT NULL, 'amends_id', a.amends_id, 'amended_by_id', a.amended_by_id,
-    'withdraw_reason', a.withdraw_reason, 'report', a.report, 'created_by', a.created_by,
-    'published_by', a.published_by, 'published_at', pd_ts(a.published_at), 'withdrawn_at', pd_ts(a.withdrawn_at),
+    'withdraw_reason', a.withdraw_reason, 'published_at', pd_ts(a.published_at), 'withdrawn_at', pd_ts(a.withdrawn_at),
     'archived_at', pd_ts(a.archived_at), 'version', a.version, 'created_at', pd_ts(a.created_at),
     'updated_at', pd_ts(a.updated_at))
+$$;
+
+-- The staff's part: what owners never see (who wrote and published it, a report's figures
+-- with their complaint numbers).
+CREATE FUNCTION pd_announcement_staff_doc(a announcements) RETURNS json
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+SELECT json_build_object('report', a.report, 'created_by', a.created_by, 'published_by', a.published_by)
 $$;
 
 CREATE FUNCTION pd_announcement_render() RETURNS trigger
@@ -113,12 +120,13 @@ BEGIN
     NEW.feed_at := CASE WHEN NEW.pinned THEN NEW.published_at + interval '100 years' ELSE NEW.published_at END;
     IF TG_OP = 'UPDATE' AND NEW.doc IS NOT NULL THEN
         o := OLD;
-        o.doc := NEW.doc;
+        o.doc := NEW.doc; o.staff_doc := NEW.staff_doc;
         IF o IS NOT DISTINCT FROM NEW THEN
             RETURN NEW;
         END IF;
     END IF;
     NEW.doc := pd_announcement_doc(NEW);
+    NEW.staff_doc := pd_announcement_staff_doc(NEW);
     RETURN NEW;
 END
 $$;
@@ -152,6 +160,7 @@ $$;
 CREATE FUNCTION pd_stale_in_announcements() RETURNS SETOF uuid
 LANGUAGE sql STABLE AS $$
 SELECT a.id FROM announcements a WHERE a.doc IS DISTINCT FROM pd_announcement_doc(a)::text
+   OR a.staff_doc IS DISTINCT FROM pd_announcement_staff_doc(a)::text
 $$;
 
 -- The event of a publication, by a person (after the guarded change, src/announcements.c) or

@@ -4,6 +4,9 @@
 -- received, handled, on time, the most frequent contents and the corrective actions taken;
 -- the callback rate and the satisfaction heard. A part whose resource is not there yet says
 -- so (`available`: false). src/service_report.c writes the text from these figures.
+-- Times are wall-clock minutes from the start to the kept deadline; a target on a business-hours
+-- calendar counts business minutes, so the median can exceed it and still be on time (met by
+-- its due time).
 CREATE FUNCTION pd_service_report(p_org uuid, p_community uuid, p_month date) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
 WITH c AS (SELECT c.id, c.name, (p_month::timestamp AT TIME ZONE c.time_zone) AS t0,
@@ -19,7 +22,7 @@ k AS (SELECT k.name, k.target_minutes, k.met_at, k.due, k.breached,
 times AS (SELECT k.name, json_build_object(
               'median_minutes', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY k.minutes))::numeric, 1),
               'target_minutes', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY k.target_minutes))::numeric, 1),
-              'met_on_time_rate', round(avg((k.met_at IS NOT NULL AND NOT k.breached)::int)
+              'met_on_time_rate', round(avg(coalesce(k.met_at <= k.due, false)::int)
                   FILTER (WHERE k.met_at IS NOT NULL OR k.breached)::numeric, 4)) AS j
           FROM k GROUP BY k.name),
 cats AS (SELECT x.category, count(*) FILTER (WHERE x.received) AS received, count(*) FILTER (WHERE x.done) AS resolved
@@ -29,7 +32,7 @@ m AS (SELECT m.* FROM complaints m, c WHERE m.org_id = p_org AND m.community_id 
         AND m.created_at >= c.t0 AND m.created_at < c.t1),
 handled AS (SELECT m.* FROM complaints m, c WHERE m.org_id = p_org AND m.community_id = c.id AND m.merged_into IS NULL
         AND m.replied_at >= c.t0 AND m.replied_at < c.t1),
-on_time AS (SELECT avg((k.met_at IS NOT NULL AND NOT k.breached)::int)::numeric AS rate
+on_time AS (SELECT avg(coalesce(k.met_at <= k.due, false)::int)::numeric AS rate
             FROM clocks k JOIN handled h ON k.org_id = p_org AND k.subject_type = 'complaint' AND k.subject_id = h.id
             WHERE k.name = 'resolution'),
 b AS (SELECT b.* FROM callbacks b, c WHERE b.org_id = p_org AND b.community_id = c.id
@@ -45,7 +48,7 @@ SELECT jsonb_build_object(
                             'resolved', x.resolved) ORDER BY x.received DESC, x.resolved DESC, x.category), '[]')
                         FROM cats x),
         'times', (SELECT coalesce(jsonb_object_agg(x.name, x.j), '{}') FROM times x),
-        'sla_compliance', (SELECT round(avg((k.met_at IS NOT NULL AND NOT k.breached)::int)
+        'sla_compliance', (SELECT round(avg(coalesce(k.met_at <= k.due, false)::int)
                                FILTER (WHERE k.met_at IS NOT NULL OR k.breached)::numeric, 4) FROM k)),
     'complaints', jsonb_build_object(
         'received', (SELECT count(*) FROM m),
