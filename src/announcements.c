@@ -185,10 +185,6 @@ void announcement_row_free(struct announcement_row *a)
     a->json = NULL;
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src != NULL ? src : "");
-}
 
 /* Row's announcement (the columns of A_PARTS) with the caller's read and acknowledged times;
  * an owner gets none of the staff's part. */
@@ -222,18 +218,14 @@ enum pd_err announcement_load(struct db_conn *db, const char *const scope[4], co
     memset(out, 0, sizeof *out);
     if (lock && (err = rows_exist(db, &lock_announcement, 4, lp)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_announcement, 5, p, &r)) != PD_OK)
+    if ((err = rows_exec_row(db, &load_announcement, 5, p, &r)) != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     struct jtext b = { 0 };
     compose(&b, r, 0);
     out->json = jtext_take(&b);
-    copy(out->id, sizeof out->id, id);
+    rows_copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
+    rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
     out->covers = PQgetvalue(r, 0, 7)[0] == 't';
     out->requires_ack = PQgetvalue(r, 0, 8)[0] == 't';
     PQclear(r);

@@ -9,6 +9,7 @@
 #include "complaints.h"
 #include "crypto.h"
 #include "events.h"
+#include "rows.h"
 #include "jobq.h"
 #include "tickets.h"
 
@@ -155,10 +156,6 @@ void callback_row_free(struct callback_row *k)
     k->json = NULL;
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src != NULL ? src : "");
-}
 
 /* Row's callback (the columns of CALLBACK_PARTS), closed: an owner gets none of the staff's
  * part (attempts and their notes, review and cancel notes). */
@@ -204,22 +201,18 @@ enum pd_err callback_load(struct db_conn *db, const struct callback_scope *vis, 
     memset(out, 0, sizeof *out);
     if (lock && (err = rows_exist(db, &lock_callback, 6, lp)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_callback, 7, p, &r)) != PD_OK)
+    if ((err = rows_exec_row(db, &load_callback, 7, p, &r)) != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     struct jtext b = { 0 };
     compose(&b, r, 0);
     out->json = jtext_take(&b);
-    copy(out->id, sizeof out->id, id);
+    rows_copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 7));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 8));
-    copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 9));
-    copy(out->resident_id, sizeof out->resident_id, db_value(r, 0, 10));
-    copy(out->method, sizeof out->method, PQgetvalue(r, 0, 11));
+    rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 7));
+    rows_copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 8));
+    rows_copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 9));
+    rows_copy(out->resident_id, sizeof out->resident_id, db_value(r, 0, 10));
+    rows_copy(out->method, sizeof out->method, PQgetvalue(r, 0, 11));
     out->attempts = atoi(PQgetvalue(r, 0, 12));
     out->max_attempts = atoi(PQgetvalue(r, 0, 13));
     out->retry_hours = atoi(PQgetvalue(r, 0, 14));
@@ -307,11 +300,11 @@ enum pd_err callback_create(struct db_conn *db, const struct callback_scope *vis
         return PD_ERR_NOT_FOUND;
     }
     char community[37], unit[37], resident[37], name[51 * 4], phone[20];
-    copy(community, sizeof community, PQgetvalue(r, 0, 0));
-    copy(unit, sizeof unit, db_value(r, 0, 1));
-    copy(resident, sizeof resident, db_value(r, 0, 2));
-    copy(name, sizeof name, in->contact_name ? in->contact_name : db_value(r, 0, 3));
-    copy(phone, sizeof phone, in->contact_phone ? in->contact_phone : db_value(r, 0, 4));
+    rows_copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    rows_copy(unit, sizeof unit, db_value(r, 0, 1));
+    rows_copy(resident, sizeof resident, db_value(r, 0, 2));
+    rows_copy(name, sizeof name, in->contact_name ? in->contact_name : db_value(r, 0, 3));
+    rows_copy(phone, sizeof phone, in->contact_phone ? in->contact_phone : db_value(r, 0, 4));
     PQclear(r);
     if (in->assignee_id != NULL && (err = staff_serving(db, org, in->assignee_id, community)) != PD_OK) {
         if (err == PD_ERR_NOT_FOUND)
@@ -325,7 +318,7 @@ enum pd_err callback_create(struct db_conn *db, const struct callback_scope *vis
     if ((err = db_exec(db, &insert_callback, 13, ip, &r)) != PD_OK)
         return err;
     char status[16];
-    copy(status, sizeof status, PQgetvalue(r, 0, 0));
+    rows_copy(status, sizeof status, PQgetvalue(r, 0, 0));
     PQclear(r);
     const char *cp[] = { org, id_out, community, in->window_end };
     if ((err = db_exec(db, &window_clock, 4, cp, NULL)) != PD_OK)
@@ -440,16 +433,16 @@ static enum pd_err facts_of(struct db_conn *db, const char *org, const char *id,
     enum pd_err err = db_exec(db, &callback_source, 2, sp, &r);
     if (err != PD_OK)
         return err;
-    copy(f->type, sizeof f->type, db_value(r, 0, 0));
-    copy(f->source, sizeof f->source, db_value(r, 0, 1));
-    copy(f->number, sizeof f->number, db_value(r, 0, 2));
-    copy(f->on_unsatisfied, sizeof f->on_unsatisfied, PQgetvalue(r, 0, 3));
-    copy(f->community, sizeof f->community, PQgetvalue(r, 0, 4));
-    copy(f->unit, sizeof f->unit, db_value(r, 0, 5));
-    copy(f->resident, sizeof f->resident, db_value(r, 0, 6));
-    copy(f->name, sizeof f->name, db_value(r, 0, 7));
-    copy(f->phone, sizeof f->phone, db_value(r, 0, 8));
-    copy(f->assignee, sizeof f->assignee, db_value(r, 0, 9));
+    rows_copy(f->type, sizeof f->type, db_value(r, 0, 0));
+    rows_copy(f->source, sizeof f->source, db_value(r, 0, 1));
+    rows_copy(f->number, sizeof f->number, db_value(r, 0, 2));
+    rows_copy(f->on_unsatisfied, sizeof f->on_unsatisfied, PQgetvalue(r, 0, 3));
+    rows_copy(f->community, sizeof f->community, PQgetvalue(r, 0, 4));
+    rows_copy(f->unit, sizeof f->unit, db_value(r, 0, 5));
+    rows_copy(f->resident, sizeof f->resident, db_value(r, 0, 6));
+    rows_copy(f->name, sizeof f->name, db_value(r, 0, 7));
+    rows_copy(f->phone, sizeof f->phone, db_value(r, 0, 8));
+    rows_copy(f->assignee, sizeof f->assignee, db_value(r, 0, 9));
     f->followed_up = PQgetvalue(r, 0, 10)[0] == 't';
     PQclear(r);
     return PD_OK;
@@ -472,7 +465,7 @@ static enum pd_err open_complaint(struct db_conn *db, const struct callback_fact
     enum pd_err err = complaint_create(db, &org, &in, id, &e);
     const char *np[] = { a->org, id };
     if (err == PD_OK && (err = db_exec(db, &complaint_number_of, 2, np, &r)) == PD_OK) {
-        copy(number, 32, PQgetvalue(r, 0, 0));
+        rows_copy(number, 32, PQgetvalue(r, 0, 0));
         PQclear(r);
     }
     return err;
@@ -496,7 +489,7 @@ static enum pd_err open_ticket(struct db_conn *db, const struct callback_facts *
     enum pd_err err = ticket_create(db, &org, &in, id, &e);
     struct ticket_row t;
     if (err == PD_OK && (err = ticket_load(db, &org, id, false, true, &t)) == PD_OK) {
-        copy(number, 32, json_string_value(json_object_get(t.j, "number")));
+        rows_copy(number, 32, json_string_value(json_object_get(t.j, "number")));
         ticket_row_free(&t);
     }
     return err;
@@ -528,8 +521,8 @@ static enum pd_err follow_up(struct db_conn *db, const struct callback_row *k, c
         if (err != PD_OK || !reopenable)
             return err;
         kind = "ticket";
-        copy(opened, sizeof opened, f->source);
-        copy(opened_number, sizeof opened_number, f->number);
+        rows_copy(opened, sizeof opened, f->source);
+        rows_copy(opened_number, sizeof opened_number, f->number);
     } else if (strcmp(f->on_unsatisfied, "complaint") == 0) {
         if ((err = open_complaint(db, f, a, reason, opened, opened_number)) != PD_OK)
             return err;

@@ -7,6 +7,7 @@
 #include "complaints.h"
 #include "crypto.h"
 #include "events.h"
+#include "rows.h"
 #include "ticket_rules.h"
 #include "tickets.h"
 
@@ -48,8 +49,7 @@ DB_STMT(load_complaint,
     "  EXISTS (SELECT 1 FROM jsonb_array_elements(c.extensions) x WHERE x->>'status' = 'pending' "
     "          AND x->>'requested_by' = $4::text), "
     /* the complainant may dispute a reply within the org's reopen window (7 days by default) */
-    "  coalesce(c.status = 'replied' AND c.replied_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) "
-    "    FROM ticket_settings s WHERE s.org_id = c.org_id) * interval '1 hour', false), c.anonymous, "
+    "  coalesce(c.status = 'replied' AND pd_reopenable(c.org_id, c.replied_at), false), c.anonymous, "
     "  coalesce(c.subject_user_id = $4::uuid, false) "
     "FROM complaints c LEFT JOIN LATERAL (SELECT u.department AS dept FROM users u "
     "  WHERE u.org_id = c.org_id AND u.id = $4::uuid) d ON true "
@@ -238,10 +238,6 @@ static void complaint_item(struct jtext *b, PGresult *r, int row, const void *ct
     compose(b, r, row);
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src != NULL ? src : "");
-}
 
 /* The scope as parameters $1..$5. */
 static void scope_params(const struct complaint_scope *vis, const char *p[5])
@@ -265,24 +261,20 @@ enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis
     const char *lp[] = { p[0], p[1], p[2], p[3], p[4], id };
     if (lock && (err = rows_exist(db, &lock_complaint, 6, lp)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_complaint, 8, p, &r)) != PD_OK)
+    if ((err = rows_exec_row(db, &load_complaint, 8, p, &r)) != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     struct jtext b = { 0 };
     compose(&b, r, 0);
     out->json = jtext_take(&b);
-    copy(out->id, sizeof out->id, id);
+    rows_copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 7));
-    copy(out->receiver_id, sizeof out->receiver_id, db_value(r, 0, 8));
-    copy(out->complainant_id, sizeof out->complainant_id, db_value(r, 0, 9));
-    copy(out->nature, sizeof out->nature, PQgetvalue(r, 0, 10));
-    copy(out->severity, sizeof out->severity, PQgetvalue(r, 0, 11));
-    copy(out->number, sizeof out->number, PQgetvalue(r, 0, 12));
+    rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
+    rows_copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 7));
+    rows_copy(out->receiver_id, sizeof out->receiver_id, db_value(r, 0, 8));
+    rows_copy(out->complainant_id, sizeof out->complainant_id, db_value(r, 0, 9));
+    rows_copy(out->nature, sizeof out->nature, PQgetvalue(r, 0, 10));
+    rows_copy(out->severity, sizeof out->severity, PQgetvalue(r, 0, 11));
+    rows_copy(out->number, sizeof out->number, PQgetvalue(r, 0, 12));
     out->created_at = atoll(PQgetvalue(r, 0, 13));
     out->in_department = PQgetvalue(r, 0, 14)[0] == 't';
     out->department_pending = PQgetvalue(r, 0, 15)[0] == 't';
@@ -381,7 +373,7 @@ enum pd_err complaint_create(struct db_conn *db, const struct complaint_scope *v
                          : (struct pd_error){ PD_ERR_NOT_FOUND, "community_id", "No such community within your reach." };
         return PD_ERR_NOT_FOUND;
     }
-    copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    rows_copy(community, sizeof community, PQgetvalue(r, 0, 0));
     time_t now = (time_t)atoll(PQgetvalue(r, 0, 1));
     PQclear(r);
     if (in->subject_user_id != NULL) {
@@ -399,7 +391,7 @@ enum pd_err complaint_create(struct db_conn *db, const struct complaint_scope *v
     const char *np[] = { org, community };
     if ((err = db_exec(db, &complaint_number, 2, np, &r)) != PD_OK)
         return err;
-    copy(number, sizeof number, PQgetvalue(r, 0, 0));
+    rows_copy(number, sizeof number, PQgetvalue(r, 0, 0));
     PQclear(r);
     /* the forward clock (第十一条) first, so that the complaint renders once as it is inserted */
     uuid_v4(id_out);
@@ -634,7 +626,7 @@ enum pd_err complaint_acknowledge(struct db_conn *db, const struct complaint_row
         return err;
     char pending[8][24], mine[24];
     int n = split_codes(PQgetvalue(r, 0, 0), pending, 8);
-    copy(mine, sizeof mine, db_value(r, 0, 1));
+    rows_copy(mine, sizeof mine, db_value(r, 0, 1));
     PQclear(r);
     /* which departments sign now: the one named, else the caller's own, else (a manager or
      * admin standing in) every one still pending */
@@ -842,8 +834,8 @@ enum pd_err complaint_dispatch(struct db_conn *db, const struct complaint_row *c
     if (err != PD_OK)
         return err;
     char unit[37], location[200 * 4 + 1];
-    copy(unit, sizeof unit, c->anonymous ? NULL : db_value(r, 0, 0));
-    copy(location, sizeof location, PQgetvalue(r, 0, 1));
+    rows_copy(unit, sizeof unit, c->anonymous ? NULL : db_value(r, 0, 0));
+    rows_copy(location, sizeof location, PQgetvalue(r, 0, 1));
     PQclear(r);
     /* the org's scope: the complaint is the caller's, so its place is too */
     const struct ticket_scope org = { { a->org, NULL, NULL, NULL }, true, NULL };
@@ -866,7 +858,7 @@ enum pd_err complaint_dispatch(struct db_conn *db, const struct complaint_row *c
         di.department = category_department(w->category);
     err = work_order_dispatch(db, a->org, &t, &di, a->id, a->role, order, e);
     char number[32];
-    copy(number, sizeof number, json_string_value(json_object_get(t.j, "number")));
+    rows_copy(number, sizeof number, json_string_value(json_object_get(t.j, "number")));
     ticket_row_free(&t);
     const char *own[] = { ticket };
     if (err == PD_OK)

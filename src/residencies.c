@@ -103,12 +103,8 @@ enum pd_err residency_load(struct db_conn *db, const char *const scope[4], const
     *out = NULL;
     if (lock && (err = rows_exist(db, &lock_residency, 5, p)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_residency, 5, p, &r)) != PD_OK)
+    if ((err = rows_exec_row(db, &load_residency, 5, p, &r)) != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
     snprintf(status, 16, "%s", PQgetvalue(r, 0, 1));
     *version = atoll(PQgetvalue(r, 0, 2));

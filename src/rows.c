@@ -132,17 +132,29 @@ enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char
     return rows > 0 ? PD_OK : PD_ERR_NOT_FOUND;
 }
 
+enum pd_err rows_exec_row(struct db_conn *db, struct db_stmt *st, int n, const char *const *p, PGresult **r)
+{
+    enum pd_err err = db_exec(db, st, n, p, r);
+    if (err == PD_OK && PQntuples(*r) == 0) {
+        PQclear(*r);
+        *r = NULL;
+        return PD_ERR_NOT_FOUND;
+    }
+    return err;
+}
+
+void rows_copy(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src != NULL ? src : "");
+}
+
 enum pd_err rows_exec_text(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
                            char **json, long long *version)
 {
     PGresult *r;
-    enum pd_err err = db_exec(db, st, n, p, &r);
+    enum pd_err err = rows_exec_row(db, st, n, p, &r);
     if (err != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     *json = strdup(PQgetvalue(r, 0, 0));
     *version = atoll(PQgetvalue(r, 0, 1));
     PQclear(r);

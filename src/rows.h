@@ -66,6 +66,13 @@ enum pd_err rows_transition(struct db_conn *db, const struct rows_transition *t,
 enum pd_err rows_exec_text(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,
                            char **json, long long *version);
 
+/* Runs st into *r when it returns a row (caller clears); PD_ERR_NOT_FOUND (nothing to clear)
+ * when it returns none. */
+enum pd_err rows_exec_row(struct db_conn *db, struct db_stmt *st, int n, const char *const *p, PGresult **r);
+
+/* src copied into dst (cap bytes), "" for NULL: a column into a row struct's field. */
+void rows_copy(char *dst, size_t cap, const char *src);
+
 /* PD_OK when st returns a row (e.g. a SELECT … FOR UPDATE lock), else PD_ERR_NOT_FOUND. */
 enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char *const *p);
 

@@ -9,6 +9,7 @@
 #include "clocks.h"
 #include "crypto.h"
 #include "events.h"
+#include "rows.h"
 #include "ticket_rules.h"
 #include "tickets.h"
 #include "timeline.h"
@@ -59,8 +60,7 @@ DB_STMT(lock_ticket,
 DB_STMT(load_ticket,
     "SELECT " TICKET_PARTS("t.version", "$6", "$7") ", t.orders_doc, t.status, t.kind, t.community_id, "
     "  t.unit_id, t.work_started, "
-    "  CASE WHEN t.status = 'resolved' THEN t.resolved_at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) "
-    "      FROM ticket_settings s WHERE s.org_id = t.org_id) * interval '1 hour' ELSE false END "
+    "  t.status = 'resolved' AND coalesce(pd_reopenable(t.org_id, t.resolved_at), false) "
     "FROM tickets t WHERE " VISIBLE " AND t.id = $5");
 /* The ticket list: base parameters the scope ($1 org, $2 communities, $3 units, $4 self),
  * $5 reveal, $6 worker (struct ticket_scope), then the filters present. */
@@ -196,10 +196,6 @@ static void ticket_item(struct jtext *b, PGresult *r, int row, const void *ctx)
     jtext_put(b, "}");
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src != NULL ? src : "");
-}
 
 enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
                         bool parse, struct ticket_row *out)
@@ -211,25 +207,21 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
     memset(out, 0, sizeof *out);
     if (lock && (err = rows_exist(db, &lock_ticket, 5, p)) != PD_OK)
         return err;
-    if ((err = db_exec(db, &load_ticket, 7, p, &r)) != PD_OK)
+    if ((err = rows_exec_row(db, &load_ticket, 7, p, &r)) != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     struct jtext b = { 0 };
     ticket_compose(&b, r, 0);
     jtext_key(&b, "work_orders");
     jtext_put(&b, PQgetvalue(r, 0, 8));
     jtext_put(&b, "}");
     out->json = jtext_take(&b);
-    copy(out->id, sizeof out->id, id);
+    rows_copy(out->id, sizeof out->id, id);
     out->version = atoll(PQgetvalue(r, 0, 1));
-    copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 4));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 9));
-    copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 10));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 11));
-    copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 12));
+    rows_copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 4));
+    rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 9));
+    rows_copy(out->kind, sizeof out->kind, PQgetvalue(r, 0, 10));
+    rows_copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 11));
+    rows_copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 12));
     out->work_started = PQgetvalue(r, 0, 13)[0] == 't';
     out->in_reopen_window = PQgetvalue(r, 0, 14)[0] == 't';
     PQclear(r);
@@ -293,7 +285,7 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
                          : (struct pd_error){ PD_ERR_NOT_FOUND, "community_id", "No such community within your reach." };
         return PD_ERR_NOT_FOUND;
     }
-    copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    rows_copy(community, sizeof community, PQgetvalue(r, 0, 0));
     time_t now = (time_t)atoll(PQgetvalue(r, 0, 1));  /* the transaction's now(): created_at */
     PQclear(r);
 
@@ -309,7 +301,7 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
     if ((err = db_exec(db, &next_number, 2, np, &r)) != PD_OK)
         return err;
     char number[32];
-    copy(number, sizeof number, PQgetvalue(r, 0, 0));
+    rows_copy(number, sizeof number, PQgetvalue(r, 0, 0));
     PQclear(r);
 
     /* the clocks first, so that the ticket renders its stored documents once, as it is
@@ -399,9 +391,9 @@ enum pd_err ticket_update(struct db_conn *db, const char *org, const struct tick
         return PD_ERR_NOT_FOUND;
     }
     char community[37], priority[4], category[16];
-    copy(community, sizeof community, PQgetvalue(r, 0, 0));
-    copy(priority, sizeof priority, PQgetvalue(r, 0, 1));
-    copy(category, sizeof category, PQgetvalue(r, 0, 2));
+    rows_copy(community, sizeof community, PQgetvalue(r, 0, 0));
+    rows_copy(priority, sizeof priority, PQgetvalue(r, 0, 1));
+    rows_copy(category, sizeof category, PQgetvalue(r, 0, 2));
     time_t created = (time_t)atoll(PQgetvalue(r, 0, 3));
     PQclear(r);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "events.h"
+#include "rows.h"
 #include "timeline.h"
 #include "work_orders.h"
 
@@ -117,10 +118,6 @@ void wo_row_free(struct wo_row *w)
     w->j = NULL;
 }
 
-static void copy(char *dst, size_t cap, const char *src)
-{
-    snprintf(dst, cap, "%s", src != NULL ? src : "");
-}
 
 enum pd_err work_order_load(struct db_conn *db, const char *const scope[4], const char *id, bool lock,
                             struct wo_row *out)
@@ -133,20 +130,16 @@ enum pd_err work_order_load(struct db_conn *db, const char *const scope[4], cons
     if (lock && ((err = rows_exist(db, &lock_order_ticket, 3, lp)) != PD_OK ||
                  (err = rows_exist(db, &lock_order, 3, lp)) != PD_OK))
         return err;
-    if ((err = db_exec(db, &load_order, 5, p, &r)) != PD_OK)
+    if ((err = rows_exec_row(db, &load_order, 5, p, &r)) != PD_OK)
         return err;
-    if (PQntuples(r) == 0) {
-        PQclear(r);
-        return PD_ERR_NOT_FOUND;
-    }
     out->j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-    copy(out->id, sizeof out->id, id);
-    copy(out->ticket_id, sizeof out->ticket_id, PQgetvalue(r, 0, 1));
-    copy(out->status, sizeof out->status, PQgetvalue(r, 0, 2));
-    copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 3));
-    copy(out->department, sizeof out->department, PQgetvalue(r, 0, 4));
-    copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 5));
-    copy(out->mode, sizeof out->mode, PQgetvalue(r, 0, 6));
+    rows_copy(out->id, sizeof out->id, id);
+    rows_copy(out->ticket_id, sizeof out->ticket_id, PQgetvalue(r, 0, 1));
+    rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 2));
+    rows_copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 3));
+    rows_copy(out->department, sizeof out->department, PQgetvalue(r, 0, 4));
+    rows_copy(out->assignee_id, sizeof out->assignee_id, db_value(r, 0, 5));
+    rows_copy(out->mode, sizeof out->mode, PQgetvalue(r, 0, 6));
     out->version = atoll(PQgetvalue(r, 0, 7));
     out->caller_in_department = PQgetvalue(r, 0, 8)[0] == 't';
     PQclear(r);
@@ -179,7 +172,7 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
     if (strcmp(in->mode, "assign") == 0) {
         if ((err = assignee_ok(db, org, t->community_id, in->department, in->assignee_id, e)) != PD_OK)
             return err;
-        copy(assignee, sizeof assignee, in->assignee_id);
+        rows_copy(assignee, sizeof assignee, in->assignee_id);
     } else if (strcmp(in->mode, "auto") == 0) {
         const char *p[] = { org, t->community_id, in->department };
         if ((err = db_exec(db, &pick_technician, 3, p, &r)) != PD_OK)
@@ -189,13 +182,13 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
             *e = (struct pd_error){ PD_ERR_CONFLICT, "mode", "No on-duty technician of that department is free." };
             return PD_ERR_CONFLICT;
         }
-        copy(assignee, sizeof assignee, PQgetvalue(r, 0, 0));
+        rows_copy(assignee, sizeof assignee, PQgetvalue(r, 0, 0));
         PQclear(r);
     }
     const char *ip[] = { org, t->id, in->department, in->mode, assignee[0] ? assignee : NULL, in->note, actor };
     if ((err = db_exec(db, &insert_order, 7, ip, &r)) != PD_OK)
         return err;
-    copy(id_out, 37, PQgetvalue(r, 0, 0));
+    rows_copy(id_out, 37, PQgetvalue(r, 0, 0));
     PQclear(r);
 
     json_t *j = json_pack("{s:s, s:s, s:o}", "mode", in->mode, "department", in->department,
@@ -275,9 +268,9 @@ static void order_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 {
     const struct order_items *x = ctx;
     struct wo_row w = { .caller_in_department = x->queue };
-    copy(w.status, sizeof w.status, PQgetvalue(r, row, 3));
-    copy(w.assignee_id, sizeof w.assignee_id, db_value(r, row, 4));
-    copy(w.mode, sizeof w.mode, PQgetvalue(r, row, 5));
+    rows_copy(w.status, sizeof w.status, PQgetvalue(r, row, 3));
+    rows_copy(w.assignee_id, sizeof w.assignee_id, db_value(r, row, 4));
+    rows_copy(w.mode, sizeof w.mode, PQgetvalue(r, row, 5));
     char *actions = x->actions(&w, x->ctx);
     if (actions == NULL)
         b->oom = true;

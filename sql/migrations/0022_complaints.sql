@@ -29,6 +29,14 @@ ON CONFLICT (org_id, series, day) DO UPDATE SET last = n.last + 1
 RETURNING p_series || to_char(n.day, 'YYYYMMDD') || '-' || lpad(n.last::text, greatest(4, length(n.last::text)), '0')
 $$;
 
+-- Whether something that ended at `at` may still be taken back (a ticket reopened, a complaint
+-- disputed): within the org's reopen window, 7 days unless its settings say otherwise.
+CREATE FUNCTION pd_reopenable(org uuid, at timestamptz) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+SELECT at > now() - (SELECT coalesce(max(s.reopen_window_hours), 168) FROM ticket_settings s WHERE s.org_id = org)
+    * interval '1 hour'
+$$;
+
 CREATE TABLE complaints (
     org_id              uuid NOT NULL REFERENCES orgs (id),
     id                  uuid NOT NULL,

@@ -200,6 +200,9 @@ const RESOURCES = {
   '/v1/complaints': { visible: complaintVisible, list: { itemCheck: complainantShown } },
   '/v1/callbacks': { visible: callbackVisible, list: { itemCheck: callbackPhone } },
   '/v1/announcements': { visible: announcementVisible },
+  // the owners' own lists of the same objects
+  '/v1/me/callbacks': { visible: callbackVisible },
+  '/v1/me/announcements': { visible: announcementVisible },
   '/v1/me/notifications': { visible: (c, o) => sameOrg(c, o) && o.user === c.id },
   '/v1/sla-policy/targets': {
     visible: scopedToCaller,
@@ -624,6 +627,7 @@ test('fixtures: objects of every owner, created through the API', async () => {
   await ok(await post('agent', `/v1/callbacks/${bE.id}/request`, {}), 200, 'request bE');
   bE.asked = true;
   F['/v1/callbacks'] = Object.values(cb);
+  F['/v1/me/callbacks'] = F['/v1/callbacks'].map((o) => ({ ...o, label: `mine-${o.label}` }));
 
   // announcements: a draft and published ones to a community, a building, the whole org (of
   // each org), one withdrawn; each knows the units it reaches
@@ -646,6 +650,7 @@ test('fixtures: objects of every owner, created through the API', async () => {
   await announce('aF-c1-withdrawn', 'admin', { audience: 'communities', community_ids: [c1] },
     [['publish', {}], ['withdraw', { reason: '矩阵' }]]);
   F['/v1/announcements'] = Object.values(an);
+  F['/v1/me/announcements'] = F['/v1/announcements'].map((o) => ({ ...o, label: `mine-${o.label}` }));
 
   // notifications of different users, read at once (so that reading again is a no-op)
   const mine = Object.values(tk).map((t) => t.id);
