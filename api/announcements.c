@@ -312,6 +312,18 @@ static void run(struct api_call *c, struct verr *v, enum announcement_action act
     api_action_run(c, &announcement_resource, action, id, version, &o, act, in);
 }
 
+/* An action whose body is empty (or absent). */
+static void run_bodiless(struct api_call *c, enum announcement_action action, api_act act)
+{
+    static const char *const fields[] = { NULL };
+    struct verr v;
+    long long version;
+    struct announcement_input in = { 0 };
+    const char *id = api_change_begin(c, &v, fields, false, &version);
+    if (id != NULL)
+        run(c, &v, action, id, version, act, &in);
+}
+
 ANNOUNCEMENT_ACT(act_update)
 {
     (void)to, (void)detail;
@@ -371,16 +383,7 @@ ANNOUNCEMENT_ACT(act_publish)
     return field_failure(c, announcement_publish(c->db, A_ROW, &a, &e), &e);
 }
 
-void announcements_publish(struct api_call *c)
-{
-    static const char *const fields[] = { NULL };
-    struct verr v;
-    long long version;
-    struct announcement_input in = { 0 };
-    const char *id = api_change_begin(c, &v, fields, false, &version);
-    if (id != NULL)
-        run(c, &v, AA_PUBLISH, id, version, act_publish, &in);
-}
+void announcements_publish(struct api_call *c) { run_bodiless(c, AA_PUBLISH, act_publish); }
 
 ANNOUNCEMENT_ACT(act_withdraw)
 {
@@ -409,16 +412,7 @@ ANNOUNCEMENT_ACT(act_archive)
     return announcement_archive(c->db, A_ROW, &a);
 }
 
-void announcements_archive(struct api_call *c)
-{
-    static const char *const fields[] = { NULL };
-    struct verr v;
-    long long version;
-    struct announcement_input in = { 0 };
-    const char *id = api_change_begin(c, &v, fields, false, &version);
-    if (id != NULL)
-        run(c, &v, AA_ARCHIVE, id, version, act_archive, &in);
-}
+void announcements_archive(struct api_call *c) { run_bodiless(c, AA_ARCHIVE, act_archive); }
 
 ANNOUNCEMENT_ACT(act_ack)
 {
@@ -427,16 +421,7 @@ ANNOUNCEMENT_ACT(act_ack)
     return announcement_ack(c->db, c->who.org, r->id, c->who.sub);
 }
 
-void announcements_ack(struct api_call *c)
-{
-    static const char *const fields[] = { NULL };
-    struct verr v;
-    long long version;
-    struct announcement_input in = { 0 };
-    const char *id = api_change_begin(c, &v, fields, false, &version);
-    if (id != NULL)
-        run(c, &v, AA_ACK, id, version, act_ack, &in);
-}
+void announcements_ack(struct api_call *c) { run_bodiless(c, AA_ACK, act_ack); }
 
 /* The correction: 201 with the new version (Location), this one archived behind it. */
 void announcements_amend(struct api_call *c)
