@@ -525,6 +525,21 @@ static double elapsed_ms(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct api_stream *s = cls;
+    long n = s->next(s->ctx, buf, max);
+    return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    struct api_stream *s = cls;
+    s->end(s->ctx);
+    free(s);
+}
+
 /* Hands the reply to libmicrohttpd. */
 static enum MHD_Result send_reply(struct request *rq)
 {
@@ -533,10 +548,23 @@ static enum MHD_Result send_reply(struct request *rq)
     metrics_observe(rq->route_index, c->status, ms / 1000.0);
     log_request(c->method, c->route ? c->route->pattern : "(unmatched)", c->status, ms, c->request_id,
                 c->route && c->route->roles ? c->who.sub : NULL);
-    struct MHD_Response *res = MHD_create_response_from_buffer(c->res_len, c->res_body, MHD_RESPMEM_MUST_FREE);
-    if (res == NULL)
-        return MHD_NO;
-    c->res_body = NULL;  /* libmicrohttpd frees it */
+    struct MHD_Response *res;
+    if (c->stream.next != NULL) {
+        struct api_stream *s = malloc(sizeof *s);
+        res = s != NULL ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free)
+                        : NULL;
+        if (res == NULL) {
+            free(s);
+            return MHD_NO;  /* on_completed ends the stream */
+        }
+        *s = c->stream;  /* libmicrohttpd ends it (stream_free) */
+        c->stream = (struct api_stream){ 0 };
+    } else {
+        res = MHD_create_response_from_buffer(c->res_len, c->res_body, MHD_RESPMEM_MUST_FREE);
+        if (res == NULL)
+            return MHD_NO;
+        c->res_body = NULL;  /* libmicrohttpd frees it */
+    }
     if (c->res_type[0] != '\0')
         MHD_add_response_header(res, "Content-Type", c->res_type);
     for (int i = 0; i < c->n_headers; i++)

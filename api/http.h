@@ -54,6 +54,15 @@ struct api_arg {
     char *name, *value;         /* decoded; a repeated name's values joined with commas */
 };
 
+/* A reply streamed after the handler returns: next fills buf with up to max bytes and
+ * returns how many (0: the end; -1: it failed and the reply is cut short); end releases ctx,
+ * once, however the stream ends (sent, abandoned by the client, or never started). */
+struct api_stream {
+    long (*next)(void *ctx, char *buf, size_t max);
+    void (*end)(void *ctx);
+    void *ctx;
+};
+
 struct api_header {
     const char *name;           /* a literal */
     char *value;                /* owned */
@@ -83,6 +92,7 @@ struct api_call {
     char *res_body;                      /* the reply (owned until handed to the server) */
     size_t res_len;
     char res_type[128];                  /* the reply's Content-Type ("" for none) */
+    struct api_stream stream;            /* a streamed body (stream.next set) instead of res_body */
     int n_headers;
     struct api_header headers[API_MAX_HEADERS];
     struct principal who;                /* the caller, for authenticated routes; only its
@@ -143,6 +153,9 @@ bool api_db(struct api_call *c);
 void api_json(struct api_call *c, int status, json_t *j);
 void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len);
 void api_no_content(struct api_call *c);
+/* Replies status with the body s produces once the handler has returned (chunked); s->ctx
+ * is the reply's from now on (api_reply_reset ends it). */
+void api_stream(struct api_call *c, int status, const char *content_type, const struct api_stream *s);
 /* Sets a reply header (name must be a literal; value is copied). */
 void api_header_set(struct api_call *c, const char *name, const char *value);
 /* Forgets the reply built so far (body, status and headers), to answer otherwise. */

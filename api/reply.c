@@ -125,6 +125,15 @@ void api_header_set(struct api_call *c, const char *name, const char *value)
         c->n_headers++;
 }
 
+void api_stream(struct api_call *c, int status, const char *content_type, const struct api_stream *s)
+{
+    api_reply_reset(c);
+    c->stream = *s;
+    c->status = status;
+    snprintf(c->res_type, sizeof c->res_type, "%s", content_type);
+    c->replied = true;
+}
+
 void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len)
 {
     char *copy = malloc(len + 1);
@@ -150,6 +159,9 @@ void api_reply_reset(struct api_call *c)
     free(c->res_body);
     c->res_body = NULL;
     c->res_len = 0;
+    if (c->stream.end != NULL)
+        c->stream.end(c->stream.ctx);
+    c->stream = (struct api_stream){ 0 };
     c->res_type[0] = '\0';
     c->replied = false;
     c->status = 0;

@@ -24,6 +24,9 @@
 #define TECHNICIAN ROLE_BIT(ROLE_TECHNICIAN)
 #define CALLBACKS_READ SCOPE_CALLBACKS_READ
 #define ANNOUNCEMENTS_READ SCOPE_ANNOUNCEMENTS_READ
+#define QUALITY ROLE_BIT(ROLE_QUALITY)
+#define DESIGNERS (ROLE_BIT(ROLE_MANAGER) | ADMIN | QUALITY)
+#define AUDITORS (QUALITY | ADMIN)
 #define GRANT_READERS (ROLE_BIT(ROLE_SUPERVISOR) | ROLE_BIT(ROLE_MANAGER) | ROLE_BIT(ROLE_QUALITY) | ADMIN)
 
 const struct route api_routes[] = {
@@ -173,6 +176,27 @@ const struct route api_routes[] = {
     { "POST", "/v1/announcements/{id}/ack", announcements_ack, OWNER, BODY_JSON_OPT },
     { "GET", "/v1/announcements/{id}/receipts", announcements_receipts, PEOPLE_READERS, BODY_NONE },
     { "GET", "/v1/me/announcements", announcements_feed, OWNER, BODY_NONE },
+
+    /* satisfaction surveys (满意度调查): managers, admins and quality design and run them;
+     * owners answer in the app, the desk enters paper ones; quality audits the paper ones */
+    { "GET", "/v1/survey-templates", survey_templates_index, STAFF, BODY_NONE },
+    { "POST", "/v1/survey-templates", survey_templates_create, DESIGNERS, BODY_JSON },
+    { "GET", "/v1/survey-templates/{id}", survey_templates_show, STAFF, BODY_NONE },
+    { "PATCH", "/v1/survey-templates/{id}", survey_templates_update, DESIGNERS, BODY_JSON },
+    { "GET", "/v1/surveys", surveys_index, STAFF, BODY_NONE },
+    { "POST", "/v1/surveys", surveys_create, DESIGNERS, BODY_JSON },
+    { "GET", "/v1/surveys/{id}", surveys_show, ANY_USER, BODY_NONE },
+    { "PATCH", "/v1/surveys/{id}", surveys_update, DESIGNERS, BODY_JSON },
+    { "POST", "/v1/surveys/{id}/schedule", surveys_schedule, DESIGNERS, BODY_JSON_OPT },
+    { "POST", "/v1/surveys/{id}/open", surveys_open, DESIGNERS, BODY_JSON_OPT },
+    { "POST", "/v1/surveys/{id}/close", surveys_close, DESIGNERS, BODY_JSON_OPT },
+    { "POST", "/v1/surveys/{id}/responses", surveys_respond, OWNER | DESK, BODY_JSON },
+    { "GET", "/v1/surveys/{id}/audit", surveys_audit_show, SUPERVISORS | QUALITY, BODY_NONE },
+    { "POST", "/v1/surveys/{id}/audit", surveys_audit_draw, AUDITORS, BODY_JSON_OPT },
+    { "POST", "/v1/survey-responses/{id}/audit", survey_responses_audit, AUDITORS, BODY_JSON },
+    { "GET", "/v1/surveys/{id}/results", surveys_results, SUPERVISORS | QUALITY, BODY_NONE },
+    { "GET", "/v1/surveys/{id}/results.csv", surveys_results_csv, SUPERVISORS | QUALITY, BODY_NONE },
+    { "GET", "/v1/me/surveys", surveys_mine, OWNER, BODY_NONE },
 
     { "GET", "/v1/sla-policy", sla_policy_show, SUPERVISORS | ROLE_BIT(ROLE_QUALITY), BODY_NONE },
     { "PATCH", "/v1/sla-policy", sla_policy_update, ADMIN, BODY_JSON },

@@ -154,6 +154,26 @@ void announcements_amend(struct api_call *c);
 void announcements_ack(struct api_call *c);
 void announcements_receipts(struct api_call *c);
 void announcements_feed(struct api_call *c);
+
+/* satisfaction surveys (api/surveys.c) */
+void survey_templates_index(struct api_call *c);
+void survey_templates_create(struct api_call *c);
+void survey_templates_show(struct api_call *c);
+void survey_templates_update(struct api_call *c);
+void surveys_index(struct api_call *c);
+void surveys_create(struct api_call *c);
+void surveys_show(struct api_call *c);
+void surveys_update(struct api_call *c);
+void surveys_schedule(struct api_call *c);
+void surveys_open(struct api_call *c);
+void surveys_close(struct api_call *c);
+void surveys_respond(struct api_call *c);
+void surveys_audit_show(struct api_call *c);
+void surveys_audit_draw(struct api_call *c);
+void survey_responses_audit(struct api_call *c);
+void surveys_results(struct api_call *c);
+void surveys_results_csv(struct api_call *c);
+void surveys_mine(struct api_call *c);
 void announcements_service_report(struct api_call *c);
 
 void stats_tickets_show(struct api_call *c);

@@ -127,6 +127,20 @@ DB_STMT(announcements_expire,
     "  WHERE a.org_id = was.org_id AND a.id = was.id AND a.status = was.status RETURNING a.org_id, a.id, was.status) "
     "SELECT pd_emit(g.org_id, 'announcement', g.id, 'announcement.expired', NULL, 'system', g.status, 'expired') "
     "FROM gone g ORDER BY g.org_id, g.id");
+/* Surveys due: a scheduled one opens at opens_at (its audience drawn, residents told: the same
+ * pd_survey_opened as a person's open), an open one closes at closes_at. */
+DB_STMT(surveys_open_due,
+    "WITH opened AS (UPDATE surveys s SET status = 'open', opened_at = now(), version = s.version + 1, "
+    "  updated_at = now() WHERE s.status = 'scheduled' AND s.opens_at <= now() AND s.closes_at > now() "
+    "  RETURNING s.org_id, s.id) "
+    "SELECT pd_survey_opened(o.org_id, o.id, NULL, 'system', 'scheduled') FROM opened o ORDER BY o.org_id, o.id");
+DB_STMT(surveys_close_due,
+    "WITH closed AS (UPDATE surveys s SET status = 'closed', closed_at = now(), version = s.version + 1, "
+    "  updated_at = now() FROM (SELECT x.org_id, x.id, x.status FROM surveys x WHERE x.status IN ('open', 'scheduled') "
+    "        AND x.closes_at <= now() FOR UPDATE) was "
+    "  WHERE s.org_id = was.org_id AND s.id = was.id AND s.status = was.status RETURNING s.org_id, s.id, was.status) "
+    "SELECT pd_emit(c.org_id, 'survey', c.id, 'survey.closed', NULL, 'system', c.status, 'closed') "
+    "FROM closed c ORDER BY c.org_id, c.id");
 /* A callback's next attempt is due (a job scheduled by an unreachable one, src/callbacks.c):
  * its assignee is reminded, unless it moved on meanwhile. $1 org, $2 callback, $3 attempts. */
 DB_STMT(callback_retry_due,
@@ -263,7 +277,8 @@ static void sweep(void)
         return;
     /* breaches first: a clock already past due is a breach, not a warning */
     struct db_stmt *due[] = { &clocks_breach, &clocks_warn, &auto_close, &complaints_upgrade, &callbacks_open,
-                              &announcements_publish_due, &announcements_expire };
+                              &announcements_publish_due, &announcements_expire, &surveys_open_due,
+                              &surveys_close_due };
     run_all(db, due, sizeof due / sizeof due[0], "sweep", NULL, 0);
     schedule_housekeeping(db);
     schedule_callback_sample(db);
