@@ -61,6 +61,13 @@ const BODY_ENDPOINTS = [
   ['POST', `/v1/announcements/${ID}/schedule`, { publish_at: '2031-01-01T00:00:00Z' }],
   ['POST', `/v1/announcements/${ID}/withdraw`, { reason: 'x' }],
   ['POST', `/v1/announcements/${ID}/amend`, { title: 'x' }],
+  ['POST', '/v1/survey-templates', { name: 'x', sections: [] }],
+  ['PATCH', `/v1/survey-templates/${ID}`, { name: 'x' }],
+  ['POST', '/v1/surveys', { title: 'x', template_id: ID, community_ids: [ID], opens_at: '2031-01-01T00:00:00Z',
+    closes_at: '2031-02-01T00:00:00Z' }],
+  ['PATCH', `/v1/surveys/${ID}`, { title: 'x' }],
+  ['POST', `/v1/surveys/${ID}/responses`, { unit_id: ID, answers: {}, collector_id: ID, collected_at: '2026-01-01T00:00:00Z', serial: 'x' }],
+  ['POST', `/v1/survey-responses/${ID}/audit`, { verdict: 'verified' }],
   ['POST', `/v1/work-orders/${ID}/hold`, { reason: 'x' }],
   ['POST', `/v1/work-orders/${ID}/complete`, { notes: 'x', labor_minutes: 1 }],
   ['POST', `/v1/work-orders/${ID}/reassign`, { assignee_id: ID }],
@@ -71,10 +78,12 @@ const BODY_ENDPOINTS = [
 const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
   '/v1/residencies/{id}', '/v1/api-clients/{id}', '/v1/tickets/{id}', '/v1/tickets/{id}/events',
   '/v1/tickets/{id}/comments', '/v1/work-orders/{id}', '/v1/complaints/{id}', '/v1/complaints/{id}/events',
-  '/v1/callbacks/{id}', '/v1/callbacks/{id}/events', '/v1/announcements/{id}', '/v1/announcements/{id}/receipts'];
+  '/v1/callbacks/{id}', '/v1/callbacks/{id}/events', '/v1/announcements/{id}', '/v1/announcements/{id}/receipts',
+  '/v1/survey-templates/{id}', '/v1/surveys/{id}', '/v1/surveys/{id}/audit', '/v1/surveys/{id}/results',
+  '/v1/surveys/{id}/results.csv'];
 const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
   '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints', '/v1/callbacks',
-  '/v1/announcements'];
+  '/v1/announcements', '/v1/survey-templates', '/v1/surveys'];
 
 let admin;
 const raw = (method, path, body, headers = {}) =>

@@ -150,6 +150,11 @@ const callbackPhone = (c, k) => {
  * only what is out (published, unexpired) and reaches one of their verified homes. */
 const announcementVisible = (c, o) => sameOrg(c, o) && (c.role === 'owner' ? o.out && [...c.units].some((u) => o.units.has(u))
   : c.role === 'integration' ? true : STAFF.has(c.role) && (c.orgWide || o.audience === 'org' || o.communities.some((x) => c.communities.has(x))));
+/* Surveys (DESIGN §10): templates for the org's staff; campaigns for the staff of a community
+ * they target, and for owners once open (or closed) if they target one of their homes; an
+ * answer for the staff who see its campaign. */
+const surveyVisible = (c, o) => sameOrg(c, o) && (c.role === 'owner' ? o.live && [...c.units].some((u) => o.units.has(u))
+  : STAFF.has(c.role) && (c.orgWide || o.communities.some((x) => c.communities.has(x))));
 const ownerSeesNoInternal = (what, isInternal) => (c, o, res) => {
   const items = res.json.items;
   const problems = c.role === 'owner' && items.some(isInternal) ? [`an owner sees an internal ${what}`] : [];
@@ -200,6 +205,9 @@ const RESOURCES = {
   '/v1/complaints': { visible: complaintVisible, list: { itemCheck: complainantShown } },
   '/v1/callbacks': { visible: callbackVisible, list: { itemCheck: callbackPhone } },
   '/v1/announcements': { visible: announcementVisible },
+  '/v1/survey-templates': { visible: (c, o) => sameOrg(c, o) && STAFF.has(c.role) },
+  '/v1/surveys': { visible: surveyVisible },
+  '/v1/survey-responses': { visible: (c, o) => c.role !== 'owner' && surveyVisible(c, o) },
   // the owners' own lists of the same objects
   '/v1/me/callbacks': { visible: callbackVisible },
   '/v1/me/announcements': { visible: announcementVisible },
@@ -349,6 +357,22 @@ const PROBES = {
   // a month to come: 400 for a community within reach (nothing is written), else 404
   createServiceReport: { refs: ['/v1/communities'], expect: 400, visible: (c, o) => sameOrg(c, o) && staffIn(c, o.id),
     body: (c, o) => ({ community_id: o.id, month: '2031-01' }) },
+  // surveys: creates that write nothing (an empty questionnaire; a window already over)
+  createSurveyTemplate: { body: () => ({ name: '矩阵', sections: [] }), expect: 400, invalid: true },
+  reviseSurveyTemplate: { body: () => ({ name: '矩阵' }), ifMatch: true, expect: 412 },
+  createSurvey: { expect: 400, body: () => ({ title: '矩阵', template_id: NOWHERE, community_ids: [NOWHERE],
+    opens_at: '2020-01-01T00:00:00Z', closes_at: '2020-02-01T00:00:00Z' }) },
+  updateSurvey: { body: () => ({ title: '矩阵' }), ifMatch: true, expect: 412 },
+  scheduleSurvey: { body: () => ({}), ifMatch: true, expect: 412 },
+  openSurvey: { body: () => ({}), ifMatch: true, expect: 412 },
+  closeSurvey: { body: () => ({}), ifMatch: true, expect: 412 },
+  drawSurveyAudit: { body: () => ({}), ifMatch: true, expect: 412 },
+  // an empty answer sheet: the desk misses the paper's collector, time and serial before any
+  // look-up (400 on any campaign); an owner misses the required answers of an open one
+  answerSurvey: { body: () => ({ answers: {} }), expect: 400, on: (o) => o.open,
+    visible: (c, o) => c.role !== 'owner' || surveyVisible(c, o) },
+  // none of the answers was drawn for the audit: 409
+  auditSurveyResponse: { body: () => ({ verdict: 'verified' }), expect: 409 },
   updateAnnouncement: { body: () => ({ title: '矩阵' }), ifMatch: true, expect: 412 },
   scheduleAnnouncement: { body: () => ({ publish_at: '2031-01-01T00:00:00Z' }), ifMatch: true, expect: 412 },
   publishAnnouncement: { body: () => ({}), ifMatch: true, expect: 412 },
@@ -651,6 +675,38 @@ test('fixtures: objects of every owner, created through the API', async () => {
     [['publish', {}], ['withdraw', { reason: '矩阵' }]]);
   F['/v1/announcements'] = Object.values(an);
   F['/v1/me/announcements'] = F['/v1/announcements'].map((o) => ({ ...o, label: `mine-${o.label}` }));
+
+  // survey templates (each org's default); campaigns: a draft, open ones in each community and
+  // the other org, a closed one; a paper answer in each open one
+  F['/v1/survey-templates'] = (await sql('SELECT id, org_id FROM survey_templates WHERE is_default')).map((t) =>
+    ({ label: `survey-template:${t.org_id === ORG_B ? 'B' : 'A'}`, id: t.id, org: t.org_id }));
+  const templateOf = (org) => F['/v1/survey-templates'].find((t) => t.org === org).id;
+  const sv = {};
+  const survey = async (label, by, community, actions) => {
+    const org = claims(T[by]).org;
+    const s = await ok(await post(by, '/v1/surveys', { title: label, template_id: templateOf(org), community_ids: [community],
+      opens_at: '2026-01-01T00:00:00Z', closes_at: '2031-01-01T00:00:00Z' }), 201, `survey ${label}`);
+    for (const a of actions) await ok(await post(by, `/v1/surveys/${s.id}/${a}`, {}), 200, `${a} ${label}`);
+    const targets = await sql('SELECT unit_id FROM survey_targets WHERE survey_id = $1', [s.id]);
+    sv[label] = { label: `survey:${label}`, id: s.id, org, communities: [community], units: new Set(targets.map((x) => x.unit_id)),
+      live: actions.length > 0, open: actions.length === 1 };
+    return sv[label];
+  };
+  await survey('sA-c1-draft', 'quality', c1, []);
+  const sB = await survey('sB-c1-open', 'quality', c1, ['open']);
+  const sC = await survey('sC-c2-open', 'admin', c2, ['open']);
+  const sD = await survey('sD-otherOrg-open', 'otherAdmin', c3, ['open']);
+  await survey('sE-c1-closed', 'manager', c1, ['open', 'close']);
+  F['/v1/surveys'] = Object.values(sv);
+  F['/v1/survey-responses'] = [];
+  for (const [s, by, unit] of [[sB, 'agent', units.uV], [sC, 'admin', units.u2V], [sD, 'otherAdmin', units.u4]]) {
+    const r = await ok(await post(by, `/v1/surveys/${s.id}/responses`, { unit_id: unit, answers: { overall: 'satisfied',
+      cs_attitude: 'satisfied', cs_timeliness: 'satisfied', cs_effectiveness: 'satisfied', eng_maintenance: 'satisfied',
+      eng_repair_timeliness: 'satisfied', eng_repair_quality: 'satisfied', sec_parking: 'satisfied', sec_public_order: 'satisfied',
+      sec_fire: 'satisfied', env_cleaning: 'satisfied', env_pest_control: 'satisfied', env_greening: 'satisfied' },
+      collector_id: claims(T[by]).sub, collected_at: '2026-06-01T10:00:00+08:00', serial: `M-${s.label}` }), 201, `answer ${s.label}`);
+    F['/v1/survey-responses'].push({ ...s, label: `survey-response:${s.label}`, id: r.id });
+  }
 
   // notifications of different users, read at once (so that reading again is a no-op)
   const mine = Object.values(tk).map((t) => t.id);
