@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite, as `make test` runs it: unit tests (Check), then the integration suite
+# The whole suite, as `make test` runs it: unit tests (Check) and SQL unit tests (tests/sql), then the integration suite
 # over HTTP against the real binary (AddressSanitizer build) and a throwaway database,
 # with every exchange checked against openapi.yaml by Prism in proxy mode, then the
 # OpenAPI linters and the offline Docker checks. Ends with "N passed, N failed".
@@ -73,6 +73,13 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktra
 export JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
 $BIN migrate && $BIN seed-demo && $BIN seed-demo >/dev/null  # seeding twice proves it idempotent
 count "migrate and seed (twice)" $?
+
+# SQL unit tests: the arithmetic that lives in SQL (tests/sql), checked on the migrated database
+for st in tests/sql/*.sql; do
+    psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" -f "$st" > "$WORK/sql-unit" 2>&1
+    rc=$?; [ $rc = 0 ] || cat "$WORK/sql-unit"
+    count "SQL unit test $(basename "$st" .sql)" $rc
+done
 
 # migrations: two instances migrating a fresh database at once apply each file once
 if [ -z "${DATABASE_URL_GIVEN:-}" ]; then

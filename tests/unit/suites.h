@@ -20,5 +20,6 @@ Suite *jobq_suite(void);
 Suite *complaint_rules_suite(void);
 Suite *callback_rules_suite(void);
 Suite *announcement_rules_suite(void);
+Suite *survey_rules_suite(void);
 
 #endif
