@@ -11,7 +11,9 @@
 #include "rows.h"
 #include "service_report.h"
 
-DB_STMT(service_report_figures, "SELECT pd_service_report($1, $2, $3::date)");
+/* the survey part is the latest campaign's (pd_service_report_survey) */
+DB_STMT(service_report_figures,
+    "SELECT pd_service_report($1, $2, $3::date) || jsonb_build_object('survey', pd_service_report_survey($1, $2, $3::date))");
 
 static const char *zh(const char *enum_name, const char *code, char *buf, size_t len)
 {
@@ -106,8 +108,13 @@ static void callbacks_part(struct jtext *b, json_t *k)
 static void survey_part(struct jtext *b, json_t *s)
 {
     jtext_put(b, "四、满意度调查\n");
-    if (json_is_true(json_object_get(s, "available")))
-        jtext_printf(b, "最新客户满意度指数：%.1f。\n", json_number_value(json_object_get(s, "index")));
+    char p[16], q[16];
+    if (json_is_true(json_object_get(s, "available")) && json_is_number(json_object_get(s, "index")))
+        jtext_printf(b, "最新一次调查“%s”：客户满意度指数 %.1f，客户满意率 %s，问卷回收率 %s。\n",
+                     json_string_value(json_object_get(s, "title")), json_number_value(json_object_get(s, "index")),
+                     percent(json_object_get(s, "satisfaction_rate"), p), percent(json_object_get(s, "response_rate"), q));
+    else if (json_is_true(json_object_get(s, "available")))
+        jtext_printf(b, "最新一次调查“%s”尚无有效答卷。\n", json_string_value(json_object_get(s, "title")));
     else
         jtext_printf(b, "%s。\n", json_string_value(json_object_get(s, "note")));
 }

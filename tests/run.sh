@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole suite, as `make test` runs it: unit tests (Check) and SQL unit tests (tests/sql), then the integration suite
-# over HTTP against the real binary (AddressSanitizer build) and a throwaway database,
-# with every exchange checked against openapi.yaml by Prism in proxy mode, then the
+# The whole suite, as `make test` runs it: unit tests (Check) and SQL unit tests (tests/sql),
+# then the integration suite over HTTP against the real binary (AddressSanitizer build) and a
+# throwaway database, with every exchange checked against openapi.yaml by Prism in proxy mode, then the
 # OpenAPI linters and the offline Docker checks. Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."

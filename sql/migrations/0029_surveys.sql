@@ -801,3 +801,23 @@ SELECT array_to_string(ARRAY[pd_csv(r.id::text),
     || ARRAY(SELECT pd_survey_csv_cell(q.type, q.options, r.answers->q.code) FROM pd_survey_questions(p_sections) q
              ORDER BY q.ord), ',')
 $$;
+
+-- ---- the monthly service report's survey part ---------------------------------------------------
+
+-- The latest campaign of a community closed by the end of a month (p_month, its first day, in
+-- the community's time zone): its index, satisfaction and response rates there. Replaces the
+-- placeholder of pd_service_report (0028): src/service_report.c merges the two.
+CREATE FUNCTION pd_service_report_survey(p_org uuid, p_community uuid, p_month date) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+WITH s AS (
+    SELECT s.id, s.title, s.closed_at FROM surveys s JOIN communities c ON c.org_id = s.org_id AND c.id = p_community
+    WHERE s.org_id = p_org AND s.status = 'closed' AND p_community = ANY (s.community_ids)
+      AND s.closed_at < ((p_month + interval '1 month')::timestamp AT TIME ZONE c.time_zone)
+    ORDER BY s.closed_at DESC LIMIT 1),
+f AS (SELECT s.*, pd_survey_figures(p_org, s.id, NULL, p_community, NULL) AS f FROM s)
+SELECT coalesce((SELECT jsonb_build_object('available', true, 'survey_id', f.id, 'title', f.title,
+                     'closed_at', pd_ts(f.closed_at), 'index', f.f->'summary'->'index',
+                     'satisfaction_rate', f.f->'summary'->'satisfaction_rate',
+                     'response_rate', f.f->'participation'->'response_rate', 'note', NULL) FROM f),
+                jsonb_build_object('available', false, 'index', NULL, 'note', '本小区尚无已结束的满意度调查'))
+$$;

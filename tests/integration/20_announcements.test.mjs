@@ -246,7 +246,7 @@ test('the monthly service report: a draft written from the month\'s figures, whi
   assert.equal(t.sla_compliance, 1);
   assert.match(a.body, new RegExp(`本月共受理报事 ${n} 件，处理完成 ${n} 件。按类别：给排水 ${n} 件（完成 ${n} 件）。`));
   assert.match(a.body, /时效达标率：100\.0%/);
-  assert.match(a.body, /满意度调查尚未开展/);
+  assert.match(a.body, /本小区尚无已结束的满意度调查/);
   assert.equal(a.report.survey.available, false);
   // last month's complaints, as the table has them
   const month = sql(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai' - interval '1 month', 'YYYY-MM')`);

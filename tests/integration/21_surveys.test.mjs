@@ -344,4 +344,13 @@ test('the trend: the next campaign of the same template against this one, per se
     { headers: { authorization: `Bearer ${T.super}` } })).arrayBuffer()).toString('utf8');
   assert.equal(text.includes('房号'), false);
   assert.equal(text.trim().split('\r\n').length, 7);
+
+  // the monthly service report gives the latest campaign closed by the month's end
+  sql(`UPDATE surveys SET closed_at = date_trunc('month', now()) - interval '5 days' WHERE id = '${first}'`);
+  const month = sql(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai' - interval '1 month', 'YYYY-MM')`);
+  const report = await post('/v1/announcements/service-report', { community_id: DEMO.xinyuan, month }, { token: T.super });
+  assert.equal(report.status, 201, report.text);
+  assert.equal(report.json.report.survey.survey_id, first);
+  assert.equal(report.json.report.survey.index, prev.communities[0].index);
+  assert.match(report.json.body, new RegExp(`客户满意度指数 ${prev.communities[0].index.toFixed(1)}`));
 });
