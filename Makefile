@@ -114,10 +114,13 @@ bench-complaints: deps all
 bench-announcements: deps all
 	bash tests/bench/announcements.sh
 
+bench-surveys: deps all
+	bash tests/bench/surveys.sh
+
 lint: npm
 	bash tests/contract/lint.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints bench-announcements lint clean
+.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints bench-announcements bench-surveys lint clean

@@ -62,8 +62,11 @@ static PGconn *open_pg(const char *url)
     const char *keys[] = { "dbname", "connect_timeout", "options", "application_name", NULL };
     /* force_generic_plan: every statement is written for one generic plan, prepared once per
      * connection (README "Performance"); a LIMIT $n otherwise makes PostgreSQL plan a
-     * list again on every execution (measured: the owner's feed 9,400 → 55,000 tps) */
-    const char *vals[] = { url, "3", "-c TimeZone=UTC -c statement_timeout=30000 -c plan_cache_mode=force_generic_plan",
+     * list again on every execution (measured: the owner's feed 9,400 → 55,000 tps). jit=off:
+     * compiling a plan costs more than the short queries of an API gain (measured: a survey's
+     * results over 10,000 answers 1.6 s → 0.2 s) */
+    const char *vals[] = { url, "3",
+                           "-c TimeZone=UTC -c statement_timeout=30000 -c plan_cache_mode=force_generic_plan -c jit=off",
                            "propdesk", NULL };
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg != NULL && PQstatus(pg) == CONNECTION_OK)

@@ -524,11 +524,7 @@ DB_STMT(csv_header,
     "  ON t.org_id = s.org_id AND t.id = s.template_id AND t.version = s.template_version "
     "WHERE s.org_id = $1 AND s.id = $2");
 /* $1 org, $2 survey, $3 after this answer (NULL: from the first), $4 limit */
-DB_STMT(csv_page,
-    "SELECT pd_survey_csv_line(r, t.sections, s.anonymous), r.id FROM surveys s JOIN survey_templates t "
-    "  ON t.org_id = s.org_id AND t.id = s.template_id AND t.version = s.template_version "
-    "JOIN survey_responses r ON r.org_id = s.org_id AND r.survey_id = s.id "
-    "WHERE s.org_id = $1 AND s.id = $2 AND ($3::uuid IS NULL OR r.id > $3::uuid) ORDER BY r.id LIMIT $4::int");
+DB_STMT(csv_page, "SELECT line, id FROM pd_survey_csv_page($1, $2, $3::uuid, $4::int)");
 
 enum pd_err survey_results(struct db_conn *db, const char *const scope[4], const char *id, const char *community,
                            const char *building, json_t **out)

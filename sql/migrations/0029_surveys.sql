@@ -629,15 +629,12 @@ SELECT array_to_string(ARRAY['编号', '小区'] || CASE WHEN p_anonymous THEN '
     || ARRAY(SELECT pd_csv(q.section_label || '/' || q.label) FROM pd_survey_questions(p_sections) q ORDER BY q.ord), ',')
 $$;
 
--- An answer's cell: a level's label, an option's label, the options' labels joined, the text.
-CREATE FUNCTION pd_survey_csv_cell(q_type text, q_options jsonb, v jsonb) RETURNS text
+-- The labels of the options a choice answer picked (one code, or an array of codes), joined.
+CREATE FUNCTION pd_survey_choice_labels(p_options jsonb, v jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT pd_csv(CASE WHEN v IS NULL OR v = 'null' THEN NULL
-    WHEN q_type = 'rating5' THEN pd_survey_level_label(v #>> '{}')
-    WHEN q_type = 'single' THEN (SELECT o->'label'->>'zh-CN' FROM jsonb_array_elements(q_options) o WHERE o->'code' = v)
-    WHEN q_type = 'multiple' THEN (SELECT string_agg(o->'label'->>'zh-CN', '；' ORDER BY oo)
-                                   FROM jsonb_array_elements(q_options) WITH ORDINALITY AS x (o, oo) WHERE v @> jsonb_build_array(o->'code'))
-    ELSE v #>> '{}' END)
+SELECT string_agg(o->'label'->>'zh-CN', '；' ORDER BY oo)
+FROM jsonb_array_elements(p_options) WITH ORDINALITY AS x (o, oo)
+WHERE o->'code' = v OR v @> jsonb_build_array(o->'code')
 $$;
 
 -- ---- the default template: the seed's questionnaire (客户意见调查表) ----------------------------
@@ -783,23 +780,39 @@ SELECT jsonb_build_object('survey_id', s.id, 'drawn', s.audit_drawn_at IS NOT NU
 FROM s
 $$;
 
--- An answer's line of the export (pd_survey_csv_header's columns).
-CREATE FUNCTION pd_survey_csv_line(r survey_responses, p_sections jsonb, p_anonymous boolean) RETURNS text
-LANGUAGE sql STABLE AS $$
-SELECT array_to_string(ARRAY[pd_csv(r.id::text),
-        pd_csv((SELECT c.name FROM communities c WHERE c.org_id = r.org_id AND c.id = r.community_id))]
-    || CASE WHEN p_anonymous THEN '{}'::text[]
-            ELSE ARRAY[pd_csv((SELECT b.name FROM buildings b WHERE b.org_id = r.org_id AND b.id = r.building_id)),
-                       pd_csv((SELECT u.number FROM units u WHERE u.org_id = r.org_id AND u.id = r.unit_id))] END
-    || ARRAY[pd_csv(CASE r.channel WHEN 'app' THEN '业主在线填写' ELSE '纸质问卷录入' END), pd_csv(r.serial),
-             pd_csv((SELECT u.name FROM users u WHERE u.org_id = r.org_id AND u.id = r.collector_id)),
+-- A page of the export: the lines (pd_survey_csv_header's columns) of the answers after
+-- p_after (NULL: from the first), at most p_limit, in the order of their ids.
+CREATE FUNCTION pd_survey_csv_page(p_org uuid, p_id uuid, p_after uuid, p_limit integer)
+RETURNS TABLE (line text, id uuid) LANGUAGE sql STABLE AS $$
+WITH s AS (
+    SELECT s.anonymous, t.sections FROM surveys s
+    JOIN survey_templates t ON t.org_id = s.org_id AND t.id = s.template_id AND t.version = s.template_version
+    WHERE s.org_id = p_org AND s.id = p_id),
+q AS MATERIALIZED (SELECT q.ord, q.code, q.type, q.options FROM s, pd_survey_questions(s.sections) q),
+r AS (SELECT r.* FROM survey_responses r WHERE r.org_id = p_org AND r.survey_id = p_id AND (p_after IS NULL OR r.id > p_after)
+      ORDER BY r.id LIMIT p_limit)
+SELECT array_to_string(ARRAY[pd_csv(r.id::text), pd_csv(c.name)]
+    || CASE WHEN s.anonymous THEN '{}'::text[] ELSE ARRAY[pd_csv(b.name), pd_csv(u.number)] END
+    || ARRAY[pd_csv(CASE r.channel WHEN 'app' THEN '业主在线填写' ELSE '纸质问卷录入' END), pd_csv(r.serial), pd_csv(w.name),
              pd_csv(to_char(r.collected_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')),
              pd_csv(to_char(r.submitted_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI')),
              pd_csv(CASE r.audit_status WHEN 'verified' THEN '属实' WHEN 'void' THEN '作弊作废'
                                         ELSE CASE WHEN r.audit_sampled THEN '待复核' END END),
-             pd_csv(r.void_reason)]
-    || ARRAY(SELECT pd_survey_csv_cell(q.type, q.options, r.answers->q.code) FROM pd_survey_questions(p_sections) q
-             ORDER BY q.ord), ',')
+             pd_csv(r.void_reason),
+             -- a cell per question: a level's label, the options' labels, the text (kept simple
+             -- enough for PostgreSQL to inline: one function call per cell costs seconds)
+             (SELECT string_agg(pd_csv(CASE WHEN a.v IS NULL OR a.v = 'null' THEN NULL
+                                          WHEN q.type = 'rating5' THEN pd_survey_level_label(a.v #>> '{}')
+                                          WHEN q.type = 'text' THEN a.v #>> '{}'
+                                          ELSE pd_survey_choice_labels(q.options, a.v) END), ',' ORDER BY q.ord)
+              FROM q CROSS JOIN LATERAL (SELECT r.answers -> q.code) a (v))], ','),
+       r.id
+FROM s, r
+JOIN communities c ON c.org_id = r.org_id AND c.id = r.community_id
+JOIN buildings b ON b.org_id = r.org_id AND b.id = r.building_id
+JOIN units u ON u.org_id = r.org_id AND u.id = r.unit_id
+LEFT JOIN users w ON w.org_id = r.org_id AND w.id = r.collector_id
+ORDER BY r.id
 $$;
 
 -- ---- the monthly service report's survey part ---------------------------------------------------
