@@ -62,10 +62,10 @@ void survey_templates_show(struct api_call *c)
 {
     struct verr v;
     long long n;
-    verr_init(&v);
     const char *id = api_path_id(c), *version = api_query(c, "version");
     if (id == NULL)
         return;
+    verr_init(&v);
     if (version != NULL && !int_parse(version, 1, 1000000, &n))
         verr_add(&v, "version", "must be a version number");
     if (!api_valid(c, &v) || !api_db(c))
@@ -501,7 +501,7 @@ void surveys_respond(struct api_call *c)
     }
     if (err == PD_OK)
         err = survey_response_load(c->db, c->who.org, rid, &j);
-    api_create_finish(c, err, j, json_array(), "/v1/survey-responses", err == PD_ERR_CONFLICT ? e.detail : NULL);
+    api_create_finish(c, err, j, NULL, NULL, err == PD_ERR_CONFLICT ? e.detail : NULL);
 }
 
 /* ---- the audit ------------------------------------------------------------------------------ */
@@ -589,7 +589,7 @@ void survey_responses_audit(struct api_call *c)
     err = survey_audit_answer(c->db, &a, id, verdict, reason, &e);
     if (err == PD_OK)
         err = survey_response_load(c->db, c->who.org, id, &j);
-    api_change_result(c, err, j, err == PD_OK ? json_array() : NULL, err == PD_ERR_CONFLICT ? e.detail : NULL);
+    api_change_result(c, err, j, NULL, err == PD_ERR_CONFLICT ? e.detail : NULL);
 }
 
 /* ---- results -------------------------------------------------------------------------------- */
@@ -598,10 +598,10 @@ void surveys_results(struct api_call *c)
 {
     struct verr v;
     const char *scope[4];
-    verr_init(&v);
     const char *id = api_path_id(c);
     if (id == NULL)
         return;
+    verr_init(&v);
     const char *community = q_uuid(&v, "community_id", api_query(c, "community_id"));
     const char *building = q_uuid(&v, "building_id", api_query(c, "building_id"));
     if (!api_valid(c, &v) || !api_db(c))

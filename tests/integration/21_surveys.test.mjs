@@ -167,12 +167,12 @@ test('a campaign end to end: draft, bad input, open (residents told, its notice 
   const households = Number(sql(`SELECT count(*) FROM units WHERE community_id = '${DEMO.xinyuan}'`));
   assert.equal(open.targets, households);
   // the targeted residents are told; the notice links the campaign
-  await waitFor(async () => (await get('/v1/me/notifications', { token: T.owner1 })).json.items
-    .some((n) => n.type === 'survey.opened'), 'owner1 told');
+  await waitFor(async () => (await get('/v1/me/notifications?limit=100', { token: T.owner1 })).json.items
+    .some((n) => n.type === 'survey.opened' && n.subject_id === s.id), 'owner1 told');
   const notice = (await get(`/v1/announcements/${open.announcement_id}`, { token: T.owner1 })).json;
   assert.equal(notice.category, 'survey');
   assert.equal(notice.survey_id, s.id);
-  assert.equal((await get('/v1/me/notifications', { token: T.owner2 })).json.items.some((n) => n.type === 'survey.opened'), false);
+  assert.equal((await get('/v1/me/notifications?limit=100', { token: T.owner2 })).json.items.some((n) => n.subject_id === s.id), false);
 
   const mine = (await get('/v1/me/surveys', { token: T.owner1 })).json.items.find((x) => x.id === s.id);
   assert.equal(mine.units.length, 1);
