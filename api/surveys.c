@@ -493,7 +493,7 @@ void surveys_respond(struct api_call *c)
     struct pd_error e;
     char rid[37];
     json_t *j = NULL;
-    err = survey_answer(c->db, id, &a, &in, rid, &e);
+    err = survey_answer(c->db, id, scope[1], &a, &in, rid, &e);
     free(answers);
     if (err != PD_OK && e.field != NULL && err == PD_ERR_INVALID) {
         api_fail(c, &e);

@@ -379,7 +379,8 @@ DB_STMT(answer_problems,
 DB_STMT(collector_ok,
     "SELECT 1 FROM users u WHERE u.org_id = $1 AND u.id = $2 AND u.kind = 'staff' AND u.status = 'active'");
 /* $1 org, $2 id, $3 survey, $4 unit, $5 channel, $6 the resident (app) or the agent (paper),
- * $7 collector, $8 collected at, $9 serial, $10 answers */
+ * $7 collector, $8 collected at, $9 serial, $10 answers, $11 the communities the agent serves
+ * (NULL: all) */
 DB_STMT(insert_answer,
     "INSERT INTO survey_responses (org_id, id, survey_id, unit_id, community_id, building_id, answer_key, channel, "
     "  respondent_id, entered_by, collector_id, collected_at, serial, answers, scores) "
@@ -391,6 +392,7 @@ DB_STMT(insert_answer,
     "FROM surveys s JOIN survey_templates t ON t.org_id = s.org_id AND t.id = s.template_id "
     "  AND t.version = s.template_version "
     "JOIN survey_targets g ON g.org_id = s.org_id AND g.survey_id = s.id AND g.unit_id = $4 "
+    "  AND ($11::uuid[] IS NULL OR g.community_id = ANY ($11)) "
     "WHERE s.org_id = $1 AND s.id = $3 RETURNING 1");
 DB_STMT(load_response,
     "SELECT pd_survey_response_doc(r, s.anonymous) FROM survey_responses r "
@@ -403,8 +405,9 @@ enum pd_err survey_answer_problems(struct db_conn *db, const char *org, const ch
     return rows_exec_one(db, &answer_problems, 3, p, out);
 }
 
-enum pd_err survey_answer(struct db_conn *db, const char *survey, const struct survey_actor *a,
-                          const struct survey_answer *in, char id_out[37], struct pd_error *e)
+enum pd_err survey_answer(struct db_conn *db, const char *survey, const char *communities,
+                          const struct survey_actor *a, const struct survey_answer *in, char id_out[37],
+                          struct pd_error *e)
 {
     bool paper = strcmp(a->role, "owner") != 0;
     *e = (struct pd_error){ 0 };
@@ -420,9 +423,9 @@ enum pd_err survey_answer(struct db_conn *db, const char *survey, const struct s
     }
     uuid_v4(id_out);
     const char *p[] = { a->org, id_out, survey, in->unit_id, paper ? "paper" : "app", a->id,
-                        in->collector_id, in->collected_at, in->serial, in->answers };
+                        in->collector_id, in->collected_at, in->serial, in->answers, communities };
     PGresult *r;
-    enum pd_err err = db_exec(db, &insert_answer, 10, p, &r);
+    enum pd_err err = db_exec(db, &insert_answer, 11, p, &r);
     if (err == PD_ERR_CONFLICT) {
         const char *c = db_last_constraint(db);
         bool serial = c != NULL && strstr(c, "serial") != NULL;
@@ -435,7 +438,7 @@ enum pd_err survey_answer(struct db_conn *db, const char *survey, const struct s
     bool in_audience = PQntuples(r) == 1;
     PQclear(r);
     if (!in_audience)
-        return fail(e, PD_ERR_INVALID, "unit_id", "is not in this survey's audience");
+        return fail(e, PD_ERR_INVALID, "unit_id", "is not in this survey's audience (in your communities)");
     return PD_OK;
 }
 

@@ -85,11 +85,13 @@ struct survey_answer {
     const char *collector_id, *collected_at, *serial;  /* paper only */
 };
 /* An answer: from an owner (a->role owner: the app) or entered by the desk (paper). The unit
- * must be in the audience (PD_ERR_INVALID naming unit_id), the collector a staff member of
- * the org (… collector_id); a second answer of the unit (or resident) or a serial entered
- * before is PD_ERR_CONFLICT with e->detail saying which. */
-enum pd_err survey_answer(struct db_conn *db, const char *survey, const struct survey_actor *a,
-                          const struct survey_answer *in, char id_out[37], struct pd_error *e);
+ * must be in the audience and, for the desk, in communities (the caller's, NULL: all)
+ * (PD_ERR_INVALID naming unit_id), the collector a staff member of the org (… collector_id);
+ * a second answer of the unit (or resident) or a serial entered before is PD_ERR_CONFLICT
+ * with e->detail saying which. */
+enum pd_err survey_answer(struct db_conn *db, const char *survey, const char *communities,
+                          const struct survey_actor *a, const struct survey_answer *in, char id_out[37],
+                          struct pd_error *e);
 /* The answer id as its author or staff read it. */
 enum pd_err survey_response_load(struct db_conn *db, const char *org, const char *id, json_t **out);
 

@@ -354,3 +354,19 @@ test('the trend: the next campaign of the same template against this one, per se
   assert.equal(report.json.report.survey.index, prev.communities[0].index);
   assert.match(report.json.body, new RegExp(`客户满意度指数 ${prev.communities[0].index.toFixed(1)}`));
 });
+
+test('the desk enters paper answers only for the units of its communities', async () => {
+  const s = await campaign({ title: '两小区联合调查', community_ids: [DEMO.xinyuan, DEMO.guanghua] });
+  await act(s.id, 'open');
+  const gh = sql(`SELECT id FROM units WHERE community_id = '${DEMO.guanghua}' AND NOT EXISTS (SELECT 1 FROM residencies r
+    WHERE r.unit_id = units.id) LIMIT 1`);
+  assert.deepEqual(fieldsOf(await paper(s.id, gh, 'G-1', sheet('satisfied'))), ['unit_id']);   // the agent serves 新苑
+  assert.equal((await paper(s.id, gh, 'G-1', sheet('satisfied'), 'admin')).status, 201);
+  assert.equal((await paper(s.id, units[0], 'G-2', sheet('satisfied'))).status, 201);
+  // the agent sees the campaign (新苑 is in it) but 新苑's supervisor reads only 新苑's figures
+  const mine = (await get(`/v1/surveys/${s.id}/results`, { token: T.super })).json;
+  assert.deepEqual(mine.communities.map((c) => c.community_id), [DEMO.xinyuan]);
+  assert.equal(mine.participation.answered_units, 1);
+  assert.equal((await results(s.id)).participation.answered_units, 2);
+  await act(s.id, 'close');
+});
