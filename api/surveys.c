@@ -609,6 +609,11 @@ void surveys_results(struct api_call *c)
     api_scope_params(c, scope);
     json_t *j = NULL;
     enum pd_err err = survey_results(c->db, scope, id, community, building, &j);
+    if (err == PD_OK && json_is_true(json_object_get(j, "withheld"))) {
+        json_decref(j);
+        api_error(c, PD_ERR_CONFLICT, "An anonymous survey shows no building with fewer than five answers.");
+        return;
+    }
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;

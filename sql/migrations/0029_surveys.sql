@@ -581,7 +581,8 @@ $$;
 
 -- The results: pd_survey_figures of the slice, and the trend against the previous closed
 -- campaign of the same template (the one that opened last before it) over the same slice:
--- its index and rate, and their deltas overall and per section.
+-- its index and rate, and their deltas overall and per section. An anonymous campaign's
+-- building of fewer than five answers is withheld ({"withheld": true}).
 CREATE FUNCTION pd_survey_results(p_org uuid, p_id uuid, p_scope uuid[], p_community uuid, p_building uuid)
 RETURNS jsonb LANGUAGE sql STABLE AS $$
 WITH now_ AS (SELECT pd_survey_figures(p_org, p_id, p_scope, p_community, p_building) AS f),
@@ -590,7 +591,10 @@ prev AS (
     FROM surveys s JOIN surveys p ON p.org_id = s.org_id AND p.template_id = s.template_id AND p.status = 'closed'
       AND p.opens_at < s.opens_at AND p.id <> s.id
     WHERE s.org_id = p_org AND s.id = p_id ORDER BY p.opens_at DESC LIMIT 1)
-SELECT n.f || jsonb_build_object('survey_id', p_id, 'trend', (
+SELECT CASE WHEN p_building IS NOT NULL AND (n.f->'participation'->>'answers')::int < 5
+            AND (SELECT s.anonymous FROM surveys s WHERE s.org_id = p_org AND s.id = p_id)
+       THEN jsonb_build_object('withheld', true)  -- an anonymous campaign's building of fewer than five answers
+       ELSE n.f || jsonb_build_object('survey_id', p_id, 'trend', (
     SELECT jsonb_build_object('previous_survey_id', p.id, 'previous_title', p.title,
         'index', p.f->'summary'->'index', 'satisfaction_rate', p.f->'summary'->'satisfaction_rate',
         'index_delta', round((n.f->'summary'->>'index')::numeric - (p.f->'summary'->>'index')::numeric, 2),
@@ -602,7 +606,7 @@ SELECT n.f || jsonb_build_object('survey_id', p_id, 'trend', (
                 ORDER BY a->>'code')
             FROM jsonb_array_elements(n.f->'summary'->'sections') a
             JOIN jsonb_array_elements(p.f->'summary'->'sections') b ON b->>'code' = a->>'code'), '[]'))
-    FROM prev p))
+    FROM prev p)) END
 FROM now_ n
 $$;
 

@@ -338,6 +338,10 @@ test('the trend: the next campaign of the same template against this one, per se
   assert.ok(res.buildings.every((b) => b.answered_units >= 5));
   assert.equal(res.buildings_withheld + res.buildings.length,
     Number(sql(`SELECT count(DISTINCT building_id) FROM survey_targets WHERE survey_id = '${s.id}'`)));
+  // six answers over 新苑's three buildings: one of them has fewer than five, and is not shown alone either
+  const small = sql(`SELECT t.building_id FROM survey_targets t WHERE t.survey_id = '${s.id}' GROUP BY 1 HAVING
+    (SELECT count(*) FROM survey_responses r WHERE r.survey_id = '${s.id}' AND r.building_id = t.building_id) < 5 LIMIT 1`);
+  assert.equal((await get(`/v1/surveys/${s.id}/results?building_id=${small}`, { token: T.quality })).status, 409);
   const audit = await act(s.id, 'audit', 'quality', 200, { percent: 100 });
   assert.ok(audit.sample.every((x) => x.unit_id === null && x.building_id === null));
   const text = Buffer.from(await (await fetch(`${DIRECT}/v1/surveys/${s.id}/results.csv`,
