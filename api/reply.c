@@ -136,6 +136,9 @@ void api_stream(struct api_call *c, int status, const char *content_type, const 
 
 void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len)
 {
+    if (c->stream.end != NULL)  /* a reply replacing a stream ends it */
+        c->stream.end(c->stream.ctx);
+    c->stream = (struct api_stream){ 0 };
     char *copy = malloc(len + 1);
     if (copy == NULL) {
         c->res_len = 0;  /* an empty 500 beats a crash */

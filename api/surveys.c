@@ -26,12 +26,15 @@ static void add_problems(struct verr *v, json_t *j_problems)
         verr_add(v, json_string_value(json_object_get(j, "field")), "%s", json_string_value(json_object_get(j, "message")));
 }
 
-/* A field error from the engine is replied here; the others go to the caller. */
+/* A field error from the engine, or a value the database refused, is replied here (then
+ * PD_ERR_INVALID: replied); the others go to the caller. */
 static enum pd_err field_failure(struct api_call *c, enum pd_err err, const struct pd_error *e)
 {
     if (err != PD_OK && e->field != NULL)
         api_fail(c, e);
-    return err != PD_OK && e->field != NULL ? PD_ERR_INVALID : err;
+    else if (err == PD_ERR_INVALID)
+        api_change_result(c, err, NULL, NULL, NULL);
+    return err != PD_OK && (e->field != NULL || err == PD_ERR_INVALID) ? PD_ERR_INVALID : err;
 }
 
 /* ---- templates ------------------------------------------------------------------------------ */
@@ -476,6 +479,13 @@ void surveys_respond(struct api_call *c)
         survey_row_free(&s);
         return;
     }
+    time_t closes = 0;
+    if (!rfc3339_parse(json_string_value(json_object_get(s.j, "closes_at")), &closes) || closes <= time(NULL)) {
+        verr_free(&v);
+        survey_row_free(&s);
+        api_change_result(c, PD_ERR_CONFLICT, NULL, NULL, "The survey has closed (closes_at has passed).");
+        return;
+    }
     if (owner)
         in.unit_id = owner_unit(c, &v, s.j, in.unit_id);
     char *answers = json_dumps(j_answers, JSON_COMPACT);
@@ -621,13 +631,13 @@ void surveys_results(struct api_call *c)
     api_json(c, 200, j);
 }
 
-/* The export streams a page of answers at a time from one snapshot (a read-only repeatable
- * read transaction on the request's connection, kept until the last byte). */
+/* The export streams a page of answers at a time, each page on a pooled connection taken for
+ * it alone (a slow reader holds none), in the order of the answers' ids. */
 #define CSV_PAGE 500
 
 struct csv_stream {
-    struct db_conn *db;
     char org[37], id[37], after[37];
+    char *communities;         /* the caller's (NULL: all) */
     char *pending;             /* what the last page produced and MHD has not taken yet */
     size_t len, off;
     bool done;
@@ -641,7 +651,13 @@ static long csv_next(void *ctx, char *buf, size_t max)
         s->pending = NULL;
         s->len = s->off = 0;
         char last[37];
-        if (survey_csv_page(s->db, s->org, s->id, s->after[0] ? s->after : NULL, CSV_PAGE, &s->pending, last) != PD_OK)
+        struct db_conn *db;
+        if (db_acquire(&db) != PD_OK)
+            return -1;
+        enum pd_err err = survey_csv_page(db, s->org, s->id, s->communities, s->after[0] ? s->after : NULL, CSV_PAGE,
+                                          &s->pending, last);
+        db_release(db);
+        if (err != PD_OK)
             return -1;
         s->len = strlen(s->pending);
         s->done = last[0] == '\0';
@@ -656,8 +672,7 @@ static long csv_next(void *ctx, char *buf, size_t max)
 static void csv_end(void *ctx)
 {
     struct csv_stream *s = ctx;
-    db_rollback(s->db);
-    db_release(s->db);
+    free(s->communities);
     free(s->pending);
     free(s);
 }
@@ -676,41 +691,32 @@ void surveys_results_csv(struct api_call *c)
         return;
     }
     survey_row_free(&row);
-    struct csv_stream *s = calloc(1, sizeof *s);
     char *header = NULL;
-    if (s == NULL) {
-        api_error(c, PD_ERR_NOMEM, NULL);
+    if ((err = survey_csv_header(c->db, c->who.org, id, &header)) != PD_OK) {
+        api_error(c, err, NULL);
         return;
     }
-    s->db = c->db;  /* the stream's until its end */
-    c->db = NULL;
-    err = db_begin(s->db);
-    if (err == PD_OK)
-        err = db_exec_sql(s->db, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    if (err == PD_OK)
-        err = survey_csv_header(s->db, c->who.org, id, &header);
-    if (err != PD_OK) {
-        csv_end(s);
-        api_error(c, err, NULL);
+    struct csv_stream *s = calloc(1, sizeof *s);
+    size_t n = strlen(header);
+    if (s != NULL)
+        s->pending = malloc(n + 6);
+    if (s != NULL && scope[1] != NULL)
+        s->communities = strdup(scope[1]);
+    if (s == NULL || s->pending == NULL || (scope[1] != NULL && s->communities == NULL)) {
+        free(header);
+        if (s != NULL)
+            csv_end(s);
+        api_error(c, PD_ERR_NOMEM, NULL);
         return;
     }
     rows_copy(s->org, sizeof s->org, c->who.org);
     rows_copy(s->id, sizeof s->id, id);
     /* the BOM makes Excel read UTF-8 */
-    size_t n = strlen(header);
-    s->pending = malloc(n + 6);
-    if (s->pending != NULL) {
-        memcpy(s->pending, "\xEF\xBB\xBF", 3);
-        memcpy(s->pending + 3, header, n);
-        memcpy(s->pending + 3 + n, "\r\n", 3);
-        s->len = n + 5;
-    }
+    memcpy(s->pending, "\xEF\xBB\xBF", 3);
+    memcpy(s->pending + 3, header, n);
+    memcpy(s->pending + 3 + n, "\r\n", 3);
+    s->len = n + 5;
     free(header);
-    if (s->pending == NULL) {
-        csv_end(s);
-        api_error(c, PD_ERR_NOMEM, NULL);
-        return;
-    }
     char disposition[96];
     snprintf(disposition, sizeof disposition, "attachment; filename=\"survey-%s.csv\"", id);
     api_stream(c, 200, "text/csv; charset=utf-8", &(struct api_stream){ csv_next, csv_end, s });

@@ -110,8 +110,11 @@ enum pd_err survey_template_revise(struct db_conn *db, const struct survey_actor
     "  AND g.survey_id = s.id AND g.unit_id = ANY ($3) AND NOT EXISTS (SELECT 1 FROM survey_responses r " \
     "  WHERE r.org_id = s.org_id AND r.survey_id = s.id AND r.answer_key = " \
     "  CASE s.answer_per WHEN 'unit' THEN g.unit_id::text ELSE g.unit_id::text || ':' || $4 END)))"
+/* what owners are not shown of a campaign */
+#define S_STAFF_ONLY "ARRAY['created_by', 'sample_seed']"
 #define S_LOAD(LOCK) \
-    "SELECT pd_survey_doc(s) || jsonb_build_object('template_name', t.name, 'sections', t.sections), s.version, " \
+    "SELECT pd_survey_doc(s) - CASE WHEN $3::uuid[] IS NULL THEN '{}'::text[] ELSE " S_STAFF_ONLY " END " \
+    "  || jsonb_build_object('template_name', t.name, 'sections', t.sections), s.version, " \
     "  s.status, " S_COVERS ", " S_UNANSWERED ", s.anonymous " \
     "FROM surveys s JOIN survey_templates t ON t.org_id = s.org_id AND t.id = s.template_id " \
     "  AND t.version = s.template_version WHERE " S_VISIBLE " AND s.id = $5" LOCK
@@ -142,7 +145,7 @@ const struct list_spec survey_list_spec = {
 /* the owner's open campaigns: $1 org, $3 units, $4 self ($2, an owner's communities, is NULL) */
 DB_STMT(my_surveys,
     "SELECT coalesce(jsonb_agg(x.doc ORDER BY x.closes_at, x.id), '[]') FROM ("
-    "  SELECT s.id, s.closes_at, pd_survey_doc(s) - 'created_by' - 'sample_seed' "
+    "  SELECT s.id, s.closes_at, pd_survey_doc(s) - " S_STAFF_ONLY " "
     "    || jsonb_build_object('template_name', t.name, 'sections', t.sections, 'units', "
     "      (SELECT jsonb_agg(jsonb_build_object('unit_id', g.unit_id, 'number', u.number, 'answered_at', "
     "         (SELECT pd_ts(r.submitted_at) FROM survey_responses r WHERE r.org_id = s.org_id AND r.survey_id = s.id "
@@ -218,7 +221,8 @@ DB_STMT(survey_state, "SELECT status, version FROM surveys WHERE org_id = $1 AND
 DB_STMT(update_survey,
     "UPDATE surveys SET title = coalesce($6, title), description = coalesce($7, description), "
     "  template_id = coalesce($8::uuid, template_id), template_version = coalesce($9::int, template_version), "
-    "  community_ids = coalesce(ARRAY(SELECT DISTINCT x FROM unnest($10::uuid[]) x ORDER BY 1), community_ids), "
+    "  community_ids = CASE WHEN $10::uuid[] IS NULL THEN community_ids "
+    "    ELSE ARRAY(SELECT DISTINCT x FROM unnest($10::uuid[]) x ORDER BY 1) END, "
     "  opens_at = coalesce($11::timestamptz, opens_at), closes_at = coalesce($12::timestamptz, closes_at), "
     "  sample_percent = CASE WHEN $17::bool THEN $13::numeric ELSE sample_percent END, "
     "  sample_seed = coalesce($14::bigint, sample_seed), answer_per = coalesce($15, answer_per), "
@@ -393,7 +397,7 @@ DB_STMT(insert_answer,
     "  AND t.version = s.template_version "
     "JOIN survey_targets g ON g.org_id = s.org_id AND g.survey_id = s.id AND g.unit_id = $4 "
     "  AND ($11::uuid[] IS NULL OR g.community_id = ANY ($11)) "
-    "WHERE s.org_id = $1 AND s.id = $3 RETURNING 1");
+    "WHERE s.org_id = $1 AND s.id = $3 AND s.status = 'open' AND s.closes_at > now() RETURNING 1");
 DB_STMT(load_response,
     "SELECT pd_survey_response_doc(r, s.anonymous) FROM survey_responses r "
     "JOIN surveys s ON s.org_id = r.org_id AND s.id = r.survey_id WHERE r.org_id = $1 AND r.id = $2");
@@ -527,7 +531,7 @@ DB_STMT(csv_header,
     "  ON t.org_id = s.org_id AND t.id = s.template_id AND t.version = s.template_version "
     "WHERE s.org_id = $1 AND s.id = $2");
 /* $1 org, $2 survey, $3 after this answer (NULL: from the first), $4 limit */
-DB_STMT(csv_page, "SELECT line, id FROM pd_survey_csv_page($1, $2, $3::uuid, $4::int)");
+DB_STMT(csv_page, "SELECT line, id FROM pd_survey_csv_page($1, $2, $3, $4::uuid, $5::int)");
 
 enum pd_err survey_results(struct db_conn *db, const char *const scope[4], const char *id, const char *community,
                            const char *building, json_t **out)
@@ -548,14 +552,14 @@ enum pd_err survey_csv_header(struct db_conn *db, const char *org, const char *i
     return *out != NULL ? PD_OK : PD_ERR_NOMEM;
 }
 
-enum pd_err survey_csv_page(struct db_conn *db, const char *org, const char *id, const char *after_id, int limit,
-                            char **out, char last_id[37])
+enum pd_err survey_csv_page(struct db_conn *db, const char *org, const char *id, const char *communities,
+                            const char *after_id, int limit, char **out, char last_id[37])
 {
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
-    const char *p[] = { org, id, after_id, lim };
+    const char *p[] = { org, id, communities, after_id, lim };
     PGresult *r;
-    enum pd_err err = db_exec(db, &csv_page, 4, p, &r);
+    enum pd_err err = db_exec(db, &csv_page, 5, p, &r);
     if (err != PD_OK)
         return err;
     struct jtext b = { 0 };

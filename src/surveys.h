@@ -116,10 +116,11 @@ enum pd_err survey_audit_answer(struct db_conn *db, const struct survey_actor *a
 enum pd_err survey_results(struct db_conn *db, const char *const scope[4], const char *id, const char *community,
                            const char *building, json_t **out);
 
-/* The CSV export, a page at a time: the header line, then the answers' lines after
- * after_id (NULL: from the first), at most limit; *last_id the last one's id ("" when none). */
+/* The CSV export, a page at a time: the header line, then the lines of the answers in
+ * communities (the caller's, NULL: all) after after_id (NULL: from the first), at most limit;
+ * *last_id the last one's id ("" when none). */
 enum pd_err survey_csv_header(struct db_conn *db, const char *org, const char *id, char **out);
-enum pd_err survey_csv_page(struct db_conn *db, const char *org, const char *id, const char *after_id, int limit,
-                            char **out, char last_id[37]);
+enum pd_err survey_csv_page(struct db_conn *db, const char *org, const char *id, const char *communities,
+                            const char *after_id, int limit, char **out, char last_id[37]);
 
 #endif

@@ -549,12 +549,13 @@ SELECT jsonb_build_object(
                                        FROM unnest(ARRAY['very_satisfied', 'satisfied', 'neutral', 'dissatisfied',
                                                          'very_dissatisfied']) l (level)))
                   WHEN q.type IN ('single', 'multiple') THEN jsonb_build_object(
-                      'answers', (SELECT count(*) FROM counted c WHERE c.answers ? q.code),
+                      'answers', (SELECT count(*) FROM counted c WHERE jsonb_typeof(c.answers->q.code) <> 'null'),
                       'distribution', (SELECT jsonb_agg(jsonb_build_object('code', o->>'code', 'count', (SELECT count(*)
                                                FROM counted c WHERE c.answers->q.code = o->'code'
                                                OR c.answers->q.code @> jsonb_build_array(o->'code'))) ORDER BY oo)
                                        FROM jsonb_array_elements(q.options) WITH ORDINALITY AS x (o, oo)))
-                  ELSE jsonb_build_object('answers', (SELECT count(*) FROM counted c WHERE c.answers ? q.code)) END
+                  ELSE jsonb_build_object('answers', (SELECT count(*) FROM counted c
+                                                      WHERE jsonb_typeof(c.answers->q.code) <> 'null')) END
                   ORDER BY q.ord)
                   FROM q LEFT JOIN oq ON oq.rq = q.rating_ord),
     'communities', coalesce((SELECT jsonb_agg(jsonb_build_object('community_id', pc.community_id, 'name', cm.name,
@@ -589,7 +590,7 @@ WITH now_ AS (SELECT pd_survey_figures(p_org, p_id, p_scope, p_community, p_buil
 prev AS (
     SELECT p.id, p.title, p.closed_at, pd_survey_figures(p_org, p.id, p_scope, p_community, p_building) AS f
     FROM surveys s JOIN surveys p ON p.org_id = s.org_id AND p.template_id = s.template_id AND p.status = 'closed'
-      AND p.opens_at < s.opens_at AND p.id <> s.id
+      AND p.opens_at < s.opens_at AND p.id <> s.id AND (p_scope IS NULL OR p.community_ids && p_scope)
     WHERE s.org_id = p_org AND s.id = p_id ORDER BY p.opens_at DESC LIMIT 1)
 SELECT CASE WHEN p_building IS NOT NULL AND (n.f->'participation'->>'answers')::int < 5
             AND (SELECT s.anonymous FROM surveys s WHERE s.org_id = p_org AND s.id = p_id)
@@ -784,9 +785,10 @@ SELECT jsonb_build_object('survey_id', s.id, 'drawn', s.audit_drawn_at IS NOT NU
 FROM s
 $$;
 
--- A page of the export: the lines (pd_survey_csv_header's columns) of the answers after
--- p_after (NULL: from the first), at most p_limit, in the order of their ids.
-CREATE FUNCTION pd_survey_csv_page(p_org uuid, p_id uuid, p_after uuid, p_limit integer)
+-- A page of the export: the lines (pd_survey_csv_header's columns) of the answers in the
+-- communities p_scope allows (NULL: all) after p_after (NULL: from the first), at most
+-- p_limit, in the order of their ids.
+CREATE FUNCTION pd_survey_csv_page(p_org uuid, p_id uuid, p_scope uuid[], p_after uuid, p_limit integer)
 RETURNS TABLE (line text, id uuid) LANGUAGE sql STABLE AS $$
 WITH s AS (
     SELECT s.anonymous, t.sections FROM surveys s
@@ -794,6 +796,7 @@ WITH s AS (
     WHERE s.org_id = p_org AND s.id = p_id),
 q AS MATERIALIZED (SELECT q.ord, q.code, q.type, q.options FROM s, pd_survey_questions(s.sections) q),
 r AS (SELECT r.* FROM survey_responses r WHERE r.org_id = p_org AND r.survey_id = p_id AND (p_after IS NULL OR r.id > p_after)
+        AND (p_scope IS NULL OR r.community_id = ANY (p_scope))
       ORDER BY r.id LIMIT p_limit)
 SELECT array_to_string(ARRAY[pd_csv(r.id::text), pd_csv(c.name)]
     || CASE WHEN s.anonymous THEN '{}'::text[] ELSE ARRAY[pd_csv(b.name), pd_csv(u.number)] END

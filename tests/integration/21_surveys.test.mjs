@@ -372,5 +372,28 @@ test('the desk enters paper answers only for the units of its communities', asyn
   assert.deepEqual(mine.communities.map((c) => c.community_id), [DEMO.xinyuan]);
   assert.equal(mine.participation.answered_units, 1);
   assert.equal((await results(s.id)).participation.answered_units, 2);
+  // … nor the other community's answers in the export
+  const csv = async (who) => Buffer.from(await (await fetch(`${DIRECT}/v1/surveys/${s.id}/results.csv`,
+    { headers: { authorization: `Bearer ${T[who]}` } })).arrayBuffer()).toString('utf8').trim().split('\r\n');
+  assert.equal((await csv('super')).length, 2);
+  assert.equal((await csv('quality')).length, 3);
+  // owners are not shown who made it nor the seed
+  const seen = (await get(`/v1/surveys/${s.id}`, { token: T.owner1 })).json;
+  assert.equal(seen.sample_seed, undefined);
+  assert.equal(seen.created_by, undefined);
+  await act(s.id, 'close');
+});
+
+test('a draft is edited field by field; the window is checked', async () => {
+  const s = await campaign({ title: '草稿' });
+  const r = await patch(`/v1/surveys/${s.id}`, { title: '草稿（改）', audience: 'sample', sample_percent: 20 },
+    { token: T.quality, headers: { 'if-match': `"${s.version}"` } });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual([r.json.title, r.json.audience, r.json.sample_percent, r.json.community_ids],
+    ['草稿（改）', 'sample', 20, [DEMO.xinyuan]]);
+  assert.deepEqual(fieldsOf(await patch(`/v1/surveys/${s.id}`, { opens_at: inFuture(30) }, { token: T.quality })), ['closes_at']);
+  assert.equal((await patch(`/v1/surveys/${s.id}`, { title: 'x' }, { token: T.agent })).status, 403);
+  await act(s.id, 'open');
+  assert.equal((await patch(`/v1/surveys/${s.id}`, { title: 'x' }, { token: T.quality })).status, 409);
   await act(s.id, 'close');
 });
