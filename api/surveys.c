@@ -479,8 +479,7 @@ void surveys_respond(struct api_call *c)
         survey_row_free(&s);
         return;
     }
-    time_t closes = 0;
-    if (!rfc3339_parse(json_string_value(json_object_get(s.j, "closes_at")), &closes) || closes <= time(NULL)) {
+    if (rfc3339_time(json_string_value(json_object_get(s.j, "closes_at"))) <= time(NULL)) {
         verr_free(&v);
         survey_row_free(&s);
         api_change_result(c, PD_ERR_CONFLICT, NULL, NULL, "The survey has closed (closes_at has passed).");

@@ -340,20 +340,7 @@ static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct 
                            const struct announcement_actor *a, const char *to, int n_own, const char *const *own)
 {
     const struct rows_transition tr = { st, &announcement_state };
-    const char *p[20] = { a->org, r->id, r->status, to != NULL ? to : r->status, NULL };
-    char v[24], state[24];
-    p[4] = rows_version_param(r->version, v);
-    for (int i = 0; i < n_own; i++)
-        p[5 + i] = own[i];
-    return rows_transition(db, &tr, 5 + n_own, p, NULL, state);
-}
-
-static const char *flag(int f) { return f < 0 ? NULL : f ? "true" : "false"; }
-
-static time_t when(const char *ts)
-{
-    time_t t = 0;
-    return ts != NULL && rfc3339_parse(ts, &t) ? t : 0;
+    return rows_move(db, &tr, &(struct rows_move){ a->org, r->id, r->status, to, r->version }, n_own, own, NULL);
 }
 
 /* The rules of a category, on what the notice will be: an emergency expires, an outage has
@@ -361,14 +348,14 @@ static time_t when(const char *ts)
 static bool rules_kept(const char *category, bool has_outage, const char *expires_at, const char *publish_at,
                        struct pd_error *e)
 {
-    time_t expires = when(expires_at), now = time(NULL);
+    time_t expires = rfc3339_time(expires_at), now = time(NULL);
     if (strcmp(category, "emergency") == 0 && expires_at == NULL)
         *e = (struct pd_error){ PD_ERR_INVALID, "expires_at", "an emergency notice must have an expiry" };
     else if (strcmp(category, "outage") == 0 && !has_outage)
         *e = (struct pd_error){ PD_ERR_INVALID, "outage_window", "an outage notice gives the affected window" };
     else if (expires_at != NULL && expires <= now)
         *e = (struct pd_error){ PD_ERR_INVALID, "expires_at", "must be in the future" };
-    else if (expires_at != NULL && publish_at != NULL && expires <= when(publish_at))
+    else if (expires_at != NULL && publish_at != NULL && expires <= rfc3339_time(publish_at))
         *e = (struct pd_error){ PD_ERR_INVALID, "expires_at", "must be after publish_at" };
     else
         return true;
@@ -409,7 +396,7 @@ enum pd_err announcement_update(struct db_conn *db, const struct announcement_ro
     *e = (struct pd_error){ 0 };
     if (!merged_rules_kept(r, in, text_of(r->j, "publish_at"), e))
         return PD_ERR_INVALID;
-    const char *own[] = { in->title, in->body, in->category, in->attachment_ids, flag(in->pinned), flag(in->requires_ack),
+    const char *own[] = { in->title, in->body, in->category, in->attachment_ids, rows_flag(in->pinned), rows_flag(in->requires_ack),
                           in->outage_given ? "true" : "false", in->outage_from, in->outage_to,
                           in->expires_given ? "true" : "false", in->expires_at };
     enum pd_err err = guarded(db, &update_announcement, r, a, NULL, 11, own);
@@ -421,11 +408,11 @@ enum pd_err announcement_schedule(struct db_conn *db, const struct announcement_
 {
     *e = (struct pd_error){ 0 };
     const char *expires = text_of(r->j, "expires_at");
-    if (when(publish_at) <= time(NULL)) {
+    if (rfc3339_time(publish_at) <= time(NULL)) {
         *e = (struct pd_error){ PD_ERR_INVALID, "publish_at", "must be in the future (publish to send it now)" };
         return PD_ERR_INVALID;
     }
-    if (expires != NULL && when(expires) <= when(publish_at)) {
+    if (expires != NULL && rfc3339_time(expires) <= rfc3339_time(publish_at)) {
         *e = (struct pd_error){ PD_ERR_INVALID, "publish_at", "must be before the notice expires" };
         return PD_ERR_INVALID;
     }
@@ -440,7 +427,7 @@ enum pd_err announcement_publish(struct db_conn *db, const struct announcement_r
 {
     *e = (struct pd_error){ 0 };
     const char *expires = text_of(r->j, "expires_at");
-    if (expires != NULL && when(expires) <= time(NULL)) {
+    if (expires != NULL && rfc3339_time(expires) <= time(NULL)) {
         *e = (struct pd_error){ PD_ERR_INVALID, "expires_at", "has passed: edit the expiry first" };
         return PD_ERR_INVALID;
     }

@@ -335,12 +335,7 @@ static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct 
                            const struct callback_actor *a, const char *to, int n_own, const char *const *own)
 {
     const struct rows_transition tr = { st, &callback_state };
-    const char *p[16] = { a->org, k->id, k->status, to != NULL ? to : k->status, NULL };
-    char v[24], state[24];
-    p[4] = rows_version_param(k->version, v);
-    for (int i = 0; i < n_own; i++)
-        p[5 + i] = own[i];
-    return rows_transition(db, &tr, 5 + n_own, p, NULL, state);
+    return rows_move(db, &tr, &(struct rows_move){ a->org, k->id, k->status, to, k->version }, n_own, own, NULL);
 }
 
 static struct clock_subject subject_of(const char *org, const char *id)

@@ -429,13 +429,8 @@ static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct 
                            time_t *now)
 {
     const struct rows_transition tr = { st, &complaint_state };
-    const char *p[12] = { a->org, c->id, c->status, to != NULL ? to : c->status, NULL };
-    char v[24], state[24];
     PGresult *r = NULL;
-    p[4] = rows_version_param(c->version, v);
-    for (int i = 0; i < n_own; i++)
-        p[5 + i] = own[i];
-    enum pd_err err = rows_transition(db, &tr, 5 + n_own, p, &r, state);
+    enum pd_err err = rows_move(db, &tr, &(struct rows_move){ a->org, c->id, c->status, to, c->version }, n_own, own, &r);
     if (err == PD_OK && now != NULL)
         *now = (time_t)atoll(PQgetvalue(r, 0, 1));
     if (r != NULL)

@@ -113,6 +113,21 @@ enum pd_err rows_transition(struct db_conn *db, const struct rows_transition *t,
     return stale ? PD_ERR_STALE : PD_ERR_CONFLICT;
 }
 
+enum pd_err rows_move(struct db_conn *db, const struct rows_transition *t, const struct rows_move *m, int n_own,
+                      const char *const *own, PGresult **out)
+{
+    const char *p[DB_MAX_PARAMS] = { m->org, m->id, m->from, m->to != NULL ? m->to : m->from, NULL };
+    char v[24], state[24];
+    if (n_own < 0 || 5 + n_own > DB_MAX_PARAMS)
+        return PD_ERR_DB;
+    p[4] = rows_version_param(m->version, v);
+    for (int i = 0; i < n_own; i++)
+        p[5 + i] = own[i];
+    return rows_transition(db, t, 5 + n_own, p, out, state);
+}
+
+const char *rows_flag(int f) { return f < 0 ? NULL : f ? "true" : "false"; }
+
 const char *rows_version_param(long long version, char buf[24])
 {
     if (version <= 0)

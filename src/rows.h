@@ -61,6 +61,19 @@ struct rows_transition {
 enum pd_err rows_transition(struct db_conn *db, const struct rows_transition *t, int n,
                             const char *const *p, PGresult **out, char state[24]);
 
+/* The object a guarded transition moves: $1 org, $2 id, $3 from (its state as read), $4 to
+ * (NULL: it stays in from), $5 version (0: any). */
+struct rows_move {
+    const char *org, *id, *from, *to;
+    long long version;
+};
+/* rows_transition with $1..$5 from m and the resource's own parameters (own) from $6 on. */
+enum pd_err rows_move(struct db_conn *db, const struct rows_transition *t, const struct rows_move *m, int n_own,
+                      const char *const *own, PGresult **out);
+
+/* A tri-state flag as a parameter: "true", "false", NULL for -1 (not given). */
+const char *rows_flag(int f);
+
 /* Row 0 as text without parsing it: column 0 (a JSON object) copied into *json (caller
  * frees) and column 1 (its version) into *version. PD_ERR_NOT_FOUND when there is no row. */
 enum pd_err rows_exec_text(struct db_conn *db, struct db_stmt *st, int n, const char *const *p,

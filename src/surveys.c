@@ -278,14 +278,6 @@ static enum pd_err reachable(struct db_conn *db, const char *const scope[4], con
     return PD_OK;
 }
 
-static const char *flag(int f) { return f < 0 ? NULL : f ? "true" : "false"; }
-
-static time_t when(const char *ts)
-{
-    time_t t = 0;
-    return ts != NULL && rfc3339_parse(ts, &t) ? t : 0;
-}
-
 enum pd_err survey_create(struct db_conn *db, const char *const scope[4], const struct survey_actor *a,
                           const struct survey_in *in, char id_out[37], struct pd_error *e)
 {
@@ -297,7 +289,7 @@ enum pd_err survey_create(struct db_conn *db, const char *const scope[4], const 
     uuid_v4(id_out);
     const char *p[] = { a->org, id_out, in->title, in->description, in->template_id, version, in->community_ids,
                         in->opens_at, in->closes_at, in->sample_percent, in->sample_seed, in->answer_per,
-                        flag(in->anonymous), in->target_rate, flag(in->announce), a->id };
+                        rows_flag(in->anonymous), in->target_rate, rows_flag(in->announce), a->id };
     if ((err = db_exec(db, &insert_survey, 16, p, NULL)) != PD_OK)
         return err;
     return emit(db, a, id_out, "survey.created", NULL, "draft", true);
@@ -309,12 +301,7 @@ static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct 
                            const struct survey_actor *a, const char *to, int n_own, const char *const *own)
 {
     const struct rows_transition tr = { st, &survey_state };
-    const char *p[20] = { a->org, s->id, s->status, to != NULL ? to : s->status, NULL };
-    char v[24], state[24];
-    p[4] = rows_version_param(s->version, v);
-    for (int i = 0; i < n_own; i++)
-        p[5 + i] = own[i];
-    return rows_transition(db, &tr, 5 + n_own, p, NULL, state);
+    return rows_move(db, &tr, &(struct rows_move){ a->org, s->id, s->status, to, s->version }, n_own, own, NULL);
 }
 
 static const char *text_of(const struct survey_row *s, const char *key)
@@ -336,12 +323,12 @@ enum pd_err survey_update(struct db_conn *db, const char *const scope[4], const 
         return err;
     const char *opens = in->opens_at ? in->opens_at : text_of(s, "opens_at");
     const char *closes = in->closes_at ? in->closes_at : text_of(s, "closes_at");
-    if (when(closes) <= when(opens))
+    if (rfc3339_time(closes) <= rfc3339_time(opens))
         return fail(e, PD_ERR_INVALID, "closes_at", "must be after opens_at");
     const char *own[] = { in->title, in->description, named.template_id, version[0] ? version : NULL,
                           in->community_ids, in->opens_at, in->closes_at, in->sample_percent, in->sample_seed,
-                          in->answer_per, flag(in->anonymous), in->sample_given ? "true" : "false", in->target_rate,
-                          flag(in->announce) };
+                          in->answer_per, rows_flag(in->anonymous), in->sample_given ? "true" : "false", in->target_rate,
+                          rows_flag(in->announce) };
     err = guarded(db, &update_survey, s, a, NULL, 14, own);
     return err != PD_OK ? err : emit(db, a, s->id, "survey.updated", NULL, NULL, true);
 }
@@ -350,7 +337,7 @@ enum pd_err survey_schedule(struct db_conn *db, const struct survey_row *s, cons
                             struct pd_error *e)
 {
     *e = (struct pd_error){ 0 };
-    if (when(text_of(s, "opens_at")) <= time(NULL))
+    if (rfc3339_time(text_of(s, "opens_at")) <= time(NULL))
         return fail(e, PD_ERR_INVALID, "opens_at", "has passed: open it now, or set a later opens_at");
     enum pd_err err = guarded(db, &schedule_survey, s, a, "scheduled", 0, NULL);
     return err != PD_OK ? err : emit(db, a, s->id, "survey.scheduled", s->status, "scheduled", true);
@@ -360,7 +347,7 @@ enum pd_err survey_open(struct db_conn *db, const struct survey_row *s, const st
                         struct pd_error *e)
 {
     *e = (struct pd_error){ 0 };
-    if (when(text_of(s, "closes_at")) <= time(NULL))
+    if (rfc3339_time(text_of(s, "closes_at")) <= time(NULL))
         return fail(e, PD_ERR_INVALID, "closes_at", "has passed: set a later closes_at first");
     enum pd_err err = guarded(db, &open_survey, s, a, "open", 0, NULL);
     const char *p[] = { a->org, s->id, a->id, a->role, s->status };
@@ -422,7 +409,7 @@ enum pd_err survey_answer(struct db_conn *db, const char *survey, const char *co
             return fail(e, PD_ERR_INVALID, "collector_id", "must be an active staff member of your organisation");
         if (err != PD_OK)
             return err;
-        if (when(in->collected_at) > time(NULL) + 300)
+        if (rfc3339_time(in->collected_at) > time(NULL) + 300)
             return fail(e, PD_ERR_INVALID, "collected_at", "is in the future");
     }
     uuid_v4(id_out);

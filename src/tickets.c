@@ -369,12 +369,7 @@ static enum pd_err guarded(struct db_conn *db, struct db_stmt *st, const struct 
                            const char *org, const char *to, int n_own, const char *const *own)
 {
     const struct rows_transition tr = { st, &ticket_state };
-    const char *p[8] = { org, t->id, t->status, to, NULL };
-    char v[24], state[24];
-    p[4] = rows_version_param(t->version, v);
-    for (int i = 0; i < n_own; i++)
-        p[5 + i] = own[i];
-    enum pd_err err = rows_transition(db, &tr, 5 + n_own, p, NULL, state);
+    enum pd_err err = rows_move(db, &tr, &(struct rows_move){ org, t->id, t->status, to, t->version }, n_own, own, NULL);
     return err != PD_OK ? err : ticket_clocks_follow(db, org, t->id, t->status, to);
 }
 

@@ -142,6 +142,12 @@ static long long days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+time_t rfc3339_time(const char *s)
+{
+    time_t t = 0;
+    return s != NULL && rfc3339_parse(s, &t) ? t : 0;
+}
+
 bool rfc3339_parse(const char *s, time_t *out)
 {
     int y, mo, d, h, mi, sec, oh = 0, om = 0;

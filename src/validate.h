@@ -18,6 +18,8 @@ bool hhmm_valid(const char *s);            /* 00:00 – 23:59 */
 bool username_valid(const char *s);        /* [a-z0-9._-]{3,32} */
 /* RFC 3339 date-time ("2026-11-22T08:00:00Z", "…+08:00", fractions allowed) → UTC seconds. */
 bool rfc3339_parse(const char *s, time_t *out);
+/* The time s names, 0 when s is NULL or not RFC 3339 (for comparisons of checked input). */
+time_t rfc3339_time(const char *s);
 /* Decimal integer in [min, max], no sign tricks or trailing junk. */
 bool int_parse(const char *s, long long min, long long max, long long *out);
 
