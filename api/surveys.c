@@ -409,7 +409,7 @@ void surveys_close(struct api_call *c) { run_bodiless(c, SA_CLOSE, act_close); }
 
 /* The unit an owner answers for: the one named (one of their homes), or their only home in
  * the audience. */
-static const char *owner_unit(struct api_call *c, struct verr *v, json_t *j_survey, const char *named)
+static const char *owner_unit(struct api_call *c, struct verr *v, const char *named)
 {
     const struct principal *p = &c->who;
     if (named != NULL) {
@@ -419,7 +419,6 @@ static const char *owner_unit(struct api_call *c, struct verr *v, json_t *j_surv
         verr_add(v, "unit_id", "is not one of your homes");
         return NULL;
     }
-    (void)j_survey;
     if (p->n_units == 1)
         return p->units[0];
     verr_add(v, "unit_id", "is required: say which of your homes answers");
@@ -486,7 +485,7 @@ void surveys_respond(struct api_call *c)
         return;
     }
     if (owner)
-        in.unit_id = owner_unit(c, &v, s.j, in.unit_id);
+        in.unit_id = owner_unit(c, &v, in.unit_id);
     char *answers = json_dumps(j_answers, JSON_COMPACT);
     json_t *j_problems = NULL;
     if (answers != NULL && survey_answer_problems(c->db, c->who.org, id, answers, &j_problems) == PD_OK)

@@ -49,10 +49,13 @@ $$;
 
 -- ---- what a template and an answer sheet may say ----------------------------------------
 
-CREATE FUNCTION pd_survey_bad_code(v jsonb) RETURNS text
+-- What is wrong with a code (NULL: nothing): its shape, or that it repeats one of taken (the
+-- codes of its kind so far: what, e.g. 'section').
+CREATE FUNCTION pd_survey_bad_code(v jsonb, taken text[], what text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT CASE WHEN jsonb_typeof(v) = 'string' AND (v #>> '{}') ~ '^[a-z][a-z0-9_]{0,39}$' THEN NULL
-            ELSE 'must be 1 to 40 lowercase letters, digits or _, starting with a letter' END
+SELECT CASE WHEN jsonb_typeof(v) IS DISTINCT FROM 'string' OR (v #>> '{}') !~ '^[a-z][a-z0-9_]{0,39}$'
+            THEN 'must be 1 to 40 lowercase letters, digits or _, starting with a letter'
+            WHEN (v #>> '{}') = ANY (taken) THEN format('repeats another %s''s code', what) END
 $$;
 
 CREATE FUNCTION pd_survey_bad_label(v jsonb) RETURNS text
@@ -100,8 +103,7 @@ BEGIN
         FOR k IN SELECT pd_survey_unknown(s, '{code,label,weight,questions}') LOOP
             RETURN QUERY SELECT f || '.' || k, 'is not a field of a section';
         END LOOP;
-        bad := pd_survey_bad_code(s->'code');
-        IF bad IS NULL AND s->>'code' = ANY (section_codes) THEN bad := 'repeats another section''s code'; END IF;
+        bad := pd_survey_bad_code(s->'code', section_codes, 'section');
         IF bad IS NOT NULL THEN RETURN QUERY SELECT f || '.code', bad; END IF;
         section_codes := section_codes || (s->>'code');
         bad := pd_survey_bad_label(s->'label');
@@ -123,8 +125,7 @@ BEGIN
             FOR k IN SELECT pd_survey_unknown(q, '{code,label,type,weight,required,options}') LOOP
                 RETURN QUERY SELECT fq || '.' || k, 'is not a field of a question';
             END LOOP;
-            bad := pd_survey_bad_code(q->'code');
-            IF bad IS NULL AND q->>'code' = ANY (question_codes) THEN bad := 'repeats another question''s code'; END IF;
+            bad := pd_survey_bad_code(q->'code', question_codes, 'question');
             IF bad IS NOT NULL THEN RETURN QUERY SELECT fq || '.code', bad; END IF;
             question_codes := question_codes || (q->>'code');
             bad := pd_survey_bad_label(q->'label');
@@ -156,8 +157,7 @@ BEGIN
                     IF jsonb_typeof(o) <> 'object' OR EXISTS (SELECT pd_survey_unknown(o, '{code,label}')) THEN
                         RETURN QUERY SELECT format('%s.options[%s]', fq, oi), 'must be an option {code, label}';
                     ELSE
-                        bad := pd_survey_bad_code(o->'code');
-                        IF bad IS NULL AND o->>'code' = ANY (option_codes) THEN bad := 'repeats another option''s code'; END IF;
+                        bad := pd_survey_bad_code(o->'code', option_codes, 'option');
                         IF bad IS NOT NULL THEN RETURN QUERY SELECT format('%s.options[%s].code', fq, oi), bad; END IF;
                         option_codes := option_codes || (o->>'code');
                         bad := pd_survey_bad_label(o->'label');
