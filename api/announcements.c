@@ -467,3 +467,10 @@ void announcements_amend(struct api_call *c)
     api_json(c, 201, json_incref(row.j));
     announcement_row_free(&row);
 }
+
+enum pd_err announcements_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    const char *scope[4];
+    api_scope_params(c, scope);
+    return announcement_versions(c->db, scope, ids, out);
+}

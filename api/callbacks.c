@@ -491,3 +491,10 @@ void callbacks_letter(struct api_call *c)
     }
     api_json(c, 200, json_pack("{s:o, s:n}", "items", j_items, "next_cursor"));
 }
+
+enum pd_err callbacks_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    struct callback_scope vis;
+    visibility(c, &vis);
+    return callback_versions(c->db, &vis, ids, out);
+}

@@ -711,3 +711,10 @@ void complaints_dispatch(struct api_call *c)
     api_dispatch_fields(c, &v, &in.dispatch);
     run(c, &v, CA_DISPATCH, id, version, act_dispatch, &in);
 }
+
+enum pd_err complaints_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    struct complaint_scope vis;
+    visibility(c, &vis);
+    return complaint_versions(c->db, &vis, ids, out);
+}

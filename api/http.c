@@ -24,6 +24,7 @@
 #include "../src/log.h"
 #include "../src/metrics.h"
 #include "../src/sessions.h"
+#include "../src/stream_tickets.h"
 #include "http.h"
 
 #define MAX_PATH_BYTES 2048                  /* a longer path: 414 */
@@ -441,6 +442,10 @@ static const char *id_literal(int n, const char ids[][PD_UUID_LEN + 1], char *bu
     return buf;
 }
 
+void *api_stream_handle(struct api_call *c) { return c->conn; }
+void api_stream_park(void *handle) { MHD_suspend_connection(handle); }
+void api_stream_wake(void *handle) { MHD_resume_connection(handle); }
+
 /* The caller's scope (struct api_scope), from the verified token. */
 static void build_scope(struct api_call *c)
 {
@@ -456,20 +461,56 @@ static void build_scope(struct api_call *c)
         s->self = p->sub;
 }
 
+void api_call_for(struct api_call *c, const struct principal *who)
+{
+    memset(c, 0, sizeof *c);
+    c->who = *who;
+    build_scope(c);
+}
+
+/* A stream ticket in place of a bearer token: true with c->who filled, or after replying. */
+static bool ticket_authenticate(struct api_call *c, const char *ticket)
+{
+    struct db_conn *db = NULL;
+    json_t *j_claims = NULL;
+    enum pd_err err = db_acquire(&db);
+    if (err == PD_OK) {
+        err = stream_ticket_redeem(db, ticket, &j_claims);
+        db_release(db);
+    }
+    if (err == PD_OK)
+        err = jwt_claims_recheck(j_claims, time(NULL), &c->who);
+    json_decref(j_claims);
+    if (err == PD_ERR_NOT_FOUND || err == PD_ERR_UNAUTHORIZED || err == PD_ERR_INVALID) {
+        api_problem(c, 401, "Unauthorized", "The stream ticket is unknown, used or expired.", NULL);
+        return false;
+    }
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return false;
+    }
+    return true;
+}
+
 static bool authenticate(struct api_call *c)
 {
     const char *h = api_header(c, "Authorization");
-    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+    const char *ticket = (c->route->flags & ROUTE_STREAM_TICKET) ? api_query(c, "ticket") : NULL;
+    if (h == NULL && ticket != NULL) {
+        if (!ticket_authenticate(c, ticket))
+            return false;
+    } else if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
         api_error(c, PD_ERR_UNAUTHORIZED, "A bearer access token is required.");
         return false;
-    }
-    const char *token = h + 7;
-    while (*token == ' ')
-        token++;
-    if (jwt_verify(token, time(NULL), &c->who) != PD_OK) {
-        api_header_set(c, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-        api_problem(c, 401, "Unauthorized", "The access token is invalid or expired.", NULL);
-        return false;
+    } else {
+        const char *token = h + 7;
+        while (*token == ' ')
+            token++;
+        if (jwt_verify(token, time(NULL), &c->who) != PD_OK) {
+            api_header_set(c, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            api_problem(c, 401, "Unauthorized", "The access token is invalid or expired.", NULL);
+            return false;
+        }
     }
     if (!(c->route->roles & ROLE_BIT(c->who.role))) {
         api_error(c, PD_ERR_FORBIDDEN, NULL);
@@ -530,6 +571,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     struct api_stream *s = cls;
     long n = s->next(s->ctx, buf, max);
+    if (n == API_STREAM_IDLE)
+        return 0;  /* parked: libmicrohttpd calls again once woken */
     return n > 0 ? (ssize_t)n : n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
@@ -759,7 +802,9 @@ int http_start(const struct route *routes, size_t n_routes)
         log_msg(LOG_ERROR, NULL, "http_start - BIND_ADDRESS is not an IPv4 address: %s", g_config.bind_address);
         return -1;
     }
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC;
+    /* suspend/resume: an open event stream parks its connection, holding no worker */
+    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC |
+                         MHD_ALLOW_SUSPEND_RESUME;
     daemon_ = MHD_start_daemon(flags, (uint16_t)g_config.port, NULL, NULL, on_request, NULL,
                                MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)g_config.http_threads,
                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

@@ -31,7 +31,11 @@ struct route {
     unsigned roles;        /* ROLE_BIT set admitted; 0 = public (no token needed) */
     enum body_kind body;
     unsigned client_scopes; /* integration clients: admitted with any of these scopes */
+    unsigned flags;        /* ROUTE_* */
 };
+/* Also admitted, without a bearer header, with a single-use stream ticket (?ticket=, from
+ * POST /v1/stream/tickets): EventSource in browsers cannot send headers. */
+#define ROUTE_STREAM_TICKET 1u
 
 #define API_MAX_PARAMS 4
 #define API_SCOPE_BUF (PD_MAX_SCOPE_IDS * 38 + 3)
@@ -56,7 +60,13 @@ struct api_arg {
 
 /* A reply streamed after the handler returns: next fills buf with up to max bytes and
  * returns how many (0: the end; -1: it failed and the reply is cut short); end releases ctx,
- * once, however the stream ends (sent, abandoned by the client, or never started). */
+ * once, however the stream ends (sent, abandoned by the client, or never started).
+ * A reply that stays open (Server-Sent Events) may also return API_STREAM_IDLE from next,
+ * after api_stream_park(handle): its connection then holds no worker until
+ * api_stream_wake(handle). The producer calls both under one lock of its own, so that a
+ * wake cannot fall between next's look at its data and the park; and never wakes a handle
+ * after end returned. */
+#define API_STREAM_IDLE (-2)
 struct api_stream {
     long (*next)(void *ctx, char *buf, size_t max);
     void (*end)(void *ctx);
@@ -156,6 +166,13 @@ void api_no_content(struct api_call *c);
 /* Replies status with the body s produces once the handler has returned (chunked); s->ctx
  * is the reply's from now on (api_reply_reset ends it). */
 void api_stream(struct api_call *c, int status, const char *content_type, const struct api_stream *s);
+/* The handle api_stream_park and api_stream_wake take for this request's connection. */
+void *api_stream_handle(struct api_call *c);
+void api_stream_park(void *handle);
+void api_stream_wake(void *handle);
+/* A caller's context outside any request (the live stream's checks on its behalf): who and
+ * the scope built from it; nothing else of c is set. */
+void api_call_for(struct api_call *c, const struct principal *who);
 /* Sets a reply header (name must be a literal; value is copied). */
 void api_header_set(struct api_call *c, const char *name, const char *value);
 /* Forgets the reply built so far (body, status and headers), to answer otherwise. */

@@ -49,6 +49,8 @@ const struct route api_routes[] = {
     { "GET", "/v1/meta/enums", meta_enums, PUBLIC, BODY_NONE },
     { "GET", "/v1/me", me_show, ANY_USER, BODY_NONE },
     { "GET", "/v1/me/notifications", notifications_index, ANY_USER, BODY_NONE },
+    { "GET", "/v1/stream", stream_show, ANY_USER, BODY_NONE, 0, ROUTE_STREAM_TICKET },
+    { "POST", "/v1/stream/tickets", stream_tickets_create, ANY_USER, BODY_NONE },
     { "POST", "/v1/me/notifications/read-all", notifications_read_all, ANY_USER, BODY_JSON_OPT },
     { "POST", "/v1/me/notifications/{id}/read", notifications_read, ANY_USER, BODY_JSON_OPT },
     { "GET", "/v1/departments", departments_index, STAFF, BODY_NONE },

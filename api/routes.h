@@ -12,6 +12,21 @@ void api_ops_init(int latest);
 void api_ops_shutdown(void);
 
 /* Handlers, one group per resource file. */
+void stream_show(struct api_call *c);
+void stream_tickets_create(struct api_call *c);
+/* The live stream's hub, with the checks below (api/stream.c). */
+int api_stream_start(void);
+void api_stream_stop(void);
+
+/* The live stream's checks, one per resource: of ids (a uuid[] literal), those c (its who,
+ * its scope and its db) may GET, as {id: version}. */
+enum pd_err tickets_stream_versions(struct api_call *c, const char *ids, json_t **out);
+enum pd_err work_orders_stream_versions(struct api_call *c, const char *ids, json_t **out);
+enum pd_err complaints_stream_versions(struct api_call *c, const char *ids, json_t **out);
+enum pd_err callbacks_stream_versions(struct api_call *c, const char *ids, json_t **out);
+enum pd_err announcements_stream_versions(struct api_call *c, const char *ids, json_t **out);
+enum pd_err surveys_stream_versions(struct api_call *c, const char *ids, json_t **out);
+
 void ops_healthz(struct api_call *c);
 void ops_readyz(struct api_call *c);
 void ops_metrics(struct api_call *c);

@@ -720,3 +720,10 @@ void surveys_results_csv(struct api_call *c)
     api_stream(c, 200, "text/csv; charset=utf-8", &(struct api_stream){ csv_next, csv_end, s });
     api_header_set(c, "Content-Disposition", disposition);
 }
+
+enum pd_err surveys_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    const char *scope[4];
+    api_scope_params(c, scope);
+    return survey_versions(c->db, scope, ids, out);
+}

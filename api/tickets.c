@@ -499,3 +499,10 @@ void tickets_events_index(struct api_call *c)
     }
     api_list_json(c, err, j);
 }
+
+enum pd_err tickets_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    struct vis vis;
+    visibility(c, &vis);
+    return ticket_versions(c->db, &vis.s, ids, out);
+}

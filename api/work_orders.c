@@ -236,3 +236,10 @@ void api_dispatch_fields(struct api_call *c, struct verr *v, struct dispatch_in 
     if (!assign && json_object_get(c->j_body, "assignee_id") != NULL)
         verr_add(v, "assignee_id", "is only for mode assign");
 }
+
+enum pd_err work_orders_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    const char *sc[4];
+    api_scope_params(c, sc);
+    return work_order_versions(c->db, sc, c->who.role == ROLE_TECHNICIAN ? c->who.sub : NULL, ids, out);
+}

@@ -18,6 +18,7 @@
 #define A_FOR_STAFF "(a.audience = 'org' OR a.community_ids && $2)"
 #define A_REACHES "pd_announcement_reaches(a, $3)"
 #define A_VISIBLE "a.org_id = $1 AND ($2::uuid[] IS NULL OR " A_FOR_STAFF ") AND ($3::uuid[] IS NULL OR " A_REACHES ")"
+DB_STMT(versions_of, "SELECT a.id, a.version FROM announcements a WHERE " A_VISIBLE " AND a.id = ANY ($4::uuid[])");
 /* the caller serves every community it targets (org-wide staff: all) */
 #define A_COVERS "($2::uuid[] IS NULL OR (a.audience <> 'org' AND a.community_ids <@ $2))"
 /* The columns an announcement is assembled from (compose): 0 doc, 1 a bigint (the list's
@@ -477,4 +478,10 @@ enum pd_err announcement_ack(struct db_conn *db, const char *org, const char *id
 {
     const char *p[] = { org, id, user };
     return db_exec(db, &ack_announcement, 3, p, NULL);
+}
+
+enum pd_err announcement_versions(struct db_conn *db, const char *const scope[4], const char *ids, json_t **out)
+{
+    const char *p[] = { scope[0], scope[1], scope[2], ids };
+    return rows_versions(db, &versions_of, 4, p, out);
 }

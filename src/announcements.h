@@ -26,6 +26,9 @@ void announcement_row_free(struct announcement_row *a);
 
 enum pd_err announcement_load(struct db_conn *db, const char *const scope[4], const char *id, bool lock,
                               bool parse, struct announcement_row *out);
+/* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
+ * rows_versions): the live stream's check. */
+enum pd_err announcement_versions(struct db_conn *db, const char *const scope[4], const char *ids, json_t **out);
 /* An owner opening it: read now (the first time), if it reaches them. */
 enum pd_err announcement_mark_read(struct db_conn *db, const char *const scope[4], const char *id);
 extern const struct list_spec announcement_list_spec;

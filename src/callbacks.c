@@ -21,6 +21,7 @@
 #define K_ASSIGNED "k.assignee_id = $4::uuid"
 #define K_VISIBLE "k.org_id = $1 AND ($2::uuid[] IS NULL OR " K_IN_COMMUNITIES ") " \
                   "AND ($3::uuid[] IS NULL OR " K_ASKED ") AND ($5::bool IS NULL OR " K_ASSIGNED ")"
+DB_STMT(versions_of, "SELECT k.id, k.version FROM callbacks k WHERE " K_VISIBLE " AND k.id = ANY ($6::uuid[])");
 /* The columns a callback is assembled from (compose): 0 doc, 1 a bigint (the list's cursor,
  * the load's version), 2 id, 3 the contact's name, 4 their phone as this caller sees it (REVEAL
  * bool; the assignee and the owner always in full), 5 overdue, 6 the staff's part (NULL for
@@ -636,4 +637,11 @@ enum pd_err callback_cancel(struct db_conn *db, const struct callback_row *k, co
         err = clocks_stop(db, &s);
     return err != PD_OK ? err : emit(db, a->org, k->id, a, "callback.cancelled", k->status, "cancelled",
                                      json_pack("{s:s}", "reason", reason), NULL);
+}
+
+enum pd_err callback_versions(struct db_conn *db, const struct callback_scope *vis, const char *ids, json_t **out)
+{
+    const char *p[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3],
+                        vis->assignee_only ? "true" : NULL, ids };
+    return rows_versions(db, &versions_of, 6, p, out);
 }

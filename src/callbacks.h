@@ -32,6 +32,9 @@ void callback_row_free(struct callback_row *k);
 
 enum pd_err callback_load(struct db_conn *db, const struct callback_scope *vis, const char *id, bool lock,
                           bool parse, struct callback_row *out);
+/* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
+ * rows_versions): the live stream's check. */
+enum pd_err callback_versions(struct db_conn *db, const struct callback_scope *vis, const char *ids, json_t **out);
 extern const struct list_spec callback_list_spec;
 enum pd_err callback_list(struct db_conn *db, const struct callback_scope *vis, const char *const values[],
                           const struct page *pg, char **out);

@@ -57,6 +57,9 @@ enum pd_err complaint_create(struct db_conn *db, const struct complaint_scope *v
 /* Loads a visible complaint; lock = SELECT … FOR UPDATE first; parse = also out->j. */
 enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis, const char *id, bool lock,
                            bool parse, struct complaint_row *out);
+/* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
+ * rows_versions): the live stream's check. */
+enum pd_err complaint_versions(struct db_conn *db, const struct complaint_scope *vis, const char *ids, json_t **out);
 
 extern const struct list_spec complaint_list_spec;
 enum pd_err complaint_list(struct db_conn *db, const struct complaint_scope *vis, const char *const values[],

@@ -102,6 +102,19 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
         return -1;
     cfg->jobs_interval_ms = (int)v;
 
+    if (int_var(get, cls, "STREAM_HEARTBEAT_MS", 15000, 100, 300000, &v, err, errlen))
+        return -1;
+    cfg->stream_heartbeat_ms = (int)v;
+    if (int_var(get, cls, "STREAM_MAX_SECONDS", 3600, 10, 86400, &v, err, errlen))
+        return -1;
+    cfg->stream_max_seconds = (int)v;
+    if (int_var(get, cls, "STREAM_MAX_PER_USER", 5, 1, 1000, &v, err, errlen))
+        return -1;
+    cfg->stream_max_per_user = (int)v;
+    if (int_var(get, cls, "STREAM_MAX_TOTAL", 2000, 1, 100000, &v, err, errlen))
+        return -1;
+    cfg->stream_max_total = (int)v;
+
     const char *lvl = get("LOG_LEVEL", cls);
     if (lvl == NULL || *lvl == '\0' || strcmp(lvl, "info") == 0)
         cfg->log_level = LOG_INFO;

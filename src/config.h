@@ -23,6 +23,9 @@ struct pd_config {
     size_t attachment_max_bytes;   /* raw uploads (POST /v1/attachments) */
     enum log_level log_level;
     int jobs_interval_ms;          /* how often the SLA sweep and auto-close run */
+    int stream_heartbeat_ms;       /* the live stream's keep-alive comment */
+    int stream_max_seconds;        /* a stream's lifetime */
+    int stream_max_per_user, stream_max_total;
     char docs_dir[512];
     char migrations_dir[512];
 };

@@ -33,6 +33,7 @@
 
 DB_STMT(purge_idempotency, "DELETE FROM idempotency_keys WHERE expires_at < now()");
 DB_STMT(purge_failures, "DELETE FROM auth_failures WHERE at < now() - interval '15 minutes'");
+DB_STMT(purge_stream_tickets, "DELETE FROM stream_tickets WHERE expires_at < now() - interval '1 hour'");
 DB_STMT(purge_refresh, "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days'");
 /* done jobs are kept a day, dead ones 30 days (their dedup keys hold as long); a job whose
  * instance died during its last attempt is dead, not claimed again */
@@ -186,7 +187,7 @@ static enum pd_err housekeeping(struct db_conn *db, const struct jobq_job *job, 
 {
     (void)job;
     struct db_stmt *purge[] = { &purge_idempotency, &purge_failures, &purge_refresh, &purge_jobs,
-                                &bury_jobs };
+                                &bury_jobs, &purge_stream_tickets };
     return run_all(db, purge, sizeof purge / sizeof purge[0], "housekeeping", err, errlen);
 }
 

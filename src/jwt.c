@@ -356,6 +356,7 @@ enum pd_err jwt_claims_check(json_t *j_payload, time_t now, const char *iss, con
     memcpy(out->sub, sub, PD_UUID_LEN + 1);
     memcpy(out->org, org, PD_UUID_LEN + 1);
     out->role = role;
+    out->expires_at = (long long)json_integer_value(j_exp);
     out->org_wide = json_is_true(json_object_get(j_payload, "org_wide"));
     json_t *j_sid = json_object_get(j_payload, "sid");
     if (j_sid != NULL) {
@@ -379,6 +380,19 @@ enum pd_err jwt_claims_check(json_t *j_payload, time_t now, const char *iss, con
             out->scopes |= scope_parse(tok);
     }
     return PD_OK;
+}
+
+enum pd_err jwt_claims_of(const char *token, json_t **out)
+{
+    const char *dot1 = strchr(token, '.');
+    const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    *out = dot2 ? decode_part(dot1 + 1, (size_t)(dot2 - dot1 - 1)) : NULL;
+    return *out ? PD_OK : PD_ERR_UNAUTHORIZED;
+}
+
+enum pd_err jwt_claims_recheck(json_t *j_payload, time_t now, struct principal *out)
+{
+    return jwt_claims_check(j_payload, now, keys.iss, keys.aud, out);
 }
 
 enum pd_err jwt_verify(const char *token, time_t now, struct principal *out)

@@ -176,7 +176,8 @@ static int cmd_serve(void)
         return 1;
     api_ops_init(latest);
     if (sessions_listen_start(g_config.database_url) != 0 || jobs_start(g_config.jobs_interval_ms) != 0 ||
-        http_start(api_routes, api_routes_len) != 0) {
+        api_stream_start() != 0 || http_start(api_routes, api_routes_len) != 0) {
+        api_stream_stop();
         jobs_stop();
         sessions_listen_stop();
         db_pool_close();
@@ -190,6 +191,7 @@ static int cmd_serve(void)
     sigwait(&signals, &sig);
     log_msg(LOG_INFO, NULL, "serve - %s received: finishing in-flight requests",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    api_stream_stop();  /* open streams say goodbye and close */
     http_stop();  /* stops accepting, waits for the worker threads */
     jobs_stop();
     sessions_listen_stop();

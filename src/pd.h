@@ -79,6 +79,7 @@ struct principal {
     bool org_wide;               /* staff with an org-wide grant */
     char sid[PD_UUID_LEN + 1];   /* users: the login (refresh family) the token belongs to;
                                   * "" when the token names none */
+    long long expires_at;        /* the token's exp (unix seconds) */
     int n_communities;
     char communities[PD_MAX_SCOPE_IDS][PD_UUID_LEN + 1];
     int n_units;                 /* owners: verified units */

@@ -147,6 +147,19 @@ enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char
     return rows > 0 ? PD_OK : PD_ERR_NOT_FOUND;
 }
 
+enum pd_err rows_versions(struct db_conn *db, struct db_stmt *st, int n, const char *const *p, json_t **out)
+{
+    PGresult *r;
+    enum pd_err err = db_exec(db, st, n, p, &r);
+    if (err != PD_OK)
+        return err;
+    *out = json_object();
+    for (int i = 0; *out && i < PQntuples(r); i++)
+        json_object_set_new(*out, PQgetvalue(r, i, 0), json_integer(atoll(PQgetvalue(r, i, 1))));
+    PQclear(r);
+    return *out ? PD_OK : PD_ERR_NOMEM;
+}
+
 enum pd_err rows_exec_row(struct db_conn *db, struct db_stmt *st, int n, const char *const *p, PGresult **r)
 {
     enum pd_err err = db_exec(db, st, n, p, r);

@@ -103,6 +103,7 @@ enum pd_err survey_template_revise(struct db_conn *db, const struct survey_actor
     "(s.status IN ('open', 'closed') AND EXISTS (SELECT 1 FROM survey_targets g " \
     "  WHERE g.org_id = s.org_id AND g.survey_id = s.id AND g.unit_id = ANY ($3)))"
 #define S_VISIBLE "s.org_id = $1 AND ($2::uuid[] IS NULL OR " S_FOR_STAFF ") AND ($3::uuid[] IS NULL OR " S_TARGETS_OWNER ")"
+DB_STMT(versions_of, "SELECT s.id, s.version FROM surveys s WHERE " S_VISIBLE " AND s.id = ANY ($4::uuid[])");
 #define S_COVERS "($2::uuid[] IS NULL OR s.community_ids <@ $2)"
 /* an owner: one of their targeted units (or, one answer per resident, they) has not answered */
 #define S_UNANSWERED \
@@ -561,4 +562,10 @@ enum pd_err survey_csv_page(struct db_conn *db, const char *org, const char *id,
     PQclear(r);
     *out = n > 0 ? jtext_take(&b) : strdup("");
     return *out != NULL ? PD_OK : PD_ERR_NOMEM;
+}
+
+enum pd_err survey_versions(struct db_conn *db, const char *const scope[4], const char *ids, json_t **out)
+{
+    const char *p[] = { scope[0], scope[1], scope[2], ids };
+    return rows_versions(db, &versions_of, 4, p, out);
 }

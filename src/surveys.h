@@ -48,6 +48,9 @@ void survey_row_free(struct survey_row *s);
 enum survey_lock { SURVEY_READ, SURVEY_SHARE, SURVEY_UPDATE };
 enum pd_err survey_load(struct db_conn *db, const char *const scope[4], const char *id, enum survey_lock lock,
                         struct survey_row *out);
+/* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
+ * rows_versions): the live stream's check. */
+enum pd_err survey_versions(struct db_conn *db, const char *const scope[4], const char *ids, json_t **out);
 extern const struct list_spec survey_list_spec;
 enum pd_err survey_list(struct db_conn *db, const char *const scope[4], const char *const values[],
                         const struct page *pg, char **out);

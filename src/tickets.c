@@ -23,6 +23,10 @@
 #define OF_UNITS "((t.unit_id = ANY ($3) AND t.complaint_id IS NULL) OR t.reporter_id = $4::uuid)"
 #define VISIBLE "t.org_id = $1 AND ($2::uuid[] IS NULL OR " IN_COMMUNITIES ") " \
                 "AND ($3::uuid[] IS NULL OR " OF_UNITS ")"
+/* ($5 ids, $6 a technician: only tickets they work or worked on) */
+DB_STMT(versions_of, "SELECT t.id, t.version FROM tickets t WHERE " VISIBLE " AND t.id = ANY ($5::uuid[]) "
+    "AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM work_orders w WHERE w.org_id = t.org_id "
+    "  AND w.ticket_id = t.id AND w.assignee_id = $6))");
 
 /* Whether the caller sees the reporter's phone in full (REVEAL bool, WORKER uuid): see
  * struct ticket_scope; t.assignee_ids is kept by the work orders' trigger (0021). */
@@ -541,4 +545,10 @@ enum pd_err ticket_event_list(struct db_conn *db, const char *org, const char *t
         return err;
     *out = json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
     return PD_OK;
+}
+
+enum pd_err ticket_versions(struct db_conn *db, const struct ticket_scope *vis, const char *ids, json_t **out)
+{
+    const char *p[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], ids, vis->worker };
+    return rows_versions(db, &versions_of, 6, p, out);
 }

@@ -56,6 +56,11 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
 enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
                         bool parse, struct ticket_row *out);
 
+/* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
+ * rows_versions): the live stream's check; a technician's
+ * (vis->worker) only the tickets they work or worked on. */
+enum pd_err ticket_versions(struct db_conn *db, const struct ticket_scope *vis, const char *ids, json_t **out);
+
 /* The list's filters (query parameters) and statement shapes; values are list_check's. */
 extern const struct list_spec ticket_list_spec;
 /* The page as text (rows_page). */

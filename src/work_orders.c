@@ -14,6 +14,10 @@
  * scope ($3 units not NULL) reaches none, where a statement takes it. */
 #define WO_IN_COMMUNITIES "w.community_id = ANY ($2)"
 #define WO_VISIBLE "w.org_id = $1 AND ($2::uuid[] IS NULL OR " WO_IN_COMMUNITIES ")"
+/* ($3 ids, $4 a technician: only their own orders and their department's) */
+DB_STMT(versions_of, "SELECT w.id, w.version FROM work_orders w WHERE " WO_VISIBLE " AND w.id = ANY ($3::uuid[]) "
+    "AND ($4::uuid IS NULL OR w.assignee_id = $4 "
+    "  OR w.department = (SELECT u.department FROM users u WHERE u.org_id = w.org_id AND u.id = $4))");
 /* What a list item's allowed_actions depend on: columns 3..5 of a list row (order_item). */
 #define ORDER_FACTS "w.status, w.assignee_id, w.mode"
 /* lock: $1 org, $2 communities, $3 id. load: the scope ($1..$4, $4 self: caller_in_department),
@@ -292,4 +296,11 @@ enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], cons
         return rows_exec_page(db, st, in_status ? 6 : 5, p, pg->limit, order_item, &x, out);
     }
     return list_run(db, &work_order_list_spec, scope, f->values, pg, order_item, &x, out);
+}
+
+enum pd_err work_order_versions(struct db_conn *db, const char *const scope[4], const char *technician,
+                                const char *ids, json_t **out)
+{
+    const char *p[] = { scope[0], scope[1], ids, technician };
+    return rows_versions(db, &versions_of, 4, p, out);
 }

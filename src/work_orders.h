@@ -26,6 +26,12 @@ void wo_row_free(struct wo_row *w);
 enum pd_err work_order_load(struct db_conn *db, const char *const scope[4], const char *id, bool lock,
                             struct wo_row *out);
 
+/* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
+ * rows_versions): the live stream's check; a technician
+ * (not NULL) sees only their own orders and their department's. */
+enum pd_err work_order_versions(struct db_conn *db, const char *const scope[4], const char *technician,
+                                const char *ids, json_t **out);
+
 struct dispatch_in {
     const char *mode, *department, *assignee_id, *note;
 };

@@ -122,7 +122,7 @@ openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/es256.pem" 2>/dev/nu
 openssl ec -in "$WORK/es256.pem" -pubout -out "$WORK/es256.pub.pem" 2>/dev/null
 PORT_HS=$(free_port); PORT_ES=$(free_port); PORT_PRISM=$(free_port); PORT_PRISM_ES=$(free_port)
 export ATTACHMENT_MAX_BYTES=2097152  # 2 MiB: the upload limit tests send limit + 1 bytes
-PORT=$PORT_HS HTTP_THREADS=4 JOBS_INTERVAL_MS=500 $BIN serve > "$WORK/server.log" 2>&1 &
+PORT=$PORT_HS HTTP_THREADS=4 JOBS_INTERVAL_MS=500 STREAM_HEARTBEAT_MS=1000 $BIN serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!; PIDS+=($SERVER_PID)
 PORT=$PORT_ES JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &
 ES_PID=$!; PIDS+=($ES_PID)

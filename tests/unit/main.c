@@ -28,6 +28,8 @@ int main(void)
     srunner_add_suite(sr, callback_rules_suite());
     srunner_add_suite(sr, announcement_rules_suite());
     srunner_add_suite(sr, survey_rules_suite());
+    srunner_add_suite(sr, netguard_suite());
+    srunner_add_suite(sr, whsign_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -21,5 +21,7 @@ Suite *complaint_rules_suite(void);
 Suite *callback_rules_suite(void);
 Suite *announcement_rules_suite(void);
 Suite *survey_rules_suite(void);
+Suite *netguard_suite(void);
+Suite *whsign_suite(void);
 
 #endif
