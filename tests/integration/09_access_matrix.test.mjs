@@ -247,6 +247,9 @@ const PROBES = {
   logout: { body: () => ({}), invalid: true, expect: 400 },
   issueClientToken: { body: () => ({}), invalid: true, expect: 400 },
   getEnums: { expect: 200 },
+  // the stream: refused before it opens (a 200 would stay open), and a ticket is accounted
+  openStream: { query: '?since=abc', invalid: true, expect: 400 },
+  createStreamTicket: { account: 'streamTicket', expect: 201 },
   getUser: { check: (c, o, res) => residentPhone(c, res.json) },
   getTicket: { check: (c, o, res) => reporterPhone(c, res.json) },
   listTicketComments: { check: ownerSeesNoInternal('comment', (x) => x.internal === true) },
@@ -938,6 +941,8 @@ const TWINS = {
 const ACCOUNTS = {
   // opening an announcement writes at most the owner's receipt
   opened: { changeWithin: ['announcement_receipts'], after: async () => [] },
+  // a stream ticket is a row of stream_tickets, and nothing else
+  streamTicket: { changeWithin: ['stream_tickets'], after: async () => [] },
   // read-all marks the caller's inbox read, and nothing else
   readAll: {
     changeWithin: ['notifications'],  // or nothing, when the inbox was already read
