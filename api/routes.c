@@ -219,6 +219,17 @@ const struct route api_routes[] = {
     { "POST", "/v1/api-clients", api_clients_create, ADMIN, BODY_JSON },
     { "GET", "/v1/api-clients/{id}", api_clients_show, ADMIN, BODY_NONE },
     { "DELETE", "/v1/api-clients/{id}", api_clients_delete, ADMIN, BODY_NONE },
+
+    { "GET", "/v1/webhooks", webhooks_index, ADMIN, BODY_NONE },
+    { "POST", "/v1/webhooks", webhooks_create, ADMIN, BODY_JSON },
+    { "GET", "/v1/webhooks/{id}", webhooks_show, ADMIN, BODY_NONE },
+    { "PATCH", "/v1/webhooks/{id}", webhooks_update, ADMIN, BODY_JSON },
+    { "DELETE", "/v1/webhooks/{id}", webhooks_delete, ADMIN, BODY_NONE },
+    { "POST", "/v1/webhooks/{id}/rotate-secret", webhooks_rotate_secret, ADMIN, BODY_NONE },
+    { "POST", "/v1/webhooks/{id}/test", webhooks_test, ADMIN, BODY_NONE },
+    { "GET", "/v1/webhooks/{id}/deliveries", webhooks_deliveries, ADMIN, BODY_NONE },
+    { "GET", "/v1/webhook-deliveries/{id}", webhook_deliveries_show, ADMIN, BODY_NONE },
+    { "POST", "/v1/webhook-deliveries/{id}/replay", webhook_deliveries_replay, ADMIN, BODY_NONE },
 };
 
 const size_t api_routes_len = sizeof api_routes / sizeof api_routes[0];

@@ -12,6 +12,17 @@ void api_ops_init(int latest);
 void api_ops_shutdown(void);
 
 /* Handlers, one group per resource file. */
+void webhooks_index(struct api_call *c);
+void webhooks_create(struct api_call *c);
+void webhooks_show(struct api_call *c);
+void webhooks_update(struct api_call *c);
+void webhooks_delete(struct api_call *c);
+void webhooks_rotate_secret(struct api_call *c);
+void webhooks_test(struct api_call *c);
+void webhooks_deliveries(struct api_call *c);
+void webhook_deliveries_show(struct api_call *c);
+void webhook_deliveries_replay(struct api_call *c);
+
 void stream_show(struct api_call *c);
 void stream_tickets_create(struct api_call *c);
 /* The live stream's hub, with the checks below (api/stream.c). */

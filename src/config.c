@@ -55,6 +55,26 @@ static int str_var(const char *(*get)(const char *, void *), void *cls, const ch
     return 0;
 }
 
+int config_durations(const char *list, long long out_ms[], int max)
+{
+    int n = 0;
+    const char *p = list;
+    while (*p) {
+        char *end;
+        long long v = strtoll(p, &end, 10);
+        long long unit = *end == 's' ? 1000 : *end == 'm' ? 60000 : *end == 'h' ? 3600000 : 0;
+        if (end == p || v < 0 || v > 100000 || unit == 0 || n == max)
+            return -1;
+        out_ms[n++] = v * unit;
+        p = end + 1;
+        if (*p == ',')
+            p++;
+        else if (*p != '\0')
+            return -1;
+    }
+    return n;
+}
+
 int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, void *cls),
                  void *cls, int cores, char *err, size_t errlen)
 {
@@ -114,6 +134,28 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (int_var(get, cls, "STREAM_MAX_TOTAL", 2000, 1, 100000, &v, err, errlen))
         return -1;
     cfg->stream_max_total = (int)v;
+
+    if (str_var(get, cls, "WEBHOOK_ALLOWED_HOSTS", "", cfg->webhook_allowed_hosts,
+                sizeof cfg->webhook_allowed_hosts, err, errlen))
+        return -1;
+    if (int_var(get, cls, "WEBHOOK_TIMEOUT_MS", 15000, 100, 120000, &v, err, errlen))
+        return -1;
+    cfg->webhook_timeout_ms = (int)v;
+    if (netguard_parse(cfg->webhook_allowed_hosts, &cfg->webhook_guard) != PD_OK)
+        FAIL("WEBHOOK_ALLOWED_HOSTS must list host names or CIDR blocks, comma-separated");
+    char schedule[256];
+    if (str_var(get, cls, "WEBHOOK_RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,14h,20h,24h", schedule, sizeof schedule,
+                err, errlen))
+        return -1;
+    cfg->webhook_retries = config_durations(schedule, cfg->webhook_retry_ms, CONFIG_MAX_RETRIES);
+    if (cfg->webhook_retries < 0)
+        FAIL("WEBHOOK_RETRY_SCHEDULE must be up to %d durations like 5s, 5m, 2h, comma-separated", CONFIG_MAX_RETRIES);
+    if (int_var(get, cls, "WEBHOOK_WORKERS", 2, 0, 32, &v, err, errlen))
+        return -1;
+    cfg->webhook_workers = (int)v;
+    if (int_var(get, cls, "WEBHOOK_DISABLE_AFTER_HOURS", 120, 1, 8760, &v, err, errlen))
+        return -1;
+    cfg->webhook_disable_after_hours = (int)v;
 
     const char *lvl = get("LOG_LEVEL", cls);
     if (lvl == NULL || *lvl == '\0' || strcmp(lvl, "info") == 0)

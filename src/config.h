@@ -3,6 +3,9 @@
 #define PD_CONFIG_H
 
 #include <stddef.h>
+#include "netguard.h"
+
+#define CONFIG_MAX_RETRIES 16
 
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -26,6 +29,13 @@ struct pd_config {
     int stream_heartbeat_ms;       /* the live stream's keep-alive comment */
     int stream_max_seconds;        /* a stream's lifetime */
     int stream_max_per_user, stream_max_total;
+    char webhook_allowed_hosts[1024]; /* hosts or CIDR blocks a webhook may reach though private */
+    int webhook_timeout_ms;        /* one delivery attempt */
+    struct netguard webhook_guard; /* WEBHOOK_ALLOWED_HOSTS, parsed */
+    long long webhook_retry_ms[CONFIG_MAX_RETRIES]; /* WEBHOOK_RETRY_SCHEDULE "5s,5m,30m,2h,…": */
+    int webhook_retries;           /* the delays after failed attempts 1, 2, … */
+    int webhook_workers;           /* delivery threads (0: this instance sends none) */
+    int webhook_disable_after_hours; /* a subscription failing this long is disabled */
     char docs_dir[512];
     char migrations_dir[512];
 };
@@ -37,6 +47,10 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
 
 /* Serving needs a signing key: JWT_SECRET of >= 32 bytes or JWT_PRIVATE_KEY_FILE. */
 int config_check_signing(const struct pd_config *cfg, char *err, size_t errlen);
+
+/* Parses "5s,5m,2h" (seconds, minutes, hours) into out_ms: how many, or -1 when malformed
+ * or longer than max. Pure. */
+int config_durations(const char *list, long long out_ms[], int max);
 
 /* config_parse over getenv(). */
 int config_from_env(struct pd_config *cfg, char *err, size_t errlen);

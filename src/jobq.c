@@ -65,7 +65,7 @@ int64_t jobq_backoff_ms(int attempt, int64_t base_ms, int64_t cap_ms, double jit
 /* Ends the claimed job in row i of claimed: its work is already committed (done) or rolled
  * back (failed, error = last_error). Returns false when the lease was no longer ours. */
 static bool finish(struct db_conn *db, const PGresult *claimed, int i, const char *worker,
-                   enum pd_err result, const char *error)
+                   enum pd_err result, const char *error, int64_t retry_in_ms)
 {
     const char *id = db_value(claimed, i, 0), *attempts = db_value(claimed, i, 4);
     PGresult *res = NULL;
@@ -74,9 +74,9 @@ static bool finish(struct db_conn *db, const PGresult *claimed, int i, const cha
         const char *params[] = { id, worker, attempts };
         err = db_exec(db, &complete, 3, params, &res);
     } else {
-        int64_t delay = jobq_backoff_ms(atoi(attempts), atoll(db_value(claimed, i, 6)),
-                                        atoll(db_value(claimed, i, 7)),
-                                        randombytes_uniform(1000001) / 1e6);
+        int64_t delay = retry_in_ms > 0 ? retry_in_ms
+                        : jobq_backoff_ms(atoi(attempts), atoll(db_value(claimed, i, 6)),
+                                          atoll(db_value(claimed, i, 7)), randombytes_uniform(1000001) / 1e6);
         char delay_s[24];
         snprintf(delay_s, sizeof delay_s, "%lld", (long long)delay);
         const char *params[] = { id, worker, attempts, delay_s, error };
@@ -90,8 +90,9 @@ static bool finish(struct db_conn *db, const PGresult *claimed, int i, const cha
 }
 
 static enum pd_err run_one(struct db_conn *db, const PGresult *claimed, int i, const char *worker,
-                           jobq_handler handler, char *error, size_t errlen)
+                           const struct jobq_kind *k, char *error, size_t errlen, int64_t *retry_in_ms)
 {
+    jobq_handler handler = k ? k->run : NULL;
     const char *org = db_value(claimed, i, 2);
     json_t *j_payload = json_loads(db_value(claimed, i, 3), 0, NULL);
     struct jobq_job job = {
@@ -99,7 +100,8 @@ static enum pd_err run_one(struct db_conn *db, const PGresult *claimed, int i, c
         .payload = j_payload ? j_payload : json_object(),
         .attempt = atoi(db_value(claimed, i, 4)), .max_attempts = atoi(db_value(claimed, i, 5)),
     };
-    enum pd_err result = db_begin(db);
+    bool in_tx = !(k && k->outside_tx);
+    enum pd_err result = in_tx ? db_begin(db) : PD_OK;
     if (result != PD_OK) {
         snprintf(error, errlen, "BEGIN failed: %s", db_last_message(db));
         goto cleanup;
@@ -107,8 +109,12 @@ static enum pd_err run_one(struct db_conn *db, const PGresult *claimed, int i, c
     result = handler ? handler(db, &job, error, errlen) : PD_ERR_INVALID;
     if (!handler)
         snprintf(error, errlen, "no handler for kind %s", job.kind);
-    if (result == PD_OK) {
-        if (!finish(db, claimed, i, worker, PD_OK, NULL)) {
+    *retry_in_ms = job.retry_in_ms;
+    if (result == PD_OK && !in_tx) {
+        if (!finish(db, claimed, i, worker, PD_OK, NULL, 0))
+            log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) lost its lease while it ran", job.id, job.kind);
+    } else if (result == PD_OK) {
+        if (!finish(db, claimed, i, worker, PD_OK, NULL, 0)) {
             /* the lease lapsed and another claimer holds the job: its run counts, not ours */
             log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) lost its lease; its work is rolled back",
                     job.id, job.kind);
@@ -145,17 +151,18 @@ int jobq_run(struct db_conn *db, const char *worker, const struct jobq_kind *kin
     }
     int ran = PQntuples(claimed);
     for (int i = 0; i < ran; i++) {
-        jobq_handler handler = NULL;
-        for (size_t k = 0; k < n && !handler; k++)
+        const struct jobq_kind *kind = NULL;
+        for (size_t k = 0; k < n && !kind; k++)
             if (strcmp(kinds[k].kind, db_value(claimed, i, 1)) == 0)
-                handler = kinds[k].run;
+                kind = &kinds[k];
         char error[500] = "";
-        if (run_one(db, claimed, i, worker, handler, error, sizeof error) == PD_OK)
+        int64_t retry_in_ms = 0;
+        if (run_one(db, claimed, i, worker, kind, error, sizeof error, &retry_in_ms) == PD_OK)
             continue;
         db_rollback(db);
         log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) attempt %s failed: %s", db_value(claimed, i, 0),
                 db_value(claimed, i, 1), db_value(claimed, i, 4), error);
-        finish(db, claimed, i, worker, PD_ERR_DB, error);
+        finish(db, claimed, i, worker, PD_ERR_DB, error, retry_in_ms);
     }
     PQclear(claimed);
     return ran;

@@ -5,6 +5,7 @@
 #define PD_JOBQ_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "db.h"
 #include "pd.h"
@@ -23,17 +24,22 @@ struct jobq_job {
     const char *id, *kind, *org;   /* org NULL for a system job */
     json_t *payload;               /* borrowed */
     int attempt, max_attempts;     /* attempt: 1 for the first run */
+    int64_t retry_in_ms;           /* the handler's, on failure: the delay before the next
+                                    * attempt (0: the job's backoff) */
 };
 
 /* Runs one job. Its database work goes through db, inside a transaction that commits only
  * with the job's completion: PD_OK = done. Any other result rolls that work back and counts a
  * failed attempt; err (a NUL-terminated line, may be left empty) becomes last_error. */
-typedef enum pd_err (*jobq_handler)(struct db_conn *db, const struct jobq_job *job,
-                                    char *err, size_t errlen);
+typedef enum pd_err (*jobq_handler)(struct db_conn *db, struct jobq_job *job, char *err, size_t errlen);
 
 struct jobq_kind {
     const char *kind;
     jobq_handler run;
+    /* The handler runs outside any transaction (it waits on the network): each statement it
+     * runs commits by itself, so it keeps them idempotent; the lease alone keeps other
+     * claimers away, and a lapsed lease runs the job again. */
+    bool outside_tx;
 };
 
 /* Claims up to limit due jobs of the given kinds (FOR UPDATE SKIP LOCKED, leased to worker for

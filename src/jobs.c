@@ -183,7 +183,7 @@ static enum pd_err run_one(struct db_conn *db, struct db_stmt *st, int n, const 
 
 /* ---- kinds of the job table: one row per kind of src/enums.c's job_kind --------------- */
 
-static enum pd_err housekeeping(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+static enum pd_err housekeeping(struct db_conn *db, struct jobq_job *job, char *err, size_t errlen)
 {
     (void)job;
     struct db_stmt *purge[] = { &purge_idempotency, &purge_failures, &purge_refresh, &purge_jobs,
@@ -193,7 +193,7 @@ static enum pd_err housekeeping(struct db_conn *db, const struct jobq_job *job, 
 
 /* Checks the queue end to end and does nothing else: payload {"fail": message} fails with
  * message (on every attempt, or the first fail_attempts ones). */
-static enum pd_err probe(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+static enum pd_err probe(struct db_conn *db, struct jobq_job *job, char *err, size_t errlen)
 {
     (void)db;
     const char *fail = json_string_value(json_object_get(job->payload, "fail"));
@@ -204,7 +204,7 @@ static enum pd_err probe(struct db_conn *db, const struct jobq_job *job, char *e
     return PD_ERR_INVALID;
 }
 
-static enum pd_err callback_retry(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+static enum pd_err callback_retry(struct db_conn *db, struct jobq_job *job, char *err, size_t errlen)
 {
     json_t *j_attempts = json_object_get(job->payload, "attempts");
     char n[16];
@@ -221,7 +221,7 @@ static enum pd_err callback_retry(struct db_conn *db, const struct jobq_job *job
  * "YYYY-MM-01"} (SQL pd_callback_quality_sample). */
 DB_STMT(callback_sample_month, "SELECT pd_callback_quality_sample($1::date)");
 
-static enum pd_err callback_sample(struct db_conn *db, const struct jobq_job *job, char *err, size_t errlen)
+static enum pd_err callback_sample(struct db_conn *db, struct jobq_job *job, char *err, size_t errlen)
 {
     const char *p[] = { json_string_value(json_object_get(job->payload, "month")) };
     if (p[0] == NULL) {
@@ -232,10 +232,10 @@ static enum pd_err callback_sample(struct db_conn *db, const struct jobq_job *jo
 }
 
 static const struct jobq_kind kinds[] = {
-    { "housekeeping", housekeeping },
-    { "probe", probe },
-    { "callback_retry", callback_retry },
-    { "callback_sample", callback_sample },
+    { "housekeeping", housekeeping, false },
+    { "probe", probe, false },
+    { "callback_retry", callback_retry, false },
+    { "callback_sample", callback_sample, false },
 };
 
 static char worker[128];

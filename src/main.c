@@ -17,6 +17,7 @@
 #include "migrate.h"
 #include "seed.h"
 #include "tz.h"
+#include "webhook_delivery.h"
 
 #ifndef PROPDESK_VERSION
 #define PROPDESK_VERSION "0.1.0"
@@ -176,8 +177,9 @@ static int cmd_serve(void)
         return 1;
     api_ops_init(latest);
     if (sessions_listen_start(g_config.database_url) != 0 || jobs_start(g_config.jobs_interval_ms) != 0 ||
-        api_stream_start() != 0 || http_start(api_routes, api_routes_len) != 0) {
+        webhook_delivery_start() != 0 || api_stream_start() != 0 || http_start(api_routes, api_routes_len) != 0) {
         api_stream_stop();
+        webhook_delivery_stop();
         jobs_stop();
         sessions_listen_stop();
         db_pool_close();
@@ -193,6 +195,7 @@ static int cmd_serve(void)
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     api_stream_stop();  /* open streams say goodbye and close */
     http_stop();  /* stops accepting, waits for the worker threads */
+    webhook_delivery_stop();
     jobs_stop();
     sessions_listen_stop();
     db_pool_close();

@@ -122,6 +122,9 @@ openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/es256.pem" 2>/dev/nu
 openssl ec -in "$WORK/es256.pem" -pubout -out "$WORK/es256.pub.pem" 2>/dev/null
 PORT_HS=$(free_port); PORT_ES=$(free_port); PORT_PRISM=$(free_port); PORT_PRISM_ES=$(free_port)
 export ATTACHMENT_MAX_BYTES=2097152  # 2 MiB: the upload limit tests send limit + 1 bytes
+# webhooks: the suite's receiver listens on loopback; the delivery instance is the webhook
+# test's own (tests/integration/23_webhooks.test.mjs), so these two send nothing
+export WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_WORKERS=0
 PORT=$PORT_HS HTTP_THREADS=4 JOBS_INTERVAL_MS=500 STREAM_HEARTBEAT_MS=1000 $BIN serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!; PIDS+=($SERVER_PID)
 PORT=$PORT_ES JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &
@@ -137,7 +140,7 @@ count "servers and contract proxies up" $?
 echo "== integration tests"
 API_URL="http://127.0.0.1:$PORT_PRISM" DIRECT_URL="http://127.0.0.1:$PORT_HS" \
 ES_API_URL="http://127.0.0.1:$PORT_PRISM_ES" ES_DIRECT_URL="http://127.0.0.1:$PORT_ES" \
-ES_KEY_FILE="$WORK/es256.pem" ES_PUB_FILE="$WORK/es256.pub.pem" JWT_SECRET_FOR_TESTS="$JWT_SECRET" \
+ES_KEY_FILE="$WORK/es256.pem" ES_PUB_FILE="$WORK/es256.pub.pem" JWT_SECRET_FOR_TESTS="$JWT_SECRET" PROPDESK_BIN="$BIN" \
     node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$WORK/integration.tap" tests/integration/
 it_rc=$?
