@@ -226,6 +226,8 @@ const RESOURCES = {
   },
   '/v1/holidays': { visible: scopedToCaller },
   '/v1/api-clients': { visible: sameOrg },
+  '/v1/webhooks': { visible: sameOrg },
+  '/v1/webhook-deliveries': { visible: sameOrg },
 };
 
 /* ---- write probes ----------------------------------------------------------------------
@@ -418,6 +420,12 @@ const PROBES = {
   deleteHoliday: { twin: 'holiday', expect: 204 },
   createApiClient: { body: () => ({ name: '矩阵', scopes: ['no:such'] }), invalid: true, expect: 400 },
   revokeApiClient: { twin: 'client', expect: 204 },
+  createWebhook: { body: () => ({ url: 'http://10.0.0.1/matrix', event_types: ['*'] }), expect: 400 },
+  updateWebhook: { body: () => ({ description: '矩阵' }), ifMatch: true, expect: 412 },
+  deleteWebhook: { twin: 'webhook', expect: 204 },
+  rotateWebhookSecret: { account: 'webhookChanged', expect: 200 },
+  testWebhook: { account: 'webhookTested', expect: 202 },
+  replayWebhookDelivery: { account: 'webhookChanged', expect: 202 },
 };
 
 /* The resource an operation's {id} names (or its collection), by path. */
@@ -528,6 +536,16 @@ test('fixtures: objects of every owner, created through the API', async () => {
     clients[name] = { label: `client:${name}`, id: c.id, org: who === 'admin' ? ORG_A : ORG_B, scopes };
   }
   F['/v1/api-clients'] = Object.values(clients);
+
+  // webhooks of both orgs (to a closed port, for an event no suite emits), each with a message
+  F['/v1/webhooks'] = [];
+  F['/v1/webhook-deliveries'] = [];
+  for (const [who, org] of [['admin', ORG_A], ['otherAdmin', ORG_B]]) {
+    const w = await ok(await post(who, '/v1/webhooks', { url: 'http://127.0.0.1:9/matrix', event_types: ['webhook.matrix'] }), 201, 'webhook');
+    F['/v1/webhooks'].push({ label: `webhook:${who}`, id: w.id, org });
+    const d = await ok(await call('POST', `/v1/webhooks/${w.id}/test`, { token: T[who] }), 202, 'test message');
+    F['/v1/webhook-deliveries'].push({ label: `delivery:${who}`, id: d.id, org });
+  }
 
   // callers
   for (const name of ['admin', 'agent', 'tech', 'tech2', 'super', 'engSuper', 'manager', 'quality', 'owner1', 'owner3', 'owner2',
@@ -930,6 +948,11 @@ const TWINS = {
     gone: async (t) => (await sql('SELECT 1 FROM holidays WHERE id = $1', [t.id])).length === 0,
     table: 'holidays',
   },
+  webhook: {
+    make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/webhooks', { url: 'http://127.0.0.1:9/twin', event_types: ['webhook.matrix'] }), 201, 'twin webhook')).id }),
+    gone: async (t) => (await sql('SELECT 1 FROM webhook_subscriptions WHERE id = $1', [t.id])).length === 0,
+    table: 'webhook_subscriptions',
+  },
   client: {
     make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/api-clients', { name: '矩阵替身', scopes: ['units:read'] }), 201, 'twin client')).id }),
     gone: async (t) => (await sql('SELECT 1 FROM api_clients WHERE id = $1 AND revoked_at IS NOT NULL', [t.id])).length === 1,
@@ -943,6 +966,9 @@ const ACCOUNTS = {
   opened: { changeWithin: ['announcement_receipts'], after: async () => [] },
   // a stream ticket is a row of stream_tickets, and nothing else
   streamTicket: { changeWithin: ['stream_tickets'], after: async () => [] },
+  // a webhook's rotation or replay changes its own rows; a test event adds one message
+  webhookChanged: { changeWithin: ['webhook_subscriptions', 'webhook_outbox'], after: async () => [] },
+  webhookTested: { changeWithin: ['events', 'webhook_outbox'], after: async () => [] },
   // read-all marks the caller's inbox read, and nothing else
   readAll: {
     changeWithin: ['notifications'],  // or nothing, when the inbox was already read
