@@ -88,3 +88,8 @@ void notifications_read_all(struct api_call *c)
     else
         api_json(c, 200, json_pack("{s:I}", "updated", (json_int_t)n));
 }
+
+enum pd_err notifications_stream_versions(struct api_call *c, const char *ids, json_t **out)
+{
+    return notification_versions(c->db, c->who.org, c->who.sub, ids, out);
+}

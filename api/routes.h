@@ -12,6 +12,10 @@ void api_ops_init(int latest);
 void api_ops_shutdown(void);
 
 /* Handlers, one group per resource file. */
+void devices_create(struct api_call *c);
+void devices_index(struct api_call *c);
+void devices_delete(struct api_call *c);
+
 void webhooks_index(struct api_call *c);
 void webhooks_create(struct api_call *c);
 void webhooks_show(struct api_call *c);
@@ -37,6 +41,7 @@ enum pd_err complaints_stream_versions(struct api_call *c, const char *ids, json
 enum pd_err callbacks_stream_versions(struct api_call *c, const char *ids, json_t **out);
 enum pd_err announcements_stream_versions(struct api_call *c, const char *ids, json_t **out);
 enum pd_err surveys_stream_versions(struct api_call *c, const char *ids, json_t **out);
+enum pd_err notifications_stream_versions(struct api_call *c, const char *ids, json_t **out);
 
 void ops_healthz(struct api_call *c);
 void ops_readyz(struct api_call *c);

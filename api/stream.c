@@ -26,6 +26,7 @@ static const struct {
     { "callback", "/v1/callbacks/{id}", callbacks_stream_versions },
     { "announcement", "/v1/announcements/{id}", announcements_stream_versions },
     { "survey", "/v1/surveys/{id}", surveys_stream_versions },
+    { "notification", "/v1/me/notifications", notifications_stream_versions },
 };
 
 static bool get_admits(const char *pattern, enum pd_role role)

@@ -49,3 +49,12 @@ enum pd_err notification_read_all(struct db_conn *db, const char *org, const cha
     PQclear(r);
     return PD_OK;
 }
+
+DB_STMT(versions_of, "SELECT n.id, 1 FROM notifications n WHERE n.org_id = $1 AND n.user_id = $2 AND n.id = ANY ($3::uuid[])");
+
+enum pd_err notification_versions(struct db_conn *db, const char *org, const char *user, const char *ids,
+                                  json_t **out)
+{
+    const char *p[] = { org, user, ids };
+    return rows_versions(db, &versions_of, 3, p, out);
+}

@@ -16,6 +16,10 @@ enum pd_err notification_list(struct db_conn *db, const char *org, const char *u
 /* Marks one read (idempotent); PD_ERR_NOT_FOUND when it is not the user's. */
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
                               json_t **out);
+/* Of ids (a uuid[] literal), the user's own, as {id: 1} (rows_versions; an inbox row has no
+ * version): the live stream's check. */
+enum pd_err notification_versions(struct db_conn *db, const char *org, const char *user, const char *ids,
+                                  json_t **out);
 enum pd_err notification_read_all(struct db_conn *db, const char *org, const char *user, long long *count);
 
 #endif

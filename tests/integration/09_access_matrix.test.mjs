@@ -227,6 +227,7 @@ const RESOURCES = {
   '/v1/holidays': { visible: scopedToCaller },
   '/v1/api-clients': { visible: sameOrg },
   '/v1/webhooks': { visible: sameOrg },
+  '/v1/me/devices': { visible: (c, o) => sameOrg(c, o) && o.user === c.id },
   '/v1/webhook-deliveries': { visible: sameOrg },
 };
 
@@ -420,6 +421,8 @@ const PROBES = {
   deleteHoliday: { twin: 'holiday', expect: 204 },
   createApiClient: { body: () => ({ name: '矩阵', scopes: ['no:such'] }), invalid: true, expect: 400 },
   revokeApiClient: { twin: 'client', expect: 204 },
+  registerDevice: { body: () => ({ platform: 'symbian', token: 'x', app_id: 'y' }), invalid: true, expect: 400 },
+  deleteDevice: { twin: 'device', expect: 204 },
   createWebhook: { body: () => ({ url: 'http://10.0.0.1/matrix', event_types: ['*'] }), expect: 400 },
   updateWebhook: { body: () => ({ description: '矩阵' }), ifMatch: true, expect: 412 },
   deleteWebhook: { twin: 'webhook', expect: 204 },
@@ -536,6 +539,13 @@ test('fixtures: objects of every owner, created through the API', async () => {
     clients[name] = { label: `client:${name}`, id: c.id, org: who === 'admin' ? ORG_A : ORG_B, scopes };
   }
   F['/v1/api-clients'] = Object.values(clients);
+
+  // devices of an owner, a desk agent and an owner of the other org
+  F['/v1/me/devices'] = [];
+  for (const [who, org] of [['owner1', ORG_A], ['agent', ORG_A], ['otherOwner', ORG_B]]) {
+    const d = await ok(await post(who, '/v1/me/devices', { platform: 'ios', token: `${run}-${who}`, app_id: 'matrix' }), 201, 'device');
+    F['/v1/me/devices'].push({ label: `device:${who}`, id: d.id, org, user: U[who], who });
+  }
 
   // webhooks of both orgs (to a closed port, for an event no suite emits), each with a message
   F['/v1/webhooks'] = [];
@@ -947,6 +957,11 @@ const TWINS = {
     make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/holidays', { community_id: o.community, day: '2031-01-03', name: '矩阵替身' }), 201, 'twin holiday')).id }),
     gone: async (t) => (await sql('SELECT 1 FROM holidays WHERE id = $1', [t.id])).length === 0,
     table: 'holidays',
+  },
+  device: {
+    make: async (o) => ({ ...o, id: (await ok(await post(o.who, '/v1/me/devices', { platform: 'web', token: `twin-${Date.now()}-${Math.random()}`, app_id: 'matrix' }), 201, 'twin device')).id }),
+    gone: async (t) => (await sql('SELECT 1 FROM devices WHERE id = $1', [t.id])).length === 0,
+    table: 'devices',
   },
   webhook: {
     make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/webhooks', { url: 'http://127.0.0.1:9/twin', event_types: ['webhook.matrix'] }), 201, 'twin webhook')).id }),

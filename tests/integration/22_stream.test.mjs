@@ -131,11 +131,20 @@ test('a work order dispatched to a technician reaches their open stream within a
   // never an event the caller could not GET
   const tokens = { owner1, owner3, otherOwner, agent, tech, tech2, otherAdmin };
   for (const [who, s] of Object.entries(streams)) {
+    const inbox = (await get('/v1/me/notifications?limit=100', { token: tokens[who] })).json.items.map((n) => n.id);
     for (const e of s.events) {
+      if (e.data.subject_type === 'notification') {
+        assert.ok(inbox.includes(e.data.subject_id), `${who} was streamed another's notification`);
+        continue;
+      }
       const r = await get(`/v1/${PATHS[e.data.subject_type]}/${e.data.subject_id}`, { token: tokens[who] });
       assert.equal(r.status, 200, `${who} was streamed ${e.event} of a ${e.data.subject_type} it cannot GET`);
     }
   }
+  const told = await streams.owner1.next((e) => e.event === 'notification.created' && e.data.details.type === 'ticket.commented',
+    "the owner's new notification");
+  assert.equal(told.data.details.user_id, U.owner1);
+  assert.ok(!streams.owner3.events.some((e) => e.data.subject_type === 'notification'), "nobody else's notices");
   const about = (s, id) => s.events.filter((e) => e.data.subject_id === id);
   assert.equal(about(streams.owner3, ticket.id).length, 0, "another unit's owner sees nothing of it");
   assert.equal(streams.otherOwner.events.length + streams.otherAdmin.events.length, 0, 'another org sees nothing');

@@ -270,3 +270,24 @@ test('a delivery instance killed mid-send delivers after its restart, once', asy
   assert.equal(d.status, 'delivered');
   assert.deepEqual(d.attempts.map((a) => a.status_code), [200], 'the cut attempt left no half record');
 });
+
+test('notification.created carries the recipient\'s device tokens to a push gateway', async () => {
+  const push = await subscribe('/push', ['notification.created']);
+  const token = `apns-${Date.now().toString(16)}`;
+  const dev = await post('/v1/me/devices', { platform: 'ios', token, app_id: 'com.example.propdesk.owner' }, { token: owner1 });
+  assert.equal(dev.status, 201, dev.text);
+  const t = await report();
+  assert.equal((await post(`/v1/tickets/${t.id}/comments`, { body: '师傅明早九点到' }, { token: agent })).status, 201);
+  const msg = await waitFor(() => on('/push').find((g) => {
+    const b = JSON.parse(g.body);
+    return b.data.notification?.user_id === DEMO.users.owner1 && b.data.notification.type === 'ticket.commented';
+  }), 'the push message', 10000);
+  assert.ok(verify(push.secret, msg));
+  const data = JSON.parse(msg.body).data;
+  assert.equal(data.type, 'notification.created');
+  assert.equal(data.subject_type, 'notification');
+  assert.deepEqual(data.devices, [{ platform: 'ios', token, app_id: 'com.example.propdesk.owner' }]);
+  assert.equal(data.notification.subject_id, t.id);
+  assert.ok(data.notification.title.length > 0);
+  assert.equal((await del(`/v1/me/devices/${dev.json.id}`, { token: owner1 })).status, 204);
+});
