@@ -286,7 +286,8 @@ test('notification.created carries the recipient\'s device tokens to a push gate
   const data = JSON.parse(msg.body).data;
   assert.equal(data.type, 'notification.created');
   assert.equal(data.subject_type, 'notification');
-  assert.deepEqual(data.devices, [{ platform: 'ios', token, app_id: 'com.example.propdesk.owner' }]);
+  assert.deepEqual(data.devices.find((d) => d.token === token), { platform: 'ios', token, app_id: 'com.example.propdesk.owner' });
+  assert.ok(data.devices.every((d) => d.platform && d.app_id), "only the recipient's devices, each whole");
   assert.equal(data.notification.subject_id, t.id);
   assert.ok(data.notification.title.length > 0);
   assert.equal((await del(`/v1/me/devices/${dev.json.id}`, { token: owner1 })).status, 204);
