@@ -117,10 +117,13 @@ bench-announcements: deps all
 bench-surveys: deps all
 	bash tests/bench/surveys.sh
 
+bench-stream: deps all
+	bash tests/bench/stream.sh
+
 lint: npm
 	bash tests/contract/lint.sh
 
 clean:
 	rm -rf build
 
-.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints bench-announcements bench-surveys lint clean
+.PHONY: all asan deps deps-check npm docs run test bench bench-tickets bench-complaints bench-announcements bench-surveys bench-stream lint clean

@@ -7,6 +7,7 @@
 #include "../src/log.h"
 #include "../src/metrics.h"
 #include "../src/migrate.h"
+#include "../src/stream.h"
 #include "routes.h"
 
 extern const char _binary_openapi_yaml_start[], _binary_openapi_yaml_end[];
@@ -97,12 +98,17 @@ void ops_metrics(struct api_call *c)
     int in_use, idle, size;
     db_pool_stats(&in_use, &idle, &size);
     char *text = metrics_render(methods, names, n, in_use, idle, size);
-    if (text == NULL) {
+    char *all = NULL;
+    if (text == NULL || asprintf(&all, "%s# HELP propdesk_streams_open Live event streams open on this instance.\n"
+                                 "# TYPE propdesk_streams_open gauge\npropdesk_streams_open %d\n",
+                                 text, stream_count()) < 0) {
+        free(text);
         api_error(c, PD_ERR_NOMEM, NULL);
         return;
     }
-    api_text(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+    api_text(c, 200, "text/plain; version=0.0.4; charset=utf-8", all, strlen(all));
     free(text);
+    free(all);
 }
 
 void ops_openapi(struct api_call *c)

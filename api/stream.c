@@ -112,9 +112,13 @@ void stream_show(struct api_call *c)
         return;
     }
     void *handle = api_stream_handle(c);
+    /* who sees the same: one user with one role and one scope (a token's claims) */
+    char key[2 * API_SCOPE_BUF + 64];
+    snprintf(key, sizeof key, "%s|%d|%s|%s", c->who.sub, (int)c->who.role,
+             c->scope.communities ? c->scope.communities : "*", c->scope.units ? c->scope.units : "-");
     const struct stream_open_in in = {
         .org = c->who.org, .user = c->who.sub, .internal = c->who.role != ROLE_OWNER,
-        .expires_at = c->who.expires_at, .last_event_id = since, .caller = caller,
+        .expires_at = c->who.expires_at, .last_event_id = since, .caller = caller, .key = key,
         .park = api_stream_park, .wake = api_stream_wake, .wake_arg = handle,
     };
     struct stream *s = NULL;

@@ -128,7 +128,7 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (int_var(get, cls, "STREAM_MAX_SECONDS", 3600, 10, 86400, &v, err, errlen))
         return -1;
     cfg->stream_max_seconds = (int)v;
-    if (int_var(get, cls, "STREAM_MAX_PER_USER", 5, 1, 1000, &v, err, errlen))
+    if (int_var(get, cls, "STREAM_MAX_PER_USER", 5, 1, 100000, &v, err, errlen))
         return -1;
     cfg->stream_max_per_user = (int)v;
     if (int_var(get, cls, "STREAM_MAX_TOTAL", 2000, 1, 100000, &v, err, errlen))

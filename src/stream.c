@@ -44,6 +44,7 @@ struct stream {
     atomic_int refs;                 /* the connection's, and the hub's during a round */
     /* set at open, then only read (the hub thread writes cursor) */
     char org[PD_UUID_LEN + 1], user[PD_UUID_LEN + 1];
+    char *key;                       /* streams with one key see the same (stream_open_in.key) */
     bool internal;
     long long expires_at, cursor;
     struct timespec opened, last_write;
@@ -80,6 +81,7 @@ static void unref(struct stream *s)
     if (atomic_fetch_sub(&s->refs, 1) != 1)
         return;
     hub.caller_free(s->caller);
+    free(s->key);
     pthread_mutex_destroy(&s->mu);
     free(s->buf);
     free(s);
@@ -208,6 +210,12 @@ enum pd_err stream_open(struct db_conn *db, const struct stream_open_in *in, str
     atomic_init(&s->refs, 1);
     snprintf(s->org, sizeof s->org, "%s", in->org);
     snprintf(s->user, sizeof s->user, "%s", in->user);
+    s->caller = in->caller;
+    s->key = strdup(in->key);
+    if (s->key == NULL) {
+        unref(s);  /* frees the caller too */
+        return PD_ERR_NOMEM;
+    }
     s->internal = in->internal;
     s->expires_at = in->expires_at;
     s->caller = in->caller;
@@ -276,58 +284,75 @@ static void release(struct stream **all, int n)
     free(all);
 }
 
-/* Appends to s the events of res (rows of EVENT_COLUMNS) after its cursor that its caller may
- * see, and moves its cursor to upto. */
-static void deliver(struct db_conn *db, struct stream *s, const PGresult *res, long long upto)
+/* What one caller may see of a batch: for each subject type in it, {id: version}. */
+struct sight {
+    const char *key;                 /* the caller's (stream_open_in.key) */
+    int n_types;
+    const char *types[32];
+    json_t *seen[32];
+    bool failed;                     /* a check failed: nothing of the batch is shown */
+};
+
+static void sight_clear(struct sight *g)
+{
+    for (int t = 0; t < g->n_types; t++)
+        json_decref(g->seen[t]);
+    memset(g, 0, sizeof *g);
+}
+
+/* Checks, once per subject type, which of the batch's events of s's org its caller may see. */
+static void look(struct db_conn *db, const struct stream *s, const PGresult *res, struct sight *g)
 {
     int n = PQntuples(res);
-    /* the subject types of these events, each checked once with all of its ids */
-    const char *types[32];
-    json_t *j_seen[32] = { 0 };
-    int n_types = 0;
+    g->key = s->key;
     for (int i = 0; i < n; i++) {
-        const char *org = PQgetvalue(res, i, 0), *type = PQgetvalue(res, i, 3);
-        bool internal = PQgetvalue(res, i, 5)[0] == 't';
-        if (atoll(PQgetvalue(res, i, 1)) <= s->cursor || strcmp(org, s->org) != 0 || (internal && !s->internal))
+        const char *type = PQgetvalue(res, i, 3);
+        if (strcmp(PQgetvalue(res, i, 0), s->org) != 0)
             continue;
         int t = 0;
-        while (t < n_types && strcmp(types[t], type) != 0)
+        while (t < g->n_types && strcmp(g->types[t], type) != 0)
             t++;
-        if (t == n_types && n_types < 32)
-            types[n_types++] = type;
+        if (t == g->n_types && g->n_types < 32)
+            g->types[g->n_types++] = type;
     }
-    for (int t = 0; t < n_types; t++) {
+    for (int t = 0; t < g->n_types && !g->failed; t++) {
         size_t cap = (size_t)n * (PD_UUID_LEN + 1) + 3, off = 0;
         char *ids = malloc(cap);
-        if (ids == NULL)
-            continue;
+        if (ids == NULL) {
+            g->failed = true;
+            break;
+        }
         ids[off++] = '{';
         for (int i = 0; i < n; i++)
-            if (strcmp(PQgetvalue(res, i, 3), types[t]) == 0 && strcmp(PQgetvalue(res, i, 0), s->org) == 0)
+            if (strcmp(PQgetvalue(res, i, 3), g->types[t]) == 0 && strcmp(PQgetvalue(res, i, 0), s->org) == 0)
                 off += (size_t)snprintf(ids + off, cap - off, "%s%s", off > 1 ? "," : "", PQgetvalue(res, i, 4));
         snprintf(ids + off, cap - off, "}");
-        bool checked = hub.visible(s->caller, db, types[t], ids, &j_seen[t]) == PD_OK;
+        g->failed = hub.visible(s->caller, db, g->types[t], ids, &g->seen[t]) != PD_OK;
         free(ids);
-        if (!checked) {
-            /* nothing of this batch is sent: the stream ends, and the client reconnecting
-             * with its Last-Event-ID gets it from the table */
-            static const char retry[] = "event: reconnect\ndata: {\"reason\":\"the server could not check this event\"}\n\n";
-            put(s, retry, sizeof retry - 1, true);
-            for (int u = 0; u < n_types; u++)
-                json_decref(j_seen[u]);
-            return;
-        }
+    }
+}
+
+/* Appends to s the events of res (rows of EVENT_COLUMNS) after its cursor that g says its
+ * caller may see, and moves its cursor to upto. */
+static void deliver(struct stream *s, const PGresult *res, const struct sight *g, long long upto)
+{
+    if (g->failed) {
+        /* nothing of this batch is sent: the stream ends, and the client reconnecting with
+         * its Last-Event-ID gets it from the table */
+        static const char retry[] = "event: reconnect\ndata: {\"reason\":\"the server could not check an event\"}\n\n";
+        put(s, retry, sizeof retry - 1, true);
+        return;
     }
     pthread_mutex_lock(&s->mu);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < PQntuples(res); i++) {
         long long seq = atoll(PQgetvalue(res, i, 1));
         bool internal = PQgetvalue(res, i, 5)[0] == 't';
         if (seq <= s->cursor || strcmp(PQgetvalue(res, i, 0), s->org) != 0 || (internal && !s->internal))
             continue;
         int t = 0;
-        while (t < n_types && strcmp(types[t], PQgetvalue(res, i, 3)) != 0)
+        while (t < g->n_types && strcmp(g->types[t], PQgetvalue(res, i, 3)) != 0)
             t++;
-        json_t *j_version = t < n_types ? json_object_get(j_seen[t], PQgetvalue(res, i, 4)) : NULL;
+        json_t *j_version = t < g->n_types ? json_object_get(g->seen[t], PQgetvalue(res, i, 4)) : NULL;
         if (j_version == NULL)
             continue;
         /* data: the event as webhooks carry it, with the subject's version now */
@@ -346,8 +371,27 @@ static void deliver(struct db_conn *db, struct stream *s, const PGresult *res, l
         s->cursor = upto;
     wake_locked(s);
     pthread_mutex_unlock(&s->mu);
-    for (int t = 0; t < n_types; t++)
-        json_decref(j_seen[t]);
+}
+
+/* Delivers res to the streams of all for which want is true, each caller checked once. */
+static void deliver_all(struct db_conn *db, struct stream **all, int n, const bool *want, const PGresult *res,
+                        long long upto)
+{
+    struct sight *groups = calloc((size_t)(n > 0 ? n : 1), sizeof *groups);
+    int n_groups = 0;
+    for (int i = 0; groups && i < n; i++) {
+        if (!want[i])
+            continue;
+        int g = 0;
+        while (g < n_groups && strcmp(groups[g].key, all[i]->key) != 0)
+            g++;
+        if (g == n_groups)
+            look(db, all[i], res, &groups[n_groups++]);
+        deliver(all[i], res, &groups[g], upto);
+    }
+    for (int g = 0; g < n_groups; g++)
+        sight_clear(&groups[g]);
+    free(groups);
 }
 
 /* Reads the events after after and below below (of org, when not NULL) into *res. */
@@ -384,8 +428,14 @@ static void round_run(void)
             if (read_events(db, s->org, s->cursor, limit, &res) != PD_OK)
                 break;
             int rows = PQntuples(res);
-            deliver(db, s, res, rows == BATCH ? atoll(PQgetvalue(res, rows - 1, 1)) : last);
+            struct sight g = { 0 };
+            look(db, s, res, &g);
+            deliver(s, res, &g, rows == BATCH ? atoll(PQgetvalue(res, rows - 1, 1)) : last);
+            bool failed = g.failed;
+            sight_clear(&g);
             PQclear(res);
+            if (failed)
+                break;
         }
     }
     /* then what committed since, to everyone in step */
@@ -395,9 +445,8 @@ static void round_run(void)
     while (read_events(db, NULL, last, below, &res) == PD_OK) {
         int rows = PQntuples(res);
         long long upto = rows > 0 ? atoll(PQgetvalue(res, rows - 1, 1)) : below - 1;
-        for (int i = 0; in_step && i < n && rows > 0; i++)
-            if (in_step[i])
-                deliver(db, all[i], res, upto);
+        if (in_step && rows > 0)
+            deliver_all(db, all, n, in_step, res, upto);
         PQclear(res);
         if (upto > last)
             last = upto;

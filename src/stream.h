@@ -42,6 +42,7 @@ struct stream_open_in {
     long long expires_at;          /* the access token's exp (unix seconds) */
     long long last_event_id;       /* < 0: none, start with what happens from now */
     void *caller;                  /* for visible; the stream owns it from stream_open on */
+    const char *key;               /* equal for callers who see the same (checked once per batch) */
     /* The connection's parking: stream_next parks it when it has nothing to send, and the
      * hub wakes it when it has; both are called under the stream's lock. */
     void (*park)(void *arg), (*wake)(void *arg);

@@ -166,9 +166,16 @@ for i in 1 2 3 4; do
         -H 'content-type: application/json' -d '{"login":"tech","password":"demo-pass-1"}' > "$WORK/inflight.$i" &
     CURLS+=($!)
 done
+# and an open live stream is told and closed
+STREAM_TOKEN=$(curl -s -X POST "http://127.0.0.1:$PORT_HS/v1/auth/login" -H 'content-type: application/json' \
+    -d '{"login":"agent","password":"demo-pass-1"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+curl -sN -m 20 -H "Authorization: Bearer $STREAM_TOKEN" "http://127.0.0.1:$PORT_HS/v1/stream" > "$WORK/stream.out" &
+STREAM_CURL=$!
 sleep 0.15
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?
 wait "${CURLS[@]}"
+wait "$STREAM_CURL"; grep -q '^event: shutdown' "$WORK/stream.out"
+count "SIGTERM: an open stream hears event: shutdown and ends" $?
 count "SIGTERM: server drains and exits 0 (ASan found no leak)" $rc
 answers=$(cat "$WORK"/inflight.* | tr '\n' ' ')
 [ "$answers" = "200200200200" ]; rc=$?

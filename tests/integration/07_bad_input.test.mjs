@@ -74,16 +74,19 @@ const BODY_ENDPOINTS = [
   ['PATCH', '/v1/sla-policy', { warn_before_minutes: 1 }],
   ['POST', '/v1/sla-policy/targets', { priority: 'P4', contact_minutes: 1, arrival_next_day: true, resolve_minutes: 1 }],
   ['POST', '/v1/holidays', { day: '2030-01-01', name: 'x' }],
+  ['POST', '/v1/webhooks', { url: 'https://example.com/x', event_types: ['*'] }],
+  ['PATCH', `/v1/webhooks/${ID}`, { description: 'x' }],
+  ['POST', '/v1/me/devices', { platform: 'ios', token: 'x', app_id: 'x' }],
 ];
 const ID_PATHS = ['/v1/communities/{id}', '/v1/buildings/{id}', '/v1/units/{id}', '/v1/users/{id}',
   '/v1/residencies/{id}', '/v1/api-clients/{id}', '/v1/tickets/{id}', '/v1/tickets/{id}/events',
   '/v1/tickets/{id}/comments', '/v1/work-orders/{id}', '/v1/complaints/{id}', '/v1/complaints/{id}/events',
   '/v1/callbacks/{id}', '/v1/callbacks/{id}/events', '/v1/announcements/{id}', '/v1/announcements/{id}/receipts',
   '/v1/survey-templates/{id}', '/v1/surveys/{id}', '/v1/surveys/{id}/audit', '/v1/surveys/{id}/results',
-  '/v1/surveys/{id}/results.csv'];
+  '/v1/surveys/{id}/results.csv', '/v1/webhooks/{id}', '/v1/webhooks/{id}/deliveries', '/v1/webhook-deliveries/{id}'];
 const LIST_PATHS = ['/v1/communities', '/v1/buildings', '/v1/units', '/v1/users', '/v1/role-grants',
   '/v1/residencies', '/v1/api-clients', '/v1/tickets', '/v1/work-orders', '/v1/me/notifications', '/v1/complaints', '/v1/callbacks',
-  '/v1/announcements', '/v1/survey-templates', '/v1/surveys'];
+  '/v1/announcements', '/v1/survey-templates', '/v1/surveys', '/v1/webhooks'];
 
 let admin;
 const raw = (method, path, body, headers = {}) =>

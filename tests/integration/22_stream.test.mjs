@@ -210,6 +210,21 @@ test('an event committed late with a lower sequence number is not skipped', asyn
   s.close();
 });
 
+test('a lost LISTEN connection delays nothing: the hub reads the table and reconnects', async () => {
+  const s = stream({ token: agent });
+  await s.ready;
+  const killed = sql(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'propdesk-stream'`);
+  assert.ok(Number(killed) >= 1, 'the listener was found');
+  assert.equal((await post(`/v1/tickets/${ticket.id}/comments`, { body: '监听断开后' }, { token: agent })).status, 201);
+  await s.next((e) => e.event === 'ticket.commented' && e.data.seq > 0, 'the event without its notification', 4000);
+  const back = async () => Number(sql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'propdesk-stream'`)) >= 1;
+  for (let i = 0; !(await back()); i++) {
+    if (i > 100) assert.fail('the listener did not reconnect');
+    await sleep(50);
+  }
+  s.close();
+});
+
 test('an id that cannot be served gets event: reset, then the stream goes on', async () => {
   const future = stream({ token: agent, lastEventId: 9000000000 });
   await future.ready;
