@@ -87,14 +87,16 @@ function hs256(claims) {
   return `${input}.${createHmac('sha256', process.env.JWT_SECRET_FOR_TESTS).update(input).digest('base64url')}`;
 }
 
-let owner1; let owner3; let otherOwner; let agent; let tech; let tech2; let otherAdmin; let quality; let unit1;
+let owner1; let owner3; let owner2; let otherOwner; let agent; let tech; let tech2; let admin; let otherAdmin; let quality;
+let unit1; let unit2;
 let ticket; let order;
 
 test('a work order dispatched to a technician reaches their open stream within a second', async () => {
-  [owner1, owner3, otherOwner, agent, tech, tech2, otherAdmin, quality] = await Promise.all(
-    ['owner1', 'owner3', 'otherOwner', 'agent', 'tech', 'tech2', 'otherAdmin', 'quality'].map((w) => login(w)));
+  [owner1, owner3, owner2, otherOwner, agent, tech, tech2, admin, otherAdmin, quality] = await Promise.all(
+    ['owner1', 'owner3', 'owner2', 'otherOwner', 'agent', 'tech', 'tech2', 'admin', 'otherAdmin', 'quality'].map((w) => login(w)));
   unit1 = (await get('/v1/me', { token: owner1 })).json.units[0].id;
-  const streams = Object.fromEntries(Object.entries({ owner1, owner3, otherOwner, agent, tech, tech2, otherAdmin })
+  unit2 = (await get('/v1/me', { token: owner2 })).json.units[0].id;
+  const streams = Object.fromEntries(Object.entries({ owner1, owner3, owner2, otherOwner, agent, tech, tech2, admin, otherAdmin })
     .map(([who, token]) => [who, stream({ token })]));
   for (const s of Object.values(streams)) {
     await s.ready;
@@ -123,13 +125,19 @@ test('a work order dispatched to a technician reaches their open stream within a
   await streams.agent.next((e) => e.event === 'work_order.dispatched', 'the desk sees the dispatch');
   await streams.owner1.next((e) => e.event === 'ticket.dispatched' && e.data.subject_id === ticket.id, 'the owner sees the ticket move');
 
+  // an internal note reaches the staff only; a ticket of 光华小区 reaches neither 新苑's desk nor its owners
+  const note = await post(`/v1/tickets/${ticket.id}/comments`, { body: '业主上月已欠费', internal: true }, { token: agent });
+  assert.equal(note.status, 201, note.text);
+  const other = await post('/v1/tickets', { kind: 'repair', unit_id: unit2, category: 'leak', description: '光华小区漏水' }, { token: owner2 });
+  assert.equal(other.status, 201, other.text);
+  await streams.admin.next((e) => e.event === 'ticket.created' && e.data.subject_id === other.json.id, "org-wide staff see 光华's");
   // a comment by the desk, then wait for it everywhere it may go, and a little more
   assert.equal((await post(`/v1/tickets/${ticket.id}/comments`, { body: '师傅下午到' }, { token: agent })).status, 201);
   await streams.owner1.next((e) => e.event === 'ticket.commented', 'the comment');
   await sleep(300);
 
   // never an event the caller could not GET
-  const tokens = { owner1, owner3, otherOwner, agent, tech, tech2, otherAdmin };
+  const tokens = { owner1, owner3, owner2, otherOwner, agent, tech, tech2, admin, otherAdmin };
   for (const [who, s] of Object.entries(streams)) {
     const inbox = (await get('/v1/me/notifications?limit=100', { token: tokens[who] })).json.items.map((n) => n.id);
     for (const e of s.events) {
@@ -146,6 +154,11 @@ test('a work order dispatched to a technician reaches their open stream within a
   assert.equal(told.data.details.user_id, U.owner1);
   assert.ok(!streams.owner3.events.some((e) => e.data.subject_type === 'notification'), "nobody else's notices");
   const about = (s, id) => s.events.filter((e) => e.data.subject_id === id);
+  const internal = (s) => s.events.filter((e) => e.event === 'ticket.commented' && e.data.subject_id === ticket.id).length;
+  assert.equal(internal(streams.agent), 2, 'the desk gets the internal note and the public comment');
+  assert.equal(internal(streams.owner1), 1, 'the owner only the public comment');
+  for (const who of ['agent', 'tech', 'owner1', 'owner3'])
+    assert.equal(about(streams[who], other.json.id).length, 0, `${who} hears nothing of 光华小区`);
   assert.equal(about(streams.owner3, ticket.id).length, 0, "another unit's owner sees nothing of it");
   assert.equal(streams.otherOwner.events.length + streams.otherAdmin.events.length, 0, 'another org sees nothing');
   assert.ok(!streams.owner1.events.some((e) => e.data.subject_type === 'work_order'), 'owners do not GET work orders');
