@@ -7,6 +7,7 @@
  * and the content type (415). A body is then buffered only up to the route's limit (JSON
  * routes MAX_BODY_BYTES, uploads ATTACHMENT_MAX_BYTES) and within a process-wide budget. */
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -793,6 +794,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     atomic_fetch_sub(&in_flight, 1);
 }
 
+/* libmicrohttpd's own messages (a client gone mid-reply, a refused connection): debug lines
+ * of our log, not raw text on stderr. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    log_msg(LOG_DEBUG, NULL, "libmicrohttpd - %s", line);
+}
+
 int http_start(const struct route *routes, size_t n_routes)
 {
     table = routes;
@@ -816,6 +828,7 @@ int http_start(const struct route *routes, size_t n_routes)
                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&bind_addr,
                                MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                                MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                                MHD_OPTION_END);
     if (daemon_ == NULL) {
         log_msg(LOG_ERROR, NULL, "http_start - cannot listen on %s:%d", g_config.bind_address, g_config.port);
