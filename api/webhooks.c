@@ -14,7 +14,7 @@
 
 /* The resources whose events a subscription may name ("<type>.*" or "<type>.<event>"). */
 static const char *const subject_types[] = { "ticket", "work_order", "complaint", "callback", "announcement",
-                                             "survey", "notification", "webhook", NULL };
+                                             "survey", "notification", NULL };
 
 /* What an admin may do to a subscription (only admins reach these routes). */
 #define WEBHOOK_ACTIONS "[\"update\",\"delete\",\"rotate_secret\",\"test\"]"
@@ -69,7 +69,7 @@ static void read_fields(struct api_call *c, struct verr *v, bool create, struct 
             if (t == NULL || strlen(t) > 60 || !event_type_valid(t) || repeated) {
                 verr_add(v, "event_types", "must list distinct event types: \"*\", \"<resource>.*\" or "
                          "\"<resource>.<event>\" of ticket, work_order, complaint, callback, announcement, "
-                         "survey, notification, webhook");
+                         "survey, notification");
                 break;
             }
             off += (size_t)snprintf(buf + off, cap - off, "%s\"%s\"", i ? "," : "", t);
@@ -231,7 +231,8 @@ void webhook_deliveries_replay(struct api_call *c)
     json_t *j = NULL;
     enum pd_err err = webhook_replay(c->db, c->who.org, id, &j);
     if (err != PD_OK) {
-        api_change_result(c, err, NULL, NULL, NULL);
+        api_change_result(c, err, NULL, NULL,
+                          err == PD_ERR_CONFLICT ? "The message is pending: it is sent (or retried) already." : NULL);
         return;
     }
     api_object(c, 202, j, delivery_actions());

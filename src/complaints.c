@@ -20,7 +20,6 @@
     "(SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid) = ANY (c.departments)"
 #define C_VISIBLE "c.org_id = $1 AND ($2::uuid[] IS NULL OR " C_IN_COMMUNITIES ") " \
                   "AND ($3::uuid[] IS NULL OR " C_MINE ") AND ($5::bool IS NULL OR " C_OF_DEPARTMENT ")"
-DB_STMT(versions_of, "SELECT c.id, c.version FROM complaints c WHERE " C_VISIBLE " AND c.id = ANY ($6::uuid[])");
 /* The caller ($4) is the receiver or the complainant. */
 #define C_OWN_PARTY "coalesce(c.receiver_id = $4::uuid OR c.complainant_id = $4::uuid, false)"
 /* Whether the complainant is hidden from the caller: from the staff member complained about,
@@ -38,6 +37,10 @@ DB_STMT(versions_of, "SELECT c.id, c.version FROM complaints c WHERE " C_VISIBLE
 #define COMPLAINT_PARTS(SECOND, PRIV, REVEAL) \
     "c.doc, " SECOND ", c.id, c.sla_doc, " C_COMPLAINANT(PRIV, REVEAL) ", c.place_doc"
 
+/* (the complainant, where the caller may not see who complained: their events lose their actor,
+ * as on the timeline) */
+DB_STMT(versions_of, "SELECT c.id, c.version, CASE WHEN " C_HIDDEN("$7") " THEN c.complainant_id END "
+                     "FROM complaints c WHERE " C_VISIBLE " AND c.id = ANY ($6::uuid[])");
 /* lock: the scope ($1..$5), $6 id. load: the scope, $6 privileged, $7 reveal, $8 id. */
 DB_STMT(lock_complaint, "SELECT 1 FROM complaints c WHERE " C_VISIBLE " AND c.id = $6 FOR UPDATE");
 DB_STMT(load_complaint,
@@ -923,6 +926,6 @@ enum pd_err complaint_decide_extension(struct db_conn *db, const struct complain
 enum pd_err complaint_versions(struct db_conn *db, const struct complaint_scope *vis, const char *ids, json_t **out)
 {
     const char *p[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3],
-                        vis->department ? "true" : NULL, ids };
-    return rows_versions(db, &versions_of, 6, p, out);
+                        vis->department ? "true" : NULL, ids, vis->privileged ? "true" : "false" };
+    return rows_versions(db, &versions_of, 7, p, out);
 }

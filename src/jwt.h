@@ -20,8 +20,9 @@ enum pd_err jwt_issue(const struct principal *p, int ttl, char **token);
  * otherwise. Verified signatures are cached until the token expires. */
 enum pd_err jwt_verify(const char *token, time_t now, struct principal *out);
 
-/* The claims of a token jwt_verify accepted (*out: the caller's), to keep and check again
- * later with jwt_claims_recheck (stream tickets). PD_ERR_UNAUTHORIZED when undecodable. */
+/* The claims of token, decoded WITHOUT checking its signature (*out: the caller's): only for
+ * a token jwt_verify accepted already (the request's own bearer token), to keep and check
+ * again later with jwt_claims_recheck (stream tickets). PD_ERR_UNAUTHORIZED when undecodable. */
 enum pd_err jwt_claims_of(const char *token, json_t **out);
 /* jwt_claims_check with this server's issuer and audience. */
 enum pd_err jwt_claims_recheck(json_t *j_payload, time_t now, struct principal *out);

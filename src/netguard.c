@@ -44,6 +44,8 @@ static const struct range blocked_v6[] = {
     { { 0xff }, 8 },                            /* multicast */
     { { 0x20, 0x01, 0x0d, 0xb8 }, 32 },         /* documentation */
     { { 0x01, 0x00 }, 64 },                     /* discard-only */
+    { { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48 }, /* local-use NAT64 (RFC 8215) */
+    { { 0xfe, 0xc0 }, 10 },                     /* site-local (deprecated) */
 };
 
 /* True when the first `prefix` bits of addr and net agree. */

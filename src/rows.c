@@ -154,8 +154,12 @@ enum pd_err rows_versions(struct db_conn *db, struct db_stmt *st, int n, const c
     if (err != PD_OK)
         return err;
     *out = json_object();
-    for (int i = 0; *out && i < PQntuples(r); i++)
-        json_object_set_new(*out, PQgetvalue(r, i, 0), json_integer(atoll(PQgetvalue(r, i, 1))));
+    for (int i = 0; *out && i < PQntuples(r); i++) {
+        json_t *j_version = json_integer(atoll(PQgetvalue(r, i, 1)));
+        if (PQnfields(r) > 2 && !PQgetisnull(r, i, 2))
+            j_version = json_pack("{s:o, s:s}", "version", j_version, "hide_actor", PQgetvalue(r, i, 2));
+        json_object_set_new(*out, PQgetvalue(r, i, 0), j_version);
+    }
     PQclear(r);
     return *out ? PD_OK : PD_ERR_NOMEM;
 }

@@ -88,7 +88,8 @@ void rows_copy(char *dst, size_t cap, const char *src);
 
 /* PD_OK when st returns a row (e.g. a SELECT … FOR UPDATE lock), else PD_ERR_NOT_FOUND. */
 enum pd_err rows_exist(struct db_conn *db, struct db_stmt *st, int n, const char *const *p);
-/* Runs st, whose rows are (id, version), into *out as {id: version} (caller owns it). */
+/* Runs st, whose rows are (id, version[, an actor to hide]), into *out as {id: version}, or
+ * {id: {"version": v, "hide_actor": actor}} when a row names one (caller owns it). */
 enum pd_err rows_versions(struct db_conn *db, struct db_stmt *st, int n, const char *const *p, json_t **out);
 
 /* Version parameter text: NULL when version is 0 (unconditional). */

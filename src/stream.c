@@ -21,11 +21,12 @@
 
 DB_STMT(horizon, "SELECT pd_stream_horizon()");
 /* The events after $1 and below the horizon $2 (of one org, $3, when catching up). */
-#define EVENT_COLUMNS "e.org_id, e.seq, e.type, e.subject_type, e.subject_id, e.visibility = 'internal', pd_event_json(e)::text"
+#define EVENT_COLUMNS "e.org_id, e.seq, e.type, e.subject_type, e.subject_id, e.visibility = 'internal', " \
+                      "pd_event_json(e)::text, e.actor_id"
 DB_STMT(read_all, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.seq > $1 AND e.seq < $2 "
-                  "ORDER BY e.seq LIMIT 500");  /* BATCH */
+                  "ORDER BY e.seq LIMIT 500");  /* 500: BATCH */
 DB_STMT(read_org, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.org_id = $3 AND e.seq > $1 AND e.seq < $2 "
-                  "ORDER BY e.seq LIMIT 500");  /* BATCH */
+                  "ORDER BY e.seq LIMIT 500");  /* 500: BATCH */
 /* Whether the events after $2 of org $1 can still be served: none older than $3 hours
  * among them, fewer than the catch-up cap, and $2 not beyond the sequence. */
 DB_STMT(servable,
@@ -93,15 +94,19 @@ static void put_locked(struct stream *s, const char *text, size_t n)
 {
     if (s->closing || s->ended)
         return;
-    if (s->off > 0 && s->off == s->len)
-        s->off = s->len = 0;
+    if (s->off > 0 && s->len + n > s->cap) {  /* what was sent makes room first */
+        memmove(s->buf, s->buf + s->off, s->len - s->off);
+        s->len -= s->off;
+        s->off = 0;
+    }
     if (s->len + n > s->cap) {
         size_t cap = s->cap ? s->cap : 4096;
         while (cap < s->len + n)
             cap *= 2;
         char *buf = cap <= MAX_BUFFERED ? realloc(s->buf, cap) : NULL;
         if (buf == NULL) {
-            log_msg(LOG_WARN, NULL, "stream - a reader of %s fell %zu bytes behind; its stream ends", s->user, s->len);
+            log_msg(LOG_WARN, NULL, "stream - a reader of %s fell %zu bytes behind; its stream ends", s->user,
+                    s->len - s->off);
             s->closing = true;
             return;
         }
@@ -218,7 +223,6 @@ enum pd_err stream_open(struct db_conn *db, const struct stream_open_in *in, str
     }
     s->internal = in->internal;
     s->expires_at = in->expires_at;
-    s->caller = in->caller;
     s->park = in->park;
     s->wake = in->wake;
     s->wake_arg = in->wake_arg;
@@ -251,8 +255,6 @@ enum pd_err stream_open(struct db_conn *db, const struct stream_open_in *in, str
     }
     pthread_mutex_unlock(&hub.mu);
     if (err != PD_OK) {
-        atomic_store(&s->refs, 1);
-        s->ended = true;
         unref(s);
         return err;
     }
@@ -352,20 +354,33 @@ static void deliver(struct stream *s, const PGresult *res, const struct sight *g
         int t = 0;
         while (t < g->n_types && strcmp(g->types[t], PQgetvalue(res, i, 3)) != 0)
             t++;
-        json_t *j_version = t < g->n_types ? json_object_get(g->seen[t], PQgetvalue(res, i, 4)) : NULL;
-        if (j_version == NULL)
+        json_t *j_seen = t < g->n_types ? json_object_get(g->seen[t], PQgetvalue(res, i, 4)) : NULL;
+        if (j_seen == NULL)
             continue;
-        /* data: the event as webhooks carry it, with the subject's version now */
+        /* data: the event as webhooks carry it, with the subject's version now, and without
+         * an actor the caller may not know (a complainant hidden from them) */
+        json_t *j_version = json_is_object(j_seen) ? json_object_get(j_seen, "version") : j_seen;
+        const char *hide = json_string_value(json_object_get(j_seen, "hide_actor"));
+        char *hidden = NULL;
         const char *event = PQgetvalue(res, i, 6);
+        if (hide && strcmp(hide, PQgetvalue(res, i, 7)) == 0) {
+            json_t *j_event = json_loads(event, 0, NULL);
+            json_object_set_new(j_event, "actor_id", json_null());
+            event = hidden = j_event ? json_dumps(j_event, JSON_COMPACT) : NULL;
+            json_decref(j_event);
+            if (event == NULL)
+                continue;
+        }
         size_t elen = strlen(event);
         size_t need = elen + 128 + strlen(PQgetvalue(res, i, 2));
         char *frame = malloc(need);
-        if (frame == NULL)
-            continue;
-        int k = snprintf(frame, need, "id: %lld\nevent: %s\ndata: %.*s,\"version\":%lld}\n\n", seq,
-                         PQgetvalue(res, i, 2), (int)(elen - 1), event, (long long)json_integer_value(j_version));
-        put_locked(s, frame, (size_t)k);
+        if (frame != NULL) {
+            int k = snprintf(frame, need, "id: %lld\nevent: %s\ndata: %.*s,\"version\":%lld}\n\n", seq,
+                             PQgetvalue(res, i, 2), (int)(elen - 1), event, (long long)json_integer_value(j_version));
+            put_locked(s, frame, (size_t)k);
+        }
         free(frame);
+        free(hidden);
     }
     if (upto > s->cursor)
         s->cursor = upto;
@@ -380,7 +395,7 @@ static void deliver_all(struct db_conn *db, struct stream **all, int n, const bo
     struct sight *groups = calloc((size_t)(n > 0 ? n : 1), sizeof *groups);
     int n_groups = 0;
     for (int i = 0; groups && i < n; i++) {
-        if (!want[i])
+        if (!want[i] || all[i]->closing)  /* (closing is only written by this thread) */
             continue;
         int g = 0;
         while (g < n_groups && strcmp(groups[g].key, all[i]->key) != 0)
@@ -423,9 +438,9 @@ static void round_run(void)
     /* streams behind the hub first catch up on their org's events, up to where it is */
     for (int i = 0; i < n; i++) {
         struct stream *s = all[i];
-        while (s->cursor < last) {
-            long long limit = last + 1 < below ? last + 1 : below;
-            if (read_events(db, s->org, s->cursor, limit, &res) != PD_OK)
+        while (s->cursor < last && !s->closing) {
+            /* everything up to last is known committed (it was below an earlier horizon) */
+            if (read_events(db, s->org, s->cursor, last + 1, &res) != PD_OK)
                 break;
             int rows = PQntuples(res);
             struct sight g = { 0 };
@@ -475,13 +490,18 @@ static void tend(void)
         struct stream *s = all[i];
         static const char expired[] = "event: token_expired\ndata: {\"reason\":\"the access token expired\"}\n\n";
         static const char lifetime[] = "event: reconnect\ndata: {\"reason\":\"the stream reached its lifetime\"}\n\n";
-        static const char ping[] = ": ping\n\n";
-        if (s->expires_at <= now)
+        if (s->expires_at <= now) {
             put(s, expired, sizeof expired - 1, true);
-        else if (since_ms(&s->opened) >= (double)hub.limits.max_seconds * 1e3)
+        } else if (since_ms(&s->opened) >= (double)hub.limits.max_seconds * 1e3) {
             put(s, lifetime, sizeof lifetime - 1, true);
-        else if (since_ms(&s->last_write) >= (double)hub.limits.heartbeat_ms)
-            put(s, ping, sizeof ping - 1, false);
+        } else if (since_ms(&s->last_write) >= (double)hub.limits.heartbeat_ms) {
+            /* the keep-alive carries the cursor as the id (dispatching no event): the client's
+             * Last-Event-ID stays recent though it sees few events, so its reconnection can be
+             * served without a reset */
+            char ping[64];
+            int k = snprintf(ping, sizeof ping, "id: %lld\n: ping\n\n", s->cursor);
+            put(s, ping, (size_t)k, false);
+        }
     }
     release(all, n);
 }
@@ -573,11 +593,16 @@ int stream_hub_start(const char *url, const struct stream_limits *limits, stream
     /* start at the present: the first round hands out what commits from now on */
     struct db_conn *db = NULL;
     PGresult *res = NULL;
-    if (db_acquire(&db) == PD_OK && db_exec(db, &horizon, 0, NULL, &res) == PD_OK)
+    enum pd_err err = db_acquire(&db);
+    if (err == PD_OK && (err = db_exec(db, &horizon, 0, NULL, &res)) == PD_OK)
         hub.last = atoll(db_value(res, 0, 0)) - 1;
     PQclear(res);
     if (db)
         db_release(db);
+    if (err != PD_OK) {
+        log_msg(LOG_ERROR, NULL, "stream_hub_start - cannot read the event horizon");
+        return -1;
+    }
     atomic_store(&hub.stopping, false);
     if (pthread_create(&hub.thread, NULL, hub_run, NULL) != 0)
         return -1;

@@ -5,7 +5,8 @@
  *   - no redirects, http and https only, no proxy from the environment;
  *   - the address actually connected to is checked by netguard (SSRF), after DNS;
  *   - only a 2xx succeeds; 410 disables the subscription; Retry-After is honoured on 429 and
- *     503; otherwise the next attempt waits WEBHOOK_RETRY_SCHEDULE's next delay (± 10%).
+ *     503; otherwise the next attempt waits WEBHOOK_RETRY_SCHEDULE's next delay (± 10%);
+ *   - on shutdown a send in progress finishes (the threads stop claiming).
  * Every attempt is recorded by pd_webhook_attempt (sql/migrations/0032_webhooks.sql). */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -85,6 +86,33 @@ static size_t on_header(char *data, size_t size, size_t n, void *cls)
     return len;
 }
 
+void webhook_utf8_clean(char *text, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = (unsigned char)text[i];
+        size_t n = c >= 0x01 && c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3
+                 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        size_t k = 1;
+        while (k < n && i + k < len && ((unsigned char)text[i + k] & 0xc0) == 0x80)
+            k++;
+        if (n > 1 && k < n && i + k == len) {
+            len = i;  /* cut by the end */
+            break;
+        }
+        /* surrogates (ED A0..BF) and overlong three-byte forms (E0 80..9F) are not UTF-8 */
+        unsigned char c1 = n > 1 ? (unsigned char)text[i + 1] : 0;
+        bool bad = n == 0 || k < n || (c == 0xed && c1 >= 0xa0) || (c == 0xe0 && c1 < 0xa0) ||
+                   (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90);
+        if (bad) {
+            text[i++] = '?';
+            continue;
+        }
+        i += n;
+    }
+    text[len] = '\0';
+}
+
 /* SSRF: the address curl is about to connect to, after resolution. */
 static curl_socket_t on_open(void *cls, curlsocktype purpose, struct curl_sockaddr *a)
 {
@@ -94,13 +122,6 @@ static curl_socket_t on_open(void *cls, curlsocktype purpose, struct curl_sockad
         return CURL_SOCKET_BAD;
     }
     return socket(a->family, a->socktype, a->protocol);
-}
-
-/* A shutdown cuts a send short (the message is sent again by whoever claims it next). */
-static int on_progress(void *cls, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
-{
-    (void)cls, (void)a, (void)b, (void)c, (void)d;
-    return atomic_load(&stopping) ? 1 : 0;
 }
 
 /* Posts body to url with the Standard Webhooks headers. *status: the HTTP status, 0 when
@@ -141,8 +162,6 @@ static void post(const char *url, const char *host, const char *id, long long ts
     curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
     curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, x);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     CURLcode rc = curl_easy_perform(h);
     if (rc == CURLE_OK)
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -217,13 +236,9 @@ static enum pd_err deliver(struct db_conn *db, struct jobq_job *job, char *err, 
     }
     clock_gettime(CLOCK_REALTIME, &t1);
     PQclear(m);
-    if (atomic_load(&stopping) && status == 0) {
-        snprintf(err, errlen, "cut short by a shutdown");
-        job->retry_in_ms = 1;  /* not an attempt of the message's: it is not recorded */
-        return PD_ERR_UNAVAILABLE;
-    }
+    webhook_utf8_clean(x.excerpt, x.excerpt_len);
 
-    long long delay = status >= 200 && status <= 299 ? 0 : next_delay_ms(job->attempt, &x, status);
+    long long delay = status >= 200 && status <= 299 ? 0 : next_delay_ms(atoi(attempt), &x, status);
     char started[32], ms[16], code[16], retry[24], hours[16];
     snprintf(started, sizeof started, "%lld.%06ld", (long long)t0.tv_sec, t0.tv_nsec / 1000);
     snprintf(ms, sizeof ms, "%lld", (long long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
@@ -236,7 +251,8 @@ static enum pd_err deliver(struct db_conn *db, struct jobq_job *job, char *err, 
                          x.excerpt_len ? x.excerpt : NULL, delay >= 0 ? retry : NULL, status == 410 ? "true" : "false",
                          hours };
     PGresult *r = NULL;
-    e = db_exec(db, &record, 11, rp, &r);
+    for (int tries = 0; (e = db_exec(db, &record, 11, rp, &r)) != PD_OK && tries < 3; tries++)
+        usleep(200000);  /* the send happened: record it rather than send again */
     if (e != PD_OK) {
         snprintf(err, errlen, "recording the attempt failed: %s", db_last_message(db));
         job->retry_in_ms = 5000;

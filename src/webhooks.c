@@ -1,5 +1,6 @@
 /* Webhook subscriptions and the delivery log: the SQL behind /v1/webhooks and
  * /v1/webhook-deliveries. Rendering is pd_webhook_json / pd_webhook_delivery_json. */
+#include <string.h>
 #include "rows.h"
 #include "webhooks.h"
 
@@ -53,9 +54,11 @@ DB_STMT(rotate,
 DB_STMT(test_event, "SELECT m FROM pd_webhook_test($1, $2, $3, $4) m WHERE m IS NOT NULL");
 DB_STMT(delivery,
     "SELECT pd_webhook_delivery_json(o, true) FROM webhook_outbox o WHERE o.org_id = $1 AND o.id = $2");
+/* one sending at a time: a pending message is not replayed (its job is still to run) */
+DB_STMT(replay_state, "SELECT status FROM webhook_outbox WHERE org_id = $1 AND id = $2 FOR UPDATE");
 DB_STMT(replay,
     "WITH o AS (UPDATE webhook_outbox SET status = 'pending', replays = replays + 1, next_attempt_at = now() "
-    "           WHERE org_id = $1 AND id = $2 RETURNING *), "
+    "           WHERE org_id = $1 AND id = $2 AND status <> 'pending' RETURNING *), "
     "     j AS (SELECT pd_webhook_schedule(o.org_id, o.id, o.replays) FROM o) "
     "SELECT pd_webhook_delivery_json(o, false) FROM o, j");
 
@@ -113,5 +116,10 @@ enum pd_err webhook_delivery_get(struct db_conn *db, const char *org, const char
 enum pd_err webhook_replay(struct db_conn *db, const char *org, const char *id, json_t **out)
 {
     const char *p[] = { org, id };
-    return rows_exec_one(db, &replay, 2, p, out);
+    PGresult *r = NULL;
+    enum pd_err err = rows_exec_row(db, &replay_state, 2, p, &r);
+    if (err == PD_OK && strcmp(db_value(r, 0, 0), "pending") == 0)
+        err = PD_ERR_CONFLICT;
+    PQclear(r);
+    return err == PD_OK ? rows_exec_one(db, &replay, 2, p, out) : err;
 }

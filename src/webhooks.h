@@ -36,7 +36,8 @@ enum pd_err webhook_test(struct db_conn *db, const char *org, const char *id, co
                          json_t **out);
 /* A message with its body and every attempt. */
 enum pd_err webhook_delivery_get(struct db_conn *db, const char *org, const char *id, json_t **out);
-/* Sends a message again (a job of its own; the same webhook-id), whatever became of it. */
+/* Sends a message again (a job of its own; the same webhook-id), delivered or failed;
+ * PD_ERR_CONFLICT while it is pending (its own job has still to run). */
 enum pd_err webhook_replay(struct db_conn *db, const char *org, const char *id, json_t **out);
 
 #endif

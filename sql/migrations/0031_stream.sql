@@ -11,6 +11,9 @@
 -- T held some k <= s, so H <= s — impossible; so T had ended, and its events are committed
 -- (visible to the later snapshot) or rolled back forever. Seqs drawn after L was read are > L.
 -- Keys live at 2^62 + k, apart from the other advisory locks (src/migrate.c, src/auth.c).
+-- Assumed: events_seq_seq hands out values one at a time (CACHE 1, the default), so its last
+-- value is the highest seq any session drew. A session idle in a transaction after an event
+-- holds the horizon back for everyone (idle_in_transaction_session_timeout bounds it).
 
 -- the global read of the stream, in seq order
 CREATE INDEX events_by_seq ON events (seq);
@@ -38,7 +41,8 @@ DECLARE
 BEGIN
     SELECT min(((l.classid::bigint << 32) | l.objid::bigint) - (1::bigint << 62)) INTO low
     FROM pg_locks l
-    WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.classid::bigint >= (1::bigint << 30)
+    WHERE l.locktype = 'advisory' AND l.objsubid = 1
+      AND l.classid::bigint BETWEEN (1::bigint << 30) AND (1::bigint << 31) - 1  -- not negative keys
       AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database());
     RETURN least(last_seq + 1, low);
 END

@@ -1,7 +1,7 @@
 -- Webhooks (DESIGN §11): the subscriptions' API, their secrets, and delivery from the outbox
 -- (0012) by the job table. Each outbox row is one message (its id is the Standard Webhooks
 -- `webhook-id`, the same on every attempt); a `webhook_delivery` job, scheduled with it in the
--- transaction of the event, sends it (src/webhooks.c) outside any transaction, and records
+-- transaction of the event, sends it (src/webhook_delivery.c) outside any transaction, and records
 -- every attempt in webhook_attempts. The outbox row says where the message stands:
 -- pending (to be sent or retried), delivered, or failed (its retries ran out, or its
 -- subscription was disabled).
@@ -156,6 +156,9 @@ BEGIN
     IF NOT FOUND THEN
         RETURN 'failed';  -- its subscription was deleted meanwhile
     END IF;
+    IF o.status <> 'pending' OR p_attempt <= o.attempts THEN
+        RETURN o.status;  -- a stale attempt (its lease lapsed and another ran): it changes nothing
+    END IF;
     INSERT INTO webhook_attempts (org_id, outbox_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
     VALUES (p_org, p_id, p_attempt, p_started, p_ms, p_status, left(p_error, 500), left(p_excerpt, 1024))
     ON CONFLICT DO NOTHING;
@@ -178,6 +181,8 @@ BEGIN
     IF reason IS NOT NULL AND s.active THEN
         UPDATE webhook_subscriptions SET active = false, disabled_reason = reason, version = version + 1,
             updated_at = now() WHERE org_id = p_org AND id = s.id;
+        UPDATE webhook_outbox SET status = 'failed', last_error = 'the subscription was disabled'
+        WHERE org_id = p_org AND subscription_id = s.id AND status = 'pending';
         PERFORM pd_emit(p_org, 'webhook', s.id, 'webhook.disabled', NULL, 'system', NULL, NULL,
             jsonb_build_object('reason', reason, 'url', s.url), 'internal',
             jsonb_build_array(jsonb_build_object('to', 'admins', 'type', 'webhook.disabled',

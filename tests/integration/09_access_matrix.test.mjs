@@ -552,7 +552,7 @@ test('fixtures: objects of every owner, created through the API', async () => {
   F['/v1/webhooks'] = [];
   F['/v1/webhook-deliveries'] = [];
   for (const [who, org] of [['admin', ORG_A], ['otherAdmin', ORG_B]]) {
-    const w = await ok(await post(who, '/v1/webhooks', { url: 'http://127.0.0.1:9/matrix', event_types: ['webhook.matrix'], active: false }), 201, 'webhook');
+    const w = await ok(await post(who, '/v1/webhooks', { url: 'http://127.0.0.1:9/matrix', event_types: ['survey.matrix'], active: false }), 201, 'webhook');
     F['/v1/webhooks'].push({ label: `webhook:${who}`, id: w.id, org });
     const d = await ok(await call('POST', `/v1/webhooks/${w.id}/test`, { token: T[who] }), 202, 'test message');
     F['/v1/webhook-deliveries'].push({ label: `delivery:${who}`, id: d.id, org });
@@ -965,7 +965,7 @@ const TWINS = {
     table: 'devices',
   },
   webhook: {
-    make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/webhooks', { url: 'http://127.0.0.1:9/twin', event_types: ['webhook.matrix'], active: false }), 201, 'twin webhook')).id }),
+    make: async (o) => ({ ...o, id: (await ok(await post(adminOf(o.org), '/v1/webhooks', { url: 'http://127.0.0.1:9/twin', event_types: ['survey.matrix'], active: false }), 201, 'twin webhook')).id }),
     gone: async (t) => (await sql('SELECT 1 FROM webhook_subscriptions WHERE id = $1', [t.id])).length === 0,
     table: 'webhook_subscriptions',
   },

@@ -48,7 +48,7 @@ function openStream({ token, since, lastEventId, ticket } = {}) {
             const ev = {};
             for (const line of block.split('\n')) {
               if (line.startsWith(':')) s.comments++;
-              else if (line.startsWith('id: ')) ev.id = Number(line.slice(4));
+              else if (line.startsWith('id: ')) s.lastId = ev.id = Number(line.slice(4));
               else if (line.startsWith('event: ')) ev.event = line.slice(7);
               else if (line.startsWith('data: ')) ev.data = JSON.parse(line.slice(6));
             }
@@ -167,6 +167,21 @@ test('a work order dispatched to a technician reaches their open stream within a
   for (const s of Object.values(streams))
     s.events.forEach((e, i) => i === 0 || assert.ok(e.id > s.events[i - 1].id));
   Object.values(streams).forEach((s) => s.close());
+});
+
+test('a complaint about a staff member never tells them, on the stream, who made it', async () => {
+  const named = stream({ token: agent });
+  const desk = stream({ token: admin });
+  await Promise.all([named.ready, desk.ready]);
+  const r = await post('/v1/complaints', { community_id: DEMO.xinyuan, description: '客服态度很差，电话里不耐烦',
+    demand: '道歉', subject: { department: 'customer_service', user_id: U.agent } }, { token: owner1 });
+  assert.equal(r.status, 201, r.text);
+  const seen = await named.next((e) => e.event === 'complaint.created' && e.data.subject_id === r.json.id, 'the complaint');
+  assert.equal(seen.data.actor_id, null, 'the staff member complained about does not learn the complainant');
+  assert.equal((await get(`/v1/complaints/${r.json.id}`, { token: agent })).status, 200);
+  const full = await desk.next((e) => e.event === 'complaint.created' && e.data.subject_id === r.json.id, 'the complaint (admin)');
+  assert.equal(full.data.actor_id, U.owner1, 'others in reach still see the actor');
+  [named, desk].forEach((x) => x.close());
 });
 
 test('a reconnecting app catches up from Last-Event-ID, in order, with no gap and no duplicate', async () => {
@@ -298,6 +313,7 @@ test('an expired access token ends the stream with an event saying so', async ()
     await sleep(20);
   }
   assert.ok(s.comments >= 1, 'heartbeats were sent meanwhile');
+  assert.ok(s.lastId > 0, "a heartbeat carries the stream's position as its id (EventSource's Last-Event-ID)");
 });
 
 test('streams per user are limited; bad input is named', async () => {

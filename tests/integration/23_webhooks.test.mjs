@@ -198,6 +198,10 @@ test('a failed delivery is dead after its retries, visible, and can be replayed;
   behaviour['/down'] = () => (up ? [204, {}] : [500, {}]);
   const down = await subscribe('/down');
   await report();
+  const retrying = await waitFor(async () => (await deliveriesOf(down)).find((x) => x.status === 'pending' && x.attempt_count >= 1),
+    'a delivery waiting for its retry');
+  const twice = await post(`/v1/webhook-deliveries/${retrying.id}/replay`, undefined, { token: admin });
+  assert.equal(twice.status, 409, 'a pending message is not sent twice at once');
   const dead = await waitFor(async () => (await deliveriesOf(down)).find((x) => x.status === 'failed'), 'a dead delivery', 15000);
   assert.equal(dead.attempt_count, 4, 'the first attempt and three retries');
   assert.match(dead.last_error, /500/);

@@ -189,7 +189,8 @@ START_TEST(test_blocked_ranges)
     }
     static const char *const inside[] = {
         "169.254.169.254", "fd00:ec2::254", "127.0.0.1", "10.1.2.3", "172.20.0.1", "192.168.1.1",
-        "100.100.100.200", "255.255.255.255", "224.0.0.251", "fe80::1", "ff02::1", NULL,
+        "100.100.100.200", "255.255.255.255", "224.0.0.251", "fe80::1", "ff02::1", "fec0::1",
+        "64:ff9b:1::a00:1", NULL,
     };
     for (int i = 0; inside[i] != NULL; i++)
         ck_assert_msg(blocked(inside[i]), "%s not blocked", inside[i]);

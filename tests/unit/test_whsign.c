@@ -3,6 +3,7 @@
 #include <check.h>
 #include <sodium.h>
 #include <string.h>
+#include "../../src/webhook_delivery.h"
 #include "../../src/whsign.h"
 #include "suites.h"
 
@@ -115,6 +116,29 @@ START_TEST(test_secret_new)
 }
 END_TEST
 
+/* ---- the response excerpt a delivery logs ------------------------------------------------ */
+
+static const char *clean(const char *in, size_t len, char *buf)
+{
+    memcpy(buf, in, len);
+    webhook_utf8_clean(buf, len);
+    return buf;
+}
+
+START_TEST(test_excerpt_utf8)
+{
+    char buf[64];
+    ck_assert_str_eq(clean("ok", 2, buf), "ok");
+    ck_assert_str_eq(clean("\xe5\xa5\xbd\xe7\x9a\x84", 6, buf), "\xe5\xa5\xbd\xe7\x9a\x84");  /* 好的 */
+    ck_assert_str_eq(clean("\xe5\xa5\xbd\xe7\x9a", 5, buf), "\xe5\xa5\xbd");       /* cut inside 的 */
+    ck_assert_str_eq(clean("\xc4\xe3\xba\xc3", 4, buf), "???");  /* GBK 你好: the last byte may begin a character */
+    ck_assert_str_eq(clean("a\0b", 3, buf), "a?b");                                   /* NUL */
+    ck_assert_str_eq(clean("\xed\xa0\x80x", 4, buf), "???x");                       /* a surrogate */
+    ck_assert_str_eq(clean("\xc0\xafx", 3, buf), "??x");                             /* overlong */
+    ck_assert_str_eq(clean("\xf0\x9f\x98\x80", 4, buf), "\xf0\x9f\x98\x80");   /* 😀 */
+}
+END_TEST
+
 Suite *whsign_suite(void)
 {
     Suite *s = suite_create("whsign");
@@ -126,6 +150,10 @@ Suite *whsign_suite(void)
 
     tc = tcase_create("secrets");
     tcase_add_test(tc, test_secret_new);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("excerpts");
+    tcase_add_test(tc, test_excerpt_utf8);
     suite_add_tcase(s, tc);
     return s;
 }
