@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 CC      ?= gcc
-PKGS    := libmicrohttpd jansson libpq libjwt libsodium libcrypto icu-i18n libcurl
+PKGS    := libmicrohttpd jansson libpq libjwt libsodium libcrypto icu-i18n libcurl zlib
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP
 CPPFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -46,7 +46,7 @@ build/unit_tests: $(UNIT_SRC:%.c=build/%.o) $(LIB_SRC:%.c=build/%.o) build/opena
 
 # ---- dependencies ---------------------------------------------------------------------
 APT_PKGS := build-essential pkg-config libmicrohttpd-dev libjansson-dev libpq-dev \
-            libjwt-dev libsodium-dev libssl-dev libicu-dev libcurl4-gnutls-dev check postgresql \
+            libjwt-dev libsodium-dev libssl-dev libicu-dev libcurl4-gnutls-dev zlib1g-dev check postgresql \
             postgresql-contrib tzdata wrk curl shellcheck
 
 # Installs the Debian packages that are missing (as root, or through sudo).

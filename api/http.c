@@ -21,6 +21,7 @@
 #include <time.h>
 #include "../src/config.h"
 #include "../src/crypto.h"
+#include "../src/gzip.h"
 #include "../src/jwt.h"
 #include "../src/log.h"
 #include "../src/metrics.h"
@@ -586,6 +587,93 @@ static void stream_free(void *cls)
     free(s);
 }
 
+static bool header_set(const struct api_call *c, const char *name)
+{
+    for (int i = 0; i < c->n_headers; i++)
+        if (strcasecmp(c->headers[i].name, name) == 0)
+            return true;
+    return false;
+}
+
+/* The request's Origin when CORS_ALLOWED_ORIGINS lists it exactly, else NULL. */
+static const char *allowed_origin(const struct api_call *c)
+{
+    const char *origin = api_header(c, "Origin");
+    size_t n = origin ? strlen(origin) : 0;
+    for (const char *p = g_config.cors_allowed_origins; n > 0 && *p;) {
+        size_t k = strcspn(p, ",");
+        const char *item = p;
+        while (k > 0 && *item == ' ')
+            item++, k--;
+        size_t len = k;
+        while (len > 0 && item[len - 1] == ' ')
+            len--;
+        if (len == n && strncmp(item, origin, n) == 0)
+            return origin;
+        p = item + k + (item[k] == ',');
+    }
+    return NULL;
+}
+
+/* What every reply carries: nosniff; no-store for what a token let through (unless the
+ * handler chose a cache policy); CORS for an allowed origin. */
+static void common_headers(struct api_call *c)
+{
+    api_header_set(c, "X-Content-Type-Options", "nosniff");
+    if (c->route && c->route->roles != 0 && !header_set(c, "Cache-Control"))
+        api_header_set(c, "Cache-Control", "no-store");
+    const char *origin = allowed_origin(c);
+    if (origin != NULL) {
+        api_header_set(c, "Access-Control-Allow-Origin", origin);
+        api_header_set(c, "Access-Control-Expose-Headers",
+                       "ETag, Location, X-Request-Id, Retry-After, Content-Disposition");
+    }
+    if (g_config.cors_allowed_origins[0] != '\0')
+        api_header_set(c, "Vary", "Origin, Accept-Encoding");
+}
+
+/* A preflight (OPTIONS): 204 with Allow, and the CORS answer for an allowed origin. */
+static void preflight(struct api_call *c)
+{
+    char allow[128] = "OPTIONS";
+    size_t off = strlen(allow);
+    for (size_t i = 0; i < table_len; i++)
+        if (same_shape(table[i].pattern, c->url_path) && !strstr(allow, table[i].method))
+            off += (size_t)snprintf(allow + off, sizeof allow - off, ", %s", table[i].method);
+    api_no_content(c);
+    api_header_set(c, "Allow", allow);
+    if (allowed_origin(c) != NULL) {
+        api_header_set(c, "Access-Control-Allow-Methods", allow);
+        api_header_set(c, "Access-Control-Allow-Headers",
+                       "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Last-Event-ID, Accept-Language");
+        api_header_set(c, "Access-Control-Max-Age", "600");
+    }
+}
+
+/* The body as sent: gzipped when the client accepts it and it is worth it. *gz (owned)
+ * holds a compression made here. */
+static void encode(struct api_call *c, const void **body, size_t *len, unsigned char **gz)
+{
+    *gz = NULL;
+    if (c->res_len < GZIP_MIN_BYTES || !gzip_worth(c->res_type) || !gzip_accepted(api_header(c, "Accept-Encoding")))
+        return;
+    size_t n = 0;
+    if (c->res_gzip != NULL) {
+        *body = c->res_gzip;
+        *len = c->res_gzip_len;
+    } else if (gzip_compress(c->res_body, c->res_len, 4, gz, &n) == PD_OK && n < c->res_len) {
+        *body = *gz;
+        *len = n;
+    } else {
+        free(*gz);
+        *gz = NULL;
+        return;
+    }
+    api_header_set(c, "Content-Encoding", "gzip");
+    if (!header_set(c, "Vary"))
+        api_header_set(c, "Vary", "Accept-Encoding");
+}
+
 /* Hands the reply to libmicrohttpd. */
 static enum MHD_Result send_reply(struct request *rq)
 {
@@ -595,6 +683,7 @@ static enum MHD_Result send_reply(struct request *rq)
     log_request(c->method, c->route ? c->route->pattern : "(unmatched)", c->status, ms, c->request_id,
                 c->route && c->route->roles ? c->who.sub : NULL);
     struct MHD_Response *res;
+    common_headers(c);
     if (c->stream.next != NULL) {
         struct api_stream *s = malloc(sizeof *s);
         res = s != NULL ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free)
@@ -606,10 +695,21 @@ static enum MHD_Result send_reply(struct request *rq)
         *s = c->stream;  /* libmicrohttpd ends it (stream_free) */
         c->stream = (struct api_stream){ 0 };
     } else {
-        res = MHD_create_response_from_buffer(c->res_len, c->res_body, MHD_RESPMEM_MUST_FREE);
+        const void *body = c->res_body;
+        size_t len = c->res_len;
+        unsigned char *gz;
+        encode(c, &body, &len, &gz);
+        if (body == c->res_body) {
+            res = MHD_create_response_from_buffer(c->res_len, c->res_body, MHD_RESPMEM_MUST_FREE);
+            if (res != NULL)
+                c->res_body = NULL;  /* libmicrohttpd frees it */
+        } else {
+            res = MHD_create_response_from_buffer(len, (void *)body, gz ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+            if (res == NULL)
+                free(gz);
+        }
         if (res == NULL)
             return MHD_NO;
-        c->res_body = NULL;  /* libmicrohttpd frees it */
     }
     if (c->res_type[0] != '\0')
         MHD_add_response_header(res, "Content-Type", c->res_type);
@@ -627,6 +727,10 @@ static bool admit(struct request *rq)
     struct api_call *c = &rq->c;
     if (!read_query(c))
         return false;
+    if (strcmp(c->method, "OPTIONS") == 0) {
+        preflight(c);
+        return false;
+    }
     c->route = find_route(c, &rq->route_index);
     if (c->route == NULL) {
         no_route(c);

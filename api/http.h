@@ -52,7 +52,7 @@ struct api_scope {
     char communities_buf[API_SCOPE_BUF], units_buf[API_SCOPE_BUF];
 };
 #define API_MAX_QUERY_ARGS 64   /* more query parameters than this: 414 */
-#define API_MAX_HEADERS 12      /* reply headers a handler may set */
+#define API_MAX_HEADERS 16      /* reply headers a handler may set */
 
 struct api_arg {
     char *name, *value;         /* decoded; a repeated name's values joined with commas */
@@ -103,6 +103,8 @@ struct api_call {
     size_t res_len;
     char res_type[128];                  /* the reply's Content-Type ("" for none) */
     struct api_stream stream;            /* a streamed body (stream.next set) instead of res_body */
+    const void *res_gzip;                /* res_body gzipped ahead of time (borrowed), or NULL */
+    size_t res_gzip_len;
     int n_headers;
     struct api_header headers[API_MAX_HEADERS];
     struct principal who;                /* the caller, for authenticated routes; only its
@@ -173,6 +175,9 @@ void api_stream_wake(void *handle);
 /* A caller's context outside any request (the live stream's checks on its behalf): who and
  * the scope built from it; nothing else of c is set. */
 void api_call_for(struct api_call *c, const struct principal *who);
+/* The reply's body gzipped ahead of time (static data, kept by the caller), sent instead of
+ * compressing it when the client accepts gzip. */
+void api_precompressed(struct api_call *c, const void *gz, size_t len);
 /* Sets a reply header (name must be a literal; value is copied). */
 void api_header_set(struct api_call *c, const char *name, const char *value);
 /* Forgets the reply built so far (body, status and headers), to answer otherwise. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../src/config.h"
+#include "../src/gzip.h"
 #include "../src/jwt.h"
 #include "../src/log.h"
 #include "../src/metrics.h"
@@ -14,24 +15,33 @@ extern const char _binary_openapi_yaml_start[], _binary_openapi_yaml_end[];
 
 static int latest_migration;
 
-/* Swagger UI files, loaded once from DOCS_DIR. */
+/* Swagger UI files, loaded once from DOCS_DIR and gzipped once. */
 static struct asset {
     const char *name, *type;
     char *data;
     size_t len;
+    unsigned char *gz;
+    size_t gz_len;
 } assets[] = {
-    { "swagger-ui.css", "text/css; charset=utf-8", NULL, 0 },
-    { "swagger-ui-bundle.js", "text/javascript; charset=utf-8", NULL, 0 },
-    { "swagger-ui-standalone-preset.js", "text/javascript; charset=utf-8", NULL, 0 },
+    { "swagger-ui.css", "text/css; charset=utf-8", NULL, 0, NULL, 0 },
+    { "swagger-ui-bundle.js", "text/javascript; charset=utf-8", NULL, 0, NULL, 0 },
+    { "swagger-ui-standalone-preset.js", "text/javascript; charset=utf-8", NULL, 0, NULL, 0 },
 };
+/* the contract, gzipped once */
+static unsigned char *openapi_gz;
+static size_t openapi_gz_len;
 #define N_ASSETS (sizeof assets / sizeof assets[0])
 
 static const char docs_page[] =
     "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>propdesk API</title>"
     "<link rel=\"stylesheet\" href=\"/docs/swagger-ui.css\"></head><body><div id=\"ui\"></div>"
-    "<script src=\"/docs/swagger-ui-bundle.js\"></script>"
-    "<script>window.ui = SwaggerUIBundle({url: '/openapi.yaml', dom_id: '#ui'});</script>"
+    "<script src=\"/docs/swagger-ui-bundle.js\"></script><script src=\"/docs/init.js\"></script>"
     "</body></html>";
+/* no inline script (the Content-Security-Policy forbids it): the page's start-up is an asset */
+static const char docs_init[] = "window.ui = SwaggerUIBundle({url: '/openapi.yaml', dom_id: '#ui'});\n";
+/* Swagger UI sets inline styles and shows data: images; nothing leaves the origin */
+#define DOCS_CSP "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " \
+                 "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 static char *read_all(const char *path, size_t *len)
 {
@@ -60,15 +70,24 @@ void api_ops_init(int latest)
         assets[i].data = read_all(path, &assets[i].len);
         if (assets[i].data == NULL)
             log_msg(LOG_WARN, NULL, "api_ops_init - %s missing: /docs will be incomplete (run make docs)", path);
+        else if (gzip_compress(assets[i].data, assets[i].len, 9, &assets[i].gz, &assets[i].gz_len) != PD_OK)
+            assets[i].gz = NULL;
     }
+    if (gzip_compress(_binary_openapi_yaml_start, (size_t)(_binary_openapi_yaml_end - _binary_openapi_yaml_start), 9,
+                      &openapi_gz, &openapi_gz_len) != PD_OK)
+        openapi_gz = NULL;
 }
 
 void api_ops_shutdown(void)
 {
     for (size_t i = 0; i < N_ASSETS; i++) {
         free(assets[i].data);
+        free(assets[i].gz);
         assets[i].data = NULL;
+        assets[i].gz = NULL;
     }
+    free(openapi_gz);
+    openapi_gz = NULL;
 }
 
 void ops_healthz(struct api_call *c)
@@ -115,20 +134,37 @@ void ops_openapi(struct api_call *c)
 {
     api_text(c, 200, "application/yaml", _binary_openapi_yaml_start,
              (size_t)(_binary_openapi_yaml_end - _binary_openapi_yaml_start));
+    if (openapi_gz)
+        api_precompressed(c, openapi_gz, openapi_gz_len);
+}
+
+void ops_root(struct api_call *c)
+{
+    api_no_content(c);
+    c->status = 302;
+    api_header_set(c, "Location", "/docs");
 }
 
 void ops_docs(struct api_call *c)
 {
     api_text(c, 200, "text/html; charset=utf-8", docs_page, sizeof docs_page - 1);
+    api_header_set(c, "Content-Security-Policy", DOCS_CSP);
 }
 
 void ops_docs_asset(struct api_call *c)
 {
     const char *name = api_param(c, 0);
+    if (strcmp(name, "init.js") == 0) {
+        api_text(c, 200, "text/javascript; charset=utf-8", docs_init, sizeof docs_init - 1);
+        api_header_set(c, "Cache-Control", "public, max-age=86400");
+        return;
+    }
     for (size_t i = 0; i < N_ASSETS; i++) {
         if (strcmp(name, assets[i].name) == 0 && assets[i].data != NULL) {
-            api_header_set(c, "Cache-Control", "public, max-age=86400");
             api_text(c, 200, assets[i].type, assets[i].data, assets[i].len);
+            if (assets[i].gz)
+                api_precompressed(c, assets[i].gz, assets[i].gz_len);
+            api_header_set(c, "Cache-Control", "public, max-age=86400");
             return;
         }
     }

@@ -154,8 +154,16 @@ void api_text(struct api_call *c, int status, const char *content_type, const ch
     c->replied = true;
 }
 
+void api_precompressed(struct api_call *c, const void *gz, size_t len)
+{
+    c->res_gzip = gz;
+    c->res_gzip_len = len;
+}
+
 void api_reply_reset(struct api_call *c)
 {
+    c->res_gzip = NULL;
+    c->res_gzip_len = 0;
     for (int i = 0; i < c->n_headers; i++)
         free(c->headers[i].value);
     c->n_headers = 0;

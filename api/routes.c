@@ -31,6 +31,7 @@
 
 const struct route api_routes[] = {
     /* operations */
+    { "GET", "/", ops_root, PUBLIC, BODY_NONE },
     { "GET", "/healthz", ops_healthz, PUBLIC, BODY_NONE },
     { "GET", "/readyz", ops_readyz, PUBLIC, BODY_NONE },
     { "GET", "/metrics", ops_metrics, PUBLIC, BODY_NONE },

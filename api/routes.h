@@ -43,6 +43,7 @@ enum pd_err announcements_stream_versions(struct api_call *c, const char *ids, j
 enum pd_err surveys_stream_versions(struct api_call *c, const char *ids, json_t **out);
 enum pd_err notifications_stream_versions(struct api_call *c, const char *ids, json_t **out);
 
+void ops_root(struct api_call *c);
 void ops_healthz(struct api_call *c);
 void ops_readyz(struct api_call *c);
 void ops_metrics(struct api_call *c);

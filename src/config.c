@@ -156,6 +156,11 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (int_var(get, cls, "WEBHOOK_DISABLE_AFTER_HOURS", 120, 1, 8760, &v, err, errlen))
         return -1;
     cfg->webhook_disable_after_hours = (int)v;
+    if (str_var(get, cls, "CORS_ALLOWED_ORIGINS", "", cfg->cors_allowed_origins, sizeof cfg->cors_allowed_origins,
+                err, errlen))
+        return -1;
+    if (strchr(cfg->cors_allowed_origins, '*') || strpbrk(cfg->cors_allowed_origins, "\r\n"))
+        FAIL("CORS_ALLOWED_ORIGINS lists exact origins such as https://desk.example.com, comma-separated (no *)");
 
     const char *lvl = get("LOG_LEVEL", cls);
     if (lvl == NULL || *lvl == '\0' || strcmp(lvl, "info") == 0)
