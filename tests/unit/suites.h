@@ -23,5 +23,6 @@ Suite *announcement_rules_suite(void);
 Suite *survey_rules_suite(void);
 Suite *netguard_suite(void);
 Suite *whsign_suite(void);
+Suite *gzip_suite(void);
 
 #endif

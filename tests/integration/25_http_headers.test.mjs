@@ -1,0 +1,98 @@
+// What browsers, caches and proxies see on every reply: GET / sends people to /docs, whose
+// page runs under a Content-Security-Policy with every asset served here; nosniff
+// everywhere; no-store on authenticated replies; CORS only for the configured origins
+// (the suite's server allows https://desk.example.com); gzip for bodies worth it, when asked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { get, login, DIRECT } from './lib.mjs';
+
+/* A raw exchange (no automatic decompression): status, headers and the body's bytes. */
+function raw(method, path, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${DIRECT}${path}`, { method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('GET / leads to /docs, which loads only its own assets under a CSP', async () => {
+  const root = await raw('GET', '/');
+  assert.equal(root.status, 302);
+  assert.equal(root.headers.location, '/docs');
+  const page = await raw('GET', '/docs');
+  assert.equal(page.status, 200);
+  const csp = page.headers['content-security-policy'];
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  const html = page.body.toString();
+  assert.ok(!/<script>[^<]/.test(html), 'no inline script');
+  const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(assets.includes('/docs/init.js'));
+  for (const a of assets) {
+    assert.ok(a.startsWith('/'), `${a} is served here`);
+    assert.equal((await raw('GET', a)).status, 200, a);
+  }
+  const spec = (await raw('GET', '/openapi.yaml')).body.toString();
+  assert.match(spec, /^servers:\n {2}- url: \/\n/m, 'the first server is relative: Try it out works on any host');
+});
+
+test('nosniff everywhere; no-store on what a token let through', async () => {
+  const token = await login('agent');
+  for (const [path, headers] of [['/healthz', {}], ['/nope', {}], ['/v1/me', {}], ['/v1/me', { authorization: `Bearer ${token}` }]]) {
+    const r = await raw('GET', path, headers);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff', `${path} ${r.status}`);
+  }
+  const me = await raw('GET', '/v1/me', { authorization: `Bearer ${token}` });
+  assert.equal(me.headers['cache-control'], 'no-store');
+  assert.equal((await raw('GET', '/v1/me')).headers['cache-control'], 'no-store', 'its 401 too');
+  assert.equal((await raw('GET', '/v1/meta/enums')).headers['cache-control'], 'public, max-age=3600', 'public data keeps its policy');
+});
+
+test('CORS answers only the allowed origins, preflight included', async () => {
+  const ok = await raw('OPTIONS', '/v1/tickets/00000000-0000-4000-8000-000000000000', {
+    origin: 'https://desk.example.com', 'access-control-request-method': 'PATCH',
+    'access-control-request-headers': 'authorization, if-match' });
+  assert.equal(ok.status, 204);
+  assert.equal(ok.headers['access-control-allow-origin'], 'https://desk.example.com');
+  assert.match(ok.headers['access-control-allow-methods'], /PATCH/);
+  assert.match(ok.headers['access-control-allow-headers'], /If-Match/);
+  assert.match(ok.headers.vary, /Origin/);
+  const other = await raw('OPTIONS', '/v1/tickets', { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' });
+  assert.equal(other.headers['access-control-allow-origin'], undefined);
+  const simple = await raw('GET', '/healthz', { origin: 'https://desk.example.com' });
+  assert.equal(simple.headers['access-control-allow-origin'], 'https://desk.example.com');
+  assert.match(simple.headers['access-control-expose-headers'], /ETag/);
+  assert.equal((await raw('GET', '/healthz', { origin: 'https://desk.example.com.evil.net' })).headers['access-control-allow-origin'], undefined);
+});
+
+test('gzip when the client accepts it and the body is worth it; the same JSON either way', async () => {
+  const token = await login('admin');
+  const auth = { authorization: `Bearer ${token}` };
+  const plain = await raw('GET', '/v1/users?limit=100', auth);
+  const zipped = await raw('GET', '/v1/users?limit=100', { ...auth, 'accept-encoding': 'br;q=1, gzip;q=0.8' });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.match(zipped.headers.vary, /Accept-Encoding/);
+  assert.ok(zipped.body.length < plain.body.length / 3, `${zipped.body.length} of ${plain.body.length} bytes`);
+  assert.deepEqual(JSON.parse(gunzipSync(zipped.body)), JSON.parse(plain.body));
+  const refused = await raw('GET', '/v1/users?limit=100', { ...auth, 'accept-encoding': 'gzip;q=0' });
+  assert.equal(refused.headers['content-encoding'], undefined, 'q=0 refuses');
+  const small = await raw('GET', '/healthz', { 'accept-encoding': 'gzip' });
+  assert.equal(small.headers['content-encoding'], undefined, 'a small body is sent as it is');
+  for (const path of ['/openapi.yaml', '/docs/swagger-ui-bundle.js']) {
+    const a = await raw('GET', path, { 'accept-encoding': 'gzip' });
+    const b = await raw('GET', path);
+    assert.equal(a.headers['content-encoding'], 'gzip', path);
+    assert.ok(gunzipSync(a.body).equals(b.body), `${path}: the same bytes`);
+    assert.ok(a.body.length < b.body.length / 3, `${path}: ${a.body.length} of ${b.body.length} bytes`);
+  }
+  // through fetch (which asks for gzip itself) nothing changes for a client
+  assert.equal((await get('/v1/tickets?limit=100', { token })).status, 200);
+});
