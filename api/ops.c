@@ -97,13 +97,21 @@ void ops_healthz(struct api_call *c)
 
 void ops_readyz(struct api_call *c)
 {
-    if (!api_db(c))
-        return;
-    if (!migrate_is_current(c->db, latest_migration)) {
-        api_problem(c, 503, "Service Unavailable", "Database migrations are not current.", NULL);
-        return;
+    bool current = false;
+    struct db_conn *db = NULL;
+    enum pd_err err = db_acquire(&db);
+    if (err == PD_OK) {
+        err = migrate_is_current(db, latest_migration, &current);
+        db_release(db);
     }
-    api_json(c, 200, json_pack("{s:s}", "status", "ready"));
+    if (err == PD_ERR_UNAVAILABLE)
+        api_problem(c, 503, "Service Unavailable", "The database is unreachable.", NULL);
+    else if (err != PD_OK)
+        api_problem(c, 503, "Service Unavailable", "The database could not be asked for its migrations.", NULL);
+    else if (!current)
+        api_problem(c, 503, "Service Unavailable", "Database migrations are not current.", NULL);
+    else
+        api_json(c, 200, json_pack("{s:s}", "status", "ready"));
 }
 
 void ops_metrics(struct api_call *c)

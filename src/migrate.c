@@ -203,15 +203,16 @@ cleanup:
     return rc;
 }
 
-bool migrate_is_current(struct db_conn *db, int latest)
+enum pd_err migrate_is_current(struct db_conn *db, int latest, bool *current)
 {
     char v[16];
     snprintf(v, sizeof v, "%d", latest);
     const char *p[] = { v };
     PGresult *r;
-    if (db_exec(db, &has_version, 1, p, &r) != PD_OK)
-        return false;
-    bool ok = PQntuples(r) == 1;
+    enum pd_err err = db_exec(db, &has_version, 1, p, &r);
+    if (err != PD_OK)
+        return err;
+    *current = PQntuples(r) == 1;
     PQclear(r);
-    return ok;
+    return PD_OK;
 }

@@ -17,7 +17,8 @@ int migrate_apply(struct db_conn *db, const char *dir, int *applied, char *err, 
 int migrate_check(struct db_conn *db, const char *dir, int *pending, int *latest, char *err,
                   size_t errlen);
 
-/* True when version `latest` is recorded (used by /readyz). */
-bool migrate_is_current(struct db_conn *db, int latest);
+/* Whether version `latest` is recorded (used by /readyz): PD_OK and *current, or the
+ * database's error (PD_ERR_UNAVAILABLE when it cannot be reached). */
+enum pd_err migrate_is_current(struct db_conn *db, int latest, bool *current);
 
 #endif

@@ -20,6 +20,7 @@ test('the API rides out a PostgreSQL restart', { skip: !ctl && 'DATABASE_URL was
     assert.ok(down.headers.get('retry-after'));
     const ready = await get('/readyz', { allow5xx: true });
     assert.equal(ready.status, 503);
+    assert.equal(ready.json.detail, 'The database is unreachable.', 'says why');
     assert.equal((await get('/healthz')).status, 200, 'the process itself is fine');
   } finally {
     execSync(`${ctl} start ${process.env.PD_PGDIR} ${process.env.PD_PGPORT}`, { stdio: 'inherit' });
