@@ -8,7 +8,7 @@ CC      ?= gcc
 PKGS    := libmicrohttpd jansson libpq libjwt libsodium libcrypto icu-i18n libcurl zlib
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP
-CPPFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CPPFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ibuild
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LDFLAGS += -Wl,-z,noexecstack
 
@@ -16,11 +16,17 @@ SRC       := $(wildcard src/*.c api/*.c)
 LIB_SRC   := $(filter-out src/main.c,$(SRC))
 UNIT_SRC  := $(wildcard tests/unit/*.c)
 
-build/%.o: %.c | deps-check
+# one version for the binary and the contract: openapi.yaml's info.version
+build/version.h: openapi.yaml
+	@mkdir -p build
+	@v=$$(sed -n 's/^  version: *//p' openapi.yaml | head -1); test -n "$$v" && \
+	  echo "#define PROPDESK_VERSION \"$$v\"" > $@.tmp && mv $@.tmp $@
+
+build/%.o: %.c | deps-check build/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-build/asan/%.o: %.c | deps-check
+build/asan/%.o: %.c | deps-check build/version.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -c $< -o $@
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "../src/config.h"
 #include "../src/gzip.h"
 #include "../src/jwt.h"
@@ -9,11 +10,13 @@
 #include "../src/metrics.h"
 #include "../src/migrate.h"
 #include "../src/stream.h"
+#include "version.h"
 #include "routes.h"
 
 extern const char _binary_openapi_yaml_start[], _binary_openapi_yaml_end[];
 
 static int latest_migration;
+static long long started_at;
 
 /* Swagger UI files, loaded once from DOCS_DIR and gzipped once. */
 static struct asset {
@@ -64,6 +67,10 @@ static char *read_all(const char *path, size_t *len)
 void api_ops_init(int latest)
 {
     latest_migration = latest;
+    started_at = (long long)time(NULL);
+    if (api_routes_len > METRICS_MAX_ROUTES)
+        log_msg(LOG_ERROR, NULL, "api_ops_init - %zu routes, but /metrics counts %d: raise METRICS_MAX_ROUTES",
+                api_routes_len, METRICS_MAX_ROUTES);
     for (size_t i = 0; i < N_ASSETS; i++) {
         char path[700];
         snprintf(path, sizeof path, "%s/%s", g_config.docs_dir, assets[i].name);
@@ -114,6 +121,9 @@ void ops_readyz(struct api_call *c)
         api_json(c, 200, json_pack("{s:s}", "status", "ready"));
 }
 
+DB_STMT(jobs_lag, "SELECT coalesce(extract(epoch FROM now() - min(run_at)), 0) FROM jobs "
+                 "WHERE status = 'pending' AND run_at <= now()");
+
 void ops_metrics(struct api_call *c)
 {
     const char *methods[METRICS_MAX_ROUTES], *names[METRICS_MAX_ROUTES];
@@ -122,20 +132,24 @@ void ops_metrics(struct api_call *c)
         methods[i] = api_routes[i].method;
         names[i] = api_routes[i].pattern;
     }
-    int in_use, idle, size;
-    db_pool_stats(&in_use, &idle, &size);
-    char *text = metrics_render(methods, names, n, in_use, idle, size);
-    char *all = NULL;
-    if (text == NULL || asprintf(&all, "%s# HELP propdesk_streams_open Live event streams open on this instance.\n"
-                                 "# TYPE propdesk_streams_open gauge\npropdesk_streams_open %d\n",
-                                 text, stream_count()) < 0) {
-        free(text);
+    struct metrics_gauges g = { .streams_open = stream_count(), .jobs_lag_seconds = -1,
+                                .version = PROPDESK_VERSION, .started_at = started_at };
+    db_pool_stats(&g.pool_in_use, &g.pool_idle, &g.pool_size);
+    struct db_conn *db = NULL;
+    PGresult *res = NULL;
+    if (db_acquire(&db) == PD_OK) {
+        if (db_exec(db, &jobs_lag, 0, NULL, &res) == PD_OK)
+            g.jobs_lag_seconds = atof(db_value(res, 0, 0));
+        PQclear(res);
+        db_release(db);
+    }
+    char *text = metrics_render(methods, names, n, &g);
+    if (text == NULL) {
         api_error(c, PD_ERR_NOMEM, NULL);
         return;
     }
-    api_text(c, 200, "text/plain; version=0.0.4; charset=utf-8", all, strlen(all));
+    api_text(c, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
     free(text);
-    free(all);
 }
 
 void ops_openapi(struct api_call *c)

@@ -9,6 +9,7 @@
 #include <time.h>
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 struct db_conn {
     PGconn *pg;
@@ -417,7 +418,11 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
     enum pd_err err = prepare(c, st, name);
     if (err != PD_OK)
         return err;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     PGresult *r = PQexecPrepared(c->pg, name, n, params, lengths, formats, result_format);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    metrics_db_observe((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
         enum pd_err err = classify(c, r);

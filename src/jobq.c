@@ -8,6 +8,7 @@
 #include <string.h>
 #include "jobq.h"
 #include "log.h"
+#include "metrics.h"
 
 DB_STMT(schedule,
     "INSERT INTO jobs (kind, org_id, payload, run_at, dedup_key) "
@@ -149,7 +150,7 @@ int jobq_run(struct db_conn *db, const char *worker, const struct jobq_kind *kin
         log_msg(LOG_WARN, NULL, "jobq_run - claim failed: %s", db_last_message(db));
         return -1;
     }
-    int ran = PQntuples(claimed);
+    int ran = PQntuples(claimed), failed = 0;
     for (int i = 0; i < ran; i++) {
         const struct jobq_kind *kind = NULL;
         for (size_t k = 0; k < n && !kind; k++)
@@ -160,10 +161,12 @@ int jobq_run(struct db_conn *db, const char *worker, const struct jobq_kind *kin
         if (run_one(db, claimed, i, worker, kind, error, sizeof error, &retry_in_ms) == PD_OK)
             continue;
         db_rollback(db);
+        failed++;
         log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) attempt %s failed: %s", db_value(claimed, i, 0),
                 db_value(claimed, i, 1), db_value(claimed, i, 4), error);
         finish(db, claimed, i, worker, PD_ERR_DB, error, retry_in_ms);
     }
     PQclear(claimed);
+    metrics_jobs_observe(ran, failed);
     return ran;
 }

@@ -19,9 +19,7 @@
 #include "tz.h"
 #include "webhook_delivery.h"
 
-#ifndef PROPDESK_VERSION
-#define PROPDESK_VERSION "0.1.0"
-#endif
+#include "version.h"  /* generated from openapi.yaml's info.version: one version for both */
 
 static int usage(void)
 {

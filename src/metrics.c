@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include "metrics.h"
 
 static const double bucket_le[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
@@ -12,6 +15,9 @@ static const double bucket_le[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0
 #define SLOTS (METRICS_MAX_ROUTES + 1)   /* last slot: unmatched */
 
 static atomic_ulong status_count[SLOTS][600];
+/* the database's round trips, and the job table's claims */
+static atomic_ulong db_bucket[N_BUCKETS + 1], db_sum_us;
+static atomic_ulong job_claims, job_runs, job_failures;
 static atomic_ulong bucket_count[SLOTS][N_BUCKETS + 1];
 static atomic_ulong sum_us[SLOTS];
 
@@ -26,6 +32,22 @@ void metrics_observe(int route_index, int status, double seconds)
         b++;
     atomic_fetch_add_explicit(&bucket_count[slot][b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&sum_us[slot], (unsigned long)(seconds * 1e6), memory_order_relaxed);
+}
+
+void metrics_db_observe(double seconds)
+{
+    size_t b = 0;
+    while (b < N_BUCKETS && seconds > bucket_le[b])
+        b++;
+    atomic_fetch_add_explicit(&db_bucket[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&db_sum_us, (unsigned long)(seconds * 1e6), memory_order_relaxed);
+}
+
+void metrics_jobs_observe(int ran, int failed)
+{
+    atomic_fetch_add_explicit(&job_claims, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&job_runs, (unsigned long)(ran > 0 ? ran : 0), memory_order_relaxed);
+    atomic_fetch_add_explicit(&job_failures, (unsigned long)(failed > 0 ? failed : 0), memory_order_relaxed);
 }
 
 struct buf {
@@ -58,8 +80,58 @@ static void put(struct buf *b, const char *fmt, ...)
     }
 }
 
+/* process_* as Prometheus clients name them, from /proc/self (Linux). */
+static void process_metrics(struct buf *b, long long started_at)
+{
+    long pages = 0, rss = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f != NULL) {
+        if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+            pages = rss = 0;
+        fclose(f);
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    int fds = 0;
+    DIR *d = opendir("/proc/self/fd");
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        fds += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+                 (double)ru.ru_stime.tv_usec / 1e6;
+    struct rlimit rl;
+    long long max_fds = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (long long)rl.rlim_cur : -1;
+    put(b, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n"
+           "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %.2f\n"
+           "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+           "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes %lld\n"
+           "# HELP process_virtual_memory_bytes Virtual memory size in bytes.\n"
+           "# TYPE process_virtual_memory_bytes gauge\nprocess_virtual_memory_bytes %lld\n"
+           "# HELP process_open_fds Number of open file descriptors.\n"
+           "# TYPE process_open_fds gauge\nprocess_open_fds %d\n"
+           "# HELP process_max_fds Maximum number of open file descriptors.\n"
+           "# TYPE process_max_fds gauge\nprocess_max_fds %lld\n"
+           "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
+           "# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds %lld\n",
+        cpu, (long long)rss * page, (long long)pages * page, fds > 0 ? fds - 1 : 0, max_fds, started_at);
+}
+
+static void histogram(struct buf *b, const char *name, atomic_ulong *buckets, atomic_ulong *sum)
+{
+    unsigned long running = 0;
+    for (size_t i = 0; i < N_BUCKETS; i++) {
+        running += atomic_load_explicit(&buckets[i], memory_order_relaxed);
+        put(b, "%s_bucket{le=\"%g\"} %lu\n", name, bucket_le[i], running);
+    }
+    running += atomic_load_explicit(&buckets[N_BUCKETS], memory_order_relaxed);
+    put(b, "%s_bucket{le=\"+Inf\"} %lu\n%s_sum %.6f\n%s_count %lu\n", name, running, name,
+        (double)atomic_load_explicit(sum, memory_order_relaxed) / 1e6, name, running);
+}
+
 char *metrics_render(const char *const *methods, const char *const *names, size_t n_routes,
-                     int pool_in_use, int pool_idle, int pool_size)
+                     const struct metrics_gauges *g)
 {
     struct buf b = { 0 };
     if (n_routes > METRICS_MAX_ROUTES)
@@ -102,6 +174,26 @@ char *metrics_render(const char *const *methods, const char *const *names, size_
             "propdesk_db_pool_connections{state=\"idle\"} %d\n"
             "# HELP propdesk_db_pool_size Configured database pool size.\n"
             "# TYPE propdesk_db_pool_size gauge\n"
-            "propdesk_db_pool_size %d\n", pool_in_use, pool_idle, pool_size);
+            "propdesk_db_pool_size %d\n", g->pool_in_use, g->pool_idle, g->pool_size);
+    put(&b, "# HELP propdesk_db_query_duration_seconds Round trips of statements to the database.\n"
+            "# TYPE propdesk_db_query_duration_seconds histogram\n");
+    histogram(&b, "propdesk_db_query_duration_seconds", db_bucket, &db_sum_us);
+    put(&b, "# HELP propdesk_jobs_claims_total Claims of the job table (each takes up to a batch of due jobs).\n"
+            "# TYPE propdesk_jobs_claims_total counter\npropdesk_jobs_claims_total %lu\n"
+            "# HELP propdesk_jobs_runs_total Jobs run (successfully or not).\n"
+            "# TYPE propdesk_jobs_runs_total counter\npropdesk_jobs_runs_total %lu\n"
+            "# HELP propdesk_jobs_failures_total Job runs that failed (retried later, or dead).\n"
+            "# TYPE propdesk_jobs_failures_total counter\npropdesk_jobs_failures_total %lu\n",
+        atomic_load_explicit(&job_claims, memory_order_relaxed), atomic_load_explicit(&job_runs, memory_order_relaxed),
+        atomic_load_explicit(&job_failures, memory_order_relaxed));
+    if (g->jobs_lag_seconds >= 0)
+        put(&b, "# HELP propdesk_jobs_lag_seconds How long the oldest due job has been waiting.\n"
+                "# TYPE propdesk_jobs_lag_seconds gauge\npropdesk_jobs_lag_seconds %.3f\n", g->jobs_lag_seconds);
+    put(&b, "# HELP propdesk_streams_open Live event streams open on this instance.\n"
+            "# TYPE propdesk_streams_open gauge\npropdesk_streams_open %d\n"
+            "# HELP propdesk_build_info The running build (its version is the contract's).\n"
+            "# TYPE propdesk_build_info gauge\npropdesk_build_info{version=\"%s\"} 1\n",
+        g->streams_open, g->version);
+    process_metrics(&b, g->started_at);
     return b.data;
 }

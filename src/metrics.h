@@ -5,12 +5,27 @@
 
 #include <stddef.h>
 
-#define METRICS_MAX_ROUTES 128
+#define METRICS_MAX_ROUTES 256  /* the route table's size may not exceed it (checked at start) */
 
 /* route_index -1 = unmatched. */
 void metrics_observe(int route_index, int status, double seconds);
-/* Prometheus text exposition; caller frees. names[i] is route i's template. */
+/* One statement's round trip to the database (db_exec). */
+void metrics_db_observe(double seconds);
+/* One claim of the job table: how many jobs ran, how many of them failed. */
+void metrics_jobs_observe(int ran, int failed);
+
+/* What /metrics shows beside the counters. */
+struct metrics_gauges {
+    int pool_in_use, pool_idle, pool_size;
+    int streams_open;
+    double jobs_lag_seconds;      /* how late the oldest due job is (-1: unknown) */
+    const char *version;
+    long long started_at;         /* unix seconds */
+};
+
+/* Prometheus text exposition; caller frees. names[i] is route i's template. Also the
+ * process_* family read from /proc. */
 char *metrics_render(const char *const *methods, const char *const *names, size_t n_routes,
-                     int pool_in_use, int pool_idle, int pool_size);
+                     const struct metrics_gauges *g);
 
 #endif

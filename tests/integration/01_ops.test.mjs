@@ -40,6 +40,28 @@ test('metrics expose requests by route template and status, latency and pool', a
   await get(`/v1/units/${'0'.repeat(8)}-0000-4000-8000-000000000000`, { token });
   const m = await get('/metrics');
   assert.match(m.text, /route="\/v1\/units\/\{id\}",status="404"/, 'labels use the route template, not the raw path');
+  // the last routes of the table are counted too (not folded into "unmatched")
+  await get(`/v1/webhook-deliveries/${'0'.repeat(8)}-0000-4000-8000-000000000000`, { token });
+  assert.match((await get('/metrics')).text, /route="\/v1\/webhook-deliveries\/\{id\}",status="404"/);
+});
+
+test('metrics for operators: the process, the build, the database, the jobs, the streams', async () => {
+  const spec = (await get('/openapi.yaml')).text;
+  const version = spec.match(/^info:[\s\S]*?^ {2}version: (\S+)$/m)[1];
+  const m = (await get('/metrics')).text;
+  assert.match(m, new RegExp(`^propdesk_build_info\\{version="${version.replace(/\./g, '\\.')}"\\} 1$`, 'm'), 'one version: the contract\'s');
+  for (const name of ['process_resident_memory_bytes', 'process_virtual_memory_bytes', 'process_open_fds', 'process_max_fds',
+    'process_start_time_seconds', 'process_cpu_seconds_total', 'propdesk_jobs_claims_total', 'propdesk_jobs_runs_total',
+    'propdesk_jobs_failures_total', 'propdesk_jobs_lag_seconds', 'propdesk_streams_open'])
+    assert.match(m, new RegExp(`^# TYPE ${name} (gauge|counter)\n${name} [0-9.e+]+$`, 'm'), name);
+  assert.ok(Number(m.match(/^process_resident_memory_bytes (\d+)/m)[1]) > 1e6);
+  assert.ok(Math.abs(Number(m.match(/^process_start_time_seconds (\d+)/m)[1]) - Date.now() / 1000) < 3600);
+  assert.ok(Number(m.match(/^propdesk_db_query_duration_seconds_count (\d+)/m)[1]) > 0, 'database round trips are timed');
+  assert.match(m, /^propdesk_db_query_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
+  if (process.env.PROPDESK_BIN) {
+    const { execFileSync } = await import('node:child_process');
+    assert.equal(execFileSync(process.env.PROPDESK_BIN, ['version']).toString().trim(), `propdesk ${version}`);
+  }
 });
 
 test('the contract and the docs are served locally', async () => {
