@@ -674,16 +674,46 @@ static void encode(struct api_call *c, const void **body, size_t *len, unsigned 
         api_header_set(c, "Vary", "Accept-Encoding");
 }
 
+/* A W3C traceparent (version 00): "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>",
+ * neither id all zeros. Copies the ids out when it is one. */
+static bool traceparent(const char *v, char trace[33], char parent[17])
+{
+    if (v == NULL || strlen(v) != 55 || strncmp(v, "00-", 3) != 0 || v[35] != '-' || v[52] != '-')
+        return false;
+    for (int i = 3; i < 55; i++)
+        if (i != 35 && i != 52 && !(isdigit((unsigned char)v[i]) || (v[i] >= 'a' && v[i] <= 'f')))
+            return false;
+    memcpy(trace, v + 3, 32);
+    trace[32] = '\0';
+    memcpy(parent, v + 36, 16);
+    parent[16] = '\0';
+    return strspn(trace, "0") != 32 && strspn(parent, "0") != 16;
+}
+
+static void log_access(struct api_call *c, double ms, long long bytes)
+{
+    char client[64], trace[33], parent[17];
+    bool traced = traceparent(api_header(c, "traceparent"), trace, parent);
+    bool who = c->route && c->route->roles && c->who.sub[0] != '\0';
+    const struct log_access a = {
+        .method = c->method, .route = c->route ? c->route->pattern : "(unmatched)", .request_id = c->request_id,
+        .status = c->status, .duration_ms = ms, .bytes = bytes,
+        .user_id = who ? c->who.sub : NULL, .org_id = who ? c->who.org : NULL,
+        .client = api_client_address(c, client, sizeof client),
+        .trace_id = traced ? trace : NULL, .parent_id = traced ? parent : NULL,
+    };
+    log_request(&a);
+}
+
 /* Hands the reply to libmicrohttpd. */
 static enum MHD_Result send_reply(struct request *rq)
 {
     struct api_call *c = &rq->c;
     double ms = elapsed_ms(&rq->t0);
     metrics_observe(rq->route_index, c->status, ms / 1000.0);
-    log_request(c->method, c->route ? c->route->pattern : "(unmatched)", c->status, ms, c->request_id,
-                c->route && c->route->roles ? c->who.sub : NULL);
     struct MHD_Response *res;
     common_headers(c);
+    long long bytes = c->stream.next != NULL ? -1 : (long long)c->res_len;
     if (c->stream.next != NULL) {
         struct api_stream *s = malloc(sizeof *s);
         res = s != NULL ? MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free)
@@ -699,6 +729,7 @@ static enum MHD_Result send_reply(struct request *rq)
         size_t len = c->res_len;
         unsigned char *gz;
         encode(c, &body, &len, &gz);
+        bytes = (long long)len;
         if (body == c->res_body) {
             res = MHD_create_response_from_buffer(c->res_len, c->res_body, MHD_RESPMEM_MUST_FREE);
             if (res != NULL)
@@ -716,6 +747,7 @@ static enum MHD_Result send_reply(struct request *rq)
     for (int i = 0; i < c->n_headers; i++)
         MHD_add_response_header(res, c->headers[i].name, c->headers[i].value);
     MHD_add_response_header(res, "X-Request-Id", c->request_id);
+    log_access(c, ms, bytes);
     enum MHD_Result ok = MHD_queue_response(c->conn, (unsigned)c->status, res);
     MHD_destroy_response(res);
     return ok;

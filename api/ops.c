@@ -1,7 +1,9 @@
 /* Operations endpoints: liveness, readiness, metrics, the contract, API docs, JWKS. */
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "../src/config.h"
 #include "../src/gzip.h"
@@ -124,8 +126,24 @@ void ops_readyz(struct api_call *c)
 DB_STMT(jobs_lag, "SELECT coalesce(extract(epoch FROM now() - min(run_at)), 0) FROM jobs "
                  "WHERE status = 'pending' AND run_at <= now()");
 
+/* METRICS_TOKEN, when set, as a bearer token (compared in constant time). */
+static bool metrics_allowed(struct api_call *c)
+{
+    const char *want = g_config.metrics_token, *h = api_header(c, "Authorization");
+    if (want[0] == '\0')
+        return true;
+    size_t n = strlen(want);
+    if (h != NULL && strncasecmp(h, "Bearer ", 7) == 0 && strlen(h + 7) == n && sodium_memcmp(h + 7, want, n) == 0)
+        return true;
+    api_header_set(c, "WWW-Authenticate", "Bearer realm=\"metrics\"");
+    api_problem(c, 401, "Unauthorized", "The metrics token is required.", NULL);
+    return false;
+}
+
 void ops_metrics(struct api_call *c)
 {
+    if (!metrics_allowed(c))
+        return;
     const char *methods[METRICS_MAX_ROUTES], *names[METRICS_MAX_ROUTES];
     size_t n = api_routes_len < METRICS_MAX_ROUTES ? api_routes_len : METRICS_MAX_ROUTES;
     for (size_t i = 0; i < n; i++) {

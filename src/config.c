@@ -159,6 +159,8 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (str_var(get, cls, "CORS_ALLOWED_ORIGINS", "", cfg->cors_allowed_origins, sizeof cfg->cors_allowed_origins,
                 err, errlen))
         return -1;
+    if (str_var(get, cls, "METRICS_TOKEN", "", cfg->metrics_token, sizeof cfg->metrics_token, err, errlen))
+        return -1;
     if (strchr(cfg->cors_allowed_origins, '*') || strpbrk(cfg->cors_allowed_origins, "\r\n"))
         FAIL("CORS_ALLOWED_ORIGINS lists exact origins such as https://desk.example.com, comma-separated (no *)");
 

@@ -37,6 +37,7 @@ struct pd_config {
     int webhook_workers;           /* delivery threads (0: this instance sends none) */
     int webhook_disable_after_hours; /* a subscription failing this long is disabled */
     char cors_allowed_origins[1024]; /* exact origins browsers may call from, comma-separated */
+    char metrics_token[256];       /* when set, /metrics wants it as a bearer token */
     char docs_dir[512];
     char migrations_dir[512];
 };

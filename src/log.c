@@ -53,17 +53,25 @@ void log_msg(enum log_level level, const char *request_id, const char *fmt, ...)
     emit(j_line);
 }
 
-void log_request(const char *method, const char *route, int status, double duration_ms,
-                 const char *request_id, const char *user_id)
+static json_t *str_or_null(const char *s) { return s != NULL && *s ? json_string(s) : json_null(); }
+
+void log_request(const struct log_access *a)
 {
     if (LOG_INFO < min_level)
         return;
     json_t *j_line = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "level", "info",
-                               "msg", "request", "method", method, "route", route,
-                               "status", status, "duration_ms", duration_ms,
-                               "request_id", request_id);
+                               "msg", "request", "method", a->method, "route", a->route,
+                               "status", a->status, "duration_ms", a->duration_ms,
+                               "request_id", a->request_id);
     if (j_line == NULL)
         return;
-    json_object_set_new(j_line, "user_id", user_id != NULL && *user_id ? json_string(user_id) : json_null());
+    json_object_set_new(j_line, "bytes", a->bytes >= 0 ? json_integer(a->bytes) : json_null());
+    json_object_set_new(j_line, "user_id", str_or_null(a->user_id));
+    json_object_set_new(j_line, "org_id", str_or_null(a->org_id));
+    json_object_set_new(j_line, "client", str_or_null(a->client));
+    if (a->trace_id != NULL) {
+        json_object_set_new(j_line, "trace_id", json_string(a->trace_id));
+        json_object_set_new(j_line, "parent_id", json_string(a->parent_id));
+    }
     emit(j_line);
 }

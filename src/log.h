@@ -12,8 +12,15 @@ int log_enabled(enum log_level level);
 void log_msg(enum log_level level, const char *request_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* The access line: method, route template, status, duration, request id, user id. */
-void log_request(const char *method, const char *route, int status, double duration_ms,
-                 const char *request_id, const char *user_id);
+/* One access log line. Every field but the first six may be NULL (or negative: bytes). */
+struct log_access {
+    const char *method, *route, *request_id;
+    int status;
+    double duration_ms;
+    long long bytes;          /* the body as sent (-1: streamed) */
+    const char *user_id, *org_id, *client;
+    const char *trace_id, *parent_id;  /* W3C traceparent, when the request carried a valid one */
+};
+void log_request(const struct log_access *a);
 
 #endif

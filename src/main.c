@@ -60,10 +60,10 @@ static int cmd_migrate(void)
     int rc = migrate_apply(db, g_config.migrations_dir, &applied, err, sizeof err);
     db_disconnect(db);
     if (rc != 0) {
-        fprintf(stderr, "propdesk: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "migrate - %s", err);
         return 1;
     }
-    printf("migrations: %d applied, schema is current\n", applied);
+    log_msg(LOG_INFO, NULL, "migrate - %d applied, schema is current", applied);
     return 0;
 }
 
@@ -80,11 +80,11 @@ static int cmd_seed_demo(void)
     int rc = seed_demo(db, file, err, sizeof err);
     db_disconnect(db);
     if (rc != 0) {
-        fprintf(stderr, "propdesk: %s\n", err);
+        log_msg(LOG_ERROR, NULL, "seed-demo - %s", err);
         return 1;
     }
-    printf("demo org seeded: logins admin, agent, tech, tech2, super, eng-super, manager, quality, "
-           "13800000001, 13800000002, 13800000003, other-admin, 13900000001 / demo-pass-1\n");
+    log_msg(LOG_INFO, NULL, "seed-demo - demo org seeded: logins admin, agent, tech, tech2, super, eng-super, manager, "
+            "quality, 13800000001, 13800000002, 13800000003, other-admin, 13900000001 / demo-pass-1");
     return 0;
 }
 

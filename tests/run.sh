@@ -191,11 +191,17 @@ fi
 echo "== memory under floods (release build)"
 # RSS is only meaningful without the sanitizer's quarantine: a release server of its own
 PORT_REL=$(free_port)
-PORT=$PORT_REL ./build/propdesk serve > "$WORK/server-release.log" 2>&1 &
+PORT=$PORT_REL METRICS_TOKEN=metrics-secret-for-the-suite ./build/propdesk serve > "$WORK/server-release.log" 2>&1 &
 REL_PID=$!; PIDS+=($REL_PID)
 wait_http "http://127.0.0.1:$PORT_REL/healthz" &&
     node tests/bench/flood.mjs "http://127.0.0.1:$PORT_REL" "$REL_PID" 24
 count "floods of huge query strings and half-sent anonymous bodies leave memory bounded" $?
+# METRICS_TOKEN protects /metrics (this server runs with one)
+m1=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT_REL/metrics")
+m2=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer metrics-secret-for-the-suit' "http://127.0.0.1:$PORT_REL/metrics")
+m3=$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer metrics-secret-for-the-suite' "http://127.0.0.1:$PORT_REL/metrics")
+[ "$m1 $m2 $m3" = "401 401 200" ]
+count "METRICS_TOKEN: /metrics answers 401 without it or with another, 200 with it ($m1 $m2 $m3)" $?
 kill -TERM "$REL_PID"; wait "$REL_PID"
 
 echo "== contract lint"
