@@ -429,6 +429,20 @@ else
     skip "healthcheck behaviour (python3 not available for a test server)"
 fi
 
+# --------------------------------------------------------------------- haproxy.cfg
+section "haproxy.cfg (reverse-proxy example)"
+HA="$ROOT/docker/haproxy.cfg"
+if have haproxy; then
+    # the certificate is a placeholder: check a copy without TLS
+    sed -e 's/ ssl crt [^ ]*//' -e '/redirect scheme https/d' "$HA" > "$TMP/haproxy.cfg"
+    check "haproxy -c" haproxy -c -q -f "$TMP/haproxy.cfg"
+else
+    skip "haproxy not installed (Debian: apt-get install haproxy); structural checks below instead"
+fi
+for want in 'option httpchk GET /readyz' 'timeout tunnel' 'timeout server 60s' 'balance roundrobin' 'filter compression'; do
+    if grep -qF "$want" "$HA"; then ok "haproxy.cfg: $want"; else bad "haproxy.cfg lacks: $want"; fi
+done
+
 # --------------------------------------------------------------------- summary
 echo
 printf '%d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"

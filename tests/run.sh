@@ -71,8 +71,14 @@ fi
 BIN=./build/asan/propdesk
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
-$BIN migrate && $BIN seed-demo && $BIN seed-demo >/dev/null  # seeding twice proves it idempotent
+$BIN migrate 2> "$WORK/migrate.log" && $BIN seed-demo 2> "$WORK/seed.log" &&
+    $BIN seed-demo 2>/dev/null  # seeding twice proves it idempotent
 count "migrate and seed (twice)" $?
+# their logs are JSON lines like the server's
+node -e 'for (const f of process.argv.slice(1)) for (const l of require("fs").readFileSync(f, "utf8").trim().split("
+"))
+           { const j = JSON.parse(l); if (!j.level || !j.msg || !j.ts) process.exit(1); }' "$WORK/migrate.log" "$WORK/seed.log"
+count "migrate and seed-demo log JSON lines" $?
 
 # SQL unit tests: the arithmetic that lives in SQL (tests/sql), checked on the migrated database
 for st in tests/sql/*.sql; do
@@ -144,6 +150,10 @@ ES_KEY_FILE="$WORK/es256.pem" ES_PUB_FILE="$WORK/es256.pub.pem" JWT_SECRET_FOR_T
     node --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
     --test-reporter=tap --test-reporter-destination="$WORK/integration.tap" tests/integration/
 it_rc=$?
+# access lines carry the W3C trace id a test sent (25_http_headers), the org and the client
+grep -q '"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","parent_id":"00f067aa0ba902b7"' "$WORK/server.log" &&
+    grep -q '"org_id":"10000000-0000-4000-8000-000000000001","client":"127.0.0.1"' "$WORK/server.log"
+count "access log: traceparent ids, org, client address" $?
 i_pass=$(grep -E '^# pass ' "$WORK/integration.tap" | awk '{print $3}')
 i_fail=$(grep -E '^# fail ' "$WORK/integration.tap" | awk '{print $3}')
 passed=$((passed + ${i_pass:-0})); failed=$((failed + ${i_fail:-0}))

@@ -45,6 +45,9 @@ test('GET / leads to /docs, which loads only its own assets under a CSP', async 
 
 test('nosniff everywhere; no-store on what a token let through', async () => {
   const token = await login('agent');
+  // a traced request (tests/run.sh finds its ids in the access log)
+  assert.equal((await raw('GET', '/v1/me', { authorization: `Bearer ${token}`,
+    traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })).status, 200);
   for (const [path, headers] of [['/healthz', {}], ['/nope', {}], ['/v1/me', {}], ['/v1/me', { authorization: `Bearer ${token}` }]]) {
     const r = await raw('GET', path, headers);
     assert.equal(r.headers['x-content-type-options'], 'nosniff', `${path} ${r.status}`);
