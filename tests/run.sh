@@ -166,6 +166,13 @@ echo "stored documents after the suite: $stale"
 case "$stale" in "0 stale: "*) count "stored documents match a fresh rendering after the suite's writes" 0 ;;
                  *) count "stored documents match a fresh rendering after the suite's writes" 1 ;; esac
 
+echo "== the README's curl quickstart"
+sed -n '/^## Quickstart/,/^## Layout/p' README.md | sed -n '/^API=/,/^```$/p' | grep -v '^```' |
+    sed "s#^API=http://localhost:8080#API=http://127.0.0.1:$PORT_HS#" > "$WORK/quickstart.sh"
+out=$(bash "$WORK/quickstart.sh" 2>&1)
+[ "$out" = '"status":"closed"' ]
+count "the README's curl quickstart walks the repair story to closed (${out:-nothing})" $?
+
 echo "== graceful shutdown"
 # logins (argon2id: tens of ms each, four at once) are in flight when SIGTERM arrives: every
 # one of them must still be answered
