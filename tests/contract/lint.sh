@@ -54,6 +54,15 @@ else
   echo "lint.sh: spectral OK (0 errors, 0 warnings)"
 fi
 
+# --- roles: every operation's x-roles and oauth2 scopes are the route table's
+echo "+ node tests/contract/roles.mjs"
+if node "$(dirname "$0")/roles.mjs"; then
+  echo "lint.sh: roles OK (x-roles and oauth2 scopes match api/routes.c)"
+else
+  echo "lint.sh: roles FAILED (run: node tests/contract/roles.mjs --write)"
+  fail=1
+fi
+
 if [[ $fail -ne 0 ]]; then
   echo "lint.sh: openapi.yaml lint FAILED"
   exit 1

@@ -133,7 +133,8 @@ export function routeTable() {
   for (const m of table.matchAll(/\{\s*"(\w+)",\s*"([^"]+)",\s*(\w+),\s*([^,]+?),\s*(BODY_\w+)\s*(?:,\s*([^}]+?))?\s*\}/g)) {
     const mask = evaluate(m[4]);
     const roles = new Set(Object.entries(roleNames).filter(([bit]) => mask & (1 << Number(bit))).map(([, n]) => n));
-    const clientScopes = m[6] ? m[6].split('|').map((x) => scopeName(x.trim())) : [];
+    const scopes = m[6]?.split(',')[0].trim();  // (a seventh field holds ROUTE_* flags)
+    const clientScopes = scopes && scopes !== '0' ? scopes.split('|').map((x) => scopeName(x.trim())) : [];
     out.push({ method: m[1], path: m[2], handler: m[3], roleExpr: m[4].trim(), roles, body: m[5], clientScopes });
   }
   const entries = table.split('\n').filter((l) => /^\s*\{\s*"/.test(l)).length;
