@@ -1,5 +1,10 @@
 /* The /v1/auth endpoints: login, refresh, logout and the OAuth2 client-credentials token endpoint. */
+#include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include "../src/auth.h"
 #include "routes.h"
 
@@ -86,18 +91,109 @@ void auth_logout_handler(struct api_call *c)
         api_error(c, err, NULL);
 }
 
+/* An RFC 6749 §5.2 error ({"error", "error_description"}, application/json), which also
+ * carries the problem members every other error has. invalid_client is a 401 with a Basic
+ * challenge (§5.2: the client may authenticate with HTTP Basic). */
+static void oauth_error(struct api_call *c, int status, const char *error, const char *description)
+{
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "error", error, "error_description", description,
+                          "type", "about:blank", "title",
+                          status == 401 ? "Unauthorized" : status == 429 ? "Too Many Requests" : "Bad Request",
+                          "status", status, "detail", description, "instance", c->request_id);
+    api_json(c, status, j);
+    if (status == 401)
+        api_header_set(c, "WWW-Authenticate", "Basic realm=\"propdesk\", charset=\"UTF-8\"");
+    api_header_set(c, "Cache-Control", "no-store");
+    api_header_set(c, "Pragma", "no-cache");
+}
+
+/* %XX and '+' of application/x-www-form-urlencoded, in place; false when malformed. */
+static bool form_decode(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r == '+') {
+            *w++ = ' ';
+        } else if (*r == '%') {
+            if (!isxdigit((unsigned char)r[1]) || !isxdigit((unsigned char)r[2]))
+                return false;
+            char hex[3] = { r[1], r[2], 0 };
+            *w++ = (char)strtol(hex, NULL, 16);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return true;
+}
+
+/* HTTP Basic client authentication (RFC 6749 §2.3.1): base64 of the form-encoded id, ':',
+ * and the form-encoded secret. 1: found (id and secret set, in buf), 0: none, -1: malformed. */
+static int basic_credentials(struct api_call *c, char *buf, size_t cap, const char **id, const char **secret)
+{
+    const char *h = api_header(c, "Authorization");
+    if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
+        return 0;
+    const char *b64 = h + 6;
+    while (*b64 == ' ')
+        b64++;
+    size_t len = 0;
+    if (sodium_base642bin((unsigned char *)buf, cap - 1, b64, strlen(b64), NULL, &len, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return -1;
+    buf[len] = '\0';
+    char *colon = strchr(buf, ':');
+    if (colon == NULL || strlen(buf) != len)
+        return -1;
+    *colon = '\0';
+    if (!form_decode(buf) || !form_decode(colon + 1) || buf[0] == '\0' || colon[1] == '\0')
+        return -1;
+    *id = buf;
+    *secret = colon + 1;
+    return 1;
+}
+
 void auth_token_handler(struct api_call *c)
 {
     static const char *const fields[] = { "grant_type", "client_id", "client_secret", "scope", NULL };
-    static const char *const grants[] = { "client_credentials", NULL };
+    char basic[512];
+    const char *client_id = NULL, *secret = NULL;
+    int via_basic = basic_credentials(c, basic, sizeof basic, &client_id, &secret);
+    if (via_basic < 0) {
+        oauth_error(c, 401, "invalid_client", "The Basic credentials cannot be read.");
+        return;
+    }
     struct verr v;
     verr_init(&v);
     api_body_fields(c, &v, fields);
-    v_enum(&v, c->j_body, "grant_type", true, grants);
-    const char *client_id = v_string(&v, c->j_body, "client_id", true, 1, 64);
-    const char *secret = v_string(&v, c->j_body, "client_secret", true, 1, 256);
+    const char *grant = v_string(&v, c->j_body, "grant_type", true, 1, 100);
+    const char *body_id = v_string(&v, c->j_body, "client_id", false, 1, 64);
+    const char *body_secret = v_string(&v, c->j_body, "client_secret", false, 1, 256);
     const char *scope = v_string(&v, c->j_body, "scope", false, 1, 500);
-    if (!api_valid(c, &v) || !api_db(c))
+    bool problems = verr_any(&v);
+    verr_free(&v);
+    if (problems) {
+        oauth_error(c, 400, "invalid_request", "The request lacks grant_type, has an unknown parameter, or one too long.");
+        return;
+    }
+    if (strcmp(grant, "client_credentials") != 0) {
+        oauth_error(c, 400, "unsupported_grant_type", "Only the client_credentials grant is supported.");
+        return;
+    }
+    if (via_basic && (body_id || body_secret)) {
+        oauth_error(c, 400, "invalid_request", "Authenticate the client one way: HTTP Basic or the body, not both.");
+        return;
+    }
+    if (!via_basic) {
+        client_id = body_id;
+        secret = body_secret;
+    }
+    if (client_id == NULL || secret == NULL) {
+        oauth_error(c, 401, "invalid_client", "Client authentication is required (HTTP Basic, or client_id and client_secret).");
+        return;
+    }
+    if (!api_db(c))
         return;
     char address[64];
     struct token_pair t;
@@ -106,11 +202,17 @@ void auth_token_handler(struct api_call *c)
                                               api_client_address(c, address, sizeof address), &t, &retry_after);
     if (err == PD_OK) {
         reply_tokens(c, &t);
+        api_header_set(c, "Pragma", "no-cache");
     } else if (err == PD_ERR_THROTTLED) {
-        reply_throttled(c, retry_after);
+        char s[16];
+        snprintf(s, sizeof s, "%d", retry_after);
+        oauth_error(c, 429, "temporarily_unavailable", "Too many failed attempts; retry later.");
+        api_header_set(c, "Retry-After", s);
     } else if (err == PD_ERR_INVALID) {
-        api_field_error(c, "scope", "asks for a scope this client was not granted");
+        oauth_error(c, 400, "invalid_scope", "The scope asks for more than this client was granted.");
+    } else if (err == PD_ERR_UNAUTHORIZED) {
+        oauth_error(c, 401, "invalid_client", "The client credentials are wrong, or the client was revoked.");
     } else {
-        api_error(c, err, err == PD_ERR_UNAUTHORIZED ? "The client credentials are wrong." : NULL);
+        api_error(c, err, NULL);
     }
 }

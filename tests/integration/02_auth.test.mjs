@@ -131,6 +131,37 @@ test('client credentials: secret shown once, scopes in the token, revocation', a
 
   const bad = await post('/v1/auth/token', { grant_type: 'client_credentials', client_id: c.json.client_id, client_secret: 'wrong' });
   assert.equal(bad.status, 401);
+  assert.equal(bad.json.error, 'invalid_client', 'RFC 6749 §5.2 errors');
+  assert.match(bad.type, /^application\/json/);
+  assert.match(bad.headers.get('www-authenticate'), /^Basic realm=/);
+  assert.equal(wide.json.error, 'invalid_scope');
+
+  // HTTP Basic client authentication (RFC 6749 §2.3.1): the id and secret form-encoded, then base64
+  const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  const viaBasic = await call('POST', '/v1/auth/token', { raw: 'grant_type=client_credentials&scope=tickets%3Aread',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.json.client_id, c.json.client_secret) } });
+  assert.equal(viaBasic.status, 200, viaBasic.text);
+  assert.equal(viaBasic.json.scope, 'tickets:read');
+  assert.equal(viaBasic.headers.get('cache-control'), 'no-store');
+  assert.equal(viaBasic.headers.get('pragma'), 'no-cache');
+  const wrongBasic = await call('POST', '/v1/auth/token', { raw: 'grant_type=client_credentials',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.json.client_id, 'nope') } });
+  assert.equal(wrongBasic.status, 401);
+  assert.equal(wrongBasic.json.error, 'invalid_client');
+  const garbled = await call('POST', '/v1/auth/token', { raw: 'grant_type=client_credentials',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic !!!' } });
+  assert.equal(garbled.json.error, 'invalid_client');
+  const both = await call('POST', '/v1/auth/token', { body: { grant_type: 'client_credentials', client_id: c.json.client_id,
+    client_secret: c.json.client_secret }, headers: { authorization: basic(c.json.client_id, c.json.client_secret) } });
+  assert.equal(both.status, 400);
+  assert.equal(both.json.error, 'invalid_request', 'one way of authenticating, not two');
+  const grant = await post('/v1/auth/token', { grant_type: 'password', client_id: c.json.client_id, client_secret: c.json.client_secret });
+  assert.equal(grant.json.error, 'unsupported_grant_type');
+  const none = await post('/v1/auth/token', { grant_type: 'client_credentials' });
+  assert.equal(none.status, 401);
+  assert.equal(none.json.error, 'invalid_client');
+  const missing = await post('/v1/auth/token', { client_id: c.json.client_id }, { expectInvalidRequest: true });
+  assert.equal(missing.json.error, 'invalid_request');
   // an integration token is not a staff token
   assert.equal((await get('/v1/users', { token: t.json.access_token })).status, 403);
   assert.equal((await get('/v1/me', { token: t.json.access_token })).status, 403);
