@@ -94,12 +94,15 @@ void auth_logout_handler(struct api_call *c)
 /* An RFC 6749 §5.2 error ({"error", "error_description"}, application/json), which also
  * carries the problem members every other error has. invalid_client is a 401 with a Basic
  * challenge (§5.2: the client may authenticate with HTTP Basic). */
-static void oauth_error(struct api_call *c, int status, const char *error, const char *description)
+static void oauth_error(struct api_call *c, int status, const char *error, const char *description,
+                        json_t *j_errors)
 {
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "error", error, "error_description", description,
                           "type", "about:blank", "title",
                           status == 401 ? "Unauthorized" : status == 429 ? "Too Many Requests" : "Bad Request",
                           "status", status, "detail", description, "instance", c->request_id);
+    if (j_errors != NULL)  /* every invalid field named, as everywhere */
+        json_object_set(j, "errors", j_errors);
     api_json(c, status, j);
     if (status == 401)
         api_header_set(c, "WWW-Authenticate", "Basic realm=\"propdesk\", charset=\"UTF-8\"");
@@ -161,7 +164,7 @@ void auth_token_handler(struct api_call *c)
     const char *client_id = NULL, *secret = NULL;
     int via_basic = basic_credentials(c, basic, sizeof basic, &client_id, &secret);
     if (via_basic < 0) {
-        oauth_error(c, 401, "invalid_client", "The Basic credentials cannot be read.");
+        oauth_error(c, 401, "invalid_client", "The Basic credentials cannot be read.", NULL);
         return;
     }
     struct verr v;
@@ -171,18 +174,19 @@ void auth_token_handler(struct api_call *c)
     const char *body_id = v_string(&v, c->j_body, "client_id", false, 1, 64);
     const char *body_secret = v_string(&v, c->j_body, "client_secret", false, 1, 256);
     const char *scope = v_string(&v, c->j_body, "scope", false, 1, 500);
-    bool problems = verr_any(&v);
-    verr_free(&v);
-    if (problems) {
-        oauth_error(c, 400, "invalid_request", "The request lacks grant_type, has an unknown parameter, or one too long.");
+    if (verr_any(&v)) {
+        oauth_error(c, 400, "invalid_request", "The request lacks grant_type, has an unknown parameter, or one too long.",
+                    v.j_errors);
+        verr_free(&v);
         return;
     }
+    verr_free(&v);
     if (strcmp(grant, "client_credentials") != 0) {
-        oauth_error(c, 400, "unsupported_grant_type", "Only the client_credentials grant is supported.");
+        oauth_error(c, 400, "unsupported_grant_type", "Only the client_credentials grant is supported.", NULL);
         return;
     }
     if (via_basic && (body_id || body_secret)) {
-        oauth_error(c, 400, "invalid_request", "Authenticate the client one way: HTTP Basic or the body, not both.");
+        oauth_error(c, 400, "invalid_request", "Authenticate the client one way: HTTP Basic or the body, not both.", NULL);
         return;
     }
     if (!via_basic) {
@@ -190,7 +194,7 @@ void auth_token_handler(struct api_call *c)
         secret = body_secret;
     }
     if (client_id == NULL || secret == NULL) {
-        oauth_error(c, 401, "invalid_client", "Client authentication is required (HTTP Basic, or client_id and client_secret).");
+        oauth_error(c, 401, "invalid_client", "Client authentication is required (HTTP Basic, or client_id and client_secret).", NULL);
         return;
     }
     if (!api_db(c))
@@ -206,12 +210,12 @@ void auth_token_handler(struct api_call *c)
     } else if (err == PD_ERR_THROTTLED) {
         char s[16];
         snprintf(s, sizeof s, "%d", retry_after);
-        oauth_error(c, 429, "temporarily_unavailable", "Too many failed attempts; retry later.");
+        oauth_error(c, 429, "temporarily_unavailable", "Too many failed attempts; retry later.", NULL);
         api_header_set(c, "Retry-After", s);
     } else if (err == PD_ERR_INVALID) {
-        oauth_error(c, 400, "invalid_scope", "The scope asks for more than this client was granted.");
+        oauth_error(c, 400, "invalid_scope", "The scope asks for more than this client was granted.", NULL);
     } else if (err == PD_ERR_UNAUTHORIZED) {
-        oauth_error(c, 401, "invalid_client", "The client credentials are wrong, or the client was revoked.");
+        oauth_error(c, 401, "invalid_client", "The client credentials are wrong, or the client was revoked.", NULL);
     } else {
         api_error(c, err, NULL);
     }
