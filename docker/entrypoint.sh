@@ -15,7 +15,10 @@
 #   MIGRATE_RETRIES=30      attempts before giving up (the database may still be starting)
 #   MIGRATE_RETRY_DELAY=2   seconds between attempts
 #   SEED_DEMO=0             1 runs `propdesk seed-demo` after migrating (demo org; dev only).
-#                           A failing seed is reported but does not stop the server.
+#                           A failing seed is reported but does not stop the server. A demo
+#                           without JWT_SECRET or JWT_PRIVATE_KEY_FILE signs with a secret made
+#                           up at start (tokens die with the container; never for production,
+#                           where propdesk refuses to start without one).
 #   PORT, BIND_ADDRESS      where the healthcheck connects (127.0.0.1 when bound to any)
 #   HEALTHCHECK_TIMEOUT=4   seconds to wait for the response's status line
 #   PROPDESK_BIN=propdesk   the binary to run (docker/check.sh points it at a stub)
@@ -85,6 +88,11 @@ case "$cmd" in
         if [ "${SEED_DEMO:-0}" = 1 ]; then
             log info "SEED_DEMO=1: seeding the demo org"
             "$PROPDESK" seed-demo || log warn "propdesk seed-demo failed; serving anyway"
+            if [ -z "${JWT_SECRET:-}" ] && [ -z "${JWT_PRIVATE_KEY_FILE:-}" ]; then
+                JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n')
+                export JWT_SECRET
+                log warn "demo: no JWT_SECRET or JWT_PRIVATE_KEY_FILE; signing with a secret made up at start"
+            fi
         fi
         exec "$PROPDESK" serve "$@"
         ;;
