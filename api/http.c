@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <unistd.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -650,6 +651,79 @@ static void preflight(struct api_call *c)
     }
 }
 
+/* FNV-1a, 64 bits: a body's fingerprint for its ETag (not a MAC: an ETag is no secret). */
+static uint64_t fingerprint(const char *data, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Whether an If-None-Match value names etag ("*", or one of its entity tags, W/ ignored:
+ * the weak comparison RFC 9110 §13.1.2 asks for). */
+static bool none_match(const char *header, const char *etag)
+{
+    if (header == NULL)
+        return false;
+    if (strcmp(header, "*") == 0)
+        return true;
+    const char *tag = etag + (strncmp(etag, "W/", 2) == 0 ? 2 : 0);
+    size_t n = strlen(tag);
+    for (const char *p = header; *p;) {
+        p += strspn(p, " ,");
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        size_t k = strcspn(p, ",");
+        while (k > 0 && p[k - 1] == ' ')
+            k--;
+        if (k == n && strncmp(p, tag, n) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
+}
+
+#define ETAG_MAX_BODY (1 << 20)  /* bigger bodies (the docs bundle) are not fingerprinted */
+
+/* ETags that tell views apart, and If-None-Match. An object's ETag "N" (its version) becomes
+ * "N-<fingerprint of the body>": another caller's view of version N (its allowed_actions,
+ * masked fields) is another representation, while If-Match still compares N (api_if_match).
+ * A GET answered 200 without an ETag (a list, a document) gets "<fingerprint>". A GET whose
+ * If-None-Match names the ETag is answered 304, without a body. */
+static void conditional(struct api_call *c)
+{
+    if (c->status < 200 || c->status > 299 || c->stream.next != NULL || c->res_body == NULL ||
+        c->res_len > ETAG_MAX_BODY)
+        return;
+    bool get = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
+    const char *etag = NULL;
+    for (int i = 0; i < c->n_headers; i++)
+        if (strcasecmp(c->headers[i].name, "ETag") == 0)
+            etag = c->headers[i].value;
+    char made[64];
+    unsigned long long h = (unsigned long long)fingerprint(c->res_body, c->res_len);
+    size_t digits = etag ? strspn(etag + 1, "0123456789") : 0;
+    if (etag != NULL && etag[0] == '"' && digits > 0 && strcmp(etag + 1 + digits, "\"") == 0) {
+        snprintf(made, sizeof made, "\"%.*s-%016llx\"", (int)digits, etag + 1, h);
+        api_header_set(c, "ETag", made);
+    } else if (etag == NULL && get && c->status == 200) {
+        snprintf(made, sizeof made, "\"%016llx\"", h);
+        api_header_set(c, "ETag", made);
+    }
+    for (int i = 0; get && c->status == 200 && i < c->n_headers; i++) {
+        if (strcasecmp(c->headers[i].name, "ETag") == 0 && none_match(api_header(c, "If-None-Match"), c->headers[i].value)) {
+            free(c->res_body);
+            c->res_body = NULL;
+            c->res_len = 0;
+            c->res_gzip = NULL;
+            c->res_type[0] = '\0';  /* no body, so no type (a proxy would parse nothing as JSON) */
+            c->status = 304;
+            break;
+        }
+    }
+}
+
 /* The body as sent: gzipped when the client accepts it and it is worth it. *gz (owned)
  * holds a compression made here. */
 static void encode(struct api_call *c, const void **body, size_t *len, unsigned char **gz)
@@ -712,6 +786,7 @@ static enum MHD_Result send_reply(struct request *rq)
     double ms = elapsed_ms(&rq->t0);
     metrics_observe(rq->route_index, c->status, ms / 1000.0);
     struct MHD_Response *res;
+    conditional(c);
     common_headers(c);
     long long bytes = c->stream.next != NULL ? -1 : (long long)c->res_len;
     if (c->stream.next != NULL) {

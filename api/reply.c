@@ -327,9 +327,12 @@ bool api_if_match(struct api_call *c, long long *version, bool *present)
         p += 2;
     size_t n = strlen(p);
     char digits[24];
-    if (n >= 3 && n - 2 < sizeof digits && p[0] == '"' && p[n - 1] == '"') {
-        memcpy(digits, p + 1, n - 2);
-        digits[n - 2] = '\0';
+    /* "N", or "N-<fingerprint>" as replies send it (http.c): the version is what counts */
+    size_t k = n >= 3 && p[0] == '"' && p[n - 1] == '"' ? strspn(p + 1, "0123456789") : 0;
+    bool tail = k > 0 && (p[1 + k] == '"' || (p[1 + k] == '-' && strspn(p + 2 + k, "0123456789abcdef") == n - 3 - k));
+    if (tail && k < sizeof digits) {
+        memcpy(digits, p + 1, k);
+        digits[k] = '\0';
         if (int_parse(digits, 1, 2147483647, version)) {
             *present = true;
             return true;

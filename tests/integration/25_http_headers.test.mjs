@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { get, login, DIRECT } from './lib.mjs';
+import { call, get, login, DIRECT } from './lib.mjs';
 
 /* A raw exchange (no automatic decompression): status, headers and the body's bytes. */
 function raw(method, path, headers = {}) {
@@ -98,4 +98,39 @@ test('gzip when the client accepts it and the body is worth it; the same JSON ei
   }
   // through fetch (which asks for gzip itself) nothing changes for a client
   assert.equal((await get('/v1/users?limit=100', { token })).status, 200);
+});
+
+test('conditional GETs: per-view ETags, 304 on If-None-Match, If-Match still by version', async () => {
+  const [owner1, agent] = await Promise.all([login('owner1'), login('agent')]);
+  const unit = (await get('/v1/me', { token: owner1 })).json.units[0].id;
+  const t = await call('POST', '/v1/tickets', { token: owner1, body: { kind: 'repair', unit_id: unit, category: 'leak', description: '条件请求测试' } });
+  assert.equal(t.status, 201, t.text);
+  const path = `/v1/tickets/${t.json.id}`;
+  const mine = await raw('GET', path, { authorization: `Bearer ${owner1}` });
+  const desk = await raw('GET', path, { authorization: `Bearer ${agent}` });
+  assert.match(mine.headers.etag, /^"1-[0-9a-f]{16}"$/);
+  assert.match(desk.headers.etag, /^"1-[0-9a-f]{16}"$/);
+  assert.notEqual(mine.headers.etag, desk.headers.etag, 'the owner and the desk see different allowed_actions: different ETags');
+  const again = await raw('GET', path, { authorization: `Bearer ${owner1}`, 'if-none-match': mine.headers.etag });
+  assert.equal(again.status, 304);
+  assert.equal(again.body.length, 0);
+  assert.equal(again.headers.etag, mine.headers.etag);
+  assert.equal((await raw('GET', path, { authorization: `Bearer ${owner1}`, 'if-none-match': desk.headers.etag })).status, 200,
+    "another view's tag does not match");
+  assert.equal((await raw('GET', path, { authorization: `Bearer ${owner1}`, 'if-none-match': `"x", W/${mine.headers.etag}` })).status, 304);
+  // If-Match takes the tag as sent, or the bare version
+  const up = await call('PATCH', path, { token: owner1, body: { description: '条件请求测试（补充）' }, headers: { 'if-match': mine.headers.etag } });
+  assert.equal(up.status, 200, up.text);
+  assert.match(up.headers.get('etag'), /^"2-/);
+  const stale = await call('PATCH', path, { token: owner1, body: { description: 'x' }, headers: { 'if-match': mine.headers.etag } });
+  assert.equal(stale.status, 412);
+  assert.equal((await raw('GET', path, { authorization: `Bearer ${owner1}`, 'if-none-match': mine.headers.etag })).status, 200, 'changed');
+  // lists and public documents too
+  const list = await raw('GET', '/v1/me/notifications?limit=5', { authorization: `Bearer ${owner1}` });
+  assert.match(list.headers.etag, /^"[0-9a-f]{16}"$/);
+  assert.equal((await raw('GET', '/v1/me/notifications?limit=5', { authorization: `Bearer ${owner1}`, 'if-none-match': list.headers.etag })).status, 304);
+  const enums = await raw('GET', '/v1/meta/enums');
+  assert.equal((await raw('GET', '/v1/meta/enums', { 'if-none-match': enums.headers.etag })).status, 304);
+  // through the contract proxy: a 304 is in the contract
+  assert.equal((await get('/v1/meta/enums', { headers: { 'if-none-match': enums.headers.etag } })).status, 304);
 });
