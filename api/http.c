@@ -26,6 +26,7 @@
 #include "../src/jwt.h"
 #include "../src/log.h"
 #include "../src/metrics.h"
+#include "../src/ratelimit.h"
 #include "../src/sessions.h"
 #include "../src/stream_tickets.h"
 #include "http.h"
@@ -527,6 +528,14 @@ static bool authenticate(struct api_call *c)
         return false;
     }
     build_scope(c);
+    c->rl_counted = true;
+    if (!ratelimit_take(c->who.sub, &c->rl_remaining, &c->rl_reset)) {
+        char retry[16];
+        snprintf(retry, sizeof retry, "%d", c->rl_reset);
+        api_problem(c, 429, "Too Many Requests", "This user's or client's request quota for the minute is used up.", NULL);
+        api_header_set(c, "Retry-After", retry);
+        return false;
+    }
     return true;
 }
 
@@ -627,10 +636,17 @@ static void common_headers(struct api_call *c)
     if (origin != NULL) {
         api_header_set(c, "Access-Control-Allow-Origin", origin);
         api_header_set(c, "Access-Control-Expose-Headers",
-                       "ETag, Location, X-Request-Id, Retry-After, Content-Disposition");
+                       "ETag, Location, X-Request-Id, Retry-After, Content-Disposition, RateLimit, RateLimit-Policy");
     }
     if (g_config.cors_allowed_origins[0] != '\0')
         api_header_set(c, "Vary", "Origin, Accept-Encoding");
+    if (c->rl_counted && g_config.rate_limit_per_minute > 0) {  /* draft-ietf-httpapi-ratelimit-headers */
+        char policy[64], left[64];
+        snprintf(policy, sizeof policy, "\"per-caller\";q=%d;w=60", g_config.rate_limit_per_minute);
+        snprintf(left, sizeof left, "\"per-caller\";r=%d;t=%d", c->rl_remaining, c->rl_reset);
+        api_header_set(c, "RateLimit-Policy", policy);
+        api_header_set(c, "RateLimit", left);
+    }
 }
 
 /* A preflight (OPTIONS): 204 with Allow, and the CORS answer for an allowed origin. */

@@ -107,6 +107,8 @@ struct api_call {
     size_t res_gzip_len;
     int n_headers;
     struct api_header headers[API_MAX_HEADERS];
+    bool rl_counted;                     /* counted against the caller's quota: */
+    int rl_remaining, rl_reset;          /* what is left, and seconds to the next minute */
     struct principal who;                /* the caller, for authenticated routes; only its
                                           * head is cleared per request */
     struct api_scope scope;              /* built from who by authentication */

@@ -161,6 +161,12 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
         return -1;
     if (str_var(get, cls, "METRICS_TOKEN", "", cfg->metrics_token, sizeof cfg->metrics_token, err, errlen))
         return -1;
+    if (int_var(get, cls, "RATE_LIMIT_PER_MINUTE", 600, 0, 10000000, &v, err, errlen))
+        return -1;
+    cfg->rate_limit_per_minute = (int)v;
+    if (int_var(get, cls, "RATE_LIMIT_SYNC_MS", 250, 10, 60000, &v, err, errlen))
+        return -1;
+    cfg->rate_limit_sync_ms = (int)v;
     if (strchr(cfg->cors_allowed_origins, '*') || strpbrk(cfg->cors_allowed_origins, "\r\n"))
         FAIL("CORS_ALLOWED_ORIGINS lists exact origins such as https://desk.example.com, comma-separated (no *)");
 

@@ -38,6 +38,8 @@ struct pd_config {
     int webhook_disable_after_hours; /* a subscription failing this long is disabled */
     char cors_allowed_origins[1024]; /* exact origins browsers may call from, comma-separated */
     char metrics_token[256];       /* when set, /metrics wants it as a bearer token */
+    int rate_limit_per_minute;     /* requests per user or client and minute (0: no quota) */
+    int rate_limit_sync_ms;        /* how often instances add up their counts */
     char docs_dir[512];
     char migrations_dir[512];
 };

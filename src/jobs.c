@@ -33,6 +33,7 @@
 
 DB_STMT(purge_idempotency, "DELETE FROM idempotency_keys WHERE expires_at < now()");
 DB_STMT(purge_failures, "DELETE FROM auth_failures WHERE at < now() - interval '15 minutes'");
+DB_STMT(purge_rate_counters, "DELETE FROM rate_counters WHERE window_start < now() - interval '5 minutes'");
 DB_STMT(purge_stream_tickets, "DELETE FROM stream_tickets WHERE expires_at < now() - interval '1 hour'");
 DB_STMT(purge_refresh, "DELETE FROM refresh_tokens WHERE expires_at < now() - interval '7 days'");
 /* done jobs are kept a day, dead ones 30 days (their dedup keys hold as long); a job whose
@@ -187,7 +188,7 @@ static enum pd_err housekeeping(struct db_conn *db, struct jobq_job *job, char *
 {
     (void)job;
     struct db_stmt *purge[] = { &purge_idempotency, &purge_failures, &purge_refresh, &purge_jobs,
-                                &bury_jobs, &purge_stream_tickets };
+                                &bury_jobs, &purge_stream_tickets, &purge_rate_counters };
     return run_all(db, purge, sizeof purge / sizeof purge[0], "housekeeping", err, errlen);
 }
 

@@ -15,6 +15,7 @@
 #include "jwt.h"
 #include "log.h"
 #include "migrate.h"
+#include "ratelimit.h"
 #include "seed.h"
 #include "tz.h"
 #include "webhook_delivery.h"
@@ -175,7 +176,10 @@ static int cmd_serve(void)
         return 1;
     api_ops_init(latest);
     if (sessions_listen_start(g_config.database_url) != 0 || jobs_start(g_config.jobs_interval_ms) != 0 ||
-        webhook_delivery_start() != 0 || api_stream_start() != 0 || http_start(api_routes, api_routes_len) != 0) {
+        webhook_delivery_start() != 0 || api_stream_start() != 0 ||
+        ratelimit_start(g_config.database_url, g_config.rate_limit_per_minute, g_config.rate_limit_sync_ms) != 0 ||
+        http_start(api_routes, api_routes_len) != 0) {
+        ratelimit_stop();
         api_stream_stop();
         webhook_delivery_stop();
         jobs_stop();
@@ -193,6 +197,7 @@ static int cmd_serve(void)
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     api_stream_stop();  /* open streams say goodbye and close */
     http_stop();  /* stops accepting, waits for the worker threads */
+    ratelimit_stop();
     webhook_delivery_stop();
     jobs_stop();
     sessions_listen_stop();

@@ -130,6 +130,8 @@ export ATTACHMENT_MAX_BYTES=2097152  # 2 MiB: the upload limit tests send limit 
 # webhooks: the suite's receiver listens on loopback; the delivery instance is the webhook
 # test's own (tests/integration/23_webhooks.test.mjs), so these two send nothing
 export WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_WORKERS=0 CORS_ALLOWED_ORIGINS=https://desk.example.com
+# the suite makes thousands of requests per caller and minute; 26_rate_limits runs its own quota
+export RATE_LIMIT_PER_MINUTE=1000000
 PORT=$PORT_HS HTTP_THREADS=4 JOBS_INTERVAL_MS=500 STREAM_HEARTBEAT_MS=1000 $BIN serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!; PIDS+=($SERVER_PID)
 PORT=$PORT_ES JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &

@@ -50,7 +50,7 @@ bench_database() {
 sql() { psql -q -X -v ON_ERROR_STOP=1 "$DATABASE_URL" "$@"; }
 
 start_server() {  # start_server PORT
-    env PORT="$1" HTTP_THREADS="$HTTP_THREADS" DB_POOL_SIZE=$((HTTP_THREADS + 2)) ./build/propdesk serve > "$WORK/server.log" 2>&1 &
+    env RATE_LIMIT_PER_MINUTE=${RATE_LIMIT_PER_MINUTE:-0} PORT="$1" HTTP_THREADS="$HTTP_THREADS" DB_POOL_SIZE=$((HTTP_THREADS + 2)) ./build/propdesk serve > "$WORK/server.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$1/healthz" && return 0; sleep 0.1; done
     echo "server did not start"; cat "$WORK/server.log"; exit 1

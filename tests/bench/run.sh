@@ -69,7 +69,7 @@ LUA
 
 start_server() {  # start_server PORT THREADS [env...]
     local port=$1 threads=$2; shift 2
-    env PORT="$port" HTTP_THREADS="$threads" DB_POOL_SIZE=$((threads + 2)) "$@" ./build/propdesk serve > "$WORK/server.log" 2>&1 &
+    env RATE_LIMIT_PER_MINUTE=${RATE_LIMIT_PER_MINUTE:-0} PORT="$port" HTTP_THREADS="$threads" DB_POOL_SIZE=$((threads + 2)) "$@" ./build/propdesk serve > "$WORK/server.log" 2>&1 &
     SERVER=$!
     for _ in $(seq 1 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && return 0; sleep 0.1; done
     echo "server did not start"; cat "$WORK/server.log"; exit 1
