@@ -40,7 +40,8 @@ const ORG_B = DEMO.otherOrg;
 // Tables a refused request may legitimately change. auth_failures: a refused login or client
 // credential is recorded there on purpose (throttling), and housekeeping purges old rows.
 // jobs: the jobs thread schedules, claims and finishes its rows every tick (no request does).
-const UNFINGERPRINTED = ['auth_failures', 'jobs'];
+// rate_counters: every authenticated request counts against its caller's quota, refused or not.
+const UNFINGERPRINTED = ['auth_failures', 'jobs', 'rate_counters'];
 
 /* ---- KNOWN_DEFECTS ---------------------------------------------------------------------
  * Cases that fail today because of a defect (being fixed elsewhere); the matrix encodes the
