@@ -474,6 +474,8 @@ static const struct enum_def defs[] = {
                 "survey_status" },
       .columns = "events.from_status events.to_status" },
     { .name = "dispatch_mode", .columns = "work_orders.mode" },
+    /* the modes that name no technician (the contract's TicketDispatchPool) */
+    { .name = "dispatch_pool_mode", .from = { "dispatch_mode" }, .except = { "assign" } },
     { .name = "work_order_action", .bound = true },
     { .name = "work_order_view" },
     { .name = "notification_type", .columns = "notifications.type" },

@@ -175,6 +175,16 @@ out=$(bash "$WORK/quickstart.sh" 2>&1)
 [ "$out" = '"status":"closed"' ]
 count "the README's curl quickstart walks the repair story to closed (${out:-nothing})" $?
 
+echo "== a typed client (openapi-typescript + openapi-fetch, TypeScript strict)"
+if ./node_modules/.bin/openapi-typescript > "$WORK/client.log" 2>&1 &&
+   ./node_modules/.bin/tsc -p tests/client >> "$WORK/client.log" 2>&1 &&
+   API_URL="http://127.0.0.1:$PORT_PRISM" node build/client/out/tests/client/story.mjs >> "$WORK/client.log" 2>&1; then
+    count "the client generated from openapi.yaml typechecks (misuse refused) and walks the repair story" 0
+else
+    cat "$WORK/client.log"
+    count "the client generated from openapi.yaml typechecks (misuse refused) and walks the repair story" 1
+fi
+
 echo "== graceful shutdown"
 # logins (argon2id: tens of ms each, four at once) are in flight when SIGTERM arrives: every
 # one of them must still be answered
