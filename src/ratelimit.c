@@ -39,25 +39,33 @@ static unsigned slot_of(const char *s)
     return h % SLOTS;
 }
 
-/* The subject's counter for window (under mu); NULL when the table is full of this minute. */
+/* The subject's counter for window (under mu); NULL when the table is full of this minute.
+ * The probe chain is searched to its end (a free slot) before a stale slot is reused, so a
+ * subject never gets two counters. */
 static struct counter *counter_of(const char *subject, long long window)
 {
     unsigned i = slot_of(subject);
+    struct counter *reuse = NULL;
     for (unsigned n = 0; n < SLOTS; n++, i = (i + 1) % SLOTS) {
         struct counter *e = &table[i];
-        if (e->subject[0] != '\0' && strcmp(e->subject, subject) == 0) {
+        if (e->subject[0] == '\0') {
+            if (reuse == NULL)
+                reuse = e;
+            break;
+        }
+        if (strcmp(e->subject, subject) == 0) {
             if (e->window != window)
                 e->window = window, e->pending = 0, e->known = 0;
             return e;
         }
-        /* a free slot, or one of a past minute with nothing left to add: take it */
-        if (e->subject[0] == '\0' || (e->window < window && e->pending == 0)) {
-            snprintf(e->subject, sizeof e->subject, "%s", subject);
-            e->window = window, e->pending = 0, e->known = 0;
-            return e;
-        }
+        if (reuse == NULL && e->window < window && e->pending == 0)
+            reuse = e;  /* a past minute's, with nothing left to add */
     }
-    return NULL;
+    if (reuse != NULL) {
+        snprintf(reuse->subject, sizeof reuse->subject, "%s", subject);
+        reuse->window = window, reuse->pending = 0, reuse->known = 0;
+    }
+    return reuse;
 }
 
 bool ratelimit_take(const char *subject, int *remaining, int *reset)
