@@ -19,6 +19,7 @@ struct counter {
     char subject[PD_UUID_LEN + 1];  /* "" = free */
     long long window;               /* the minute (unix seconds / 60) */
     int pending;                    /* counted here, not yet added to the table */
+    int flushing;                   /* counted here, being added (a sync in flight) */
     int known;                      /* the total of every instance, as last read */
 };
 
@@ -55,15 +56,15 @@ static struct counter *counter_of(const char *subject, long long window)
         }
         if (strcmp(e->subject, subject) == 0) {
             if (e->window != window)
-                e->window = window, e->pending = 0, e->known = 0;
+                e->window = window, e->pending = 0, e->flushing = 0, e->known = 0;
             return e;
         }
-        if (reuse == NULL && e->window < window && e->pending == 0)
+        if (reuse == NULL && e->window < window && e->pending == 0 && e->flushing == 0)
             reuse = e;  /* a past minute's, with nothing left to add */
     }
     if (reuse != NULL) {
         snprintf(reuse->subject, sizeof reuse->subject, "%s", subject);
-        reuse->window = window, reuse->pending = 0, reuse->known = 0;
+        reuse->window = window, reuse->pending = 0, reuse->flushing = 0, reuse->known = 0;
     }
     return reuse;
 }
@@ -80,7 +81,7 @@ bool ratelimit_take(const char *subject, int *remaining, int *reset)
     struct counter *e = counter_of(subject, window);
     bool ok = true;
     if (e != NULL) {
-        int used = e->known + e->pending;
+        int used = e->known + e->flushing + e->pending;
         ok = used < quota;
         if (ok)
             e->pending++;
@@ -108,7 +109,6 @@ static void literal(char *out, size_t cap, const struct counter *const *picked, 
 static enum pd_err sync_once(struct db_conn *db)
 {
     static const struct counter *picked[SLOTS];
-    static int flushed[SLOTS];
     static char subjects[SLOTS * (PD_UUID_LEN + 1) + 8], counts[SLOTS * 12 + 8];
     long long window = (long long)time(NULL) / WINDOW;
     pthread_mutex_lock(&mu);
@@ -118,9 +118,10 @@ static enum pd_err sync_once(struct db_conn *db)
             picked[n++] = &table[i];
     literal(subjects, sizeof subjects, picked, n, false);
     literal(counts, sizeof counts, picked, n, true);
-    for (int i = 0; i < n; i++) {
-        flushed[i] = picked[i]->pending;
-        ((struct counter *)picked[i])->pending = 0;
+    for (int i = 0; i < n; i++) {  /* still counted (flushing) while the sync is in flight */
+        struct counter *e = (struct counter *)picked[i];
+        e->flushing = e->pending;
+        e->pending = 0;
     }
     pthread_mutex_unlock(&mu);
     if (n == 0)
@@ -133,10 +134,11 @@ static enum pd_err sync_once(struct db_conn *db)
     pthread_mutex_lock(&mu);
     for (int i = 0; i < n; i++) {
         struct counter *e = (struct counter *)picked[i];
-        if (err != PD_OK && e->window == window)
-            e->pending += flushed[i];  /* not added: count it again next time */
-        else if (err == PD_OK && e->window == window)
-            e->known += flushed[i];    /* at least ours, until the totals say more */
+        if (e->window == window && err != PD_OK)
+            e->pending += e->flushing;  /* not added: add it next time */
+        else if (e->window == window)
+            e->known += e->flushing;    /* at least ours, until the totals say more */
+        e->flushing = 0;
     }
     for (int r = 0; err == PD_OK && r < PQntuples(res); r++) {
         struct counter *e = counter_of(PQgetvalue(res, r, 0), window);
