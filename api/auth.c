@@ -103,6 +103,8 @@ static void oauth_error(struct api_call *c, int status, const char *error, const
                           "status", status, "detail", description, "instance", c->request_id);
     if (j_errors != NULL)  /* every invalid field named, as everywhere */
         json_object_set(j, "errors", j_errors);
+    api_problem_finish(c, j, status == 429 ? "throttled" : status == 401 ? "unauthorized" : "validation");
+    json_object_set_new(j, "error_description", json_incref(json_object_get(j, "detail")));
     api_json(c, status, j);
     if (status == 401)
         api_header_set(c, "WWW-Authenticate", "Basic realm=\"propdesk\", charset=\"UTF-8\"");

@@ -107,6 +107,7 @@ struct api_call {
     size_t res_gzip_len;
     int n_headers;
     struct api_header headers[API_MAX_HEADERS];
+    const char *problem_code;            /* api_problem_code's, for the next problem reply */
     bool rl_counted;                     /* counted against the caller's quota: */
     int rl_remaining, rl_reset;          /* what is left, and seconds to the next minute */
     struct principal who;                /* the caller, for authenticated routes; only its
@@ -198,6 +199,15 @@ void api_field_error(struct api_call *c, const char *field, const char *message)
 void api_invalid(struct api_call *c, struct verr *v);
 void api_problem(struct api_call *c, int status, const char *title, const char *detail,
                  json_t *j_errors);
+/* Names the kind of the problem the request is about to be answered with (a problem_code of
+ * src/enums.c, a literal), where its status alone does not tell (nobody_free, lost_race, …). */
+void api_problem_code(struct api_call *c, const char *code);
+/* Whether the caller prefers Chinese (Accept-Language: zh, zh-CN … ranked above the rest). */
+bool api_prefers_zh(const struct api_call *c);
+/* A problem's stable type URI and code, its title and detail in the caller's language (zh-CN
+ * or English), set on j ({"status", "title", "detail"} already there): every problem reply
+ * passes through here. */
+void api_problem_finish(struct api_call *c, json_t *j, const char *code);
 
 /* Object replies: adds allowed_actions (steals j_actions) and sends ETag from "version". */
 void api_object(struct api_call *c, int status, json_t *j, json_t *j_actions);

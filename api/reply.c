@@ -99,6 +99,12 @@ void api_state_conflict(struct api_call *c, const char *noun, const char *state,
                           "message", detail);
     if (c->db != NULL)
         db_rollback(c->db);
+    api_problem_finish(c, j, "state_conflict");
+    if (api_prefers_zh(c)) {  /* the state and the actions are codes: /v1/meta/enums labels them */
+        char zh[200];
+        snprintf(zh, sizeof zh, "当前状态（%s）不允许此操作。", state);
+        json_object_set_new(j, "detail", json_string(zh));
+    }
     send_json(c, 409, "application/problem+json", j);
     json_decref(j);
 }
@@ -182,8 +188,9 @@ static void send_json(struct api_call *c, int status, const char *content_type, 
 {
     char *text = json_dumps(j, JSON_COMPACT);
     if (text == NULL) {
-        static const char fallback[] = "{\"type\":\"about:blank\",\"title\":\"Internal Server Error\","
-                                       "\"status\":500,\"detail\":\"The response could not be encoded.\",\"instance\":\"\"}";
+        static const char fallback[] = "{\"type\":\"urn:propdesk:problem:internal\",\"code\":\"internal\","
+                                       "\"title\":\"Internal Server Error\",\"status\":500,"
+                                       "\"detail\":\"The response could not be encoded.\",\"instance\":\"\"}";
         api_text(c, 500, "application/problem+json", fallback, sizeof fallback - 1);
         return;
     }
@@ -202,6 +209,117 @@ void api_no_content(struct api_call *c)
     api_text(c, 204, NULL, "", 0);
 }
 
+void api_problem_code(struct api_call *c, const char *code) { c->problem_code = code; }
+
+/* The kind of problem a status is, when nothing more precise was named. */
+static const char *status_code(int status)
+{
+    switch (status) {
+    case 400: return "validation";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 412: return "stale";
+    case 413: return "too_large";
+    case 414: return "uri_too_long";
+    case 415: return "unsupported_media_type";
+    case 422: return "idempotency_mismatch";
+    case 429: return "throttled";
+    case 503: return "unavailable";
+    default: return "internal";
+    }
+}
+
+bool api_prefers_zh(const struct api_call *c)
+{
+    const char *h = api_header(c, "Accept-Language");
+    double zh = -1, other = -1;
+    for (const char *p = h; p && *p;) {
+        p += strspn(p, " ,");
+        size_t n = strcspn(p, ",");
+        const char *q = memchr(p, ';', n);
+        double weight = 1;
+        if (q != NULL && (q = strstr(q, "q=")) != NULL && q < p + n)
+            weight = strtod(q + 2, NULL);
+        bool is_zh = n >= 2 && strncasecmp(p, "zh", 2) == 0 && (n == 2 || p[2] == '-' || p[2] == ';');
+        if (is_zh && weight > zh)
+            zh = weight;
+        else if (!is_zh && weight > other)
+            other = weight;
+        p += n;
+    }
+    return zh > 0 && zh > other;
+}
+
+/* Chinese for the English every problem's title, and the common details, are written in. */
+static const char *const zh_text[][2] = {
+    { "Bad Request", "请求无效" },
+    { "Unauthorized", "未认证" },
+    { "Forbidden", "无权操作" },
+    { "Not Found", "不存在" },
+    { "Method Not Allowed", "不支持该方法" },
+    { "Conflict", "状态冲突" },
+    { "Precondition Failed", "数据已变更" },
+    { "Content Too Large", "内容过大" },
+    { "Payload Too Large", "内容过大" },
+    { "URI Too Long", "地址过长" },
+    { "Unsupported Media Type", "不支持的内容类型" },
+    { "Unprocessable Content", "无法处理" },
+    { "Too Many Requests", "请求过多" },
+    { "Internal Server Error", "服务器内部错误" },
+    { "Service Unavailable", "服务暂不可用" },
+    { "The request is invalid.", "请求无效。" },
+    { "One or more fields are invalid.", "有字段不符合要求。" },
+    { "Authentication is required.", "需要登录。" },
+    { "A bearer access token is required.", "需要提供访问令牌（Bearer）。" },
+    { "The access token is invalid or expired.", "访问令牌无效或已过期。" },
+    { "Your role may not do this.", "您的角色无权执行此操作。" },
+    { "No such object.", "对象不存在。" },
+    { "No such resource.", "资源不存在。" },
+    { "This resource does not support that method.", "该资源不支持此方法。" },
+    { "The request conflicts with the current state.", "请求与当前状态冲突。" },
+    { "The object has changed; fetch it again.", "对象已被修改，请重新获取。" },
+    { "This Idempotency-Key was used with another request.", "该幂等键已用于另一个请求。" },
+    { "Too many attempts; retry later.", "尝试次数过多，请稍后再试。" },
+    { "The database is unavailable; retry shortly.", "数据库暂不可用，请稍后重试。" },
+    { "An unexpected error occurred.", "发生意外错误。" },
+    { "This user's or client's request quota for the minute is used up.", "本分钟的请求配额已用完。" },
+    { "No on-duty technician of that department is free.", "该部门没有空闲的在岗技工。" },
+    { "Someone else changed this work order first.", "工单已被他人先行处理。" },
+};
+
+static const char *in_zh(const char *en)
+{
+    for (size_t i = 0; en && i < sizeof zh_text / sizeof zh_text[0]; i++)
+        if (strcmp(zh_text[i][0], en) == 0)
+            return zh_text[i][1];
+    return NULL;
+}
+
+void api_problem_finish(struct api_call *c, json_t *j, const char *code)
+{
+    int status = (int)json_integer_value(json_object_get(j, "status"));
+    if (code == NULL)
+        code = c->problem_code != NULL ? c->problem_code : status_code(status);
+    char type[96];
+    snprintf(type, sizeof type, "urn:propdesk:problem:%s", code);
+    json_object_set_new(j, "type", json_string(type));
+    json_object_set_new(j, "code", json_string(code));
+    bool zh = api_prefers_zh(c);
+    if (zh) {
+        static const char *const keys[] = { "title", "detail" };
+        for (int k = 0; k < 2; k++) {
+            const char *t = in_zh(json_string_value(json_object_get(j, keys[k])));
+            if (t != NULL)
+                json_object_set_new(j, keys[k], json_string(t));
+        }
+    }
+    api_header_set(c, "Content-Language", zh ? "zh-CN" : "en");
+    c->problem_code = NULL;
+}
+
 void api_problem(struct api_call *c, int status, const char *title, const char *detail,
                  json_t *j_errors)
 {
@@ -210,6 +328,7 @@ void api_problem(struct api_call *c, int status, const char *title, const char *
     json_object_set_new(j, "detail", json_string(detail != NULL ? detail : title));
     if (j_errors != NULL)
         json_object_set(j, "errors", j_errors);
+    api_problem_finish(c, j, NULL);
     send_json(c, status, "application/problem+json", j);
     json_decref(j);
 }

@@ -314,8 +314,10 @@ static enum pd_err act_dispatch(struct api_call *c, void *row, const char *to, c
     enum pd_err err = work_order_dispatch(c->db, c->who.org, t, &d, c->who.sub, role_name(c->who.role), wo, &e);
     if (err == PD_ERR_INVALID)
         api_fail(c, &e);
-    if (err == PD_ERR_CONFLICT)
+    if (err == PD_ERR_CONFLICT) {
         *detail = e.detail;
+        api_problem_code(c, "nobody_free");
+    }
     return err;
 }
 

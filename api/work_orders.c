@@ -169,8 +169,10 @@ static enum pd_err act(struct api_call *c, void *row, const char *to, const void
     free(completion);
     if (err == PD_ERR_INVALID)
         api_fail(c, &e);
-    if (err == PD_ERR_CONFLICT)
+    if (err == PD_ERR_CONFLICT) {
         *detail = "Someone else changed this work order first.";
+        api_problem_code(c, "lost_race");
+    }
     return err;
 }
 

@@ -134,3 +134,47 @@ test('conditional GETs: per-view ETags, 304 on If-None-Match, If-Match still by 
   // through the contract proxy: a 304 is in the contract
   assert.equal((await get('/v1/meta/enums', { headers: { 'if-none-match': enums.headers.etag } })).status, 304);
 });
+
+test('problems have a stable code and type, in Chinese when the caller prefers it', async () => {
+  const [owner1, agent] = await Promise.all([login('owner1'), login('agent')]);
+  const en = await call('POST', '/v1/tickets', { token: owner1, body: { kind: 'repair' }, expectInvalidRequest: true });
+  assert.equal(en.status, 400);
+  assert.equal(en.json.code, 'validation');
+  assert.equal(en.json.type, 'urn:propdesk:problem:validation');
+  assert.equal(en.json.title, 'Bad Request');
+  assert.equal(en.headers.get('content-language'), 'en');
+  const zh = await call('POST', '/v1/tickets', { token: owner1, body: { kind: 'repair' }, expectInvalidRequest: true,
+    headers: { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' } });
+  assert.equal(zh.json.code, 'validation', 'the code does not change with the language');
+  assert.equal(zh.json.title, '请求无效');
+  assert.equal(zh.json.detail, '有字段不符合要求。');
+  assert.equal(zh.headers.get('content-language'), 'zh-CN');
+  assert.deepEqual(zh.json.errors.map((e) => e.field).sort(), en.json.errors.map((e) => e.field).sort());
+  assert.equal((await call('GET', '/v1/tickets/00000000-0000-4000-8000-000000000000', { token: owner1,
+    headers: { 'accept-language': 'en-GB, zh;q=0.5' } })).json.title, 'Not Found', 'English ranked first');
+  const missing = await call('GET', '/v1/tickets/00000000-0000-4000-8000-000000000000', { token: owner1,
+    headers: { 'accept-language': 'zh' } });
+  assert.equal(missing.json.code, 'not_found');
+  assert.equal(missing.json.title, '不存在');
+  const anon = await call('GET', '/v1/me', { expectInvalidRequest: true, headers: { 'accept-language': 'zh-TW' } });
+  assert.equal(anon.json.code, 'unauthorized');
+  assert.equal(anon.json.detail, '需要提供访问令牌（Bearer）。');
+  // a state conflict: cancel a closed… an already cancelled ticket
+  const unit = (await get('/v1/me', { token: owner1 })).json.units[0].id;
+  const t = (await call('POST', '/v1/tickets', { token: owner1, body: { kind: 'repair', unit_id: unit, category: 'leak', description: '冲突测试' } })).json;
+  assert.equal((await call('POST', `/v1/tickets/${t.id}/cancel`, { token: owner1, body: {} })).status, 200);
+  const again = await call('POST', `/v1/tickets/${t.id}/cancel`, { token: owner1, body: {}, headers: { 'accept-language': 'zh-CN' } });
+  assert.equal(again.status, 409);
+  assert.equal(again.json.code, 'state_conflict');
+  assert.equal(again.json.type, 'urn:propdesk:problem:state_conflict');
+  assert.match(again.json.detail, /^当前状态（cancelled）不允许此操作。$/);
+  // nobody free: a department with no technician on duty (security has none in the demo)
+  const t2 = (await call('POST', '/v1/tickets', { token: agent, body: { kind: 'repair', unit_id: unit, category: 'leak',
+    description: '无人可派', channel: 'phone', reporter_name: '张先生', reporter_phone: '13800000001' } })).json;
+  const auto = await call('POST', `/v1/tickets/${t2.id}/dispatch`, { token: agent, body: { mode: 'auto', department: 'security' } });
+  assert.equal(auto.status, 409, auto.text);
+  assert.equal(auto.json.code, 'nobody_free');
+  // the codes are an enum like any other
+  const codes = (await get('/v1/meta/enums')).json.problem_code.map((x) => x.code);
+  for (const c of ['validation', 'state_conflict', 'nobody_free', 'lost_race', 'stale', 'throttled']) assert.ok(codes.includes(c), c);
+});
