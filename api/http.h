@@ -52,7 +52,7 @@ struct api_scope {
     char communities_buf[API_SCOPE_BUF], units_buf[API_SCOPE_BUF];
 };
 #define API_MAX_QUERY_ARGS 64   /* more query parameters than this: 414 */
-#define API_MAX_HEADERS 16      /* reply headers a handler may set */
+#define API_MAX_HEADERS 24      /* reply headers of one reply (the handler's and the server's) */
 
 struct api_arg {
     char *name, *value;         /* decoded; a repeated name's values joined with commas */
