@@ -103,8 +103,8 @@ static void oauth_error(struct api_call *c, int status, const char *error, const
                           "status", status, "detail", description, "instance", c->request_id);
     if (j_errors != NULL)  /* every invalid field named, as everywhere */
         json_object_set(j, "errors", j_errors);
+    /* error_description stays English (RFC 6749 wants ASCII); title and detail may not */
     api_problem_finish(c, j, status == 429 ? "throttled" : status == 401 ? "unauthorized" : "validation");
-    json_object_set_new(j, "error_description", json_incref(json_object_get(j, "detail")));
     api_json(c, status, j);
     if (status == 401)
         api_header_set(c, "WWW-Authenticate", "Basic realm=\"propdesk\", charset=\"UTF-8\"");
@@ -152,7 +152,11 @@ static int basic_credentials(struct api_call *c, char *buf, size_t cap, const ch
     if (colon == NULL || strlen(buf) != len)
         return -1;
     *colon = '\0';
-    if (!form_decode(buf) || !form_decode(colon + 1) || buf[0] == '\0' || colon[1] == '\0')
+    if (strstr(buf, "%00") != NULL || strstr(colon + 1, "%00") != NULL)  /* no NUL once decoded */
+        return -1;
+    if (!form_decode(buf) || !form_decode(colon + 1) || buf[0] == '\0' || colon[1] == '\0' ||
+        strlen(buf) > 64 || strlen(colon + 1) > 256 || !utf8_valid(buf, strlen(buf)) ||
+        !utf8_valid(colon + 1, strlen(colon + 1)))
         return -1;
     *id = buf;
     *secret = colon + 1;
@@ -187,7 +191,8 @@ void auth_token_handler(struct api_call *c)
         oauth_error(c, 400, "unsupported_grant_type", "Only the client_credentials grant is supported.", NULL);
         return;
     }
-    if (via_basic && (body_id || body_secret)) {
+    /* one way of authenticating: a client_id beside Basic is fine if it is the same client */
+    if (via_basic && (body_secret || (body_id && strcmp(body_id, client_id) != 0))) {
         oauth_error(c, 400, "invalid_request", "Authenticate the client one way: HTTP Basic or the body, not both.", NULL);
         return;
     }

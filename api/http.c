@@ -26,6 +26,7 @@
 #include "../src/jwt.h"
 #include "../src/log.h"
 #include "../src/metrics.h"
+#include "../src/netguard.h"
 #include "../src/ratelimit.h"
 #include "../src/sessions.h"
 #include "../src/stream_tickets.h"
@@ -81,6 +82,25 @@ const char *api_header(const struct api_call *c, const char *name)
     return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, name);
 }
 
+/* An address in text form as a sockaddr; false when it is none. */
+static bool parse_address(const char *text, struct sockaddr_storage *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sockaddr_in *v4 = (struct sockaddr_in *)out;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)out;
+    if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, text, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        return true;
+    }
+    return false;
+}
+
+/* The client: the peer, or, when the peer is a trusted proxy (TRUSTED_PROXIES), the right-most
+ * address of X-Forwarded-For that is not one (the left of it is the client's to write). */
 const char *api_client_address(const struct api_call *c, char *buf, size_t len)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -90,6 +110,28 @@ const char *api_client_address(const struct api_call *c, char *buf, size_t len)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
     else if (sa != NULL && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)len);
+    const char *xff = api_header(c, "X-Forwarded-For");
+    if (sa == NULL || xff == NULL || !netguard_listed(&g_config.trusted_proxies, sa))
+        return buf;
+    char hops[512];
+    snprintf(hops, sizeof hops, "%s", xff);
+    for (char *end = hops + strlen(hops); end > hops;) {
+        char *start = end;
+        while (start > hops && start[-1] != ',')
+            start--;
+        char *hop = start + strspn(start, " \t");
+        size_t n = (size_t)(end - hop);
+        while (n > 0 && (hop[n - 1] == ' ' || hop[n - 1] == '\t'))
+            n--;
+        hop[n] = '\0';
+        struct sockaddr_storage addr;
+        if (!parse_address(hop, &addr))
+            break;  /* not an address: trust nothing further left */
+        snprintf(buf, len, "%s", hop);
+        if (!netguard_listed(&g_config.trusted_proxies, (const struct sockaddr *)&addr))
+            break;  /* the first hop no trusted proxy wrote */
+        end = start > hops ? start - 1 : hops;
+    }
     return buf;
 }
 
@@ -627,7 +669,7 @@ static const char *allowed_origin(const struct api_call *c)
 
 /* What every reply carries: nosniff; no-store for what a token let through (unless the
  * handler chose a cache policy); CORS for an allowed origin. */
-static void common_headers(struct api_call *c)
+static void common_headers(struct api_call *c, bool compressible_body)
 {
     api_header_set(c, "X-Content-Type-Options", "nosniff");
     if (c->route && c->route->roles != 0 && !header_set(c, "Cache-Control"))
@@ -638,8 +680,17 @@ static void common_headers(struct api_call *c)
         api_header_set(c, "Access-Control-Expose-Headers",
                        "ETag, Location, X-Request-Id, Retry-After, Content-Disposition, RateLimit, RateLimit-Policy");
     }
+    /* what a shared cache must tell apart: the origin (CORS), the coding, the language (a
+     * problem's title) */
+    char vary[64] = "";
     if (g_config.cors_allowed_origins[0] != '\0')
-        api_header_set(c, "Vary", "Origin, Accept-Encoding");
+        strcat(vary, "Origin");
+    if (compressible_body)
+        strcat(strcat(vary, vary[0] ? ", " : ""), "Accept-Encoding");
+    if (header_set(c, "Content-Language"))
+        strcat(strcat(vary, vary[0] ? ", " : ""), "Accept-Language");
+    if (vary[0] != '\0')
+        api_header_set(c, "Vary", vary);
     if (c->rl_counted && g_config.rate_limit_per_minute > 0) {  /* draft-ietf-httpapi-ratelimit-headers */
         char policy[64], left[64];
         snprintf(policy, sizeof policy, "\"per-caller\";q=%d;w=60", g_config.rate_limit_per_minute);
@@ -665,6 +716,16 @@ static void preflight(struct api_call *c)
                        "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, Last-Event-ID, Accept-Language");
         api_header_set(c, "Access-Control-Max-Age", "600");
     }
+}
+
+#define GZIP_MAX_BODY (4 << 20)  /* bigger bodies (uploads read back) are sent as they are */
+
+/* Whether the reply's body may go gzipped (to a client that accepts it). */
+static bool compressible(const struct api_call *c)
+{
+    return c->stream.next == NULL && c->res_body != NULL && c->res_len >= GZIP_MIN_BYTES &&
+           (c->res_len <= GZIP_MAX_BODY || c->res_gzip != NULL) && gzip_worth(c->res_type) &&
+           strcmp(c->method, "HEAD") != 0;
 }
 
 /* FNV-1a, 64 bits: a body's fingerprint for its ETag (not a MAC: an ETag is no secret). */
@@ -707,25 +768,28 @@ static bool none_match(const char *header, const char *etag)
  * masked fields) is another representation, while If-Match still compares N (api_if_match).
  * A GET answered 200 without an ETag (a list, a document) gets "<fingerprint>". A GET whose
  * If-None-Match names the ETag is answered 304, without a body. */
-static void conditional(struct api_call *c)
+static void conditional(struct api_call *c, bool gzipped)
 {
-    if (c->status < 200 || c->status > 299 || c->stream.next != NULL || c->res_body == NULL ||
-        c->res_len > ETAG_MAX_BODY)
+    if (c->status < 200 || c->status > 299 || c->stream.next != NULL || c->res_body == NULL)
         return;
     bool get = strcmp(c->method, "GET") == 0 || strcmp(c->method, "HEAD") == 0;
     const char *etag = NULL;
     for (int i = 0; i < c->n_headers; i++)
         if (strcasecmp(c->headers[i].name, "ETag") == 0)
             etag = c->headers[i].value;
-    char made[64];
-    unsigned long long h = (unsigned long long)fingerprint(c->res_body, c->res_len);
-    size_t digits = etag ? strspn(etag + 1, "0123456789") : 0;
-    if (etag != NULL && etag[0] == '"' && digits > 0 && strcmp(etag + 1 + digits, "\"") == 0) {
-        snprintf(made, sizeof made, "\"%.*s-%016llx\"", (int)digits, etag + 1, h);
-        api_header_set(c, "ETag", made);
-    } else if (etag == NULL && get && c->status == 200) {
-        snprintf(made, sizeof made, "\"%016llx\"", h);
-        api_header_set(c, "ETag", made);
+    if (c->res_len <= ETAG_MAX_BODY) {
+        char made[64];
+        /* the gzipped body is another representation: another tag (RFC 9110 §8.8.3) */
+        unsigned long long h = (unsigned long long)(fingerprint(c->res_body, c->res_len) ^
+                                                    (gzipped ? 0x677a697070656421ULL : 0));
+        size_t digits = etag ? strspn(etag + 1, "0123456789") : 0;
+        if (etag != NULL && etag[0] == '"' && digits > 0 && strcmp(etag + 1 + digits, "\"") == 0) {
+            snprintf(made, sizeof made, "\"%.*s-%016llx\"", (int)digits, etag + 1, h);
+            api_header_set(c, "ETag", made);
+        } else if (etag == NULL && get && c->status == 200) {
+            snprintf(made, sizeof made, "\"%016llx\"", h);
+            api_header_set(c, "ETag", made);
+        }
     }
     for (int i = 0; get && c->status == 200 && i < c->n_headers; i++) {
         if (strcasecmp(c->headers[i].name, "ETag") == 0 && none_match(api_header(c, "If-None-Match"), c->headers[i].value)) {
@@ -745,7 +809,7 @@ static void conditional(struct api_call *c)
 static void encode(struct api_call *c, const void **body, size_t *len, unsigned char **gz)
 {
     *gz = NULL;
-    if (c->res_len < GZIP_MIN_BYTES || !gzip_worth(c->res_type) || !gzip_accepted(api_header(c, "Accept-Encoding")))
+    if (!compressible(c) || !gzip_accepted(api_header(c, "Accept-Encoding")))
         return;
     size_t n = 0;
     if (c->res_gzip != NULL) {
@@ -760,8 +824,6 @@ static void encode(struct api_call *c, const void **body, size_t *len, unsigned 
         return;
     }
     api_header_set(c, "Content-Encoding", "gzip");
-    if (!header_set(c, "Vary"))
-        api_header_set(c, "Vary", "Accept-Encoding");
 }
 
 /* A W3C traceparent (version 00): "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>",
@@ -800,10 +862,11 @@ static enum MHD_Result send_reply(struct request *rq)
 {
     struct api_call *c = &rq->c;
     double ms = elapsed_ms(&rq->t0);
-    metrics_observe(rq->route_index, c->status, ms / 1000.0);
     struct MHD_Response *res;
-    conditional(c);
-    common_headers(c);
+    bool worth = compressible(c);
+    conditional(c, worth && gzip_accepted(api_header(c, "Accept-Encoding")));
+    common_headers(c, worth);
+    metrics_observe(rq->route_index, c->status, ms / 1000.0);
     long long bytes = c->stream.next != NULL ? -1 : (long long)c->res_len;
     if (c->stream.next != NULL) {
         struct api_stream *s = malloc(sizeof *s);

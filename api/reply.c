@@ -145,6 +145,8 @@ void api_text(struct api_call *c, int status, const char *content_type, const ch
     if (c->stream.end != NULL)  /* a reply replacing a stream ends it */
         c->stream.end(c->stream.ctx);
     c->stream = (struct api_stream){ 0 };
+    c->res_gzip = NULL;  /* a precompressed body was another reply's */
+    c->res_gzip_len = 0;
     char *copy = malloc(len + 1);
     if (copy == NULL) {
         c->res_len = 0;  /* an empty 500 beats a crash */

@@ -141,6 +141,11 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (int_var(get, cls, "WEBHOOK_TIMEOUT_MS", 15000, 100, 120000, &v, err, errlen))
         return -1;
     cfg->webhook_timeout_ms = (int)v;
+    char proxies[1024];
+    if (str_var(get, cls, "TRUSTED_PROXIES", "", proxies, sizeof proxies, err, errlen))
+        return -1;
+    if (netguard_parse(proxies, &cfg->trusted_proxies) != PD_OK)
+        FAIL("TRUSTED_PROXIES must list addresses or CIDR blocks, comma-separated");
     if (netguard_parse(cfg->webhook_allowed_hosts, &cfg->webhook_guard) != PD_OK)
         FAIL("WEBHOOK_ALLOWED_HOSTS must list host names or CIDR blocks, comma-separated");
     char schedule[256];

@@ -32,6 +32,7 @@ struct pd_config {
     char webhook_allowed_hosts[1024]; /* hosts or CIDR blocks a webhook may reach though private */
     int webhook_timeout_ms;        /* one delivery attempt */
     struct netguard webhook_guard; /* WEBHOOK_ALLOWED_HOSTS, parsed */
+    struct netguard trusted_proxies; /* TRUSTED_PROXIES: whose X-Forwarded-For names the client */
     long long webhook_retry_ms[CONFIG_MAX_RETRIES]; /* WEBHOOK_RETRY_SCHEDULE "5s,5m,30m,2h,…": */
     int webhook_retries;           /* the delays after failed attempts 1, 2, … */
     int webhook_workers;           /* delivery threads (0: this instance sends none) */

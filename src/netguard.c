@@ -273,6 +273,18 @@ bool netguard_admits(const struct netguard *g, const char *host, const struct so
     return v4 != NULL && in_allowed_block(g, AF_INET, v4);
 }
 
+bool netguard_listed(const struct netguard *g, const struct sockaddr *sa)
+{
+    const unsigned char *a = NULL;
+    int family = sockaddr_bytes(sa, &a);
+    if (family == AF_UNSPEC || g == NULL)
+        return false;
+    if (in_allowed_block(g, family, a))
+        return true;
+    const unsigned char *v4 = family == AF_INET6 ? embedded_v4(a) : NULL;
+    return v4 != NULL && in_allowed_block(g, AF_INET, v4);
+}
+
 /* ---- URLs ----------------------------------------------------------------------------- */
 
 /* netguard_url_host, answering NULL on success or why the URL is refused. */

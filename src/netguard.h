@@ -49,6 +49,10 @@ bool netguard_blocked_addr(const struct sockaddr *sa);
  * on the address actually connected to, after resolution. */
 bool netguard_admits(const struct netguard *g, const char *host, const struct sockaddr *sa);
 
+/* True when sa (or the IPv4 address it carries) lies in one of g's blocks (host names are
+ * not looked at): TRUSTED_PROXIES uses a netguard list this way. */
+bool netguard_listed(const struct netguard *g, const struct sockaddr *sa);
+
 /* Splits an absolute URL "http[s]://host[:port][/path][?query]" without resolving anything.
  * The scheme is http or https in any case; the host is a host name, a dotted-quad IPv4
  * address, or an IPv6 address in brackets (written to host without them); the port, when

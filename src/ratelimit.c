@@ -40,6 +40,16 @@ static unsigned slot_of(const char *s)
     return h % SLOTS;
 }
 
+/* The subject's counter as it is (under mu), or NULL. */
+static struct counter *find(const char *subject)
+{
+    unsigned i = slot_of(subject);
+    for (unsigned n = 0; n < SLOTS && table[i].subject[0] != '\0'; n++, i = (i + 1) % SLOTS)
+        if (strcmp(table[i].subject, subject) == 0)
+            return &table[i];
+    return NULL;
+}
+
 /* The subject's counter for window (under mu); NULL when the table is full of this minute.
  * The probe chain is searched to its end (a free slot) before a stale slot is reused, so a
  * subject never gets two counters. */
@@ -59,12 +69,17 @@ static struct counter *counter_of(const char *subject, long long window)
                 e->window = window, e->pending = 0, e->flushing = 0, e->known = 0;
             return e;
         }
-        if (reuse == NULL && e->window < window && e->pending == 0 && e->flushing == 0)
-            reuse = e;  /* a past minute's, with nothing left to add */
+        if (reuse == NULL && e->window < window && e->flushing == 0)
+            reuse = e;  /* a past minute's (what it could not add is of no use now) */
     }
     if (reuse != NULL) {
         snprintf(reuse->subject, sizeof reuse->subject, "%s", subject);
         reuse->window = window, reuse->pending = 0, reuse->flushing = 0, reuse->known = 0;
+    } else {
+        static atomic_long full_logged;
+        long now = (long)time(NULL);
+        if (atomic_exchange(&full_logged, now) != now)  /* once a second at most */
+            log_msg(LOG_WARN, NULL, "ratelimit - %d callers this minute fill the table: the rest go uncounted", SLOTS);
     }
     return reuse;
 }
@@ -141,9 +156,9 @@ static enum pd_err sync_once(struct db_conn *db)
         e->flushing = 0;
     }
     for (int r = 0; err == PD_OK && r < PQntuples(res); r++) {
-        struct counter *e = counter_of(PQgetvalue(res, r, 0), window);
+        struct counter *e = find(PQgetvalue(res, r, 0));
         int total = atoi(PQgetvalue(res, r, 1));
-        if (e != NULL && total > e->known)
+        if (e != NULL && e->window == window && total > e->known)  /* not a minute since begun */
             e->known = total;
     }
     pthread_mutex_unlock(&mu);

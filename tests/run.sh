@@ -132,6 +132,8 @@ export ATTACHMENT_MAX_BYTES=2097152  # 2 MiB: the upload limit tests send limit 
 export WEBHOOK_ALLOWED_HOSTS=127.0.0.1 WEBHOOK_WORKERS=0 CORS_ALLOWED_ORIGINS=https://desk.example.com
 # the suite makes thousands of requests per caller and minute; 26_rate_limits runs its own quota
 export RATE_LIMIT_PER_MINUTE=1000000
+# the suite's own requests come from a "proxy" (loopback) that may name the client
+export TRUSTED_PROXIES=127.0.0.1
 PORT=$PORT_HS HTTP_THREADS=4 JOBS_INTERVAL_MS=500 STREAM_HEARTBEAT_MS=1000 $BIN serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!; PIDS+=($SERVER_PID)
 PORT=$PORT_ES JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &
@@ -153,8 +155,10 @@ ES_KEY_FILE="$WORK/es256.pem" ES_PUB_FILE="$WORK/es256.pub.pem" JWT_SECRET_FOR_T
 it_rc=$?
 # access lines carry the W3C trace id a test sent (25_http_headers), the org and the client
 grep -q '"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736","parent_id":"00f067aa0ba902b7"' "$WORK/server.log" &&
-    grep -q '"org_id":"10000000-0000-4000-8000-000000000001","client":"127.0.0.1"' "$WORK/server.log"
-count "access log: traceparent ids, org, client address" $?
+    grep -q '"org_id":"10000000-0000-4000-8000-000000000001","client":"127.0.0.1"' "$WORK/server.log" &&
+    grep -q '"client":"203.0.113.9"' "$WORK/server.log" && grep -q '"client":"198.51.100.4"' "$WORK/server.log" &&
+    ! grep -q '"client":"192.0.2.66"' "$WORK/server.log"
+count "access log: traceparent ids, org, client address (X-Forwarded-For from a trusted proxy only)" $?
 i_pass=$(grep -E '^# pass ' "$WORK/integration.tap" | awk '{print $3}')
 i_fail=$(grep -E '^# fail ' "$WORK/integration.tap" | awk '{print $3}')
 passed=$((passed + ${i_pass:-0})); failed=$((failed + ${i_fail:-0}))

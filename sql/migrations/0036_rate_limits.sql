@@ -17,6 +17,7 @@ RETURNS TABLE (subject text, count integer) LANGUAGE sql AS $$
 WITH added AS (
     INSERT INTO rate_counters AS r (subject, window_start, count)
     SELECT s, p_window, c FROM unnest(p_subjects, p_counts) AS x (s, c) WHERE c > 0
+    ORDER BY s  -- every instance locks rows in one order: no deadlock between two syncs
     ON CONFLICT (window_start, subject) DO UPDATE SET count = r.count + excluded.count
     RETURNING r.subject, r.count
 )

@@ -155,6 +155,12 @@ test('client credentials: secret shown once, scopes in the token, revocation', a
     client_secret: c.json.client_secret }, headers: { authorization: basic(c.json.client_id, c.json.client_secret) } });
   assert.equal(both.status, 400);
   assert.equal(both.json.error, 'invalid_request', 'one way of authenticating, not two');
+  const sameId = await call('POST', '/v1/auth/token', { body: { grant_type: 'client_credentials', client_id: c.json.client_id },
+    headers: { authorization: basic(c.json.client_id, c.json.client_secret) } });
+  assert.equal(sameId.status, 200, 'a client_id beside Basic naming the same client is fine');
+  const nul = await call('POST', '/v1/auth/token', { raw: 'grant_type=client_credentials',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.json.client_id, `${c.json.client_secret}\u0000x`) } });
+  assert.equal(nul.json.error, 'invalid_client', 'no NUL hides the rest of a secret');
   const grant = await post('/v1/auth/token', { grant_type: 'password', client_id: c.json.client_id, client_secret: c.json.client_secret });
   assert.equal(grant.json.error, 'unsupported_grant_type');
   const none = await post('/v1/auth/token', { grant_type: 'client_credentials' });

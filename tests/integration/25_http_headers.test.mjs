@@ -45,6 +45,11 @@ test('GET / leads to /docs, which loads only its own assets under a CSP', async 
 
 test('nosniff everywhere; no-store on what a token let through', async () => {
   const token = await login('agent');
+  // the client behind a trusted proxy (the suite trusts loopback): the right-most hop no trusted
+  // proxy wrote; tests/run.sh finds 203.0.113.9 and 198.51.100.4 in the access log, never the
+  // forged 192.0.2.66 on the left
+  await raw('GET', '/healthz', { 'x-forwarded-for': '192.0.2.66, 203.0.113.9' });
+  await raw('GET', '/healthz', { 'x-forwarded-for': '198.51.100.4, 127.0.0.1' });
   // a traced request (tests/run.sh finds its ids in the access log)
   assert.equal((await raw('GET', '/v1/me', { authorization: `Bearer ${token}`,
     traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })).status, 200);
@@ -85,6 +90,12 @@ test('gzip when the client accepts it and the body is worth it; the same JSON ei
   assert.match(zipped.headers.vary, /Accept-Encoding/);
   assert.ok(zipped.body.length < plain.body.length / 3, `${zipped.body.length} of ${plain.body.length} bytes`);
   assert.deepEqual(JSON.parse(gunzipSync(zipped.body)), JSON.parse(plain.body));
+  assert.match(plain.headers.vary, /Accept-Encoding/, 'a cache must tell the codings apart, even uncompressed');
+  assert.notEqual(zipped.headers.etag, plain.headers.etag, 'the gzipped body is another representation: another tag');
+  const revalidated = await raw('GET', '/v1/users?limit=100', { ...auth, 'accept-encoding': 'gzip', 'if-none-match': zipped.headers.etag });
+  assert.equal(revalidated.status, 304);
+  assert.equal((await raw('GET', '/v1/users?limit=100', { ...auth, 'if-none-match': zipped.headers.etag })).status, 200,
+    "the gzip tag does not validate the identity body");
   const refused = await raw('GET', '/v1/users?limit=100', { ...auth, 'accept-encoding': 'gzip;q=0' });
   assert.equal(refused.headers['content-encoding'], undefined, 'q=0 refuses');
   const small = await raw('GET', '/healthz', { 'accept-encoding': 'gzip' });
@@ -131,8 +142,9 @@ test('conditional GETs: per-view ETags, 304 on If-None-Match, If-Match still by 
   assert.equal((await raw('GET', '/v1/me/notifications?limit=5', { authorization: `Bearer ${owner1}`, 'if-none-match': list.headers.etag })).status, 304);
   const enums = await raw('GET', '/v1/meta/enums');
   assert.equal((await raw('GET', '/v1/meta/enums', { 'if-none-match': enums.headers.etag })).status, 304);
-  // through the contract proxy: a 304 is in the contract
-  assert.equal((await get('/v1/meta/enums', { headers: { 'if-none-match': enums.headers.etag } })).status, 304);
+  // through the contract proxy (which asks for gzip upstream): a 304 is in the contract
+  const gz = await raw('GET', '/v1/meta/enums', { 'accept-encoding': 'gzip, deflate' });
+  assert.equal((await get('/v1/meta/enums', { headers: { 'if-none-match': `${enums.headers.etag}, ${gz.headers.etag}` } })).status, 304);
 });
 
 test('problems have a stable code and type, in Chinese when the caller prefers it', async () => {
@@ -149,6 +161,7 @@ test('problems have a stable code and type, in Chinese when the caller prefers i
   assert.equal(zh.json.title, '请求无效');
   assert.equal(zh.json.detail, '有字段不符合要求。');
   assert.equal(zh.headers.get('content-language'), 'zh-CN');
+  assert.match(zh.headers.get('vary'), /Accept-Language/);
   assert.deepEqual(zh.json.errors.map((e) => e.field).sort(), en.json.errors.map((e) => e.field).sort());
   assert.equal((await call('GET', '/v1/tickets/00000000-0000-4000-8000-000000000000', { token: owner1,
     headers: { 'accept-language': 'en-GB, zh;q=0.5' } })).json.title, 'Not Found', 'English ranked first');
