@@ -175,13 +175,19 @@ void auth_token_handler(struct api_call *c)
     }
     struct verr v;
     verr_init(&v);
-    api_body_fields(c, &v, fields);
+    /* RFC 6749 §3.2: unrecognized parameters are ignored, and one sent without a value is as
+     * if it were not sent (unlike every other body of this API, which is closed) */
+    for (int i = 0; fields[i] != NULL; i++) {
+        json_t *j_v = json_object_get(c->j_body, fields[i]);
+        if (json_is_string(j_v) && json_string_length(j_v) == 0)
+            json_object_del(c->j_body, fields[i]);
+    }
     const char *grant = v_string(&v, c->j_body, "grant_type", true, 1, 100);
     const char *body_id = v_string(&v, c->j_body, "client_id", false, 1, 64);
     const char *body_secret = v_string(&v, c->j_body, "client_secret", false, 1, 256);
     const char *scope = v_string(&v, c->j_body, "scope", false, 1, 500);
     if (verr_any(&v)) {
-        oauth_error(c, 400, "invalid_request", "The request lacks grant_type, has an unknown parameter, or one too long.",
+        oauth_error(c, 400, "invalid_request", "The request lacks grant_type, or has a parameter of the wrong type or too long.",
                     v.j_errors);
         verr_free(&v);
         return;

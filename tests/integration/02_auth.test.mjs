@@ -168,6 +168,11 @@ test('client credentials: secret shown once, scopes in the token, revocation', a
   assert.equal(none.json.error, 'invalid_client');
   const missing = await post('/v1/auth/token', { client_id: c.json.client_id }, { expectInvalidRequest: true });
   assert.equal(missing.json.error, 'invalid_request');
+  // RFC 6749 §3.2: an unknown parameter is ignored, an empty one is as if not sent
+  const lenient = await call('POST', '/v1/auth/token', { raw: 'grant_type=client_credentials&audience=x&scope=&foo=1',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(c.json.client_id, c.json.client_secret) } });
+  assert.equal(lenient.status, 200, lenient.text);
+  assert.equal(lenient.json.scope, 'tickets:read tickets:write', 'an empty scope asks for them all');
   // an integration token is not a staff token
   assert.equal((await get('/v1/users', { token: t.json.access_token })).status, 403);
   assert.equal((await get('/v1/me', { token: t.json.access_token })).status, 403);

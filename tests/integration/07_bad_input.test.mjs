@@ -139,12 +139,16 @@ test('unknown fields are named; wrong types and missing fields are all listed', 
 });
 
 /* Every operation of openapi.yaml whose request body may be JSON, as [method, path]. */
+/* RFC 6749 §3.2 wants the token endpoint to ignore unrecognized parameters: the one open body. */
+const OPEN_BY_STANDARD = ['POST /v1/auth/token'];
+
 function jsonBodyOperations() {
   const spec = yaml.load(readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8'));
   const ops = [];
   for (const [path, item] of Object.entries(spec.paths))
     for (const method of ['post', 'put', 'patch', 'delete'])
-      if (item[method]?.requestBody?.content?.['application/json']) ops.push([method.toUpperCase(), path]);
+      if (item[method]?.requestBody?.content?.['application/json'] && !OPEN_BY_STANDARD.includes(`${method.toUpperCase()} ${path}`))
+        ops.push([method.toUpperCase(), path]);
   return ops;
 }
 
