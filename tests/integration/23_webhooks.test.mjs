@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import { spawn, execFileSync } from 'node:child_process';
-import { get, post, patch, del, login, fieldsOf, DEMO, waitFor } from './lib.mjs';
+import { get, post, patch, del, login, fieldsOf, DEMO, waitFor, freePort } from './lib.mjs';
 
 const sql = (q) => execFileSync('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q]).toString().trim();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -49,8 +49,8 @@ function verify(secret, msg) {
 
 let deliverer;
 let delivererPort;
-function startDeliverer() {
-  delivererPort ??= 20000 + Math.floor(Math.random() * 20000);
+async function startDeliverer() {
+  delivererPort ??= await freePort();
   deliverer = spawn(process.env.PROPDESK_BIN ?? './build/propdesk', ['serve'], {
     env: { ...process.env, PORT: String(delivererPort), JWT_SECRET: process.env.JWT_SECRET_FOR_TESTS,
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_WORKERS: '2', WEBHOOK_TIMEOUT_MS: '2000',

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { post, login, unique, waitFor, DIRECT } from './lib.mjs';
+import { post, login, unique, waitFor, DIRECT, freePort } from './lib.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const servers = [];
@@ -25,8 +25,8 @@ function start(port) {
 
 let A; let B; let token;
 before(async () => {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  [A, B] = await Promise.all([start(port), start(port + 1)]);
+  const ports = [await freePort(), await freePort()];
+  [A, B] = await Promise.all(ports.map(start));
   // a caller nobody else counts this minute
   const admin = await login('admin');
   const name = unique('quota');

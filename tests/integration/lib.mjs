@@ -2,6 +2,7 @@
 // and assertions every response must satisfy. The suite runs against a real propdesk
 // binary and a throwaway PostgreSQL database prepared by tests/run.sh.
 import assert from 'node:assert/strict';
+import net from 'node:net';
 
 export const API = process.env.API_URL;          // through the contract proxy (Prism)
 export const DIRECT = process.env.DIRECT_URL;    // the server itself, for raw-byte requests
@@ -132,4 +133,16 @@ export async function waitFor(fn, what, ms = 8000) {
     if (Date.now() - t0 > ms) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/* A port nothing listens on now (the OS picks it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
