@@ -204,6 +204,23 @@ void db_release(struct db_conn *c)
     pthread_mutex_unlock(&pool.lock);
 }
 
+PGconn *db_listen_open(const char *url, const char *application_name, const char *listen, const char *who)
+{
+    const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
+    const char *vals[] = { url, "3", application_name, NULL };
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
+        PGresult *r = PQexec(pg, listen);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (ok)
+            return pg;
+    }
+    log_msg(LOG_WARN, NULL, "%s - cannot LISTEN: %s", who, pg != NULL ? PQerrorMessage(pg) : "out of memory");
+    PQfinish(pg);
+    return NULL;
+}
+
 enum pd_err db_connect_once(const char *url, struct db_conn **out)
 {
     struct db_conn *c = calloc(1, sizeof *c);

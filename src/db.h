@@ -30,6 +30,11 @@ void db_pool_stats(int *in_use, int *idle, int *size);
 enum pd_err db_acquire(struct db_conn **out);
 void db_release(struct db_conn *c);
 
+/* A connection of its own (not pooled) that LISTENs: listen is the SQL ("LISTEN a; LISTEN b"),
+ * application_name names the listener in pg_stat_activity. NULL (after logging why, under
+ * who) when it cannot connect or listen. The caller PQfinishes it. */
+PGconn *db_listen_open(const char *url, const char *application_name, const char *listen, const char *who);
+
 /* A single-use connection outside the pool (CLI commands). */
 enum pd_err db_connect_once(const char *url, struct db_conn **out);
 void db_disconnect(struct db_conn *c);

@@ -109,20 +109,7 @@ static char *listen_url;
 /* Connects and LISTENs; NULL on failure. */
 static PGconn *listen_open(void)
 {
-    const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-    const char *vals[] = { listen_url, "3", "propdesk-sessions", NULL };
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
-        PGresult *r = PQexec(pg, "LISTEN propdesk_sessions");
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (ok)
-            return pg;
-    }
-    log_msg(LOG_WARN, NULL, "sessions - listener cannot connect: %s",
-            pg != NULL ? PQerrorMessage(pg) : "out of memory");
-    PQfinish(pg);
-    return NULL;
+    return db_listen_open(listen_url, "propdesk-sessions", "LISTEN propdesk_sessions", "sessions listener");
 }
 
 static void *listen_run(void *arg)

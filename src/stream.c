@@ -522,20 +522,8 @@ static void session_ended(const char *user)
 
 static PGconn *listen_open(void)
 {
-    const char *keys[] = { "dbname", "connect_timeout", "application_name", NULL };
-    const char *vals[] = { hub.url, "3", "propdesk-stream", NULL };
-    PGconn *pg = PQconnectdbParams(keys, vals, 1);
-    if (pg != NULL && PQstatus(pg) == CONNECTION_OK) {
-        PGresult *r = PQexec(pg, "LISTEN propdesk_events; LISTEN propdesk_sessions");
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (ok)
-            return pg;
-    }
-    log_msg(LOG_WARN, NULL, "stream - cannot LISTEN: %s; reading the table every second",
-            pg != NULL ? PQerrorMessage(pg) : "out of memory");
-    PQfinish(pg);
-    return NULL;
+    /* while it cannot, rounds read the table every second */
+    return db_listen_open(hub.url, "propdesk-stream", "LISTEN propdesk_events; LISTEN propdesk_sessions", "stream");
 }
 
 static void *hub_run(void *arg)

@@ -8,7 +8,7 @@
 
 DB_STMT(issue,
     "INSERT INTO stream_tickets (token_hash, org_id, user_id, claims, expires_at) "
-    "VALUES ($1, $2, $3, $4::jsonb, now() + interval '60 seconds') "  /* STREAM_TICKET_SECONDS */
+    "VALUES ($1, $2, $3, $4::jsonb, now() + $5::integer * interval '1 second') "
     "RETURNING pd_ts(expires_at)");
 DB_STMT(redeem,
     "DELETE FROM stream_tickets WHERE token_hash = $1 RETURNING expires_at > now(), claims::text");
@@ -23,9 +23,11 @@ enum pd_err stream_ticket_issue(struct db_conn *db, const struct principal *who,
     if (token == NULL || claims == NULL)
         goto cleanup;
     sha256(token, strlen(token), hash);
-    const char *p[] = { (const char *)hash, who->org, who->sub, claims };
-    const int lengths[] = { 32, 0, 0, 0 }, formats[] = { 1, 0, 0, 0 };
-    err = db_exec_binary(db, &issue, 4, p, lengths, formats, 0, &res);
+    char seconds[16];
+    snprintf(seconds, sizeof seconds, "%d", STREAM_TICKET_SECONDS);
+    const char *p[] = { (const char *)hash, who->org, who->sub, claims, seconds };
+    const int lengths[] = { 32, 0, 0, 0, 0 }, formats[] = { 1, 0, 0, 0, 0 };
+    err = db_exec_binary(db, &issue, 5, p, lengths, formats, 0, &res);
     if (err != PD_OK)
         goto cleanup;
     snprintf(expires_at, 40, "%s", db_value(res, 0, 0));
