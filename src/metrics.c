@@ -118,16 +118,20 @@ static void process_metrics(struct buf *b, long long started_at)
         cpu, (long long)rss * page, (long long)pages * page, fds > 0 ? fds - 1 : 0, max_fds, started_at);
 }
 
-static void histogram(struct buf *b, const char *name, atomic_ulong *buckets, atomic_ulong *sum)
+/* One histogram's series: labels is "" or `a="x",b="y"` (set on every line). */
+static void histogram(struct buf *b, const char *name, const char *labels, atomic_ulong *buckets, atomic_ulong *sum)
 {
+    const char *sep = labels[0] ? "," : "";
     unsigned long running = 0;
     for (size_t i = 0; i < N_BUCKETS; i++) {
         running += atomic_load_explicit(&buckets[i], memory_order_relaxed);
-        put(b, "%s_bucket{le=\"%g\"} %lu\n", name, bucket_le[i], running);
+        put(b, "%s_bucket{%s%sle=\"%g\"} %lu\n", name, labels, sep, bucket_le[i], running);
     }
     running += atomic_load_explicit(&buckets[N_BUCKETS], memory_order_relaxed);
-    put(b, "%s_bucket{le=\"+Inf\"} %lu\n%s_sum %.6f\n%s_count %lu\n", name, running, name,
-        (double)atomic_load_explicit(sum, memory_order_relaxed) / 1e6, name, running);
+    put(b, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep, running);
+    put(b, labels[0] ? "%s_sum{%s} %.6f\n" : "%s_sum%s %.6f\n", name, labels,
+        (double)atomic_load_explicit(sum, memory_order_relaxed) / 1e6);
+    put(b, labels[0] ? "%s_count{%s} %lu\n" : "%s_count%s %lu\n", name, labels, running);
 }
 
 char *metrics_render(const char *const *methods, const char *const *names, size_t n_routes,
@@ -157,16 +161,9 @@ char *metrics_render(const char *const *methods, const char *const *names, size_
             cum += atomic_load_explicit(&bucket_count[slot][i], memory_order_relaxed);
         if (cum == 0)
             continue;
-        unsigned long running = 0;
-        for (size_t i = 0; i < N_BUCKETS; i++) {
-            running += atomic_load_explicit(&bucket_count[slot][i], memory_order_relaxed);
-            put(&b, "propdesk_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
-                m, name, bucket_le[i], running);
-        }
-        put(&b, "propdesk_http_request_duration_seconds_bucket{method=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n", m, name, cum);
-        put(&b, "propdesk_http_request_duration_seconds_sum{method=\"%s\",route=\"%s\"} %.6f\n", m, name,
-            (double)atomic_load_explicit(&sum_us[slot], memory_order_relaxed) / 1e6);
-        put(&b, "propdesk_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %lu\n", m, name, cum);
+        char labels[600];
+        snprintf(labels, sizeof labels, "method=\"%s\",route=\"%s\"", m, name);
+        histogram(&b, "propdesk_http_request_duration_seconds", labels, bucket_count[slot], &sum_us[slot]);
     }
     put(&b, "# HELP propdesk_db_pool_connections Database pool connections by state.\n"
             "# TYPE propdesk_db_pool_connections gauge\n"
@@ -177,7 +174,7 @@ char *metrics_render(const char *const *methods, const char *const *names, size_
             "propdesk_db_pool_size %d\n", g->pool_in_use, g->pool_idle, g->pool_size);
     put(&b, "# HELP propdesk_db_query_duration_seconds Round trips of statements to the database.\n"
             "# TYPE propdesk_db_query_duration_seconds histogram\n");
-    histogram(&b, "propdesk_db_query_duration_seconds", db_bucket, &db_sum_us);
+    histogram(&b, "propdesk_db_query_duration_seconds", "", db_bucket, &db_sum_us);
     put(&b, "# HELP propdesk_jobs_claims_total Claims of the job table (each takes up to a batch of due jobs).\n"
             "# TYPE propdesk_jobs_claims_total counter\npropdesk_jobs_claims_total %lu\n"
             "# HELP propdesk_jobs_runs_total Jobs run (successfully or not).\n"
