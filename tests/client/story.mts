@@ -12,7 +12,17 @@ const assignWithoutWhom: Dispatch = { mode: 'assign' };
 const queueNamingSomeone: Dispatch = { mode: 'queue', assignee_id: '10000000-0000-4000-8000-0000000000a3' };
 // @ts-expect-error not a dispatch mode
 const unknownMode: Dispatch = { mode: 'broadcast' };
-void assignWithoutWhom, queueNamingSomeone, unknownMode;
+type Report = components['schemas']['TicketCreate'];
+const A_UNIT = '10000000-0000-4000-8000-000000000101', A_COMMUNITY = '10000000-0000-4000-8000-0000000000c1';
+const inUnit: Report = { kind: 'repair', unit_id: A_UNIT, category: 'leak', description: '漏水' };
+const inCommonArea: Report = { kind: 'repair', community_id: A_COMMUNITY, location: '3栋1单元电梯', category: 'elevator', description: '电梯停运' };
+// @ts-expect-error a ticket is in a unit or a common area, not both
+const inBoth: Report = { ...inUnit, community_id: A_COMMUNITY, location: '电梯' };
+// @ts-expect-error nor nowhere
+const nowhere: Report = { kind: 'repair', category: 'leak', description: '漏水' };
+// @ts-expect-error a common area says where in it
+const commonAreaWithoutWhere: Report = { kind: 'repair', community_id: A_COMMUNITY, category: 'leak', description: '漏水' };
+void assignWithoutWhom, queueNamingSomeone, unknownMode, inUnit, inCommonArea, inBoth, nowhere, commonAreaWithoutWhere;
 
 declare const process: { env: Record<string, string | undefined> };  // (no @types/node needed)
 const TECH = '10000000-0000-4000-8000-0000000000a3';

@@ -64,6 +64,20 @@ test('buildings: create, duplicate name is 409, list by community', async () => 
   assert.deepEqual(list.json.items.map((b) => b.id), [building.id]);
 });
 
+test('buildings: a rename takes If-Match; a stale version is 412', async () => {
+  const r = await patch(`/v1/buildings/${building.id}`, { name: '1栋', code: 'A1' },
+    { token: admin, headers: { 'if-match': `"${building.version}"` } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.name, '1栋');
+  assert.equal(r.json.code, 'A1');
+  assert.equal(r.json.version, building.version + 1);
+  const stale = await patch(`/v1/buildings/${building.id}`, { name: '1号楼' },
+    { token: admin, headers: { 'if-match': `"${building.version}"` } });
+  assert.equal(stale.status, 412);
+  assert.equal((await get(`/v1/buildings/${building.id}`, { token: admin })).json.name, '1栋');
+  building = r.json;
+});
+
 test('bulk: 1,000 units in one request, all or nothing', async () => {
   const items = [];
   for (let e = 1; e <= 2; e++)

@@ -3,6 +3,7 @@
 // binary and a throwaway PostgreSQL database prepared by tests/run.sh.
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { appendFileSync } from 'node:fs';
 
 export const API = process.env.API_URL;          // through the contract proxy (Prism)
 export const DIRECT = process.env.DIRECT_URL;    // the server itself, for raw-byte requests
@@ -84,7 +85,16 @@ export async function call(method, path, opts = {}) {
     assert.ok(json.title);
   }
   if (!opts.allow5xx) assert.ok(res.status < 500, `${method} ${path} → ${res.status}: ${text}`);
+  if (CAPTURE && json !== undefined) capture(method, path, res, json);
   return out;
+}
+
+/* EXAMPLES_CAPTURE=<dir>: every JSON answer is appended to <dir>/<pid>.jsonl, the raw
+ * material of the contract's examples (tests/contract/examples.mjs --write <dir>). */
+const CAPTURE = process.env.EXAMPLES_CAPTURE;
+function capture(method, path, res, json) {
+  const line = { method, path: path.split('?')[0], status: res.status, type: res.headers.get('content-type'), json };
+  appendFileSync(`${CAPTURE}/${process.pid}.jsonl`, JSON.stringify(line) + '\n');
 }
 
 export const get = (path, opts) => call('GET', path, opts);
