@@ -63,6 +63,15 @@ else
   fail=1
 fi
 
+# --- examples: every JSON success response and shared problem response shows a real answer
+echo "+ node tests/contract/examples.mjs"
+if node "$(dirname "$0")/examples.mjs"; then
+  echo "lint.sh: examples OK"
+else
+  echo "lint.sh: examples FAILED (EXAMPLES_CAPTURE=/tmp/cap make test; node tests/contract/examples.mjs --write /tmp/cap)"
+  fail=1
+fi
+
 if [[ $fail -ne 0 ]]; then
   echo "lint.sh: openapi.yaml lint FAILED"
   exit 1
