@@ -204,6 +204,8 @@ void api_problem(struct api_call *c, int status, const char *title, const char *
 void api_problem_code(struct api_call *c, const char *code);
 /* Whether the caller prefers Chinese (Accept-Language: zh, zh-CN … ranked above the rest). */
 bool api_prefers_zh(const struct api_call *c);
+/* api_prefers_zh, with the reply's language announced (Content-Language: zh-CN or en). */
+bool api_reply_in_zh(struct api_call *c);
 /* A problem's stable type URI and code, its title and detail in the caller's language (zh-CN
  * or English), set on j ({"status", "title", "detail"} already there): every problem reply
  * passes through here. */

@@ -49,7 +49,8 @@ void notifications_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     char *page = NULL;
-    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, values, &pg, &page);
+    const char *lang = api_reply_in_zh(c) ? "zh" : "en";
+    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, lang, values, &pg, &page);
     api_list_result(c, err, page);
 }
 
@@ -67,7 +68,8 @@ void notifications_read(struct api_call *c)
     api_body_fields(c, &v, no_fields);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    enum pd_err err = notification_read(c->db, c->who.org, c->who.sub, id, &j);
+    const char *lang = api_reply_in_zh(c) ? "zh" : "en";
+    enum pd_err err = notification_read(c->db, c->who.org, c->who.sub, id, lang, &j);
     if (err != PD_OK)
         api_error(c, err, NULL);
     else

@@ -255,6 +255,13 @@ bool api_prefers_zh(const struct api_call *c)
     return zh > 0 && zh > other;
 }
 
+bool api_reply_in_zh(struct api_call *c)
+{
+    bool zh = api_prefers_zh(c);
+    api_header_set(c, "Content-Language", zh ? "zh-CN" : "en");
+    return zh;
+}
+
 /* Chinese for the English every problem's title, and the common details, are written in. */
 static const char *const zh_text[][2] = {
     { "Bad Request", "请求无效" },
@@ -309,8 +316,7 @@ void api_problem_finish(struct api_call *c, json_t *j, const char *code)
     snprintf(type, sizeof type, "urn:propdesk:problem:%s", code);
     json_object_set_new(j, "type", json_string(type));
     json_object_set_new(j, "code", json_string(code));
-    bool zh = api_prefers_zh(c);
-    if (zh) {
+    if (api_reply_in_zh(c)) {
         static const char *const keys[] = { "title", "detail" };
         for (int k = 0; k < 2; k++) {
             const char *t = in_zh(json_string_value(json_object_get(j, keys[k])));
@@ -318,7 +324,6 @@ void api_problem_finish(struct api_call *c, json_t *j, const char *code)
                 json_object_set_new(j, keys[k], json_string(t));
         }
     }
-    api_header_set(c, "Content-Language", zh ? "zh-CN" : "en");
     c->problem_code = NULL;
 }
 

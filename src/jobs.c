@@ -72,7 +72,7 @@ DB_STMT(clocks_breach,
     "  version = c.version + 1, updated_at = now() "
     "  WHERE (c.org_id, c.id) IN (SELECT h.org_id, h.subject_id FROM hit h WHERE h.subject_type = 'complaint') "
     "  RETURNING c.org_id, c.id, c.number, c.escalation_level) "
-    "(" CLOCK_EMIT(".sla_breached", "sla.breached", "SLA 已超时 / SLA breached") ") "
+    "(" CLOCK_EMIT(".sla_breached", "sla.breached", "SLA 已超时") ") "
     "UNION ALL "
     "(SELECT pd_emit(e.org_id, 'complaint', e.id, 'complaint.escalated', NULL, 'system', NULL, NULL, "
     "   jsonb_build_object('level', e.escalation_level), 'public', jsonb_build_array(jsonb_build_object("
@@ -99,7 +99,7 @@ DB_STMT(clocks_warn,
     "  AND k.due > now() AND k.due - least((SELECT coalesce(max(s.warn_before_minutes), 10) FROM ticket_settings s "
     "    WHERE s.org_id = k.org_id), k.target_minutes / 2.0) * interval '1 minute' <= now() "
     "  RETURNING k.org_id, k.subject_type, k.subject_id, k.name, k.due) "
-    CLOCK_EMIT(".sla_warned", "sla.warning", "SLA 即将超时 / SLA due soon"));
+    CLOCK_EMIT(".sla_warned", "sla.warning", "SLA 即将超时"));
 
 DB_STMT(auto_close,
     "WITH closed AS (UPDATE tickets t SET status = 'closed', closed_at = now(), version = t.version + 1, "

@@ -1,18 +1,19 @@
 /* SQL for the inbox. Its rows are written only by the event spine (pd_emit, src/events.h);
- * each holds its wire form in doc (pd_notification_json, kept by a trigger: 0021). */
+ * each holds its wire form in Chinese (doc) and English (doc_en), rendered by a trigger
+ * (pd_notification_json: 0021, 0037). */
 #include <stdlib.h>
 #include "notifications.h"
 
-/* The inbox: $1 org, $2 the reader. */
+/* The inbox: $1 org, $2 the reader, $3 the language ('zh' or 'en'). */
 static const struct list_filter notification_filters[] = {
     { "unread", LIST_FLAG, NULL, 0, "n.read_at IS NULL" },
 };
 
 const struct list_spec notification_list_spec = {
     .name = "notifications",
-    .select = "SELECT n.doc, (extract(epoch FROM n.created_at) * 1000000)::bigint, n.id "
+    .select = "SELECT CASE $3 WHEN 'en' THEN n.doc_en ELSE n.doc END, (extract(epoch FROM n.created_at) * 1000000)::bigint, n.id "
               "FROM notifications n WHERE n.org_id = $1 AND n.user_id = $2",
-    .n_base = 2,
+    .n_base = 3,
     .keyset = "(n.created_at, n.id)",
     .order = "n.created_at DESC, n.id DESC",
     .filters = notification_filters,
@@ -20,22 +21,23 @@ const struct list_spec notification_list_spec = {
 };
 DB_STMT(read_notification,
     "UPDATE notifications n SET read_at = coalesce(n.read_at, now()) "
-    "WHERE n.org_id = $1 AND n.user_id = $2 AND n.id = $3 RETURNING n.doc");
+    "WHERE n.org_id = $1 AND n.user_id = $2 AND n.id = $3 "
+    "RETURNING CASE $4 WHEN 'en' THEN n.doc_en ELSE n.doc END");
 DB_STMT(read_all_notifications,
     "UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL");
 
-enum pd_err notification_list(struct db_conn *db, const char *org, const char *user,
+enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, const char *lang,
                               const char *const values[], const struct page *pg, char **out)
 {
-    const char *base[] = { org, user };
+    const char *base[] = { org, user, lang };
     return list_run(db, &notification_list_spec, base, values, pg, NULL, NULL, out);
 }
 
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
-                              json_t **out)
+                              const char *lang, json_t **out)
 {
-    const char *p[] = { org, user, id };
-    return rows_exec_one(db, &read_notification, 3, p, out);
+    const char *p[] = { org, user, id, lang };
+    return rows_exec_one(db, &read_notification, 4, p, out);
 }
 
 enum pd_err notification_read_all(struct db_conn *db, const char *org, const char *user, long long *count)

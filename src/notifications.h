@@ -10,12 +10,12 @@
 
 /* The list's filters (GET /v1/me/notifications) and statement shapes. */
 extern const struct list_spec notification_list_spec;
-/* The page as text (rows_page). */
-enum pd_err notification_list(struct db_conn *db, const char *org, const char *user,
+/* The page as text (rows_page), its titles and bodies in lang ("zh" or "en"). */
+enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, const char *lang,
                               const char *const values[], const struct page *pg, char **out);
-/* Marks one read (idempotent); PD_ERR_NOT_FOUND when it is not the user's. */
+/* Marks one read (idempotent) and gives it in lang; PD_ERR_NOT_FOUND when it is not the user's. */
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
-                              json_t **out);
+                              const char *lang, json_t **out);
 /* Of ids (a uuid[] literal), the user's own, as {id: 1} (rows_versions; an inbox row has no
  * version): the live stream's check. */
 enum pd_err notification_versions(struct db_conn *db, const char *org, const char *user, const char *ids,

@@ -83,9 +83,9 @@ enum pd_err ticket_follow_orders(struct db_conn *db, const char *org, const char
     if ((err = ticket_clocks_follow(db, org, ticket_id, current, next)) != PD_OK)
         return err;
     struct event_notice resolved = { TO_OWNERS, "ticket.resolved", "报事已处理完成",
-                                     "请确认处理结果并评价 / Please confirm the fix and rate it." };
+                                     "请确认处理结果并评价" };
     struct event_notice started = { TO_OWNERS, "ticket.started", "维修人员已开始处理",
-                                    "The technician has started work." };
+                                    "维修人员正在处理您的报事" };
     struct event e = { .org = org, .subject_type = "ticket", .subject_id = ticket_id,
                        .type = ticket_status_event(current, next), .actor_id = actor,
                        .actor_role = actor_role, .from_status = current, .to_status = next };

@@ -203,7 +203,7 @@ enum pd_err work_order_dispatch(struct db_conn *db, const char *org, const struc
     struct event_notice notices[] = {
         assignee[0] ? (struct event_notice){ TO_ASSIGNEE, "work_order.assigned", "新工单已派给您", in->note }
                     : (struct event_notice){ TO_DEPARTMENT, "work_order.queued", "部门有新工单待抢", in->note },
-        { TO_OWNERS, "ticket.dispatched", "您的报事已派工", "A technician has been dispatched." },
+        { TO_OWNERS, "ticket.dispatched", "您的报事已派工", "已安排维修人员处理" },
     };
     err = event_emit(db, &(struct event){ .org = org, .subject_type = "work_order", .subject_id = id_out,
                                           .type = "work_order.dispatched", .actor_id = actor,

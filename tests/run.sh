@@ -171,6 +171,16 @@ echo "stored documents after the suite: $stale"
 case "$stale" in "0 stale: "*) count "stored documents match a fresh rendering after the suite's writes" 0 ;;
                  *) count "stored documents match a fresh rendering after the suite's writes" 1 ;; esac
 
+# every inbox title the suite's notices wrote has its English (notice_texts, migration 0037);
+# an announcement's own title is the one title a person writes
+untranslated=$(psql -At -X "$DATABASE_URL" -c "SELECT count(*) || ' untranslated: ' || coalesce(string_agg(DISTINCT n.title, ' | '), '')
+                                               FROM notifications n WHERE n.title ~ '[\u4e00-\u9fff]'
+                                                AND pd_notice_text(n.title, 'en') = n.title
+                                                AND NOT (n.type = 'announcement.published' AND n.title NOT LIKE '【更正】%')" 2>&1)
+echo "inbox titles after the suite: $untranslated"
+case "$untranslated" in "0 untranslated: "*) count "every inbox title the suite wrote has its English" 0 ;;
+                        *) count "every inbox title the suite wrote has its English" 1 ;; esac
+
 echo "== the README's curl quickstart"
 psql -q -X "$DATABASE_URL" -c "DELETE FROM auth_failures" >/dev/null  # the suite's lockouts of 127.0.0.1
 sed -n '/^## Quickstart/,/^## Layout/p' README.md | sed -n '/^API=/,/^```$/p' | grep -v '^```' |

@@ -114,6 +114,33 @@ test('an action writes one event, its inbox rows and a NOTIFY; with no subscript
   }
 });
 
+test("the inbox speaks the reader's language: fixed texts in Chinese or English, people's words as written", async () => {
+  const find = async (token, headers) => {
+    const r = await get('/v1/me/notifications?limit=100', { token, headers });
+    assert.equal(r.status, 200);
+    return { r, n: r.json.items.find((x) => x.ticket_id === ticket.id && x.type === 'ticket.dispatched') };
+  };
+  const zh = await find(owner1, { 'accept-language': 'zh-CN,zh;q=0.9,en;q=0.8' });
+  assert.deepEqual([zh.n.title, zh.n.body], ['您的报事已派工', '已安排维修人员处理']);
+  assert.equal(zh.r.headers.get('content-language'), 'zh-CN');
+  assert.match(zh.r.headers.get('vary') ?? '', /Accept-Language/);
+  const en = await find(owner1, { 'accept-language': 'en-GB, zh;q=0.5' });
+  assert.deepEqual([en.n.title, en.n.body], ['Your report has been dispatched', 'A technician has been dispatched.']);
+  assert.equal(en.r.headers.get('content-language'), 'en');
+  assert.deepEqual((await find(owner1, {})).n, en.n, 'English without Accept-Language');
+  assert.notEqual(zh.r.headers.get('etag'), en.r.headers.get('etag'), 'each language its own ETag');
+
+  // a comment's body is the agent's words: the same in both
+  const words = '师傅明早九点上门，请留人在家';
+  assert.equal((await post(`/v1/tickets/${ticket.id}/comments`, { body: words }, { token: agent })).status, 201);
+  const mine = (await get('/v1/me/notifications?limit=100', { token: owner1 })).json.items
+    .find((x) => x.ticket_id === ticket.id && x.type === 'ticket.commented');
+  assert.deepEqual([mine.title, mine.body], ['The property office replied to your report', words]);
+  const read = await post(`/v1/me/notifications/${mine.id}/read`, {}, { token: owner1, headers: { 'accept-language': 'zh' } });
+  assert.deepEqual([read.json.title, read.json.body], ['物业回复了您的报事', words]);
+  assert.equal(read.headers.get('content-language'), 'zh-CN');
+});
+
 test('the outbox gets a row per active subscription of the org that asks for the type', async () => {
   const wanted = subscribe(DEMO.org, ['work_order.accepted', 'ticket.*']);
   const inactive = subscribe(DEMO.org, ['*'], false);

@@ -185,7 +185,7 @@ test('a published notice is corrected by a new version; withdrawn ones leave the
   const mine = (await feed('owner1')).map((x) => x.id);
   assert.ok(mine.includes(v2.id) && !mine.includes(a.id));
   const inbox = (await get('/v1/me/notifications?limit=100', { token: T.owner1 })).json.items;
-  assert.ok(inbox.some((n) => n.subject_id === v2.id && n.title.startsWith('【更正】')));
+  assert.ok(inbox.some((n) => n.subject_id === v2.id && n.title.startsWith('[Correction] ')));
   const w = await act(v2.id, 'withdraw', { reason: '活动取消' }, 'manager');
   assert.deepEqual([w.status, w.withdraw_reason], ['withdrawn', '活动取消']);
   assert.ok(!(await feed('owner1')).some((x) => x.id === v2.id));
