@@ -599,15 +599,21 @@ static const struct route *find_route(struct api_call *c, int *index)
     return NULL;
 }
 
+/* The methods the route table has for path's shape, as "GET, PATCH" (empty: no such path). */
+static void path_methods(const char *path, char *out, size_t cap)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < table_len; i++)
+        if (same_shape(table[i].pattern, path) && !strstr(out, table[i].method))
+            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? ", " : "", table[i].method);
+}
+
 static void no_route(struct api_call *c)
 {
-    char allow[128] = "";
-    size_t off = 0;
-    for (size_t i = 0; i < table_len; i++)
-        if (same_shape(table[i].pattern, c->url_path) && !strstr(allow, table[i].method))
-            off += (size_t)snprintf(allow + off, sizeof allow - off, "%s%s", off ? ", " : "",
-                                    table[i].method);
-    if (off > 0) {
+    char allow[128];
+    path_methods(c->url_path, allow, sizeof allow);
+    if (allow[0] != '\0') {
         api_header_set(c, "Allow", allow);
         api_problem(c, 405, "Method Not Allowed", "This resource does not support that method.", NULL);
     } else {
@@ -700,14 +706,17 @@ static void common_headers(struct api_call *c, bool compressible_body)
     }
 }
 
-/* A preflight (OPTIONS): 204 with Allow, and the CORS answer for an allowed origin. */
+/* A preflight (OPTIONS) of a path there is: 204 with Allow, and the CORS answer for an
+ * allowed origin. Of a path there is not: 404, as for any other method. */
 static void preflight(struct api_call *c)
 {
-    char allow[128] = "OPTIONS";
-    size_t off = strlen(allow);
-    for (size_t i = 0; i < table_len; i++)
-        if (same_shape(table[i].pattern, c->url_path) && !strstr(allow, table[i].method))
-            off += (size_t)snprintf(allow + off, sizeof allow - off, ", %s", table[i].method);
+    char methods[120], allow[sizeof methods + 16];
+    path_methods(c->url_path, methods, sizeof methods);
+    if (methods[0] == '\0') {
+        api_problem(c, 404, "Not Found", "No such resource.", NULL);
+        return;
+    }
+    snprintf(allow, sizeof allow, "OPTIONS, %s", methods);
     api_no_content(c);
     api_header_set(c, "Allow", allow);
     if (allowed_origin(c) != NULL) {

@@ -52,7 +52,8 @@ export function drifts() {
 }
 
 /* Rewrites each operation's x-roles (after its operationId) and, for client operations, its
- * security block, keeping every other line as it is. */
+ * security block (dropping it from an operation clients may no longer call), keeping every
+ * other line as it is. */
 function write() {
   const want = expectedRoles();
   const lines = readFileSync(FILE, 'utf8').split('\n');
@@ -77,9 +78,10 @@ function write() {
     const kept = [];
     for (let k = 0; k < body.length; k++) {
       if (/^ {6}x-roles:/.test(body[k])) continue;
-      if (w?.scopes && /^ {6}security:\s*$/.test(body[k])) {
-        while (k + 1 < body.length && /^ {8}- /.test(body[k + 1])) k++;
-        continue;
+      if (/^ {6}security:\s*$/.test(body[k])) {  // a block offering oauth2 is this script's
+        let end = k;
+        while (end + 1 < body.length && /^ {8}- /.test(body[end + 1])) end++;
+        if (body.slice(k + 1, end + 1).some((l) => l.includes('oauth2'))) { k = end; continue; }
       }
       kept.push(body[k]);
       if (w && /^ {6}operationId:/.test(body[k])) {

@@ -72,6 +72,10 @@ test('CORS answers only the allowed origins, preflight included', async () => {
   assert.match(ok.headers['access-control-allow-methods'], /PATCH/);
   assert.match(ok.headers['access-control-allow-headers'], /If-Match/);
   assert.match(ok.headers.vary, /Origin/);
+  assert.equal(ok.headers.allow, 'OPTIONS, GET, PATCH', 'the methods of that path');
+  const nowhere = await raw('OPTIONS', '/v1/no-such-thing', { origin: 'https://desk.example.com', 'access-control-request-method': 'GET' });
+  assert.equal(nowhere.status, 404, 'no preflight for a path there is not');
+  assert.match(nowhere.headers['content-type'], /problem\+json/);
   const other = await raw('OPTIONS', '/v1/tickets', { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' });
   assert.equal(other.headers['access-control-allow-origin'], undefined);
   const simple = await raw('GET', '/healthz', { origin: 'https://desk.example.com' });
