@@ -10,6 +10,7 @@
 #include "../src/idempotency.h"
 #include "../src/jtext.h"
 #include "http.h"
+#include "zh.h"
 
 static void send_json(struct api_call *c, int status, const char *content_type, json_t *j);
 
@@ -104,6 +105,7 @@ void api_state_conflict(struct api_call *c, const char *noun, const char *state,
         char zh[200];
         snprintf(zh, sizeof zh, "当前状态（%s）不允许此操作。", state);
         json_object_set_new(j, "detail", json_string(zh));
+        json_object_set_new(json_array_get(json_object_get(j, "errors"), 0), "message", json_string(zh));
     }
     send_json(c, 409, "application/problem+json", j);
     json_decref(j);
@@ -262,49 +264,13 @@ bool api_reply_in_zh(struct api_call *c)
     return zh;
 }
 
-/* Chinese for the English every problem's title, and the common details, are written in. */
-static const char *const zh_text[][2] = {
-    { "Bad Request", "请求无效" },
-    { "Unauthorized", "未认证" },
-    { "Forbidden", "无权操作" },
-    { "Not Found", "不存在" },
-    { "Method Not Allowed", "不支持该方法" },
-    { "Conflict", "状态冲突" },
-    { "Precondition Failed", "数据已变更" },
-    { "Content Too Large", "内容过大" },
-    { "Payload Too Large", "内容过大" },
-    { "URI Too Long", "地址过长" },
-    { "Unsupported Media Type", "不支持的内容类型" },
-    { "Unprocessable Content", "无法处理" },
-    { "Too Many Requests", "请求过多" },
-    { "Internal Server Error", "服务器内部错误" },
-    { "Service Unavailable", "服务暂不可用" },
-    { "The request is invalid.", "请求无效。" },
-    { "One or more fields are invalid.", "有字段不符合要求。" },
-    { "Authentication is required.", "需要登录。" },
-    { "A bearer access token is required.", "需要提供访问令牌（Bearer）。" },
-    { "The access token is invalid or expired.", "访问令牌无效或已过期。" },
-    { "Your role may not do this.", "您的角色无权执行此操作。" },
-    { "No such object.", "对象不存在。" },
-    { "No such resource.", "资源不存在。" },
-    { "This resource does not support that method.", "该资源不支持此方法。" },
-    { "The request conflicts with the current state.", "请求与当前状态冲突。" },
-    { "The object has changed; fetch it again.", "对象已被修改，请重新获取。" },
-    { "This Idempotency-Key was used with another request.", "该幂等键已用于另一个请求。" },
-    { "Too many attempts; retry later.", "尝试次数过多，请稍后再试。" },
-    { "The database is unavailable; retry shortly.", "数据库暂不可用，请稍后重试。" },
-    { "An unexpected error occurred.", "发生意外错误。" },
-    { "This user's or client's request quota for the minute is used up.", "本分钟的请求配额已用完。" },
-    { "No on-duty technician of that department is free.", "该部门没有空闲的在岗技工。" },
-    { "Someone else changed this work order first.", "工单已被他人先行处理。" },
-};
-
-static const char *in_zh(const char *en)
+/* key of j in Chinese, when the catalogue has it. */
+static void set_zh(json_t *j, const char *key)
 {
-    for (size_t i = 0; en && i < sizeof zh_text / sizeof zh_text[0]; i++)
-        if (strcmp(zh_text[i][0], en) == 0)
-            return zh_text[i][1];
-    return NULL;
+    char *zh = zh_of(json_string_value(json_object_get(j, key)));
+    if (zh != NULL)
+        json_object_set_new(j, key, json_string(zh));
+    free(zh);
 }
 
 void api_problem_finish(struct api_call *c, json_t *j, const char *code)
@@ -316,13 +282,13 @@ void api_problem_finish(struct api_call *c, json_t *j, const char *code)
     snprintf(type, sizeof type, "urn:propdesk:problem:%s", code);
     json_object_set_new(j, "type", json_string(type));
     json_object_set_new(j, "code", json_string(code));
-    if (api_reply_in_zh(c)) {
-        static const char *const keys[] = { "title", "detail" };
-        for (int k = 0; k < 2; k++) {
-            const char *t = in_zh(json_string_value(json_object_get(j, keys[k])));
-            if (t != NULL)
-                json_object_set_new(j, keys[k], json_string(t));
-        }
+    if (api_reply_in_zh(c)) {  /* title, detail and each field's message (api/zh.c) */
+        set_zh(j, "title");
+        set_zh(j, "detail");
+        size_t i;
+        json_t *j_error;
+        json_array_foreach(json_object_get(j, "errors"), i, j_error)
+            set_zh(j_error, "message");
     }
     c->problem_code = NULL;
 }

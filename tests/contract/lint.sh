@@ -72,6 +72,15 @@ else
   fail=1
 fi
 
+# --- messages: every English text a problem can carry has its Chinese (api/zh.c)
+echo "+ node tests/contract/messages.mjs"
+if node "$(dirname "$0")/messages.mjs"; then
+  echo "lint.sh: messages OK"
+else
+  echo "lint.sh: messages FAILED (add the texts above to api/zh.c)"
+  fail=1
+fi
+
 if [[ $fail -ne 0 ]]; then
   echo "lint.sh: openapi.yaml lint FAILED"
   exit 1

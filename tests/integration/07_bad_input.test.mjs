@@ -138,6 +138,23 @@ test('unknown fields are named; wrong types and missing fields are all listed', 
   }
 });
 
+test('with Accept-Language: zh-CN the same problems are in Chinese: title, detail and every field message', async () => {
+  const zh = { 'accept-language': 'zh-CN,zh;q=0.9' };
+  const cjk = /[\u4e00-\u9fff]/;
+  for (const [method, path, good] of BODY_ENDPOINTS) {
+    const typed = Object.fromEntries(Object.keys(good).map((k) => [k, typeof good[k] === 'string' ? 12345 : 'a string']));
+    for (const body of [{ ...typed, surprise: 1 }, {}]) {
+      const r = await call(method, path, { token: admin, body, headers: zh, expectInvalidRequest: true });
+      if (r.status !== 400) continue;   // (an empty body is fine for some)
+      const where = `${method} ${path} ${JSON.stringify(body)}`;
+      assert.equal(r.headers.get('content-language'), 'zh-CN', where);
+      assert.match(r.json.title, cjk, where);
+      assert.match(r.json.detail, cjk, where);
+      for (const e of r.json.errors) assert.match(e.message, cjk, `${where}: ${e.field} "${e.message}"`);
+    }
+  }
+});
+
 /* Every operation of openapi.yaml whose request body may be JSON, as [method, path]. */
 /* RFC 6749 §3.2 wants the token endpoint to ignore unrecognized parameters: the one open body. */
 const OPEN_BY_STANDARD = ['POST /v1/auth/token'];

@@ -31,6 +31,7 @@ int main(void)
     srunner_add_suite(sr, netguard_suite());
     srunner_add_suite(sr, whsign_suite());
     srunner_add_suite(sr, gzip_suite());
+    srunner_add_suite(sr, zh_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

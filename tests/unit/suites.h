@@ -24,5 +24,6 @@ Suite *survey_rules_suite(void);
 Suite *netguard_suite(void);
 Suite *whsign_suite(void);
 Suite *gzip_suite(void);
+Suite *zh_suite(void);
 
 #endif
