@@ -19,7 +19,8 @@ DB_STMT(versions_of, "SELECT w.id, w.version FROM work_orders w WHERE " WO_VISIB
     "AND ($4::uuid IS NULL OR w.assignee_id = $4 "
     "  OR w.department = (SELECT u.department FROM users u WHERE u.org_id = w.org_id AND u.id = $4))");
 /* What a list item's allowed_actions depend on: columns 3..5 of a list row (order_item). */
-#define ORDER_FACTS "w.status, w.assignee_id, w.mode"
+#define ORDER_FACTS_OF(T) T ".status, " T ".assignee_id, " T ".mode"
+#define ORDER_FACTS ORDER_FACTS_OF("w")
 /* lock: $1 org, $2 communities, $3 id. load: the scope ($1..$4, $4 self: caller_in_department),
  * $5 id. */
 DB_STMT(lock_order, "SELECT 1 FROM work_orders w WHERE " WO_VISIBLE " AND w.id = $3 FOR UPDATE");
@@ -112,9 +113,20 @@ DB_STMT(list_my_open_orders,
     ORDERS_BY_DUE("w.assignee_id = $4::uuid AND w.status IN " OPEN_STATES) "$5");
 DB_STMT(list_my_orders_in,
     ORDERS_BY_DUE("w.assignee_id = $4::uuid AND w.status = $5") "$6");
-DB_STMT(list_queue,
-    ORDERS_BY_DUE("w.assignee_id IS NULL AND w.status = 'dispatched' "
-                  "AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid)") "$5");
+#define QUEUED "w.assignee_id IS NULL AND w.status = 'dispatched' " \
+    "AND w.department = (SELECT u.department FROM users u WHERE u.org_id = $1 AND u.id = $4::uuid)"
+/* The queue of a technician of the whole org (no $2)... */
+DB_STMT(list_queue, ORDERS_BY_DUE(QUEUED) "$5");
+/* ...and of one with communities: each community's first page by its own index (a read of at
+ * most a page per community, however long the other communities' queues), then merged. */
+DB_STMT(list_queue_in_communities,
+    "SELECT q.doc, 0, q.id, " ORDER_FACTS_OF("q") " "
+    "FROM (SELECT DISTINCT unnest($2::uuid[])) AS c (id) "
+    "CROSS JOIN LATERAL (SELECT w.doc, w.id, " ORDER_FACTS ", w.priority, w.resolve_due FROM work_orders w "
+    "  WHERE w.org_id = $1 AND w.community_id = c.id AND " QUEUED " "
+    "  ORDER BY w.priority, w.resolve_due, w.id LIMIT $5) q "
+    "WHERE $3::uuid[] IS NULL "
+    "ORDER BY q.priority, q.resolve_due, q.id LIMIT $5");
 
 void wo_row_free(struct wo_row *w)
 {
@@ -292,7 +304,8 @@ enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], cons
         snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
         bool in_status = !x.queue && f->status != NULL;  /* the queue is of dispatched orders */
         const char *p[] = { scope[0], scope[1], scope[2], scope[3], in_status ? f->status : lim, lim };
-        struct db_stmt *st = x.queue ? &list_queue : in_status ? &list_my_orders_in : &list_my_open_orders;
+        struct db_stmt *st = x.queue ? (scope[1] != NULL ? &list_queue_in_communities : &list_queue)
+                                     : in_status ? &list_my_orders_in : &list_my_open_orders;
         return rows_exec_page(db, st, in_status ? 6 : 5, p, pg->limit, order_item, &x, out);
     }
     return list_run(db, &work_order_list_spec, scope, f->values, pg, order_item, &x, out);

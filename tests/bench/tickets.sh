@@ -36,7 +36,7 @@ RUNS=${RUNS:-1}      # the reads: the best (lowest average latency) of RUNS runs
 SMALL=${SMALL:-100000}
 LARGE=${LARGE:-1000000}
 PG_CLIENTS=${PG_CLIENTS:-2 8}
-READS="get list mine queue inbox"
+READS=${READS:-get list mine queue inbox}  # (READS=queue: only those)
 ORG=10000000-0000-4000-8000-000000000001
 BUSY=10000000-0000-4000-8000-0000000000c1  # 新苑小区, about 15% of the tickets
 TECH_LOGIN=bench.tech.0.1                   # engineering in 新苑小区 (gen_tickets.sql)

@@ -177,6 +177,40 @@ test('queue: the first grab wins, concurrent grabs get 409', async () => {
   assert.equal(dec.json.assignee_id, null);
 });
 
+test("a technician of two communities sees both queues as one, by priority then due time, and no other department's", async () => {
+  const admin = await login('admin');
+  const u = await post('/v1/users', { kind: 'staff', name: '两区技工', username: unique('qt'), password: 'correct horse battery',
+    department: 'engineering' }, { token: admin });
+  assert.equal(u.status, 201, u.text);
+  sql(`UPDATE users SET on_duty = false WHERE id = '${u.json.id}'`);   // off duty: no auto-dispatch picks them
+  for (const community_id of [DEMO.xinyuan, DEMO.guanghua])
+    assert.equal((await post('/v1/role-grants', { user_id: u.json.id, role: 'technician', community_id }, { token: admin })).status, 201);
+  const both = (await post('/v1/auth/login', { login: u.json.username, password: 'correct horse battery' })).json.access_token;
+  const desk = { channel: 'phone', reporter_name: '王女士', reporter_phone: '13700000007', kind: 'repair' };
+  const queued = async (body) => {
+    const t = await post('/v1/tickets', { ...desk, ...body }, { token: admin });
+    assert.equal(t.status, 201, t.text);
+    const d = await post(`/v1/tickets/${t.json.id}/dispatch`, { mode: 'queue' }, { token: admin });
+    assert.equal(d.status, 200, d.text);
+    return d.json.work_orders[0].id;
+  };
+  const low = await queued({ unit_id: unit1, category: 'plumbing', description: '水龙头滴水', priority: 'P4' });
+  const high = await queued({ community_id: DEMO.guanghua, location: '5栋地下车库', category: 'plumbing', description: '水管爆裂', priority: 'P1' });
+  const cleaning = await queued({ community_id: DEMO.guanghua, location: '3栋大堂', category: 'cleaning', description: '大堂地面油污', priority: 'P1' });
+  const items = (await get('/v1/work-orders?view=queue&limit=100', { token: both })).json.items;
+  const ids = items.map((w) => w.id);
+  assert.ok(ids.includes(low) && ids.includes(high), 'from both communities');
+  assert.ok(ids.indexOf(high) < ids.indexOf(low), 'P1 before P4');
+  assert.ok(!ids.includes(cleaning), "not another department's");
+  const rank = items.map((w) => w.priority);
+  assert.deepEqual(rank, [...rank].sort(), 'by priority throughout');
+  assert.ok(items.every((w) => w.status === 'dispatched' && w.assignee_id === null && w.department === 'engineering'));
+  const one = (await get('/v1/work-orders?view=queue&limit=1', { token: both })).json.items;
+  assert.deepEqual(one.map((w) => w.id), [ids[0]], 'a short page is its head');
+  const only = (await get('/v1/work-orders?view=queue&limit=100', { token: tech })).json.items.map((w) => w.id);
+  assert.ok(only.includes(low) && !only.includes(high), "a technician of one community sees its queue only");
+});
+
 test('auto: the least-loaded on-duty technician of the department gets it', async () => {
   const load = async (id) => (await get(`/v1/work-orders?view=mine&limit=100`, { token: id === U.tech ? tech : tech2 })).json.items.length;
   const [a, b] = [await load(U.tech), await load(U.tech2)];
