@@ -605,8 +605,12 @@ static void path_methods(const char *path, char *out, size_t cap)
     size_t off = 0;
     out[0] = '\0';
     for (size_t i = 0; i < table_len; i++)
-        if (same_shape(table[i].pattern, path) && !strstr(out, table[i].method))
-            off += (size_t)snprintf(out + off, cap - off, "%s%s", off ? ", " : "", table[i].method);
+        if (same_shape(table[i].pattern, path) && !strstr(out, table[i].method)) {
+            int n = snprintf(out + off, cap - off, "%s%s", off ? ", " : "", table[i].method);
+            if (n < 0 || (size_t)n >= cap - off)
+                break;  /* (never: a path has a handful of methods) */
+            off += (size_t)n;
+        }
 }
 
 static void no_route(struct api_call *c)

@@ -149,6 +149,8 @@ void api_list_json(struct api_call *c, enum pd_err err, json_t *j);
  * (steals j and j_actions), otherwise rolls the unit back and replies the error (detail may
  * be NULL). */
 void api_change_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail);
+/* api_change_result for a change whose result is a record (no version, no allowed_actions). */
+void api_record_result(struct api_call *c, enum pd_err err, json_t *j, const char *detail);
 /* 409 for an action the object's state does not allow now, naming the state and the
  * actions that are allowed (extension members, as apps show the right buttons) and the
  * state as errors[{field: "status"}]; noun names the object ("ticket"). Steals j_allowed. */
@@ -202,10 +204,12 @@ void api_problem(struct api_call *c, int status, const char *title, const char *
 /* Names the kind of the problem the request is about to be answered with (a problem_code of
  * src/enums.c, a literal), where its status alone does not tell (nobody_free, lost_race, …). */
 void api_problem_code(struct api_call *c, const char *code);
-/* Whether the caller prefers Chinese (Accept-Language: zh, zh-CN … ranked above the rest). */
+/* Whether the caller prefers Chinese (Accept-Language: zh, zh-CN … weighted highest, or first
+ * of the highest). */
 bool api_prefers_zh(const struct api_call *c);
-/* api_prefers_zh, with the reply's language announced (Content-Language: zh-CN or en). */
-bool api_reply_in_zh(struct api_call *c);
+/* Sets the reply's language from Accept-Language (Content-Language: zh-CN or en); true when
+ * it is Chinese. */
+bool api_set_language(struct api_call *c);
 /* A problem's stable type URI and code, its title and detail in the caller's language (zh-CN
  * or English), set on j ({"status", "title", "detail"} already there): every problem reply
  * passes through here. */

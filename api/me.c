@@ -49,7 +49,7 @@ void notifications_index(struct api_call *c)
     if (!api_valid(c, &v) || !api_db(c))
         return;
     char *page = NULL;
-    const char *lang = api_reply_in_zh(c) ? "zh" : "en";
+    const char *lang = api_set_language(c) ? "zh" : "en";
     enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, lang, values, &pg, &page);
     api_list_result(c, err, page);
 }
@@ -68,7 +68,7 @@ void notifications_read(struct api_call *c)
     api_body_fields(c, &v, no_fields);
     if (!api_valid(c, &v) || !api_db(c))
         return;
-    const char *lang = api_reply_in_zh(c) ? "zh" : "en";
+    const char *lang = api_set_language(c) ? "zh" : "en";
     enum pd_err err = notification_read(c->db, c->who.org, c->who.sub, id, lang, &j);
     if (err != PD_OK)
         api_error(c, err, NULL);

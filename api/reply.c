@@ -78,16 +78,28 @@ void api_list_json(struct api_call *c, enum pd_err err, json_t *j)
     api_json(c, 200, j);
 }
 
+/* A failed change: rolled back, its result dropped, the error replied. False when err is PD_OK. */
+static bool change_failed(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail)
+{
+    if (err == PD_OK)
+        return false;
+    db_rollback(c->db);
+    json_decref(j);
+    json_decref(j_actions);
+    api_error(c, err, detail);
+    return true;
+}
+
 void api_change_result(struct api_call *c, enum pd_err err, json_t *j, json_t *j_actions, const char *detail)
 {
-    if (err != PD_OK) {
-        db_rollback(c->db);
-        json_decref(j);
-        json_decref(j_actions);
-        api_error(c, err, detail);
-        return;
-    }
-    api_object(c, 200, j, j_actions);
+    if (!change_failed(c, err, j, j_actions, detail))
+        api_object(c, 200, j, j_actions);
+}
+
+void api_record_result(struct api_call *c, enum pd_err err, json_t *j, const char *detail)
+{
+    if (!change_failed(c, err, j, NULL, detail))
+        api_json(c, 200, j);
 }
 
 void api_state_conflict(struct api_call *c, const char *noun, const char *state, json_t *j_allowed)
@@ -239,7 +251,8 @@ static const char *status_code(int status)
 bool api_prefers_zh(const struct api_call *c)
 {
     const char *h = api_header(c, "Accept-Language");
-    double zh = -1, other = -1;
+    double best = 0;  /* (q=0: not acceptable) */
+    bool zh = false;
     for (const char *p = h; p && *p;) {
         p += strspn(p, " ,");
         size_t n = strcspn(p, ",");
@@ -248,16 +261,16 @@ bool api_prefers_zh(const struct api_call *c)
         if (q != NULL && (q = strstr(q, "q=")) != NULL && q < p + n)
             weight = strtod(q + 2, NULL);
         bool is_zh = n >= 2 && strncasecmp(p, "zh", 2) == 0 && (n == 2 || p[2] == '-' || p[2] == ';');
-        if (is_zh && weight > zh)
-            zh = weight;
-        else if (!is_zh && weight > other)
-            other = weight;
+        if (weight > best) {  /* of equal weights, the first listed */
+            best = weight;
+            zh = is_zh;
+        }
         p += n;
     }
-    return zh > 0 && zh > other;
+    return zh;
 }
 
-bool api_reply_in_zh(struct api_call *c)
+bool api_set_language(struct api_call *c)
 {
     bool zh = api_prefers_zh(c);
     api_header_set(c, "Content-Language", zh ? "zh-CN" : "en");
@@ -282,7 +295,7 @@ void api_problem_finish(struct api_call *c, json_t *j, const char *code)
     snprintf(type, sizeof type, "urn:propdesk:problem:%s", code);
     json_object_set_new(j, "type", json_string(type));
     json_object_set_new(j, "code", json_string(code));
-    if (api_reply_in_zh(c)) {  /* title, detail and each field's message (api/zh.c) */
+    if (api_set_language(c)) {  /* title, detail and each field's message (api/zh.c) */
         set_zh(j, "title");
         set_zh(j, "detail");
         size_t i;

@@ -597,13 +597,7 @@ void survey_responses_audit(struct api_call *c)
     err = survey_audit_answer(c->db, &a, id, verdict, reason, &e);
     if (err == PD_OK)
         err = survey_response_load(c->db, c->who.org, id, &j);
-    if (err != PD_OK) {  /* an answer is a record, not an object with actions: no allowed_actions */
-        db_rollback(c->db);
-        json_decref(j);
-        api_error(c, err, err == PD_ERR_CONFLICT ? e.detail : NULL);
-        return;
-    }
-    api_json(c, 200, j);
+    api_record_result(c, err, j, err == PD_ERR_CONFLICT ? e.detail : NULL);  /* an answer: no actions */
 }
 
 /* ---- results -------------------------------------------------------------------------------- */

@@ -6,7 +6,8 @@
 CREATE TABLE notice_texts (
     zh text PRIMARY KEY,
     en text NOT NULL UNIQUE,
-    CHECK ((zh LIKE '%{}%') = (en LIKE '%{}%'))
+    -- at most one varying part, on both sides or neither
+    CHECK ((zh LIKE '%{}%') = (en LIKE '%{}%') AND zh NOT LIKE '%{}%{}%' AND en NOT LIKE '%{}%{}%')
 );
 INSERT INTO notice_texts (zh, en) VALUES
     -- tickets and work orders
@@ -112,9 +113,25 @@ $$;
 
 DROP FUNCTION pd_notification_json(notifications);
 
--- One language per text from now on: these said both.
+-- The push message (notification.created) carries both languages: the gateway picks by the
+-- device's locale.
+CREATE OR REPLACE FUNCTION pd_webhook_data_notification(e events) RETURNS jsonb LANGUAGE sql STABLE AS $$
+SELECT jsonb_build_object(
+    'notification', jsonb_build_object('id', n.id, 'user_id', n.user_id, 'type', n.type,
+        'title', pd_notice_text(n.title, 'zh'), 'body', pd_notice_text(n.body, 'zh'),
+        'title_en', pd_notice_text(n.title, 'en'), 'body_en', pd_notice_text(n.body, 'en'),
+        'subject_type', n.subject_type, 'subject_id', n.subject_id, 'created_at', pd_ts(n.created_at)),
+    'devices', coalesce((SELECT jsonb_agg(jsonb_build_object('platform', d.platform, 'token', d.token,
+        'app_id', d.app_id) ORDER BY d.created_at, d.id)
+        FROM devices d WHERE d.org_id = n.org_id AND d.user_id = n.user_id), '[]'))
+FROM notifications n WHERE n.org_id = e.org_id AND n.id = e.subject_id
+$$;
+
+-- One language per text from now on: these said both, or only English.
 UPDATE notifications SET body = '请确认处理结果并评价'
 WHERE body = '请确认处理结果并评价 / Please confirm the fix and rate it.';
+UPDATE notifications SET body = '维修人员正在处理您的报事' WHERE body = 'The technician has started work.';
+UPDATE notifications SET body = '已安排维修人员处理' WHERE body = 'A technician has been dispatched.';
 UPDATE notifications SET title = 'SLA 已超时' WHERE title = 'SLA 已超时 / SLA breached';
 UPDATE notifications SET title = 'SLA 即将超时' WHERE title = 'SLA 即将超时 / SLA due soon';
 UPDATE notifications SET doc = NULL;

@@ -68,7 +68,7 @@ echo "+ node tests/contract/examples.mjs"
 if node "$(dirname "$0")/examples.mjs"; then
   echo "lint.sh: examples OK"
 else
-  echo "lint.sh: examples FAILED (EXAMPLES_CAPTURE=/tmp/cap make test; node tests/contract/examples.mjs --write /tmp/cap)"
+  echo "lint.sh: examples FAILED (rm -rf /tmp/cap; EXAMPLES_CAPTURE=/tmp/cap make test; node tests/contract/examples.mjs --write /tmp/cap)"
   fail=1
 fi
 

@@ -79,9 +79,11 @@ function covered(text, patterns) {
   return patterns.some((p) => matches(p, sample));
 }
 
-/* zh.c's match: the literal parts between "{}" in order, the first a prefix, the last a suffix. */
+/* zh.c's match: the literal parts between "{}" in order, the first a prefix, the last a suffix
+ * (at most 4 parts; a part between two holes not empty, and under 128 bytes). */
 export function matches(pattern, text) {
   const parts = pattern.split('{}');
+  if (parts.length > 5 || parts.slice(1, -1).some((p) => p === '' || Buffer.byteLength(p) >= 128)) return false;
   if (!text.startsWith(parts[0])) return false;
   let at = parts[0].length;
   for (let i = 1; i < parts.length; i++) {

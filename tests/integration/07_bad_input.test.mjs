@@ -141,6 +141,7 @@ test('unknown fields are named; wrong types and missing fields are all listed', 
 test('with Accept-Language: zh-CN the same problems are in Chinese: title, detail and every field message', async () => {
   const zh = { 'accept-language': 'zh-CN,zh;q=0.9' };
   const cjk = /[\u4e00-\u9fff]/;
+  let checked = 0;
   for (const [method, path, good] of BODY_ENDPOINTS) {
     const typed = Object.fromEntries(Object.keys(good).map((k) => [k, typeof good[k] === 'string' ? 12345 : 'a string']));
     for (const body of [{ ...typed, surprise: 1 }, {}]) {
@@ -151,8 +152,10 @@ test('with Accept-Language: zh-CN the same problems are in Chinese: title, detai
       assert.match(r.json.title, cjk, where);
       assert.match(r.json.detail, cjk, where);
       for (const e of r.json.errors) assert.match(e.message, cjk, `${where}: ${e.field} "${e.message}"`);
+      checked++;
     }
   }
+  assert.ok(checked >= BODY_ENDPOINTS.length, `${checked} problems checked`);
 });
 
 /* Every operation of openapi.yaml whose request body may be JSON, as [method, path]. */

@@ -128,6 +128,9 @@ test("the inbox speaks the reader's language: fixed texts in Chinese or English,
   assert.deepEqual([en.n.title, en.n.body], ['Your report has been dispatched', 'A technician has been dispatched.']);
   assert.equal(en.r.headers.get('content-language'), 'en');
   assert.deepEqual((await find(owner1, {})).n, en.n, 'English without Accept-Language');
+  assert.deepEqual((await find(owner1, { 'accept-language': 'zh-CN, en' })).n, zh.n, 'of equal weights, the first');
+  assert.deepEqual((await find(owner1, { 'accept-language': 'en, zh-CN' })).n, en.n);
+  assert.deepEqual((await find(owner1, { 'accept-language': 'zh;q=0, en;q=0.1' })).n, en.n, 'q=0 is not acceptable');
   assert.notEqual(zh.r.headers.get('etag'), en.r.headers.get('etag'), 'each language its own ETag');
 
   // a comment's body is the agent's words: the same in both

@@ -293,6 +293,8 @@ test('notification.created carries the recipient\'s device tokens to a push gate
   assert.deepEqual(data.devices.find((d) => d.token === token), { platform: 'ios', token, app_id: 'com.example.propdesk.owner' });
   assert.ok(data.devices.every((d) => d.platform && d.app_id), "only the recipient's devices, each whole");
   assert.equal(data.notification.subject_id, t.id);
-  assert.ok(data.notification.title.length > 0);
+  assert.deepEqual([data.notification.title, data.notification.body], ['物业回复了您的报事', '师傅明早九点到']);
+  assert.deepEqual([data.notification.title_en, data.notification.body_en],
+    ['The property office replied to your report', '师傅明早九点到'], 'both languages: the gateway picks by the device');
   assert.equal((await del(`/v1/me/devices/${dev.json.id}`, { token: owner1 })).status, 204);
 });

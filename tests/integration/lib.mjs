@@ -3,7 +3,7 @@
 // binary and a throwaway PostgreSQL database prepared by tests/run.sh.
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 
 export const API = process.env.API_URL;          // through the contract proxy (Prism)
 export const DIRECT = process.env.DIRECT_URL;    // the server itself, for raw-byte requests
@@ -92,6 +92,7 @@ export async function call(method, path, opts = {}) {
 /* EXAMPLES_CAPTURE=<dir>: every JSON answer is appended to <dir>/<pid>.jsonl, the raw
  * material of the contract's examples (tests/contract/examples.mjs --write <dir>). */
 const CAPTURE = process.env.EXAMPLES_CAPTURE;
+if (CAPTURE) mkdirSync(CAPTURE, { recursive: true });
 function capture(method, path, res, json) {
   const line = { method, path: path.split('?')[0], status: res.status, type: res.headers.get('content-type'), json };
   appendFileSync(`${CAPTURE}/${process.pid}.jsonl`, JSON.stringify(line) + '\n');
