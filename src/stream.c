@@ -457,7 +457,9 @@ static void round_run(void)
     bool *in_step = calloc((size_t)(n > 0 ? n : 1), sizeof *in_step);
     for (int i = 0; in_step && i < n; i++)
         in_step[i] = all[i]->cursor >= last;
-    while (read_events(db, NULL, last, below, &res) == PD_OK) {
+    if (n == 0 && below - 1 > last)  /* nobody listens: nothing to read, only the mark moves */
+        last = below - 1;
+    while (n > 0 && read_events(db, NULL, last, below, &res) == PD_OK) {
         int rows = PQntuples(res);
         long long upto = rows > 0 ? atoll(PQgetvalue(res, rows - 1, 1)) : below - 1;
         if (in_step && rows > 0)
