@@ -99,8 +99,32 @@ static bool parse_address(const char *text, struct sockaddr_storage *out)
     return false;
 }
 
+/* Every X-Forwarded-For line, joined in order with commas (a proxy may add a line of its own
+ * after the client's rather than extend it). */
+struct forwarded {
+    char text[512];
+    size_t len;
+    bool too_long;
+};
+
+static enum MHD_Result join_forwarded(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    struct forwarded *f = cls;
+    (void)kind;
+    if (key == NULL || value == NULL || strcasecmp(key, "X-Forwarded-For") != 0)
+        return MHD_YES;
+    int n = snprintf(f->text + f->len, sizeof f->text - f->len, "%s%s", f->len ? "," : "", value);
+    if (n < 0 || (size_t)n >= sizeof f->text - f->len) {
+        f->too_long = true;
+        return MHD_NO;
+    }
+    f->len += (size_t)n;
+    return MHD_YES;
+}
+
 /* The client: the peer, or, when the peer is a trusted proxy (TRUSTED_PROXIES), the right-most
- * address of X-Forwarded-For that is not one (the left of it is the client's to write). */
+ * address of X-Forwarded-For that is not one (the left of it is the client's to write). A
+ * header too long to read whole is not trusted: its right end is where the proxies wrote. */
 const char *api_client_address(const struct api_call *c, char *buf, size_t len)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -110,12 +134,14 @@ const char *api_client_address(const struct api_call *c, char *buf, size_t len)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)len);
     else if (sa != NULL && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, (socklen_t)len);
-    const char *xff = api_header(c, "X-Forwarded-For");
-    if (sa == NULL || xff == NULL || !netguard_listed(&g_config.trusted_proxies, sa))
+    if (sa == NULL || !netguard_listed(&g_config.trusted_proxies, sa))
         return buf;
-    char hops[512];
-    snprintf(hops, sizeof hops, "%s", xff);
-    for (char *end = hops + strlen(hops); end > hops;) {
+    struct forwarded f = { .len = 0 };
+    MHD_get_connection_values(c->conn, MHD_HEADER_KIND, join_forwarded, &f);
+    if (f.len == 0 || f.too_long)
+        return buf;
+    char *hops = f.text;
+    for (char *end = hops + f.len; end > hops;) {
         char *start = end;
         while (start > hops && start[-1] != ',')
             start--;

@@ -50,6 +50,11 @@ test('nosniff everywhere; no-store on what a token let through', async () => {
   // forged 192.0.2.66 on the left
   await raw('GET', '/healthz', { 'x-forwarded-for': '192.0.2.66, 203.0.113.9' });
   await raw('GET', '/healthz', { 'x-forwarded-for': '198.51.100.4, 127.0.0.1' });
+  // a proxy that adds a line of its own after the client's (HAProxy's forwardfor): the last
+  // line counts (203.0.113.10), not the forged first one (192.0.2.67)
+  await raw('GET', '/healthz', ['X-Forwarded-For', '192.0.2.67', 'X-Forwarded-For', '203.0.113.10']);
+  // a header too long to read whole is not trusted at all (its forged left part, 192.0.2.68, never)
+  await raw('GET', '/healthz', { 'x-forwarded-for': `${'192.0.2.68, '.repeat(60)}203.0.113.11` });
   // a traced request (tests/run.sh finds its ids in the access log)
   assert.equal((await raw('GET', '/v1/me', { authorization: `Bearer ${token}`,
     traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })).status, 200);
