@@ -105,10 +105,12 @@ void webhooks_create(struct api_call *c)
     struct verr v;
     struct webhook_in in;
     char types[4096];
+    if (!api_org_wide(c, WHAT))  /* first: the URL is looked up only for who may store it */
+        return;
     verr_init(&v);
     api_body_fields(c, &v, fields);
     read_fields(c, &v, true, &in, types, sizeof types);
-    if (!api_valid(c, &v) || !api_org_wide(c, WHAT) || !api_create_begin(c))
+    if (!api_valid(c, &v) || !api_create_begin(c))
         return;
     char secret[WHSIGN_SECRET_LEN];
     json_t *j = NULL;
@@ -137,11 +139,13 @@ void webhooks_update(struct api_call *c)
     struct webhook_in in;
     long long version;
     char types[4096], ver[24];
+    if (!api_org_wide(c, WHAT))  /* first: the URL is looked up only for who may store it */
+        return;
     const char *id = api_change_begin(c, &v, fields, true, &version);
     if (id == NULL)
         return;
     read_fields(c, &v, false, &in, types, sizeof types);
-    if (!api_valid(c, &v) || !api_org_wide(c, WHAT) || !api_db(c))
+    if (!api_valid(c, &v) || !api_db(c))
         return;
     json_t *j = NULL;
     enum pd_err err = webhook_update(c->db, c->who.org, id, rows_version_param(version, ver), &in, &j);

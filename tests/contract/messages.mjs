@@ -50,6 +50,11 @@ export function texts() {
     for (const a of calls(s, 'api_problem')) { literals(a[2]).forEach((t) => add(t, f)); literals(a[3]).forEach((t) => add(t, f)); }
     for (const a of calls(s, 'api_error')) literals(a[2]).forEach((t) => add(t, f));
     for (const a of calls(s, 'fail')) literals(a[3]).forEach((t) => add(t, f));   // (e, code, field, detail)
+    // api_org_wide(c, what): "Only an org-wide admin may <what>." (what a literal or a #define)
+    for (const a of calls(s, 'api_org_wide')) {
+      const what = literals(a[1])[0] ?? literals(s.match(new RegExp(`#define ${a[1]} ((?:"[^"]*"\\s*)+)`))?.[1])[0];
+      if (what) add(`Only an org-wide admin may ${what}.`, f);
+    }
     for (const m of s.matchAll(/\*detail = ((?:"(?:\\.|[^"\\])*"\s*)+);/g)) literals(m[1]).forEach((t) => add(t, f));
     for (const m of s.matchAll(/\(struct pd_error\)\s*\{\s*\w+\s*,\s*[^,{}]+,\s*((?:"(?:\\.|[^"\\])*"\s*)+)/g)) literals(m[1]).forEach((t) => add(t, f));
   }
