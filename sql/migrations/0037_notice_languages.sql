@@ -86,19 +86,29 @@ SELECT coalesce((
     LIMIT 1), t)
 $$;
 
-ALTER TABLE notifications ADD COLUMN doc_en text;
+-- A row's texts are translated once, when written (title and body in Chinese, title_en and
+-- body_en in English); its two documents are rendered from them on every write.
+ALTER TABLE notifications ADD COLUMN title_en text, ADD COLUMN body_en text, ADD COLUMN doc_en text;
 
 CREATE FUNCTION pd_notification_json(n notifications, lang text) RETURNS json
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT json_build_object('id', n.id, 'type', n.type, 'ticket_id', n.ticket_id,
     'work_order_id', n.work_order_id, 'subject_type', n.subject_type, 'subject_id', n.subject_id,
-    'event_id', n.event_seq, 'title', pd_notice_text(n.title, lang), 'body', pd_notice_text(n.body, lang),
+    'event_id', n.event_seq, 'title', CASE lang WHEN 'en' THEN n.title_en ELSE n.title END,
+    'body', CASE lang WHEN 'en' THEN n.body_en ELSE n.body END,
     'read_at', pd_ts(n.read_at), 'created_at', pd_ts(n.created_at))
 $$;
 
 CREATE OR REPLACE FUNCTION pd_notification_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'INSERT' OR NEW.title_en IS NULL OR NEW.body_en IS NULL
+       OR NEW.title IS DISTINCT FROM OLD.title OR NEW.body IS DISTINCT FROM OLD.body THEN
+        NEW.title_en := pd_notice_text(NEW.title, 'en');
+        NEW.body_en := pd_notice_text(NEW.body, 'en');
+        NEW.title := pd_notice_text(NEW.title, 'zh');
+        NEW.body := pd_notice_text(NEW.body, 'zh');
+    END IF;
     NEW.doc := pd_notification_json(NEW, 'zh')::text;
     NEW.doc_en := pd_notification_json(NEW, 'en')::text;
     RETURN NEW;
@@ -109,6 +119,8 @@ CREATE OR REPLACE FUNCTION pd_stale_in_notifications() RETURNS SETOF uuid
 LANGUAGE sql STABLE AS $$
 SELECT n.id FROM notifications n WHERE n.doc IS DISTINCT FROM pd_notification_json(n, 'zh')::text
    OR n.doc_en IS DISTINCT FROM pd_notification_json(n, 'en')::text
+   OR n.title IS DISTINCT FROM pd_notice_text(n.title, 'zh') OR n.title_en IS DISTINCT FROM pd_notice_text(n.title, 'en')
+   OR n.body IS DISTINCT FROM pd_notice_text(n.body, 'zh') OR n.body_en IS DISTINCT FROM pd_notice_text(n.body, 'en')
 $$;
 
 DROP FUNCTION pd_notification_json(notifications);
@@ -118,8 +130,7 @@ DROP FUNCTION pd_notification_json(notifications);
 CREATE OR REPLACE FUNCTION pd_webhook_data_notification(e events) RETURNS jsonb LANGUAGE sql STABLE AS $$
 SELECT jsonb_build_object(
     'notification', jsonb_build_object('id', n.id, 'user_id', n.user_id, 'type', n.type,
-        'title', pd_notice_text(n.title, 'zh'), 'body', pd_notice_text(n.body, 'zh'),
-        'title_en', pd_notice_text(n.title, 'en'), 'body_en', pd_notice_text(n.body, 'en'),
+        'title', n.title, 'body', n.body, 'title_en', n.title_en, 'body_en', n.body_en,
         'subject_type', n.subject_type, 'subject_id', n.subject_id, 'created_at', pd_ts(n.created_at)),
     'devices', coalesce((SELECT jsonb_agg(jsonb_build_object('platform', d.platform, 'token', d.token,
         'app_id', d.app_id) ORDER BY d.created_at, d.id)
@@ -127,12 +138,12 @@ SELECT jsonb_build_object(
 FROM notifications n WHERE n.org_id = e.org_id AND n.id = e.subject_id
 $$;
 
--- One language per text from now on: these said both, or only English.
-UPDATE notifications SET body = '请确认处理结果并评价'
-WHERE body = '请确认处理结果并评价 / Please confirm the fix and rate it.';
-UPDATE notifications SET body = '维修人员正在处理您的报事' WHERE body = 'The technician has started work.';
-UPDATE notifications SET body = '已安排维修人员处理' WHERE body = 'A technician has been dispatched.';
-UPDATE notifications SET title = 'SLA 已超时' WHERE title = 'SLA 已超时 / SLA breached';
-UPDATE notifications SET title = 'SLA 即将超时' WHERE title = 'SLA 即将超时 / SLA due soon';
-UPDATE notifications SET doc = NULL;
-ALTER TABLE notifications ALTER COLUMN doc_en SET NOT NULL;
+-- The rows already there, translated and rendered in one pass; one language per text from
+-- now on (these said both).
+UPDATE notifications SET
+    title = CASE title WHEN 'SLA 已超时 / SLA breached' THEN 'SLA 已超时'
+                       WHEN 'SLA 即将超时 / SLA due soon' THEN 'SLA 即将超时' ELSE title END,
+    body = CASE body WHEN '请确认处理结果并评价 / Please confirm the fix and rate it.' THEN '请确认处理结果并评价'
+                     WHEN 'The technician has started work.' THEN '维修人员正在处理您的报事' ELSE body END;
+ALTER TABLE notifications ALTER COLUMN title_en SET NOT NULL, ALTER COLUMN body_en SET NOT NULL,
+    ALTER COLUMN doc_en SET NOT NULL;
