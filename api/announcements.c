@@ -123,42 +123,6 @@ struct content_buf {
     char communities[40 * 50 + 4], buildings[40 * 200 + 4], attachments[40 * 10 + 4];
 };
 
-static const char *check_time(struct verr *v, json_t *j, const char *field)
-{
-    time_t t;
-    const char *s = v_string(v, j, field, false, 1, 40);
-    if (s != NULL && !rfc3339_parse(s, &t))
-        verr_add(v, field, "must be an RFC 3339 date-time such as 2026-12-01T09:00:00+08:00");
-    return s;
-}
-
-/* A list of place UUIDs as a literal ("{…}"), or NULL. */
-static const char *id_list(struct verr *v, json_t *j_body, const char *field, size_t max, char *buf, size_t len)
-{
-    json_t *j_ids = v_array(v, j_body, field, false, 1, max), *j_id;
-    size_t off = 1, i;
-    if (j_ids == NULL)
-        return NULL;
-    buf[0] = '{';
-    json_array_foreach(j_ids, i, j_id) {
-        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
-            verr_add(v, field, "must list UUIDs");
-            return NULL;
-        }
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(j_id));
-    }
-    snprintf(buf + off, len - off, "}");
-    return buf;
-}
-
-static int flag(struct verr *v, json_t *j_body, const char *field)
-{
-    json_t *j = json_object_get(j_body, field);
-    if (j != NULL && !json_is_boolean(j))
-        verr_add(v, field, "must be true or false");
-    return j == NULL || !json_is_boolean(j) ? -1 : json_is_true(j);
-}
-
 /* What every body may say of the content: title, body, attachments, the outage window, the
  * expiry (null clears the last two). */
 static void read_content(struct verr *v, json_t *j_body, bool create, struct announcement_in *in,
@@ -187,17 +151,10 @@ static void read_content(struct verr *v, json_t *j_body, bool create, struct ann
         verr_add(v, "outage_window", "must be {from, to} or null");
     }
     json_t *j_exp = json_object_get(j_body, "expires_at");
+    time_t expires;
     in->expires_given = j_exp != NULL;
     if (j_exp != NULL && !json_is_null(j_exp))
-        in->expires_at = check_time(v, j_body, "expires_at");
-}
-
-/* A field error from the engine is replied here; the others go to the caller. */
-static enum pd_err field_failure(struct api_call *c, enum pd_err err, const struct pd_error *e)
-{
-    if (err == PD_ERR_INVALID)
-        api_fail(c, e);
-    return err;
+        in->expires_at = v_time(v, j_body, "expires_at", false, &expires);
 }
 
 static const char *const attachment_fields[] = { "attachment_ids", NULL };
@@ -215,16 +172,16 @@ void announcements_create(struct api_call *c)
     read_content(&v, c->j_body, true, &in, &b);
     in.category = v_enum(&v, c->j_body, "category", true, enum_codes("announcement_category"));
     in.audience = v_enum(&v, c->j_body, "audience", true, enum_codes("announcement_audience"));
-    in.community_ids = id_list(&v, c->j_body, "community_ids", 50, b.communities, sizeof b.communities);
-    in.building_ids = id_list(&v, c->j_body, "building_ids", 200, b.buildings, sizeof b.buildings);
+    in.community_ids = v_uuid_list(&v, c->j_body, "community_ids", false, 50, b.communities, sizeof b.communities);
+    in.building_ids = v_uuid_list(&v, c->j_body, "building_ids", false, 200, b.buildings, sizeof b.buildings);
     bool communities = in.audience && strcmp(in.audience, "communities") == 0;
     bool buildings = in.audience && strcmp(in.audience, "buildings") == 0;
     if (communities != (json_object_get(c->j_body, "community_ids") != NULL))
         verr_add(&v, "community_ids", communities ? "is required for audience communities" : "is for audience communities");
     if (buildings != (json_object_get(c->j_body, "building_ids") != NULL))
         verr_add(&v, "building_ids", buildings ? "is required for audience buildings" : "is for audience buildings");
-    in.pinned = flag(&v, c->j_body, "pinned");
-    in.requires_ack = flag(&v, c->j_body, "requires_ack");
+    in.pinned = v_flag(&v, c->j_body, "pinned");
+    in.requires_ack = v_flag(&v, c->j_body, "requires_ack");
     struct pd_error e;
     if (!verr_any(&v) && !announcement_rules_kept(&in, &e))
         verr_add(&v, e.field, "%s", e.detail);
@@ -329,7 +286,7 @@ ANNOUNCEMENT_ACT(act_update)
     (void)to, (void)detail;
     struct announcement_actor a = actor_of(c);
     struct pd_error e;
-    enum pd_err err = field_failure(c, announcement_update(c->db, A_ROW, &a, &A_IN->content, &e), &e);
+    enum pd_err err = api_field_failure(c, announcement_update(c->db, A_ROW, &a, &A_IN->content, &e), &e);
     if (err == PD_OK && !api_attachments_usable(c, attachment_fields, json_object_get(A_ROW->j, "attachment_ids")))
         return PD_ERR_INVALID;
     return err;
@@ -348,8 +305,8 @@ void announcements_update(struct api_call *c)
         return;
     read_content(&v, c->j_body, false, &in.content, &b);
     in.content.category = v_enum(&v, c->j_body, "category", false, enum_codes("announcement_category"));
-    in.content.pinned = flag(&v, c->j_body, "pinned");
-    in.content.requires_ack = flag(&v, c->j_body, "requires_ack");
+    in.content.pinned = v_flag(&v, c->j_body, "pinned");
+    in.content.requires_ack = v_flag(&v, c->j_body, "requires_ack");
     run(c, &v, AA_UPDATE, id, version, act_update, &in);
 }
 
@@ -358,7 +315,7 @@ ANNOUNCEMENT_ACT(act_schedule)
     (void)to, (void)detail;
     struct announcement_actor a = actor_of(c);
     struct pd_error e;
-    return field_failure(c, announcement_schedule(c->db, A_ROW, &a, A_IN->text, &e), &e);
+    return api_field_failure(c, announcement_schedule(c->db, A_ROW, &a, A_IN->text, &e), &e);
 }
 
 void announcements_schedule(struct api_call *c)
@@ -370,7 +327,8 @@ void announcements_schedule(struct api_call *c)
     const char *id = api_change_begin(c, &v, fields, false, &version);
     if (id == NULL)
         return;
-    if ((in.text = check_time(&v, c->j_body, "publish_at")) == NULL && !verr_any(&v))
+    time_t t;
+    if ((in.text = v_time(&v, c->j_body, "publish_at", false, &t)) == NULL && !verr_any(&v))
         verr_add(&v, "publish_at", "is required");
     run(c, &v, AA_SCHEDULE, id, version, act_schedule, &in);
 }
@@ -380,7 +338,7 @@ ANNOUNCEMENT_ACT(act_publish)
     (void)to, (void)in, (void)detail;
     struct announcement_actor a = actor_of(c);
     struct pd_error e;
-    return field_failure(c, announcement_publish(c->db, A_ROW, &a, &e), &e);
+    return api_field_failure(c, announcement_publish(c->db, A_ROW, &a, &e), &e);
 }
 
 void announcements_publish(struct api_call *c) { run_bodiless(c, AA_PUBLISH, act_publish); }

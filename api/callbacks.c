@@ -124,15 +124,6 @@ void callbacks_events_index(struct api_call *c)
     api_list_json(c, err, j);
 }
 
-static const char *check_time(struct verr *v, json_t *j_body, const char *field, bool required, time_t *out)
-{
-    const char *s = v_string(v, j_body, field, required, 1, 40);
-    *out = 0;
-    if (s != NULL && !rfc3339_parse(s, out))
-        verr_add(v, field, "must be an RFC 3339 date-time such as 2026-12-01T09:00:00+08:00");
-    return s;
-}
-
 void callbacks_create(struct api_call *c)
 {
     static const char *const fields[] = { "kind", "unit_id", "resident_id", "contact_name", "contact_phone", "purpose",
@@ -152,8 +143,8 @@ void callbacks_create(struct api_call *c)
     if (in.contact_phone != NULL && !phone_valid(in.contact_phone))
         verr_add(&v, "contact_phone", "must be 6 to 15 digits, optionally after '+'");
     in.purpose = v_string(&v, c->j_body, "purpose", false, 1, 500);
-    in.window_start = check_time(&v, c->j_body, "window_start", false, &start);
-    in.window_end = check_time(&v, c->j_body, "window_end", true, &end);
+    in.window_start = v_time(&v, c->j_body, "window_start", false, &start);
+    in.window_end = v_time(&v, c->j_body, "window_end", true, &end);
     if (end && end <= (start ? start : time(NULL)))
         verr_add(&v, "window_end", "must be after the window's start (and in the future)");
     in.assignee_id = v_uuid(&v, c->j_body, "assignee_id", false);
@@ -206,14 +197,6 @@ static void run(struct api_call *c, struct verr *v, enum callback_action a, cons
     api_action_run(c, &callback_resource, a, id, version, &o, act, in);
 }
 
-/* A field error from the engine: replied here, so the path returns at once. */
-static enum pd_err field_failure(struct api_call *c, enum pd_err err, const struct pd_error *e)
-{
-    if (err == PD_ERR_INVALID)
-        api_fail(c, e);
-    return err;
-}
-
 CALLBACK_ACT(act_take)
 {
     (void)to, (void)in, (void)detail;
@@ -237,7 +220,7 @@ CALLBACK_ACT(act_reassign)
     (void)to, (void)detail;
     struct callback_actor a = actor_of(c);
     struct pd_error e;
-    return field_failure(c, callback_reassign(c->db, K_ROW, &a, K_IN->assignee_id, &e), &e);
+    return api_field_failure(c, callback_reassign(c->db, K_ROW, &a, K_IN->assignee_id, &e), &e);
 }
 
 void callbacks_reassign(struct api_call *c)
@@ -304,7 +287,7 @@ CALLBACK_ACT(act_complete)
     (void)to, (void)detail;
     struct callback_actor a = actor_of(c);
     struct pd_error e;
-    return field_failure(c, callback_complete(c->db, K_ROW, &a, &K_IN->result, &e), &e);
+    return api_field_failure(c, callback_complete(c->db, K_ROW, &a, &K_IN->result, &e), &e);
 }
 
 void callbacks_complete(struct api_call *c)

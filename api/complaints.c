@@ -96,14 +96,6 @@ static const char *const create_fields[] = {
 };
 static const char *const attachment_fields[] = { "attachment_ids", NULL };
 
-static bool v_flag(struct verr *v, json_t *j_body, const char *field)
-{
-    json_t *j = json_object_get(j_body, field);
-    if (j != NULL && !json_is_boolean(j))
-        verr_add(v, field, "must be true or false");
-    return json_is_true(j);
-}
-
 /* subject {department?, user_id?}: who or which department is complained about. */
 static void check_subject(struct verr *v, json_t *j_subject, struct complaint_in *in)
 {
@@ -160,8 +152,8 @@ void complaints_create(struct api_call *c)
     if (in.occurred_at != NULL && !rfc3339_parse(in.occurred_at, &when))
         verr_add(&v, "occurred_at", "must be an RFC 3339 date-time such as 2026-11-22T08:00:00Z");
     check_subject(&v, json_object_get(c->j_body, "subject"), &in);
-    in.anonymous = v_flag(&v, c->j_body, "anonymous");
-    in.written_reply_only = v_flag(&v, c->j_body, "written_reply_only");
+    in.anonymous = v_flag(&v, c->j_body, "anonymous") == 1;
+    in.written_reply_only = v_flag(&v, c->j_body, "written_reply_only") == 1;
     json_t *j_ids = v_array(&v, c->j_body, "attachment_ids", false, 0, 9);
     if (j_ids != NULL)
         api_attachment_list(&v, j_ids, "attachment_ids", ids, sizeof ids);
@@ -659,7 +651,7 @@ void complaints_comments_create(struct api_call *c)
     verr_init(&v);
     api_body_fields(c, &v, fields);
     const char *body = v_string(&v, c->j_body, "body", true, 1, 2000);
-    bool internal = v_flag(&v, c->j_body, "internal");
+    bool internal = v_flag(&v, c->j_body, "internal") == 1;
     if (internal && (is_owner_role(c)))
         verr_add(&v, "internal", "internal notes are for staff");
     struct complaint_obj o;

@@ -192,6 +192,9 @@ void api_error(struct api_call *c, enum pd_err err, const char *detail);
 /* problem+json for what the engine said went wrong: a 400 names e->field in errors (its
  * detail the message); other codes answer with e->detail. Rolls back any open unit. */
 void api_fail(struct api_call *c, const struct pd_error *e);
+/* An engine's answer: a field error (PD_ERR_INVALID, e names the field) is replied here; err is
+ * returned either way, for the caller to reply the others. */
+enum pd_err api_field_failure(struct api_call *c, enum pd_err err, const struct pd_error *e);
 /* Ends validation: frees v and returns true when it holds no problem; otherwise replies
  * 400 listing every invalid field (or keeps an earlier reply) and returns false. */
 bool api_valid(struct api_call *c, struct verr *v);

@@ -382,6 +382,13 @@ void api_field_error(struct api_call *c, const char *field, const char *message)
     api_invalid(c, &v);
 }
 
+enum pd_err api_field_failure(struct api_call *c, enum pd_err err, const struct pd_error *e)
+{
+    if (err == PD_ERR_INVALID)
+        api_fail(c, e);
+    return err;
+}
+
 void api_invalid(struct api_call *c, struct verr *v)
 {
     api_problem(c, 400, "Bad Request", "One or more fields are invalid.", v->j_errors);

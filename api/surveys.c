@@ -240,28 +240,10 @@ static void read_settings(struct verr *v, json_t *j_body, bool create, struct su
     in->template_id = v_uuid(v, j_body, "template_id", create);
     if (v_int(v, j_body, "template_version", false, 1, 1000000, &n) && json_object_get(j_body, "template_version"))
         in->template_version = (snprintf(version, 16, "%lld", n), version);
-    json_t *j_ids = v_array(v, j_body, "community_ids", create, 1, 50), *j_id;
-    size_t i, off = 1;
-    if (j_ids != NULL) {
-        b->communities[0] = '{';
-        json_array_foreach(j_ids, i, j_id) {
-            if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
-                verr_add(v, "community_ids", "must list UUIDs");
-                break;
-            }
-            off += (size_t)snprintf(b->communities + off, sizeof b->communities - off, "%s%s", i ? "," : "",
-                                    json_string_value(j_id));
-        }
-        snprintf(b->communities + off, sizeof b->communities - off, "}");
-        in->community_ids = b->communities;
-    }
-    in->opens_at = v_string(v, j_body, "opens_at", create, 1, 40);
-    in->closes_at = v_string(v, j_body, "closes_at", create, 1, 40);
-    if (in->opens_at != NULL && !rfc3339_parse(in->opens_at, &opens))
-        verr_add(v, "opens_at", "must be an RFC 3339 date-time such as 2026-12-01T09:00:00+08:00");
-    if (in->closes_at != NULL && !rfc3339_parse(in->closes_at, &closes))
-        verr_add(v, "closes_at", "must be an RFC 3339 date-time such as 2026-12-31T18:00:00+08:00");
-    else if (in->closes_at != NULL && closes <= time(NULL))
+    in->community_ids = v_uuid_list(v, j_body, "community_ids", create, 50, b->communities, sizeof b->communities);
+    in->opens_at = v_time(v, j_body, "opens_at", create, &opens);
+    in->closes_at = v_time(v, j_body, "closes_at", create, &closes);
+    if (in->closes_at != NULL && closes <= time(NULL))
         verr_add(v, "closes_at", "must be in the future");
     else if (opens && closes && closes <= opens)
         verr_add(v, "closes_at", "must be after opens_at");
@@ -284,14 +266,8 @@ static void read_settings(struct verr *v, json_t *j_body, bool create, struct su
     in->answer_per = v_enum(v, j_body, "answer_per", false, enum_codes("survey_answer_per"));
     if (json_object_get(j_body, "target_rate") != NULL && v_number(v, j_body, "target_rate", true, 0.01, 1, &x))
         in->target_rate = (snprintf(rate, 32, "%.3f", x), rate);
-    static const char *const flags[] = { "anonymous", "announce" };
-    for (int k = 0; k < 2; k++) {
-        json_t *j = json_object_get(j_body, flags[k]);
-        if (j != NULL && !json_is_boolean(j))
-            verr_add(v, flags[k], "must be true or false");
-        else if (j != NULL)
-            *(k == 0 ? &in->anonymous : &in->announce) = json_is_true(j);
-    }
+    in->anonymous = v_flag(v, j_body, "anonymous");
+    in->announce = v_flag(v, j_body, "announce");
 }
 
 static const char *const settings_fields[] = { "title", "description", "template_id", "template_version",
@@ -446,9 +422,7 @@ void surveys_respond(struct api_call *c)
         verr_add(&v, "answers", "must be an object of answers by question code");
     if (!owner) {
         in.collector_id = v_uuid(&v, c->j_body, "collector_id", true);
-        in.collected_at = v_string(&v, c->j_body, "collected_at", true, 1, 40);
-        if (in.collected_at != NULL && !rfc3339_parse(in.collected_at, &t))
-            verr_add(&v, "collected_at", "must be an RFC 3339 date-time");
+        in.collected_at = v_time(&v, c->j_body, "collected_at", true, &t);
         in.serial = v_string(&v, c->j_body, "serial", true, 1, 40);
     }
     if (verr_any(&v) || !api_create_begin(c)) {

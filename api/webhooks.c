@@ -51,11 +51,9 @@ static void read_fields(struct api_call *c, struct verr *v, bool create, struct 
     memset(in, 0, sizeof *in);
     in->url = v_string(v, c->j_body, "url", create, 1, 2000);
     in->description = v_string(v, c->j_body, "description", false, 0, 500);
-    json_t *j_active = json_object_get(c->j_body, "active");
-    if (j_active && !json_is_boolean(j_active))
-        verr_add(v, "active", "must be true or false");
-    else if (j_active)
-        in->active = json_is_true(j_active) ? "true" : "false";
+    int active = v_flag(v, c->j_body, "active");
+    if (active >= 0)
+        in->active = active ? "true" : "false";
     json_t *j_types = v_array(v, c->j_body, "event_types", create, 1, 50);
     if (j_types) {
         size_t off = 0, i;

@@ -116,7 +116,7 @@ DB_STMT(versions_of, "SELECT s.id, s.version FROM surveys s WHERE " S_VISIBLE " 
 #define S_LOAD(LOCK) \
     "SELECT pd_survey_doc(s) - CASE WHEN $3::uuid[] IS NULL THEN '{}'::text[] ELSE " S_STAFF_ONLY " END " \
     "  || jsonb_build_object('template_name', t.name, 'sections', t.sections), s.version, " \
-    "  s.status, " S_COVERS ", " S_UNANSWERED ", s.anonymous " \
+    "  s.status, " S_COVERS ", " S_UNANSWERED " " \
     "FROM surveys s JOIN survey_templates t ON t.org_id = s.org_id AND t.id = s.template_id " \
     "  AND t.version = s.template_version WHERE " S_VISIBLE " AND s.id = $5" LOCK
 
@@ -181,7 +181,6 @@ enum pd_err survey_load(struct db_conn *db, const char *const scope[4], const ch
     rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 2));
     out->covers = PQgetvalue(r, 0, 3)[0] == 't';
     out->unanswered = PQgetvalue(r, 0, 4)[0] == 't';
-    out->anonymous = PQgetvalue(r, 0, 5)[0] == 't';
     PQclear(r);
     return out->j != NULL ? PD_OK : PD_ERR_NOMEM;
 }

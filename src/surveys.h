@@ -41,7 +41,6 @@ struct survey_row {
     long long version;
     bool covers;               /* the caller serves every community it targets */
     bool unanswered;           /* an owner: one of their targeted units (or they) has not answered */
-    bool anonymous;
 };
 void survey_row_free(struct survey_row *s);
 /* lock: FOR UPDATE (a transition), share: FOR SHARE (an answer), else none. */

@@ -412,3 +412,45 @@ const char *q_text(struct verr *v, const char *name, const char *value, size_t m
     }
     return value;
 }
+
+const char *v_uuid_list(struct verr *v, json_t *obj, const char *field, bool required, size_t max,
+                        char *buf, size_t len)
+{
+    json_t *j_ids = v_array(v, obj, field, required, 1, max), *j_id;
+    size_t off = 1, i;
+    if (j_ids == NULL)
+        return NULL;
+    buf[0] = '{';
+    json_array_foreach(j_ids, i, j_id) {
+        if (!json_is_string(j_id) || !uuid_valid(json_string_value(j_id))) {
+            verr_add(v, field, "must list UUIDs");
+            return NULL;
+        }
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "," : "", json_string_value(j_id));
+    }
+    snprintf(buf + off, len - off, "}");
+    return buf;
+}
+
+const char *v_time(struct verr *v, json_t *obj, const char *field, bool required, time_t *out)
+{
+    const char *s = v_string(v, obj, field, required, 1, 40);
+    *out = 0;
+    if (s != NULL && !rfc3339_parse(s, out)) {
+        verr_add(v, field, "must be an RFC 3339 date-time such as 2026-12-01T09:00:00+08:00");
+        return NULL;
+    }
+    return s;
+}
+
+int v_flag(struct verr *v, json_t *obj, const char *field)
+{
+    json_t *j = json_object_get(obj, field);
+    if (j == NULL)
+        return -1;
+    if (!json_is_boolean(j)) {
+        verr_add(v, field, "must be true or false");
+        return -1;
+    }
+    return json_is_true(j);
+}

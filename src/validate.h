@@ -52,6 +52,13 @@ bool v_number(struct verr *v, json_t *obj, const char *field, bool required, dou
 /* The array at field, checked for type and size; NULL when absent or invalid. */
 json_t *v_array(struct verr *v, json_t *obj, const char *field, bool required,
                 size_t min_items, size_t max_items);
+/* An array of 1..max UUIDs as a PostgreSQL array literal ("{…}") in buf, or NULL. */
+const char *v_uuid_list(struct verr *v, json_t *obj, const char *field, bool required, size_t max,
+                        char *buf, size_t len);
+/* An RFC 3339 date-time (the text; *out its time, 0 when absent or invalid), or NULL. */
+const char *v_time(struct verr *v, json_t *obj, const char *field, bool required, time_t *out);
+/* A boolean: 1 or 0, or -1 when absent or invalid. */
+int v_flag(struct verr *v, json_t *obj, const char *field);
 
 /* Query parameter checks: value may be NULL (absent). */
 const char *q_uuid(struct verr *v, const char *name, const char *value);
