@@ -154,13 +154,20 @@ void api_stream(struct api_call *c, int status, const char *content_type, const 
     c->replied = true;
 }
 
-void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len)
+/* The body parts of an earlier reply: a stream it replaces is ended, a precompressed body was
+ * another reply's. */
+static void body_drop(struct api_call *c)
 {
-    if (c->stream.end != NULL)  /* a reply replacing a stream ends it */
+    if (c->stream.end != NULL)
         c->stream.end(c->stream.ctx);
     c->stream = (struct api_stream){ 0 };
-    c->res_gzip = NULL;  /* a precompressed body was another reply's */
+    c->res_gzip = NULL;
     c->res_gzip_len = 0;
+}
+
+void api_text(struct api_call *c, int status, const char *content_type, const char *body, size_t len)
+{
+    body_drop(c);
     char *copy = malloc(len + 1);
     if (copy == NULL) {
         c->res_len = 0;  /* an empty 500 beats a crash */
@@ -184,17 +191,13 @@ void api_precompressed(struct api_call *c, const void *gz, size_t len)
 
 void api_reply_reset(struct api_call *c)
 {
-    c->res_gzip = NULL;
-    c->res_gzip_len = 0;
+    body_drop(c);
     for (int i = 0; i < c->n_headers; i++)
         free(c->headers[i].value);
     c->n_headers = 0;
     free(c->res_body);
     c->res_body = NULL;
     c->res_len = 0;
-    if (c->stream.end != NULL)
-        c->stream.end(c->stream.ctx);
-    c->stream = (struct api_stream){ 0 };
     c->res_type[0] = '\0';
     c->replied = false;
     c->status = 0;

@@ -111,19 +111,16 @@ static enum pd_err run_one(struct db_conn *db, const PGresult *claimed, int i, c
     if (!handler)
         snprintf(error, errlen, "no handler for kind %s", job.kind);
     *retry_in_ms = job.retry_in_ms;
-    if (result == PD_OK && !in_tx) {
-        if (!finish(db, claimed, i, worker, PD_OK, NULL, 0))
-            log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) lost its lease while it ran", job.id, job.kind);
-    } else if (result == PD_OK) {
-        if (!finish(db, claimed, i, worker, PD_OK, NULL, 0)) {
-            /* the lease lapsed and another claimer holds the job: its run counts, not ours */
-            log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) lost its lease; its work is rolled back",
-                    job.id, job.kind);
+    if (result == PD_OK) {
+        /* a lapsed lease: another claimer holds the job, and its run counts, not ours (which,
+         * in a transaction, is rolled back) */
+        bool kept = finish(db, claimed, i, worker, PD_OK, NULL, 0);
+        if (!kept)
+            log_msg(LOG_WARN, NULL, "jobq_run - job %s (%s) lost its lease while it ran%s", job.id, job.kind,
+                    in_tx ? "; its work is rolled back" : "");
+        if (in_tx && !kept)
             db_rollback(db);
-            goto cleanup;
-        }
-        result = db_commit(db);
-        if (result != PD_OK)
+        else if (in_tx && (result = db_commit(db)) != PD_OK)
             snprintf(error, errlen, "COMMIT failed: %s", db_last_message(db));
     } else if (error[0] == '\0') {
         snprintf(error, errlen, "%s failed (error %d)%s%s", job.kind, (int)result,
