@@ -179,7 +179,7 @@ static const char *const zh_catalogue[][2] = {
     { "must be a staff member's UUID", "须为员工的 UUID" },
     { "must be a staff member of this company", "须为本公司员工" },
     { "must be a staff member serving this community", "须为服务该小区的员工" },
-    { "must be an active staff member of your organisation", "须为本公司在职员工" },
+    { "must be an active staff member serving the unit's community", "须为服务该房屋所在小区的在职员工" },
     { "must be an active technician of the department serving the community", "须为服务该小区的该部门在职技工" },
     { "names a department, a staff member or both", "须给出部门、员工或两者" },
     { "takes only department and user_id", "只接受 department 和 user_id" },

@@ -367,8 +367,12 @@ DB_STMT(answer_problems,
     "FROM surveys s JOIN survey_templates t ON t.org_id = s.org_id AND t.id = s.template_id "
     "  AND t.version = s.template_version, pd_survey_answer_problems(t.sections, $3::jsonb) p "
     "WHERE s.org_id = $1 AND s.id = $2");
+/* $1 org, $2 the collector, $3 the unit: an active staff member serving its community */
 DB_STMT(collector_ok,
-    "SELECT 1 FROM users u WHERE u.org_id = $1 AND u.id = $2 AND u.kind = 'staff' AND u.status = 'active'");
+    "SELECT 1 FROM users u WHERE u.org_id = $1 AND u.id = $2 AND u.kind = 'staff' AND u.status = 'active' "
+    "AND EXISTS (SELECT 1 FROM role_grants g WHERE g.org_id = u.org_id AND g.user_id = u.id "
+    "  AND (g.community_id IS NULL OR g.community_id = (SELECT n.community_id FROM units n "
+    "       WHERE n.org_id = $1 AND n.id = $3)))");
 /* $1 org, $2 id, $3 survey, $4 unit, $5 channel, $6 the resident (app) or the agent (paper),
  * $7 collector, $8 collected at, $9 serial, $10 answers, $11 the communities the agent serves
  * (NULL: all) */
@@ -402,16 +406,8 @@ enum pd_err survey_answer(struct db_conn *db, const char *survey, const char *co
 {
     bool paper = strcmp(a->role, "owner") != 0;
     *e = (struct pd_error){ 0 };
-    if (paper) {
-        const char *cp[] = { a->org, in->collector_id };
-        enum pd_err err = rows_exist(db, &collector_ok, 2, cp);
-        if (err == PD_ERR_NOT_FOUND)
-            return fail(e, PD_ERR_INVALID, "collector_id", "must be an active staff member of your organisation");
-        if (err != PD_OK)
-            return err;
-        if (rfc3339_time(in->collected_at) > time(NULL) + 300)
-            return fail(e, PD_ERR_INVALID, "collected_at", "is in the future");
-    }
+    if (paper && rfc3339_time(in->collected_at) > time(NULL) + 300)
+        return fail(e, PD_ERR_INVALID, "collected_at", "is in the future");
     uuid_v4(id_out);
     const char *p[] = { a->org, id_out, survey, in->unit_id, paper ? "paper" : "app", a->id,
                         in->collector_id, in->collected_at, in->serial, in->answers, communities };
@@ -430,7 +426,11 @@ enum pd_err survey_answer(struct db_conn *db, const char *survey, const char *co
     PQclear(r);
     if (!in_audience)
         return fail(e, PD_ERR_INVALID, "unit_id", "is not in this survey's audience (in your communities)");
-    return PD_OK;
+    /* (after the unit is known to be the caller's: a refusal rolls the answer back) */
+    const char *cp[] = { a->org, in->collector_id, in->unit_id };
+    if (paper && (err = rows_exist(db, &collector_ok, 3, cp)) == PD_ERR_NOT_FOUND)
+        return fail(e, PD_ERR_INVALID, "collector_id", "must be an active staff member serving the unit's community");
+    return err;
 }
 
 enum pd_err survey_response_load(struct db_conn *db, const char *org, const char *id, json_t **out)

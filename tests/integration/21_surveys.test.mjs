@@ -203,6 +203,14 @@ test('a campaign end to end: draft, bad input, open (residents told, its notice 
   assert.deepEqual(fieldsOf(noCollector).sort(), ['collected_at', 'collector_id', 'serial']);
   assert.deepEqual(fieldsOf(await answer(s.id, { unit_id: units[0], answers: sheet('satisfied'), serial: 'P-X',
     collector_id: DEMO.users.owner1, collected_at: new Date().toISOString() }, 'agent')), ['collector_id']);
+  // a collector must serve the unit's community: staff of 光华小区 only cannot have collected in 新苑小区
+  const elsewhere = await post('/v1/users', { kind: 'staff', name: '光华客服', username: `gh-${Date.now().toString(36)}`,
+    password: 'correct horse battery' }, { token: T.admin });
+  assert.equal(elsewhere.status, 201, elsewhere.text);
+  assert.equal((await post('/v1/role-grants', { user_id: elsewhere.json.id, role: 'agent', community_id: DEMO.guanghua },
+    { token: T.admin })).status, 201);
+  assert.deepEqual(fieldsOf(await answer(s.id, { unit_id: units[0], answers: sheet('satisfied'), serial: 'P-Y',
+    collector_id: elsewhere.json.id, collected_at: new Date().toISOString() }, 'agent')), ['collector_id']);
   const owner1Unit = mine.units[0].unit_id;
   assert.equal((await paper(s.id, owner1Unit, 'P-100', sheet('satisfied'))).status, 409);
   const levels = ['satisfied', 'neutral', 'satisfied', 'very_satisfied', 'satisfied', 'satisfied'];
@@ -365,7 +373,8 @@ test('the desk enters paper answers only for the units of its communities', asyn
   const gh = sql(`SELECT id FROM units WHERE community_id = '${DEMO.guanghua}' AND NOT EXISTS (SELECT 1 FROM residencies r
     WHERE r.unit_id = units.id) LIMIT 1`);
   assert.deepEqual(fieldsOf(await paper(s.id, gh, 'G-1', sheet('satisfied'))), ['unit_id']);   // the agent serves 新苑
-  assert.equal((await paper(s.id, gh, 'G-1', sheet('satisfied'), 'admin')).status, 201);
+  assert.equal((await answer(s.id, { unit_id: gh, answers: sheet('satisfied'), serial: 'G-1', collector_id: DEMO.users.admin,
+    collected_at: new Date(Date.now() - 3600e3).toISOString() }, 'admin')).status, 201);   // (collected by someone serving 光华)
   assert.equal((await paper(s.id, units[0], 'G-2', sheet('satisfied'))).status, 201);
   // the agent sees the campaign (新苑 is in it) but 新苑's supervisor reads only 新苑's figures
   const mine = (await get(`/v1/surveys/${s.id}/results`, { token: T.super })).json;
