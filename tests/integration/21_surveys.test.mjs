@@ -358,7 +358,10 @@ test('the trend: the next campaign of the same template against this one, per se
   assert.equal(text.trim().split('\r\n').length, 7);
 
   // the monthly service report gives the latest campaign closed by the month's end
-  sql(`UPDATE surveys SET closed_at = date_trunc('month', now()) - interval '5 days' WHERE id = '${first}'`);
+  // (months in the org's time zone, as the report counts them: on a month's last evening in UTC,
+  // Beijing is already in the next one)
+  sql(`UPDATE surveys SET closed_at = (date_trunc('month', now() AT TIME ZONE 'Asia/Shanghai') - interval '5 days')
+    AT TIME ZONE 'Asia/Shanghai' WHERE id = '${first}'`);
   const month = sql(`SELECT to_char(now() AT TIME ZONE 'Asia/Shanghai' - interval '1 month', 'YYYY-MM')`);
   const report = await post('/v1/announcements/service-report', { community_id: DEMO.xinyuan, month }, { token: T.super });
   assert.equal(report.status, 201, report.text);
