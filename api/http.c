@@ -767,15 +767,6 @@ static bool compressible(const struct api_call *c)
            strcmp(c->method, "HEAD") != 0;
 }
 
-/* FNV-1a, 64 bits: a body's fingerprint for its ETag (not a MAC: an ETag is no secret). */
-static uint64_t fingerprint(const char *data, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
-    return h;
-}
-
 /* Whether an If-None-Match value names etag ("*", or one of its entity tags, W/ ignored:
  * the weak comparison RFC 9110 §13.1.2 asks for). */
 static bool none_match(const char *header, const char *etag)
@@ -819,7 +810,7 @@ static void conditional(struct api_call *c, bool gzipped)
     if (c->res_len <= ETAG_MAX_BODY) {
         char made[64];
         /* the gzipped body is another representation: another tag (RFC 9110 §8.8.3) */
-        unsigned long long h = (unsigned long long)(fingerprint(c->res_body, c->res_len) ^
+        unsigned long long h = (unsigned long long)(fingerprint64(c->res_body, c->res_len) ^
                                                     (gzipped ? 0x677a697070656421ULL : 0));
         size_t digits = etag ? strspn(etag + 1, "0123456789") : 0;
         if (etag != NULL && etag[0] == '"' && digits > 0 && strcmp(etag + 1 + digits, "\"") == 0) {

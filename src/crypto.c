@@ -47,6 +47,71 @@ void sha256(const void *data, size_t len, unsigned char out[32])
     crypto_hash_sha256(out, data, len);
 }
 
+void digest256(const void *data, size_t len, unsigned char out[32])
+{
+    crypto_generichash(out, 32, data, len, NULL, 0);
+}
+
+/* XXH64 as its specification states it (github.com/Cyan4973/xxHash, doc/xxhash_spec.md):
+ * four lanes over 32-byte stripes, then the tail, then the avalanche. */
+#define XXP1 0x9E3779B185EBCA87ULL
+#define XXP2 0xC2B2AE3D27D4EB4FULL
+#define XXP3 0x165667B19E3779F9ULL
+#define XXP4 0x85EBCA77C2B2AE63ULL
+#define XXP5 0x27D4EB2F165667C5ULL
+
+static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+static inline uint64_t read64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;  /* little-endian hosts only (x86-64, arm64), as the spec's reference reads */
+}
+
+static inline uint64_t xx_round(uint64_t acc, uint64_t input)
+{
+    return rotl64(acc + input * XXP2, 31) * XXP1;
+}
+
+static inline uint64_t xx_merge(uint64_t h, uint64_t lane)
+{
+    return (h ^ xx_round(0, lane)) * XXP1 + XXP4;
+}
+
+uint64_t fingerprint64(const void *data, size_t len)
+{
+    const unsigned char *p = data, *end = p + len;
+    uint64_t h;
+    if (len >= 32) {
+        uint64_t v1 = XXP1 + XXP2, v2 = XXP2, v3 = 0, v4 = 0 - XXP1;
+        for (; end - p >= 32; p += 32) {
+            v1 = xx_round(v1, read64(p));
+            v2 = xx_round(v2, read64(p + 8));
+            v3 = xx_round(v3, read64(p + 16));
+            v4 = xx_round(v4, read64(p + 24));
+        }
+        h = rotl64(v1, 1) + rotl64(v2, 7) + rotl64(v3, 12) + rotl64(v4, 18);
+        h = xx_merge(xx_merge(xx_merge(xx_merge(h, v1), v2), v3), v4);
+    } else {
+        h = XXP5;
+    }
+    h += len;
+    for (; end - p >= 8; p += 8)
+        h = rotl64(h ^ xx_round(0, read64(p)), 27) * XXP1 + XXP4;
+    if (end - p >= 4) {
+        uint32_t w;
+        memcpy(&w, p, 4);
+        h = rotl64(h ^ (uint64_t)w * XXP1, 23) * XXP2 + XXP3;
+        p += 4;
+    }
+    for (; p < end; p++)
+        h = rotl64(h ^ *p * XXP5, 11) * XXP1;
+    h = (h ^ (h >> 33)) * XXP2;
+    h = (h ^ (h >> 29)) * XXP3;
+    return h ^ (h >> 32);
+}
+
 void sha256_hex(const void *data, size_t len, char out[65])
 {
     unsigned char d[32];

@@ -28,7 +28,7 @@ static struct {
     char aud[256];
 } keys;
 
-/* Direct-mapped cache of accepted tokens: SHA-256(token) → expiry and the principal it
+/* Direct-mapped cache of accepted tokens: BLAKE2b-256(token) → expiry and the principal it
  * decoded to. A hit skips decoding and the signature check (ES256 costs ~0.4 ms in
  * libjwt 1.10); expiry is still checked on every use. Principals are allocated on first
  * use of a slot, so memory follows the number of active tokens. */
@@ -401,7 +401,7 @@ enum pd_err jwt_verify(const char *token, time_t now, struct principal *out)
     if (len == 0 || len > 8192)
         return PD_ERR_UNAUTHORIZED;
     unsigned char digest[32];
-    sha256(token, len, digest);
+    digest256(token, len, digest);
     if (cache_get(digest, now, out))
         return PD_OK;
 

@@ -1,6 +1,7 @@
 /* Unit tests for src/crypto.c: base64url, digests against published vectors, random tokens,
  * and argon2id password hashing (kept to a handful of calls: each costs ~30 ms). */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/crypto.h"
@@ -123,6 +124,35 @@ START_TEST(test_random)
 }
 END_TEST
 
+/* XXH64 against the reference library's answers (libxxhash 0.8.1): every path of the
+ * algorithm — the empty input, a tail byte, four bytes, a stripe and a tail, many stripes */
+START_TEST(test_fingerprint64_vectors)
+{
+    ck_assert_uint_eq(fingerprint64("", 0), 0xef46db3751d8e999ULL);
+    ck_assert_uint_eq(fingerprint64("a", 1), 0xd24ec4f1a98c6e5bULL);
+    ck_assert_uint_eq(fingerprint64("abc", 3), 0x44bc2cf5ad770999ULL);
+    ck_assert_uint_eq(fingerprint64("0123456789abcdef0123456789abcdef!", 33), 0x8afff4daac4e677eULL);
+    unsigned char big[1536];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)i;
+    ck_assert_uint_eq(fingerprint64(big, sizeof big), 0x860b8d8edbc65915ULL);
+    big[700] ^= 1;  /* one bit anywhere moves it */
+    ck_assert_uint_ne(fingerprint64(big, sizeof big), 0x860b8d8edbc65915ULL);
+}
+END_TEST
+
+/* BLAKE2b-256 of "abc" (RFC 7693's algorithm, 32-byte output) */
+START_TEST(test_digest256_vector)
+{
+    unsigned char d[32];
+    char hex[65];
+    digest256("abc", 3, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    ck_assert_str_eq(hex, "bddd813c634239723171ef3fee98579b94964e3bb1cb3e427262c8c068d52319");
+}
+END_TEST
+
 /* ---- passwords ------------------------------------------------------------------------- */
 
 START_TEST(test_password)
@@ -148,6 +178,8 @@ Suite *crypto_suite(void)
     tcase_add_test(tc, test_b64url_known);
     tcase_add_test(tc, test_b64url_invalid);
     tcase_add_test(tc, test_sha256_vectors);
+    tcase_add_test(tc, test_fingerprint64_vectors);
+    tcase_add_test(tc, test_digest256_vector);
     tcase_add_test(tc, test_random);
     suite_add_tcase(s, tc);
 
