@@ -1,12 +1,19 @@
-/* The server: a libmicrohttpd thread pool with epoll, our route table, and the per-request
- * middleware (request id, limits, authentication, role check, body parsing, the unit of
- * work, access log, metrics). Replies are built in api/reply.c.
+/* The server: HTTP_THREADS event loops (libmicrohttpd in external epoll mode, each with its
+ * pipelined read connection), our route table, and the per-request middleware (request id,
+ * limits, authentication, role check, body parsing, the unit of work, access log, metrics).
+ * Replies are built in api/reply.c.
  *
  * Everything that can be decided from the request head is decided before any body byte is
  * read: the route (404/405), the query (414), the declared size (413), the token (401/403)
  * and the content type (415). A body is then buffered only up to the route's limit (JSON
  * routes MAX_BODY_BYTES, uploads ATTACHMENT_MAX_BYTES) and within a process-wide budget. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <stdarg.h>
 #include <microhttpd.h>
 #include <sodium.h>
@@ -22,6 +29,7 @@
 #include <time.h>
 #include "../src/config.h"
 #include "../src/crypto.h"
+#include "../src/db_pipe.h"
 #include "../src/gzip.h"
 #include "../src/jwt.h"
 #include "../src/log.h"
@@ -41,7 +49,25 @@
 #define CONNECTION_MEMORY (64 * 1024)
 #define UNIT_ATTEMPTS 3                      /* runs of a unit of work aborted by 40001/40P01 */
 
-static struct MHD_Daemon *daemon_;
+/* One event loop per HTTP thread: a libmicrohttpd daemon of its own on the shared listening
+ * socket, its pipelined read connection and a wake-up eventfd, in one epoll set. A request
+ * is served on the loop that accepted its connection. */
+struct loop {
+    struct MHD_Daemon *d;
+    struct db_pipe *pipe;
+    int ep;
+    int wake;
+    int pipe_fd;              /* the pipe's socket as registered in ep (-1: none) */
+    unsigned pipe_gen;        /* … for this connection of the pipe */
+    bool pipe_out;            /* … for writing too */
+    pthread_t thread;
+};
+enum { EV_DAEMON, EV_PIPE, EV_WAKE };
+static struct loop *loops;
+static int n_loops;
+static int listener = -1;
+static atomic_bool stopping;
+static _Thread_local struct loop *this_loop;
 static struct sockaddr_in bind_addr;
 static const struct route *table;
 static size_t table_len;
@@ -192,6 +218,36 @@ bool api_db(struct api_call *c)
         return false;
     }
     return true;
+}
+
+/* The pipe answered a queued read: the request goes on (on_request, on its loop). */
+static void read_done(void *arg, PGresult *r, enum pd_err err)
+{
+    struct api_call *c = arg;
+    c->read_result = r;
+    c->read_err = err;
+    MHD_resume_connection(c->conn);
+}
+
+void api_read(struct api_call *c, struct db_stmt *st, int n, const char *const *params, api_read_reply *reply)
+{
+    struct loop *l = this_loop;
+    if (l != NULL && !c->read_direct && !c->unit_of_work && c->db == NULL &&
+        (c->route->roles == 0 || c->session_live) && db_pipe_send(l->pipe, st, n, params, read_done, c)) {
+        c->read_reply = reply;
+        MHD_suspend_connection(c->conn);
+        return;
+    }
+    PGresult *r;
+    if (!api_db(c))
+        return;
+    enum pd_err err = db_exec(c->db, st, n, params, &r);
+    if (err != PD_OK) {
+        api_error(c, err, NULL);
+        return;
+    }
+    reply(c, r);
+    PQclear(r);
 }
 
 /* ---- routing and middleware --------------------------------------------------------- */
@@ -965,6 +1021,8 @@ static bool run_once(struct request *rq, bool last_attempt)
     c->n_forget = 0;
     if (parse_body(rq))
         c->route->handler(c);
+    if (c->read_reply != NULL)  /* its read is queued: the rest when the answer comes */
+        return false;
     if (!c->replied)
         api_error(c, PD_ERR_DB, NULL);
     /* a success is only sent to a live session: check it now if nothing carried the guard */
@@ -1011,6 +1069,26 @@ static void run(struct request *rq)
         c->j_body = NULL;
         usleep((useconds_t)(attempt * 2000 + (int)randombytes_uniform(5000)));
     }
+}
+
+/* A queued read was answered (api_read): its reply. A read the pipe lost with its connection
+ * is run again, as the whole handler, on the request's own connection. */
+static void read_answered(struct request *rq)
+{
+    struct api_call *c = &rq->c;
+    api_read_reply *reply = c->read_reply;
+    PGresult *r = c->read_result;
+    c->read_reply = NULL;
+    c->read_result = NULL;
+    if (c->read_err == PD_ERR_UNAVAILABLE) {
+        c->read_direct = true;
+        run(rq);
+    } else if (c->read_err != PD_OK) {
+        api_error(c, c->read_err, NULL);
+    } else {
+        reply(c, r);
+    }
+    PQclear(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -1061,8 +1139,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return keep ? MHD_YES : MHD_NO;
     }
-    if (!rq->refused)
+    if (rq->c.read_reply != NULL)
+        read_answered(rq);
+    else if (!rq->refused)
         run(rq);
+    if (rq->c.read_reply != NULL)  /* waiting, suspended, for a queued read */
+        return MHD_YES;
     return send_reply(rq);
 }
 
@@ -1100,6 +1182,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     struct api_call *c = &rq->c;
     if (c->db != NULL)
         db_release(c->db);
+    PQclear(c->read_result);
     atomic_fetch_sub(&body_bytes, (long long)rq->reserved);
     for (int i = 0; i < c->n_args; i++) {
         free(c->args[i].name);
@@ -1125,6 +1208,85 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_msg(LOG_DEBUG, NULL, "libmicrohttpd - %s", line);
 }
 
+/* Registers the pipe's socket in the loop's epoll set as it is now: none, another connection
+ * (a lost one left the set when it closed), or writable wanted. */
+static void watch_pipe(struct loop *l, bool out)
+{
+    int fd = db_pipe_socket(l->pipe);
+    unsigned gen = db_pipe_generation(l->pipe);
+    if (fd == l->pipe_fd && gen == l->pipe_gen && out == l->pipe_out)
+        return;
+    struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0), .data.u32 = EV_PIPE };
+    if (fd >= 0 && fd == l->pipe_fd && gen == l->pipe_gen)
+        epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
+    else if (fd >= 0 && epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+        epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
+    l->pipe_fd = fd;
+    l->pipe_gen = gen;
+    l->pipe_out = out;
+}
+
+static void *loop_main(void *arg)
+{
+    struct loop *l = arg;
+    this_loop = l;
+    bool out = false;
+    while (!atomic_load(&stopping)) {
+        watch_pipe(l, out);
+        MHD_UNSIGNED_LONG_LONG wait_ms;
+        int timeout = MHD_get_timeout(l->d, &wait_ms) == MHD_YES ? (wait_ms < 1000 ? (int)wait_ms : 1000) : 1000;
+        struct epoll_event ev[8];
+        int n = epoll_wait(l->ep, ev, 8, timeout);
+        for (int i = 0; i < n; i++)
+            if (ev[i].data.u32 == EV_PIPE)
+                db_pipe_read(l->pipe);  /* answers resume their requests, served just below */
+        MHD_run(l->d);
+        out = db_pipe_flush(l->pipe);   /* the reads the requests just queued */
+    }
+    return NULL;
+}
+
+static int open_listener(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        bind(fd, (struct sockaddr *)&bind_addr, sizeof bind_addr) != 0 || listen(fd, 1024) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static int loop_start(struct loop *l, unsigned int connection_limit)
+{
+    /* suspend/resume: a queued read or an open event stream parks its connection */
+    unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+    l->pipe_fd = -1;
+    l->ep = epoll_create1(EPOLL_CLOEXEC);
+    l->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    l->pipe = db_pipe_new();
+    l->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+                            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listener,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+                            MHD_OPTION_CONNECTION_LIMIT, connection_limit,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                            MHD_OPTION_END);
+    const union MHD_DaemonInfo *info = l->d ? MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    struct epoll_event daemon_ev = { .events = EPOLLIN, .data.u32 = EV_DAEMON };
+    struct epoll_event wake_ev = { .events = EPOLLIN, .data.u32 = EV_WAKE };
+    if (l->ep < 0 || l->wake < 0 || l->pipe == NULL || info == NULL ||
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, info->epoll_fd, &daemon_ev) != 0 ||
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake, &wake_ev) != 0 ||
+        pthread_create(&l->thread, NULL, loop_main, l) != 0)
+        return -1;
+    return 0;
+}
+
 int http_start(const struct route *routes, size_t n_routes)
 {
     table = routes;
@@ -1136,37 +1298,44 @@ int http_start(const struct route *routes, size_t n_routes)
         log_msg(LOG_ERROR, NULL, "http_start - BIND_ADDRESS is not an IPv4 address: %s", g_config.bind_address);
         return -1;
     }
-    /* suspend/resume: an open event stream parks its connection, holding no worker */
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC |
-                         MHD_ALLOW_SUSPEND_RESUME;
-    daemon_ = MHD_start_daemon(flags, (uint16_t)g_config.port, NULL, NULL, on_request, NULL,
-                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)g_config.http_threads,
-                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-                               MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-                               MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&bind_addr,
-                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-                               MHD_OPTION_END);
-    if (daemon_ == NULL) {
+    listener = open_listener();
+    if (listener < 0) {
         log_msg(LOG_ERROR, NULL, "http_start - cannot listen on %s:%d", g_config.bind_address, g_config.port);
         return -1;
     }
-    return 0;
+    n_loops = g_config.http_threads;
+    loops = calloc((size_t)n_loops, sizeof *loops);
+    for (int i = 0; loops != NULL && i < n_loops; i++)
+        if (loop_start(&loops[i], (unsigned int)(4096 / n_loops + 1)) != 0) {
+            log_msg(LOG_ERROR, NULL, "http_start - cannot start event loop %d", i);
+            return -1;
+        }
+    return loops != NULL ? 0 : -1;
 }
 
 void http_stop(void)
 {
     /* stop accepting, let requests in progress finish (10 s at most; idle for 100 ms means
      * the connections already accepted have been served too), then close */
-    MHD_socket listener = MHD_quiesce_daemon(daemon_);
+    for (int i = 0; i < n_loops; i++)
+        MHD_quiesce_daemon(loops[i].d);
     for (int i = 0, idle = 0; i < 1000 && idle < 10; i++) {
         idle = atomic_load(&in_flight) > 0 ? 0 : idle + 1;
         usleep(10000);
     }
-    MHD_stop_daemon(daemon_);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    atomic_store(&stopping, true);
+    for (int i = 0; i < n_loops; i++) {
+        uint64_t one = 1;
+        if (write(loops[i].wake, &one, sizeof one) < 0)
+            log_msg(LOG_WARN, NULL, "http_stop - cannot wake event loop %d", i);
+        pthread_join(loops[i].thread, NULL);
+    }
+    for (int i = 0; i < n_loops; i++) {
+        db_pipe_free(loops[i].pipe);  /* reads still queued resume their requests, which close */
+        MHD_stop_daemon(loops[i].d);
+        close(loops[i].ep);
+        close(loops[i].wake);
+    }
+    free(loops);
+    close(listener);
 }

@@ -229,14 +229,10 @@ void tickets_index(struct api_call *c)
     api_list_result(c, err, page);
 }
 
-void tickets_show(struct api_call *c)
+static void show_ticket(struct api_call *c, PGresult *r)
 {
-    struct vis vis;
-    struct ticket_row t = { 0 };
-    const char *id = api_path_id(c);
-    if (id == NULL || !visibility(c, &vis) || !api_db(c))
-        return;
-    enum pd_err err = ticket_load(c->db, &vis.s, id, false, false, &t);
+    struct ticket_row t;
+    enum pd_err err = ticket_of(r, false, &t);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
@@ -244,6 +240,14 @@ void tickets_show(struct api_call *c)
     struct machine_ctx x = ctx_of(c, &t);
     api_show_text(c, &ticket_machine, t.status, &x, t.json, t.version);
     ticket_row_free(&t);
+}
+
+void tickets_show(struct api_call *c)
+{
+    struct vis vis;
+    const char *id = api_path_id(c), *p[TICKET_READ_PARAMS];
+    if (id != NULL && visibility(c, &vis))
+        api_read(c, ticket_read(&vis.s, id, p), TICKET_READ_PARAMS, p, show_ticket);
 }
 
 static enum pd_err act_update(struct api_call *c, void *row, const char *to, const void *in,

@@ -8,30 +8,10 @@
 #include <strings.h>
 #include <time.h>
 #include "db.h"
+#include "db_private.h"
 #include "log.h"
 #include "metrics.h"
 
-struct db_conn {
-    PGconn *pg;
-    bool in_use;
-    bool in_tx;
-    bool in_unit;           /* inside db_unit_begin … db_unit_end */
-    bool doomed;            /* the unit was rolled back: nothing more may run in it */
-    struct db_guard *guard; /* pending: rides with the next statement (db_guard) */
-    char guard_vals[DB_GUARD_PARAMS][64];
-    bool guard_null[DB_GUARD_PARAMS];
-    bool guard_refused;     /* a guard raised DB_SQLSTATE_GUARD during this request */
-    bool retryable;         /* a statement failed with 40001/40P01 since db_acquire */
-    char tag[65];           /* the request id, for log lines ("" outside requests) */
-    bool pooled;
-    long long retry_at_ms;  /* earliest time to try reconnecting */
-    long long failed_at_ms; /* when the last connect failed */
-    int backoff_ms;
-    unsigned char prepared[DB_MAX_STMTS / 8];
-    char sqlstate[6];
-    char constraint[64];
-    char message[256];
-};
 
 static struct {
     pthread_mutex_t lock;
@@ -58,7 +38,7 @@ static void notice_ignore(void *arg, const char *message)
     (void)message;
 }
 
-static PGconn *open_pg(const char *url)
+PGconn *db_open_pg(const char *url)
 {
     const char *keys[] = { "dbname", "connect_timeout", "options", "application_name", NULL };
     /* force_generic_plan: every statement is written for one generic plan, prepared once per
@@ -75,8 +55,7 @@ static PGconn *open_pg(const char *url)
     return pg;
 }
 
-/* Makes c usable, reconnecting when needed and allowed by the backoff. */
-static enum pd_err ensure_open(struct db_conn *c)
+enum pd_err db_ensure_open(struct db_conn *c)
 {
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK)
         return PD_OK;
@@ -88,7 +67,7 @@ static enum pd_err ensure_open(struct db_conn *c)
         PQfinish(c->pg);
     memset(c->prepared, 0, sizeof c->prepared);
     c->in_tx = false;
-    c->pg = open_pg(pool.url);
+    c->pg = db_open_pg(pool.url);
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK) {
         c->backoff_ms = 0;
         c->retry_at_ms = 0;
@@ -116,7 +95,7 @@ int db_pool_init(const char *url, int size)
     pool.size = size;
     for (int i = 0; i < size; i++) {
         pool.conns[i].pooled = true;
-        ensure_open(&pool.conns[i]);  /* a database that is down now is retried later */
+        db_ensure_open(&pool.conns[i]);  /* a database that is down now is retried later */
     }
     return 0;
 }
@@ -177,7 +156,7 @@ enum pd_err db_acquire(struct db_conn **out)
     pool.in_use++;
     pthread_mutex_unlock(&pool.lock);
 
-    enum pd_err err = ensure_open(c);
+    enum pd_err err = db_ensure_open(c);
     if (err != PD_OK) {
         db_release(c);
         return err;
@@ -226,7 +205,7 @@ enum pd_err db_connect_once(const char *url, struct db_conn **out)
     struct db_conn *c = calloc(1, sizeof *c);
     if (c == NULL)
         return PD_ERR_NOMEM;
-    c->pg = open_pg(url);
+    c->pg = db_open_pg(url);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         fprintf(stderr, "propdesk: cannot connect to the database: %s",
                 c->pg != NULL ? PQerrorMessage(c->pg) : "out of memory\n");
@@ -246,17 +225,12 @@ void db_disconnect(struct db_conn *c)
     free(c);
 }
 
-static const char *tag_of(const struct db_conn *c)
-{
-    return c->tag[0] ? c->tag : NULL;
-}
-
 void db_tag(struct db_conn *c, const char *request_id)
 {
     snprintf(c->tag, sizeof c->tag, "%s", request_id != NULL ? request_id : "");
 }
 
-const char *db_tag_of(const struct db_conn *c) { return tag_of(c); }
+const char *db_tag_of(const struct db_conn *c) { return c->tag[0] ? c->tag : NULL; }
 
 bool db_retryable(const struct db_conn *c) { return c->retryable; }
 
@@ -266,7 +240,7 @@ static void copy_field(char *dst, size_t cap, const char *src)
 }
 
 /* Records the failure and classifies it. */
-static enum pd_err classify(struct db_conn *c, PGresult *r)
+enum pd_err db_classify(struct db_conn *c, PGresult *r)
 {
     copy_field(c->sqlstate, sizeof c->sqlstate, r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
     copy_field(c->constraint, sizeof c->constraint,
@@ -292,16 +266,16 @@ static enum pd_err classify(struct db_conn *c, PGresult *r)
     }
     if (strncmp(s, "22", 2) == 0 || strcmp(s, "23514") == 0 || strcmp(s, "23502") == 0)
         return PD_ERR_INVALID;
-    log_msg(LOG_ERROR, tag_of(c), "db_exec - statement failed: %s %s", s, c->message);
+    log_msg(LOG_ERROR, db_tag_of(c), "db_exec - statement failed: %s %s", s, c->message);
     return PD_ERR_DB;
 }
 
-static bool is_prepared(const struct db_conn *c, int slot)
+bool db_is_prepared(const struct db_conn *c, int slot)
 {
     return (c->prepared[slot / 8] >> (slot % 8)) & 1;
 }
 
-static int stmt_slot(struct db_stmt *st)
+int db_stmt_slot(struct db_stmt *st)
 {
     int slot = __atomic_load_n(&st->slot, __ATOMIC_ACQUIRE);
     if (slot >= 0)
@@ -318,19 +292,19 @@ static int stmt_slot(struct db_stmt *st)
 /* Prepares st on c if needed and writes its name into name[16]. */
 static enum pd_err prepare(struct db_conn *c, struct db_stmt *st, char name[16])
 {
-    int slot = stmt_slot(st);
+    int slot = db_stmt_slot(st);
     if (slot >= DB_MAX_STMTS) {
-        log_msg(LOG_ERROR, tag_of(c), "db_exec - more than %d statements declared", DB_MAX_STMTS);
+        log_msg(LOG_ERROR, db_tag_of(c), "db_exec - more than %d statements declared", DB_MAX_STMTS);
         return PD_ERR_DB;
     }
     snprintf(name, 16, "s%d", slot);
-    if (is_prepared(c, slot))
+    if (db_is_prepared(c, slot))
         return PD_OK;
     PGresult *p = PQprepare(c->pg, name, st->sql, 0, NULL);
     if (PQresultStatus(p) != PGRES_COMMAND_OK) {
-        enum pd_err err = classify(c, p);
+        enum pd_err err = db_classify(c, p);
         if (err == PD_ERR_DB)
-            log_msg(LOG_ERROR, tag_of(c), "db_exec - prepare failed for: %.120s", st->sql);
+            log_msg(LOG_ERROR, db_tag_of(c), "db_exec - prepare failed for: %.120s", st->sql);
         PQclear(p);
         return err;
     }
@@ -404,7 +378,7 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
 {
     char name[16];
     if (c->doomed) {
-        log_msg(LOG_ERROR, tag_of(c), "db_exec - a statement after the unit of work was rolled back");
+        log_msg(LOG_ERROR, db_tag_of(c), "db_exec - a statement after the unit of work was rolled back");
         return PD_ERR_DB;
     }
     const char *all[DB_MAX_PARAMS];
@@ -442,7 +416,7 @@ static enum pd_err exec_once(struct db_conn *c, struct db_stmt *st, int n,
     metrics_db_observe((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     ExecStatusType s = PQresultStatus(r);
     if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-        enum pd_err err = classify(c, r);
+        enum pd_err err = db_classify(c, r);
         PQclear(r);
         return err;
     }
@@ -465,7 +439,7 @@ enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
     if (err == PD_ERR_UNAVAILABLE && !was_in_tx && c->pooled) {
         c->retry_at_ms = 0;
         c->guard = guard;  /* the retry carries the guard again */
-        if (ensure_open(c) == PD_OK)
+        if (db_ensure_open(c) == PD_OK)
             err = exec_once(c, st, n, params, lengths, formats, result_format, res);
     }
     return err;
@@ -518,7 +492,7 @@ enum pd_err db_exec_sql(struct db_conn *c, const char *sql)
     ExecStatusType s = PQresultStatus(r);
     enum pd_err err = PD_OK;
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-        err = classify(c, r);
+        err = db_classify(c, r);
     PQclear(r);
     return err;
 }
@@ -526,13 +500,13 @@ enum pd_err db_exec_sql(struct db_conn *c, const char *sql)
 enum pd_err db_begin(struct db_conn *c)
 {
     if (c->in_unit) {
-        log_msg(LOG_ERROR, tag_of(c), "db_begin - inside a unit of work, which owns the transaction");
+        log_msg(LOG_ERROR, db_tag_of(c), "db_begin - inside a unit of work, which owns the transaction");
         return PD_ERR_DB;
     }
     enum pd_err err = db_exec_sql(c, "BEGIN");
     if (err == PD_ERR_UNAVAILABLE && c->pooled) {
         c->retry_at_ms = 0;
-        if (ensure_open(c) == PD_OK)
+        if (db_ensure_open(c) == PD_OK)
             err = db_exec_sql(c, "BEGIN");
     }
     if (err == PD_OK)
@@ -543,7 +517,7 @@ enum pd_err db_begin(struct db_conn *c)
 enum pd_err db_commit(struct db_conn *c)
 {
     if (c->in_unit) {
-        log_msg(LOG_ERROR, tag_of(c), "db_commit - inside a unit of work, which commits at its end");
+        log_msg(LOG_ERROR, db_tag_of(c), "db_commit - inside a unit of work, which commits at its end");
         return PD_ERR_DB;
     }
     /* a transaction in which a statement failed answers COMMIT with ROLLBACK: that is a
@@ -551,9 +525,9 @@ enum pd_err db_commit(struct db_conn *c)
     PGresult *r = PQexec(c->pg, "COMMIT");
     enum pd_err err = PD_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        err = classify(c, r);
+        err = db_classify(c, r);
     } else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
-        log_msg(LOG_ERROR, tag_of(c), "db_commit - the transaction had failed and was rolled back");
+        log_msg(LOG_ERROR, db_tag_of(c), "db_commit - the transaction had failed and was rolled back");
         err = PD_ERR_DB;
     }
     PQclear(r);

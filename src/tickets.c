@@ -64,7 +64,7 @@ DB_STMT(lock_ticket,
 DB_STMT(load_ticket,
     "SELECT " TICKET_PARTS("t.version", "$6", "$7") ", t.orders_doc, t.status, t.kind, t.community_id, "
     "  t.unit_id, t.work_started, "
-    "  t.status = 'resolved' AND coalesce(pd_reopenable(t.org_id, t.resolved_at), false) "
+    "  t.status = 'resolved' AND coalesce(pd_reopenable(t.org_id, t.resolved_at), false), t.id "
     "FROM tickets t WHERE " VISIBLE " AND t.id = $5");
 /* The ticket list: base parameters the scope ($1 org, $2 communities, $3 units, $4 self),
  * $5 reveal, $6 worker (struct ticket_scope), then the filters present. */
@@ -201,25 +201,26 @@ static void ticket_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 }
 
 
-enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
-                        bool parse, struct ticket_row *out)
+struct db_stmt *ticket_read(const struct ticket_scope *vis, const char *id, const char *p[TICKET_READ_PARAMS])
 {
-    const char *p[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], id,
-                        vis->reveal_pii ? "true" : "false", vis->worker };
-    PGresult *r;
-    enum pd_err err;
+    const char *v[TICKET_READ_PARAMS] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], id,
+                                          vis->reveal_pii ? "true" : "false", vis->worker };
+    memcpy(p, v, sizeof v);
+    return &load_ticket;
+}
+
+enum pd_err ticket_of(PGresult *r, bool parse, struct ticket_row *out)
+{
     memset(out, 0, sizeof *out);
-    if (lock && (err = rows_exist(db, &lock_ticket, 5, p)) != PD_OK)
-        return err;
-    if ((err = rows_exec_row(db, &load_ticket, 7, p, &r)) != PD_OK)
-        return err;
+    if (PQntuples(r) == 0)
+        return PD_ERR_NOT_FOUND;
     struct jtext b = { 0 };
     ticket_compose(&b, r, 0);
     jtext_key(&b, "work_orders");
     jtext_put(&b, PQgetvalue(r, 0, 8));
     jtext_put(&b, "}");
     out->json = jtext_take(&b);
-    rows_copy(out->id, sizeof out->id, id);
+    rows_copy(out->id, sizeof out->id, PQgetvalue(r, 0, 15));
     out->version = atoll(PQgetvalue(r, 0, 1));
     rows_copy(out->reporter_id, sizeof out->reporter_id, db_value(r, 0, 4));
     rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 9));
@@ -228,7 +229,6 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
     rows_copy(out->unit_id, sizeof out->unit_id, db_value(r, 0, 12));
     out->work_started = PQgetvalue(r, 0, 13)[0] == 't';
     out->in_reopen_window = PQgetvalue(r, 0, 14)[0] == 't';
-    PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
     if (out->json == NULL || (parse && out->j == NULL)) {
@@ -236,6 +236,23 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
         return PD_ERR_NOMEM;
     }
     return PD_OK;
+}
+
+enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
+                        bool parse, struct ticket_row *out)
+{
+    const char *p[TICKET_READ_PARAMS];
+    struct db_stmt *st = ticket_read(vis, id, p);
+    PGresult *r;
+    enum pd_err err;
+    memset(out, 0, sizeof *out);
+    if (lock && (err = rows_exist(db, &lock_ticket, 5, p)) != PD_OK)
+        return err;
+    if ((err = db_exec(db, st, TICKET_READ_PARAMS, p, &r)) != PD_OK)
+        return err;
+    err = ticket_of(r, parse, out);
+    PQclear(r);
+    return err;
 }
 
 /* The ticket's three clocks (src/clocks.h), as named on the wire, and their targets. */

@@ -55,6 +55,11 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
  * out->j (the actions read fields of it). */
 enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
                         bool parse, struct ticket_row *out);
+/* ticket_load in two halves, for a read that is queued (api_read): the statement and its
+ * parameters, then the ticket from its answer (PD_ERR_NOT_FOUND when it has no row). */
+#define TICKET_READ_PARAMS 7
+struct db_stmt *ticket_read(const struct ticket_scope *vis, const char *id, const char *p[TICKET_READ_PARAMS]);
+enum pd_err ticket_of(PGresult *r, bool parse, struct ticket_row *out);
 
 /* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
  * rows_versions): the live stream's check; a technician's

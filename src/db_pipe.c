@@ -1,0 +1,185 @@
+/* The pipelined read connection (db_pipe.h): libpq's pipeline mode, non-blocking, with a
+ * ring of the reads in flight. A read is [Prepare, the first time on this connection]
+ * Execute, Sync; its results are read back in the same order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "db_pipe.h"
+#include "db_private.h"
+#include "metrics.h"
+
+#define PIPE_DEPTH 256  /* reads in flight on one connection; past it a read waits its turn */
+
+struct pending {
+    db_pipe_done *done;
+    void *arg;
+    int prepare_slot;      /* the statement prepared with this read (-1: none) */
+    bool prepare_pending;  /* its Prepare's result is still to come */
+    PGresult *result;
+    enum pd_err err;
+    struct timespec sent;
+};
+
+struct db_pipe {
+    struct db_conn conn;   /* not pooled: reconnected with the pool's backoff */
+    struct pending ring[PIPE_DEPTH];
+    int head, count;
+    unsigned generation;   /* connections lost so far */
+};
+
+struct db_pipe *db_pipe_new(void)
+{
+    return calloc(1, sizeof(struct db_pipe));
+}
+
+static void complete(struct db_pipe *p)
+{
+    struct pending e = p->ring[p->head];
+    p->head = (p->head + 1) % PIPE_DEPTH;
+    p->count--;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    metrics_db_observe((double)(now.tv_sec - e.sent.tv_sec) + (double)(now.tv_nsec - e.sent.tv_nsec) / 1e9);
+    if (e.err == PD_OK && e.result == NULL)
+        e.err = PD_ERR_DB;  /* a statement that returned nothing: not one of ours */
+    if (e.err != PD_OK) {
+        PQclear(e.result);
+        e.result = NULL;
+    }
+    e.done(e.arg, e.result, e.err);
+}
+
+/* The connection is gone: every read in flight is answered "unavailable", and the next send
+ * reconnects. */
+static void lose(struct db_pipe *p)
+{
+    while (p->count > 0) {
+        struct pending *e = &p->ring[p->head];
+        PQclear(e->result);
+        e->result = NULL;
+        e->err = PD_ERR_UNAVAILABLE;
+        complete(p);
+    }
+    if (p->conn.pg != NULL)
+        PQfinish(p->conn.pg);
+    p->conn.pg = NULL;
+    p->generation++;
+}
+
+void db_pipe_free(struct db_pipe *p)
+{
+    if (p == NULL)
+        return;
+    lose(p);
+    free(p);
+}
+
+static bool ready(struct db_pipe *p)
+{
+    if (db_ensure_open(&p->conn) != PD_OK)
+        return false;
+    PGconn *pg = p->conn.pg;
+    if (PQpipelineStatus(pg) == PQ_PIPELINE_ON)
+        return true;
+    if (PQsetnonblocking(pg, 1) == 0 && PQenterPipelineMode(pg) == 1)
+        return true;
+    lose(p);
+    return false;
+}
+
+bool db_pipe_send(struct db_pipe *p, struct db_stmt *st, int n, const char *const *params,
+                  db_pipe_done *done, void *arg)
+{
+    int slot = db_stmt_slot(st);
+    if (p->count == PIPE_DEPTH || slot >= DB_MAX_STMTS || !ready(p))
+        return false;
+    PGconn *pg = p->conn.pg;
+    char name[16];
+    snprintf(name, sizeof name, "s%d", slot);
+    struct pending *e = &p->ring[(p->head + p->count) % PIPE_DEPTH];
+    *e = (struct pending){ .done = done, .arg = arg, .prepare_slot = -1 };
+    if (!db_is_prepared(&p->conn, slot)) {
+        if (!PQsendPrepare(pg, name, st->sql, 0, NULL)) {
+            lose(p);
+            return false;
+        }
+        p->conn.prepared[slot / 8] |= (unsigned char)(1u << (slot % 8));
+        e->prepare_slot = slot;
+        e->prepare_pending = true;
+    }
+    if (!PQsendQueryPrepared(pg, name, n, params, NULL, NULL, 0) || !PQpipelineSync(pg)) {
+        lose(p);  /* what was half-queued goes with the connection */
+        return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &e->sent);
+    p->count++;
+    return true;
+}
+
+bool db_pipe_flush(struct db_pipe *p)
+{
+    if (p->conn.pg == NULL)
+        return false;
+    int r = PQflush(p->conn.pg);
+    if (r < 0)
+        lose(p);
+    return r == 1;
+}
+
+/* One result of the read at the head of the ring. */
+static void take(struct db_pipe *p, PGresult *r)
+{
+    struct pending *e = &p->ring[p->head];
+    ExecStatusType s = PQresultStatus(r);
+    if (s == PGRES_PIPELINE_SYNC) {
+        PQclear(r);
+        complete(p);
+        return;
+    }
+    if (s == PGRES_COMMAND_OK && e->prepare_pending) {
+        e->prepare_pending = false;
+        PQclear(r);
+        return;
+    }
+    e->prepare_pending = false;
+    if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+        if (e->result == NULL && e->err == PD_OK) {
+            e->result = r;
+            return;
+        }
+    } else if (e->err == PD_OK) {
+        /* the first failure is the read's (a Prepare's, then the Execute it aborted) */
+        e->err = s == PGRES_PIPELINE_ABORTED ? PD_ERR_DB : db_classify(&p->conn, r);
+        if (e->prepare_slot >= 0)  /* prepared nothing: prepare it again next time */
+            p->conn.prepared[e->prepare_slot / 8] &= (unsigned char)~(1u << (e->prepare_slot % 8));
+    }
+    PQclear(r);
+}
+
+void db_pipe_read(struct db_pipe *p)
+{
+    PGconn *pg = p->conn.pg;
+    if (pg == NULL)
+        return;
+    if (!PQconsumeInput(pg)) {
+        lose(p);
+        return;
+    }
+    /* a NULL ends one command's results; two in a row: nothing more has arrived */
+    for (int nulls = 0; p->count > 0 && nulls < 2 && !PQisBusy(pg);) {
+        PGresult *r = PQgetResult(pg);
+        nulls = r == NULL ? nulls + 1 : 0;
+        if (r != NULL)
+            take(p, r);
+    }
+    if (PQstatus(pg) != CONNECTION_OK)
+        lose(p);
+}
+
+int db_pipe_socket(const struct db_pipe *p)
+{
+    return p->conn.pg != NULL ? PQsocket(p->conn.pg) : -1;
+}
+
+unsigned db_pipe_generation(const struct db_pipe *p) { return p->generation; }
