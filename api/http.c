@@ -229,11 +229,17 @@ static void read_done(void *arg, PGresult *r, enum pd_err err)
     MHD_resume_connection(c->conn);
 }
 
-void api_read(struct api_call *c, struct db_stmt *st, int n, const char *const *params, api_read_reply *reply)
+void api_read(struct api_call *c, const struct db_read *rd, api_read_reply *reply, const void *arg, size_t arg_size)
 {
     struct loop *l = this_loop;
+    if (arg_size > sizeof c->read_arg) {
+        api_error(c, PD_ERR_NOMEM, NULL);
+        return;
+    }
+    if (arg_size > 0)
+        memcpy(c->read_arg.bytes, arg, arg_size);
     if (l != NULL && !c->read_direct && !c->unit_of_work && c->db == NULL &&
-        (c->route->roles == 0 || c->session_live) && db_pipe_send(l->pipe, st, n, params, read_done, c)) {
+        (c->route->roles == 0 || c->session_live) && db_pipe_send(l->pipe, rd, read_done, c)) {
         c->read_reply = reply;
         MHD_suspend_connection(c->conn);
         return;
@@ -241,13 +247,30 @@ void api_read(struct api_call *c, struct db_stmt *st, int n, const char *const *
     PGresult *r;
     if (!api_db(c))
         return;
-    enum pd_err err = db_exec(c->db, st, n, params, &r);
-    if (err != PD_OK) {
+    enum pd_err err = db_exec_read(c->db, rd, &r);
+    if (err != PD_OK)
         api_error(c, err, NULL);
-        return;
-    }
-    reply(c, r);
-    PQclear(r);
+    else
+        reply(c, r, c->read_arg.bytes);
+}
+
+struct page_reply {
+    int limit;
+    rows_item_fn item;
+};
+
+static void reply_page(struct api_call *c, PGresult *r, const void *arg)
+{
+    const struct page_reply *pr = arg;
+    char *page = NULL;
+    enum pd_err err = rows_page(r, pr->limit, pr->item, NULL, &page);
+    api_list_result(c, err, page);
+}
+
+void api_read_page(struct api_call *c, const struct db_read *rd, int limit, rows_item_fn item)
+{
+    struct page_reply pr = { limit, item };
+    api_read(c, rd, reply_page, &pr, sizeof pr);
 }
 
 /* ---- routing and middleware --------------------------------------------------------- */
@@ -1083,12 +1106,13 @@ static void read_answered(struct request *rq)
     if (c->read_err == PD_ERR_UNAVAILABLE) {
         c->read_direct = true;
         run(rq);
+        PQclear(r);
     } else if (c->read_err != PD_OK) {
         api_error(c, c->read_err, NULL);
+        PQclear(r);
     } else {
-        reply(c, r);
+        reply(c, r, c->read_arg.bytes);
     }
-    PQclear(r);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

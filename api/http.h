@@ -92,9 +92,10 @@ struct api_call {
     const char *params[API_MAX_PARAMS];
     json_t *j_body;                      /* parsed body for JSON routes (owned) */
     struct db_conn *db;                  /* acquired on first api_db(), released after */
-    void (*read_reply)(struct api_call *c, PGresult *r);  /* api_read's, while its read is queued */
+    void (*read_reply)(struct api_call *c, PGresult *r, const void *arg);  /* api_read's, while its read is queued */
     PGresult *read_result;               /* the queued read's answer (owned), or NULL and: */
     enum pd_err read_err;
+    union { char bytes[64]; void *align; } read_arg;  /* the handler's state for its reply */
     bool read_direct;                    /* run reads on the request's own connection */
     bool unit_of_work;                   /* a change: api_db() opens the request's unit */
     bool session_live;                   /* the caller's session is known live: no check */
@@ -119,13 +120,17 @@ struct api_call {
     struct api_scope scope;              /* built from who by authentication */
 };
 
-/* A read of one statement, replied by reply(c, r) (r is cleared after it; a failure is
- * replied by api_error instead). Outside a unit of work and for a session known live, it
- * is queued on the event loop's pipelined connection (src/db_pipe.h) and the request waits,
+/* A read of one statement, replied by reply(c, r, arg): r is its answer (reply PQclears it),
+ * arg a copy of the handler's arg_size bytes (at most 64) at arg. A failure is replied by
+ * api_error instead. Outside a unit of work and for a session known live, the read is
+ * queued on the event loop's pipelined connection (src/db_pipe.h) and the request waits,
  * holding no thread, for its answer; otherwise it runs on the request's connection. Either
  * way the handler returns at once and does nothing after. */
-typedef void api_read_reply(struct api_call *c, PGresult *r);
-void api_read(struct api_call *c, struct db_stmt *st, int n, const char *const *params, api_read_reply *reply);
+typedef void api_read_reply(struct api_call *c, PGresult *r, const void *arg);
+void api_read(struct api_call *c, const struct db_read *rd, api_read_reply *reply, const void *arg, size_t arg_size);
+/* api_read of a list's page, replied as api_list_result: rows_page of limit items, each
+ * item(…, NULL) (item NULL: the first column as it is). */
+void api_read_page(struct api_call *c, const struct db_read *rd, int limit, rows_item_fn item);
 
 /* Starts the server on cfg's port and bind address; returns 0 or -1. */
 int http_start(const struct route *routes, size_t n_routes);

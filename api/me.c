@@ -46,12 +46,14 @@ void notifications_index(struct api_call *c)
     verr_init(&v);
     api_page(c, &v, &pg);
     api_list_filters(c, &notification_list_spec, &v, values);
-    if (!api_valid(c, &v) || !api_db(c))
+    struct db_read rd;
+    if (!api_valid(c, &v))
         return;
-    char *page = NULL;
     const char *lang = api_set_language(c) ? "zh" : "en";
-    enum pd_err err = notification_list(c->db, c->who.org, c->who.sub, lang, values, &pg, &page);
-    api_list_result(c, err, page);
+    if (!notification_list_read(c->who.org, c->who.sub, lang, values, &pg, &rd))
+        api_error(c, PD_ERR_NOMEM, NULL);
+    else
+        api_read_page(c, &rd, pg.limit, NULL);
 }
 
 /* The inbox actions take no fields: an empty object or no body. */

@@ -222,17 +222,21 @@ void tickets_index(struct api_call *c)
     verr_init(&v);
     api_page(c, &v, &pg);
     api_list_filters(c, &ticket_list_spec, &v, values);
-    if (!api_valid(c, &v) || !visibility(c, &vis) || !api_db(c))
+    struct db_read rd;
+    if (!api_valid(c, &v) || !visibility(c, &vis))
         return;
-    char *page = NULL;
-    enum pd_err err = ticket_list(c->db, &vis.s, values, &pg, &page);
-    api_list_result(c, err, page);
+    if (!ticket_list_read(&vis.s, values, &pg, &rd))
+        api_error(c, PD_ERR_NOMEM, NULL);
+    else
+        api_read_page(c, &rd, pg.limit, ticket_list_item);
 }
 
-static void show_ticket(struct api_call *c, PGresult *r)
+static void show_ticket(struct api_call *c, PGresult *r, const void *arg)
 {
     struct ticket_row t;
+    (void)arg;
     enum pd_err err = ticket_of(r, false, &t);
+    PQclear(r);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
@@ -245,9 +249,12 @@ static void show_ticket(struct api_call *c, PGresult *r)
 void tickets_show(struct api_call *c)
 {
     struct vis vis;
-    const char *id = api_path_id(c), *p[TICKET_READ_PARAMS];
-    if (id != NULL && visibility(c, &vis))
-        api_read(c, ticket_read(&vis.s, id, p), TICKET_READ_PARAMS, p, show_ticket);
+    struct db_read rd;
+    const char *id = api_path_id(c);
+    if (id == NULL || !visibility(c, &vis))
+        return;
+    ticket_read(&vis.s, id, &rd);
+    api_read(c, &rd, show_ticket, NULL, 0);
 }
 
 static enum pd_err act_update(struct api_call *c, void *row, const char *to, const void *in,

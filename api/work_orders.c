@@ -56,6 +56,19 @@ static void release_obj(void *row) { wo_row_free(&((struct wo_obj *)row)->w); }
 
 static const struct api_resource wo_resource = { &work_order_machine, load_obj, release_obj };
 
+struct order_page {
+    int limit;
+    bool queue;
+};
+
+static void reply_orders(struct api_call *c, PGresult *r, const void *arg)
+{
+    const struct order_page *op = arg;
+    char *page = NULL;
+    enum pd_err err = work_order_page(r, op->limit, op->queue, actions_text, c, &page);
+    api_list_result(c, err, page);
+}
+
 void work_orders_index(struct api_call *c)
 {
     struct verr v;
@@ -77,13 +90,16 @@ void work_orders_index(struct api_call *c)
         verr_add(&v, "view", "technicians see mine or queue");
     if (f.view != WO_VIEW_ALL && (filtered || api_query(c, "cursor")))
         verr_add(&v, "view", "mine and queue take only status and limit");
-    if (!api_valid(c, &v) || !api_db(c))
+    if (!api_valid(c, &v))
         return;
-    char *page = NULL;
     const char *sc[4];
+    struct db_read rd;
+    struct order_page op = { pg.limit, f.view == WO_VIEW_QUEUE };
     api_scope_params(c, sc);
-    enum pd_err err = work_order_list(c->db, sc, &f, &pg, actions_text, c, &page);
-    api_list_result(c, err, page);
+    if (!work_order_list_read(sc, &f, &pg, &rd))
+        api_error(c, PD_ERR_NOMEM, NULL);
+    else
+        api_read(c, &rd, reply_orders, &op, sizeof op);
 }
 
 void work_orders_show(struct api_call *c)

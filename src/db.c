@@ -486,6 +486,11 @@ enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *co
     return db_exec_binary(c, st, n, params, NULL, NULL, 0, res);
 }
 
+enum pd_err db_exec_read(struct db_conn *c, const struct db_read *rd, PGresult **res)
+{
+    return db_exec(c, rd->st, rd->n, rd->p, res);
+}
+
 enum pd_err db_exec_sql(struct db_conn *c, const char *sql)
 {
     PGresult *r = PQexec(c->pg, sql);

@@ -20,6 +20,16 @@ struct db_stmt {
 
 struct db_conn;
 
+/* A read of one statement as a builder describes it, to run now or to queue (api_read): the
+ * statement and its parameters, which point into what the builder was given or into own[]
+ * (parameters it made, such as a page's limit). */
+struct db_read {
+    struct db_stmt *st;
+    int n;
+    const char *p[DB_MAX_PARAMS];
+    char own[2][24];
+};
+
 int db_pool_init(const char *url, int size);
 void db_pool_close(void);
 /* Connections in use and idle (for /metrics). */
@@ -52,6 +62,8 @@ enum pd_err db_exec(struct db_conn *c, struct db_stmt *st, int n, const char *co
 enum pd_err db_exec_binary(struct db_conn *c, struct db_stmt *st, int n,
                            const char *const *params, const int *lengths, const int *formats,
                            int result_format, PGresult **res);
+/* db_exec of a described read. */
+enum pd_err db_exec_read(struct db_conn *c, const struct db_read *rd, PGresult **res);
 /* Runs literal SQL without parameters (BEGIN, COMMIT, migration files). */
 enum pd_err db_exec_sql(struct db_conn *c, const char *sql);
 

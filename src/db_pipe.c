@@ -88,10 +88,9 @@ static bool ready(struct db_pipe *p)
     return false;
 }
 
-bool db_pipe_send(struct db_pipe *p, struct db_stmt *st, int n, const char *const *params,
-                  db_pipe_done *done, void *arg)
+bool db_pipe_send(struct db_pipe *p, const struct db_read *rd, db_pipe_done *done, void *arg)
 {
-    int slot = db_stmt_slot(st);
+    int slot = db_stmt_slot(rd->st);
     if (p->count == PIPE_DEPTH || slot >= DB_MAX_STMTS || !ready(p))
         return false;
     PGconn *pg = p->conn.pg;
@@ -100,7 +99,7 @@ bool db_pipe_send(struct db_pipe *p, struct db_stmt *st, int n, const char *cons
     struct pending *e = &p->ring[(p->head + p->count) % PIPE_DEPTH];
     *e = (struct pending){ .done = done, .arg = arg, .prepare_slot = -1 };
     if (!db_is_prepared(&p->conn, slot)) {
-        if (!PQsendPrepare(pg, name, st->sql, 0, NULL)) {
+        if (!PQsendPrepare(pg, name, rd->st->sql, 0, NULL)) {
             lose(p);
             return false;
         }
@@ -108,7 +107,7 @@ bool db_pipe_send(struct db_pipe *p, struct db_stmt *st, int n, const char *cons
         e->prepare_slot = slot;
         e->prepare_pending = true;
     }
-    if (!PQsendQueryPrepared(pg, name, n, params, NULL, NULL, 0) || !PQpipelineSync(pg)) {
+    if (!PQsendQueryPrepared(pg, name, rd->n, rd->p, NULL, NULL, 0) || !PQpipelineSync(pg)) {
         lose(p);  /* what was half-queued goes with the connection */
         return false;
     }

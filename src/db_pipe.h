@@ -22,8 +22,7 @@ void db_pipe_free(struct db_pipe *p);
 
 /* Queues st; false (nothing queued) when the connection is down or its buffer is full: run
  * the read another way. Sent by the next db_pipe_flush. */
-bool db_pipe_send(struct db_pipe *p, struct db_stmt *st, int n, const char *const *params,
-                  db_pipe_done *done, void *arg);
+bool db_pipe_send(struct db_pipe *p, const struct db_read *rd, db_pipe_done *done, void *arg);
 /* Sends what is queued. True while some is left to send (wait until the socket is writable). */
 bool db_pipe_flush(struct db_pipe *p);
 /* The socket is readable: completes every read whose answer has arrived. */

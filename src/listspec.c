@@ -241,9 +241,8 @@ static struct shape *shape_for(const struct list_spec *s, unsigned long mask, bo
     return sh;
 }
 
-enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
-                     const char *const values[], const struct page *pg, rows_item_fn item,
-                     const void *ctx, char **out)
+bool list_read(const struct list_spec *s, const char *const base[], const char *const values[],
+               const struct page *pg, struct db_read *out)
 {
     struct page_params pp;
     rows_page_params(pg, &pp);
@@ -259,19 +258,33 @@ enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *
     bool catch_all;
     struct shape *sh = shape_for(s, mask, &catch_all);
     if (sh == NULL)
-        return PD_ERR_NOMEM;
-    const char *p[DB_MAX_PARAMS];
+        return false;
     int n = 0;
     for (int i = 0; i < s->n_base; i++)
         if (sh->used & (1u << i))
-            p[n++] = base[i];
+            out->p[n++] = base[i];
     for (int i = 0; i < s->n_filters; i++)
         if (catch_all || values[i] != NULL)
-            p[n++] = values[i];
+            out->p[n++] = values[i];
     if (catch_all || pp.after_us != NULL) {
-        p[n++] = pp.after_us;
-        p[n++] = pp.after_id;
+        out->p[n++] = pp.after_us;  /* into pg */
+        out->p[n++] = pp.after_id;
     }
-    p[n++] = pp.limit;
-    return rows_exec_page(db, &sh->st, n, p, pg->limit, item, ctx, out);
+    snprintf(out->own[0], sizeof out->own[0], "%s", pp.limit);
+    out->p[n++] = out->own[0];
+    out->st = &sh->st;
+    out->n = n;
+    return true;
+}
+
+enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],
+                     const char *const values[], const struct page *pg, rows_item_fn item,
+                     const void *ctx, char **out)
+{
+    struct db_read rd;
+    PGresult *r;
+    if (!list_read(s, base, values, pg, &rd))
+        return PD_ERR_NOMEM;
+    enum pd_err err = db_exec_read(db, &rd, &r);
+    return err != PD_OK ? err : rows_page(r, pg->limit, item, ctx, out);
 }

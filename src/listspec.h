@@ -68,6 +68,10 @@ void list_check(const struct list_spec *s, const char *const raw[], struct verr 
 /* The checked value of the filter named param (NULL: absent or unknown). */
 const char *list_value(const struct list_spec *s, const char *const values[], const char *param);
 
+/* The list's read for base parameters (n_base of them), the checked values and the page
+ * (whose cursor it points into); false when out of memory. */
+bool list_read(const struct list_spec *s, const char *const base[], const char *const values[],
+               const struct page *pg, struct db_read *out);
 /* Runs the list for base parameters (n_base of them), the checked values and the page;
  * *out is the text {items, next_cursor} (rows_page: item NULL or the list's own). */
 enum pd_err list_run(struct db_conn *db, const struct list_spec *s, const char *const base[],

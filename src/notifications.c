@@ -26,11 +26,11 @@ DB_STMT(read_notification,
 DB_STMT(read_all_notifications,
     "UPDATE notifications SET read_at = now() WHERE org_id = $1 AND user_id = $2 AND read_at IS NULL");
 
-enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, const char *lang,
-                              const char *const values[], const struct page *pg, char **out)
+bool notification_list_read(const char *org, const char *user, const char *lang, const char *const values[],
+                            const struct page *pg, struct db_read *out)
 {
     const char *base[] = { org, user, lang };
-    return list_run(db, &notification_list_spec, base, values, pg, NULL, NULL, out);
+    return list_read(&notification_list_spec, base, values, pg, out);
 }
 
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,

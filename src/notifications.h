@@ -10,9 +10,10 @@
 
 /* The list's filters (GET /v1/me/notifications) and statement shapes. */
 extern const struct list_spec notification_list_spec;
-/* The page as text (rows_page), its titles and bodies in lang ("zh" or "en"). */
-enum pd_err notification_list(struct db_conn *db, const char *org, const char *user, const char *lang,
-                              const char *const values[], const struct page *pg, char **out);
+/* The page's read (its rows are the items; false: out of memory), its titles and bodies in
+ * lang ("zh" or "en"). */
+bool notification_list_read(const char *org, const char *user, const char *lang, const char *const values[],
+                            const struct page *pg, struct db_read *out);
 /* Marks one read (idempotent) and gives it in lang; PD_ERR_NOT_FOUND when it is not the user's. */
 enum pd_err notification_read(struct db_conn *db, const char *org, const char *user, const char *id,
                               const char *lang, json_t **out);

@@ -193,7 +193,7 @@ static void ticket_compose(struct jtext *b, PGresult *r, int row)
     jtext_members(b, PQgetvalue(r, row, 3));
 }
 
-static void ticket_item(struct jtext *b, PGresult *r, int row, const void *ctx)
+void ticket_list_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 {
     (void)ctx;
     ticket_compose(b, r, row);
@@ -201,12 +201,11 @@ static void ticket_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 }
 
 
-struct db_stmt *ticket_read(const struct ticket_scope *vis, const char *id, const char *p[TICKET_READ_PARAMS])
+void ticket_read(const struct ticket_scope *vis, const char *id, struct db_read *out)
 {
-    const char *v[TICKET_READ_PARAMS] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], id,
-                                          vis->reveal_pii ? "true" : "false", vis->worker };
-    memcpy(p, v, sizeof v);
-    return &load_ticket;
+    *out = (struct db_read){ .st = &load_ticket, .n = 7,
+                             .p = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3], id,
+                                    vis->reveal_pii ? "true" : "false", vis->worker } };
 }
 
 enum pd_err ticket_of(PGresult *r, bool parse, struct ticket_row *out)
@@ -241,14 +240,14 @@ enum pd_err ticket_of(PGresult *r, bool parse, struct ticket_row *out)
 enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, const char *id, bool lock,
                         bool parse, struct ticket_row *out)
 {
-    const char *p[TICKET_READ_PARAMS];
-    struct db_stmt *st = ticket_read(vis, id, p);
+    struct db_read rd;
     PGresult *r;
     enum pd_err err;
+    ticket_read(vis, id, &rd);
     memset(out, 0, sizeof *out);
-    if (lock && (err = rows_exist(db, &lock_ticket, 5, p)) != PD_OK)
+    if (lock && (err = rows_exist(db, &lock_ticket, 5, rd.p)) != PD_OK)
         return err;
-    if ((err = db_exec(db, st, TICKET_READ_PARAMS, p, &r)) != PD_OK)
+    if ((err = db_exec_read(db, &rd, &r)) != PD_OK)
         return err;
     err = ticket_of(r, parse, out);
     PQclear(r);
@@ -353,13 +352,14 @@ enum pd_err ticket_create(struct db_conn *db, const struct ticket_scope *vis, co
     return err;
 }
 
-enum pd_err ticket_list(struct db_conn *db, const struct ticket_scope *vis, const char *const values[],
-                        const struct page *pg, char **out)
+bool ticket_list_read(const struct ticket_scope *vis, const char *const values[], const struct page *pg,
+                      struct db_read *out)
 {
     const char *base[] = { vis->scope[0], vis->scope[1], vis->scope[2], vis->scope[3],
                            vis->reveal_pii ? "true" : "false", vis->worker };
-    return list_run(db, &ticket_list_spec, base, values, pg, ticket_item, NULL, out);
+    return list_read(&ticket_list_spec, base, values, pg, out);
 }
+
 
 /* A ticket event from the status the caller read (to NULL: no transition), with at most one
  * notice (NULL: none). */

@@ -57,8 +57,7 @@ enum pd_err ticket_load(struct db_conn *db, const struct ticket_scope *vis, cons
                         bool parse, struct ticket_row *out);
 /* ticket_load in two halves, for a read that is queued (api_read): the statement and its
  * parameters, then the ticket from its answer (PD_ERR_NOT_FOUND when it has no row). */
-#define TICKET_READ_PARAMS 7
-struct db_stmt *ticket_read(const struct ticket_scope *vis, const char *id, const char *p[TICKET_READ_PARAMS]);
+void ticket_read(const struct ticket_scope *vis, const char *id, struct db_read *out);
 enum pd_err ticket_of(PGresult *r, bool parse, struct ticket_row *out);
 
 /* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
@@ -68,9 +67,10 @@ enum pd_err ticket_versions(struct db_conn *db, const struct ticket_scope *vis, 
 
 /* The list's filters (query parameters) and statement shapes; values are list_check's. */
 extern const struct list_spec ticket_list_spec;
-/* The page as text (rows_page). */
-enum pd_err ticket_list(struct db_conn *db, const struct ticket_scope *vis, const char *const values[],
-                        const struct page *pg, char **out);
+/* The page's read (false: out of memory), and each of its rows as an item (rows_page). */
+bool ticket_list_read(const struct ticket_scope *vis, const char *const values[], const struct page *pg,
+                      struct db_read *out);
+void ticket_list_item(struct jtext *b, PGresult *r, int row, const void *ctx);
 
 /* patch: validated JSON of the fields to change (owners: description, visit_window,
  * attachment_ids, checked with attachment_check_usable; staff: kind, category, priority).

@@ -295,20 +295,26 @@ static void order_item(struct jtext *b, PGresult *r, int row, const void *ctx)
     free(actions);
 }
 
-enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
-                            const struct page *pg, wo_actions_fn actions, const void *ctx, char **out)
+bool work_order_list_read(const char *const scope[4], const struct wo_filter *f, const struct page *pg,
+                          struct db_read *out)
 {
-    struct order_items x = { actions, ctx, f->view == WO_VIEW_QUEUE };
-    if (f->view != WO_VIEW_ALL) {
-        char lim[8];
-        snprintf(lim, sizeof lim, "%d", pg->limit % 1000);
-        bool in_status = !x.queue && f->status != NULL;  /* the queue is of dispatched orders */
-        const char *p[] = { scope[0], scope[1], scope[2], scope[3], in_status ? f->status : lim, lim };
-        struct db_stmt *st = x.queue ? (scope[1] != NULL ? &list_queue_in_communities : &list_queue)
-                                     : in_status ? &list_my_orders_in : &list_my_open_orders;
-        return rows_exec_page(db, st, in_status ? 6 : 5, p, pg->limit, order_item, &x, out);
-    }
-    return list_run(db, &work_order_list_spec, scope, f->values, pg, order_item, &x, out);
+    if (f->view == WO_VIEW_ALL)
+        return list_read(&work_order_list_spec, scope, f->values, pg, out);
+    bool queue = f->view == WO_VIEW_QUEUE;
+    bool in_status = !queue && f->status != NULL;  /* the queue is of dispatched orders */
+    out->st = queue ? (scope[1] != NULL ? &list_queue_in_communities : &list_queue)
+                    : in_status ? &list_my_orders_in : &list_my_open_orders;
+    out->n = in_status ? 6 : 5;
+    snprintf(out->own[0], sizeof out->own[0], "%d", pg->limit % 1000);
+    const char *p[] = { scope[0], scope[1], scope[2], scope[3], in_status ? f->status : out->own[0], out->own[0] };
+    memcpy(out->p, p, sizeof p);
+    return true;
+}
+
+enum pd_err work_order_page(PGresult *r, int limit, bool queue, wo_actions_fn actions, const void *ctx, char **out)
+{
+    struct order_items x = { actions, ctx, queue };
+    return rows_page(r, limit, order_item, &x, out);
 }
 
 enum pd_err work_order_versions(struct db_conn *db, const char *const scope[4], const char *technician,

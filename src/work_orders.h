@@ -68,8 +68,10 @@ struct wo_filter {
 /* The allowed_actions of w (its status, assignee_id, mode, caller_in_department) for the
  * caller in ctx, as a JSON array literal; caller frees; NULL when out of memory. */
 typedef char *(*wo_actions_fn)(const struct wo_row *w, const void *ctx);
-/* The page as text (rows_page), each item with actions(…). */
-enum pd_err work_order_list(struct db_conn *db, const char *const scope[4], const struct wo_filter *f,
-                            const struct page *pg, wo_actions_fn actions, const void *ctx, char **out);
+/* The page's read (false: out of memory), then the page from its answer (rows_page), each
+ * item with actions(…, ctx); queue: the view read was the queue. */
+bool work_order_list_read(const char *const scope[4], const struct wo_filter *f, const struct page *pg,
+                          struct db_read *out);
+enum pd_err work_order_page(PGresult *r, int limit, bool queue, wo_actions_fn actions, const void *ctx, char **out);
 
 #endif
