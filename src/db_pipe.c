@@ -77,6 +77,8 @@ void db_pipe_free(struct db_pipe *p)
 
 static bool ready(struct db_pipe *p)
 {
+    if (p->conn.pg != NULL && PQstatus(p->conn.pg) != CONNECTION_OK)
+        lose(p);  /* before reconnecting: what was in flight on it is answered */
     if (db_ensure_open(&p->conn) != PD_OK)
         return false;
     PGconn *pg = p->conn.pg;
