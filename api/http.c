@@ -49,9 +49,16 @@
 #define CONNECTION_MEMORY (64 * 1024)
 #define UNIT_ATTEMPTS 3                      /* runs of a unit of work aborted by 40001/40P01 */
 
-/* One event loop per HTTP thread: a libmicrohttpd daemon of its own on the shared listening
- * socket, its pipelined read connection and a wake-up eventfd, in one epoll set. A request
- * is served on the loop that accepted its connection. */
+/* One event loop per HTTP thread: a libmicrohttpd daemon of its own, the shared listening
+ * socket, its pipelined read connection and a wake-up eventfd, in one epoll set. The loop
+ * that accepts a connection hands it to the loop with the fewest (through that loop's inbox),
+ * which serves its requests from then on. */
+#define INBOX 64
+struct handoff {
+    int fd;
+    struct sockaddr_storage addr;
+    socklen_t len;
+};
 struct loop {
     struct MHD_Daemon *d;
     struct db_pipe *pipe;
@@ -60,13 +67,20 @@ struct loop {
     int pipe_fd;              /* the pipe's socket as registered in ep (-1: none) */
     unsigned pipe_gen;        /* … for this connection of the pipe */
     bool pipe_out;            /* … for writing too */
+    bool again;               /* requests were resumed after this round's MHD_run: run again */
+    bool listening;           /* the listening socket is in ep */
+    long long accept_after_ms;  /* out of descriptors: accepting again after this */
+    atomic_int load;          /* connections open on it, and handed to it */
+    pthread_mutex_t inbox_lock;
+    struct handoff inbox[INBOX];  /* connections handed to it by another loop */
+    int n_inbox;
     pthread_t thread;
 };
-enum { EV_DAEMON, EV_PIPE, EV_WAKE };
+enum { EV_DAEMON, EV_PIPE, EV_WAKE, EV_LISTEN };
 static struct loop *loops;
 static int n_loops;
 static int listener = -1;
-static atomic_bool stopping;
+static atomic_bool quiescing, stopping;
 static _Thread_local struct loop *this_loop;
 static struct sockaddr_in bind_addr;
 static const struct route *table;
@@ -227,6 +241,8 @@ static void read_done(void *arg, PGresult *r, enum pd_err err)
     c->read_result = r;
     c->read_err = err;
     MHD_resume_connection(c->conn);
+    if (this_loop != NULL)  /* on the loop's thread (else http_stop, answering what is left) */
+        this_loop->again = true;
 }
 
 void api_read(struct api_call *c, const struct db_read *rd, api_read_reply *reply, const void *arg, size_t arg_size)
@@ -596,8 +612,24 @@ static const char *id_literal(int n, const char ids[][PD_UUID_LEN + 1], char *bu
 }
 
 void *api_stream_handle(struct api_call *c) { return c->conn; }
+/* Wakes a loop from another thread (libmicrohttpd in external mode has no signal of its own). */
+static void loop_wake(struct loop *l)
+{
+    uint64_t one = 1;
+    if (write(l->wake, &one, sizeof one) < 0 && errno != EAGAIN)
+        log_msg(LOG_WARN, NULL, "loop_wake - %s", strerror(errno));
+}
+
 void api_stream_park(void *handle) { MHD_suspend_connection(handle); }
-void api_stream_wake(void *handle) { MHD_resume_connection(handle); }
+
+void api_stream_wake(void *handle)
+{
+    MHD_resume_connection(handle);
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(handle, MHD_CONNECTION_INFO_DAEMON);
+    for (int i = 0; info != NULL && i < n_loops; i++)
+        if (loops[i].d == info->daemon)
+            loop_wake(&loops[i]);
+}
 
 /* The caller's scope (struct api_scope), from the verified token. */
 static void build_scope(struct api_call *c)
@@ -1233,39 +1265,149 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Registers the pipe's socket in the loop's epoll set as it is now: none, another connection
- * (a lost one left the set when it closed), or writable wanted. */
-static void watch_pipe(struct loop *l, bool out)
+ * (a lost one left the set when it closed), or writable wanted. False when it cannot. */
+static bool watch_pipe(struct loop *l, bool out)
 {
     int fd = db_pipe_socket(l->pipe);
     unsigned gen = db_pipe_generation(l->pipe);
     if (fd == l->pipe_fd && gen == l->pipe_gen && out == l->pipe_out)
-        return;
+        return true;
     struct epoll_event ev = { .events = EPOLLIN | (out ? EPOLLOUT : 0), .data.u32 = EV_PIPE };
-    if (fd >= 0 && fd == l->pipe_fd && gen == l->pipe_gen)
-        epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
-    else if (fd >= 0 && epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
-        epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev);
+    bool same = fd == l->pipe_fd && gen == l->pipe_gen;
+    if (fd >= 0 && epoll_ctl(l->ep, same ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) != 0 &&
+        (same || errno != EEXIST || epoll_ctl(l->ep, EPOLL_CTL_MOD, fd, &ev) != 0)) {
+        log_msg(LOG_ERROR, NULL, "watch_pipe - epoll_ctl: %s", strerror(errno));
+        return false;
+    }
     l->pipe_fd = fd;
     l->pipe_gen = gen;
     l->pipe_out = out;
+    return true;
 }
 
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The listening socket in the loop's set, unless the server is quiescing or the process ran
+ * out of descriptors a moment ago. */
+static void listen_or_not(struct loop *l)
+{
+    bool want = !atomic_load(&quiescing) && mono_ms() >= l->accept_after_ms;
+    if (want == l->listening)
+        return;
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = EV_LISTEN };
+    if (epoll_ctl(l->ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listener, &ev) == 0)
+        l->listening = want;
+}
+
+/* A connection to l's daemon (which closes it if it cannot take it). */
+static void take_connection(struct loop *l, const struct handoff *h)
+{
+    if (MHD_add_connection(l->d, h->fd, (const struct sockaddr *)&h->addr, h->len) != MHD_YES)
+        atomic_fetch_sub(&l->load, 1);
+}
+
+/* The connections other loops handed to this one. */
+static void take_inbox(struct loop *l)
+{
+    struct handoff got[INBOX];
+    pthread_mutex_lock(&l->inbox_lock);
+    int n = l->n_inbox;
+    memcpy(got, l->inbox, (size_t)n * sizeof got[0]);
+    l->n_inbox = 0;
+    pthread_mutex_unlock(&l->inbox_lock);
+    for (int i = 0; i < n; i++)
+        take_connection(l, &got[i]);
+}
+
+/* Counts a connection's end against its loop's load (libmicrohttpd's notice, on the loop). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_state,
+                          enum MHD_ConnectionNotificationCode what)
+{
+    (void)cls, (void)conn, (void)socket_state;
+    if (what == MHD_CONNECTION_NOTIFY_CLOSED && this_loop != NULL)
+        atomic_fetch_sub(&this_loop->load, 1);
+}
+
+/* The connections waiting to be accepted (a round's worth), each to the least loaded loop. */
+static void accept_some(struct loop *l)
+{
+    for (int i = 0; i < INBOX; i++) {
+        struct handoff h = { .len = sizeof h.addr };
+        h.fd = accept4(listener, (struct sockaddr *)&h.addr, &h.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (h.fd < 0) {
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                log_msg(LOG_WARN, NULL, "accept - %s: pausing for 100 ms", strerror(errno));
+                l->accept_after_ms = mono_ms() + 100;
+            }
+            return;
+        }
+        struct loop *to = l;
+        for (int k = 0; k < n_loops; k++)
+            if (atomic_load(&loops[k].load) < atomic_load(&to->load))
+                to = &loops[k];
+        atomic_fetch_add(&to->load, 1);
+        bool handed = false;
+        if (to != l) {
+            pthread_mutex_lock(&to->inbox_lock);
+            if ((handed = to->n_inbox < INBOX))
+                to->inbox[to->n_inbox++] = h;
+            pthread_mutex_unlock(&to->inbox_lock);
+        }
+        if (handed) {
+            loop_wake(to);
+        } else {
+            if (to != l) {
+                atomic_fetch_sub(&to->load, 1);
+                atomic_fetch_add(&l->load, 1);
+            }
+            take_connection(l, &h);
+        }
+    }
+}
+
+#define PIPE_STALL_MS 35000  /* past statement_timeout (src/db.c): the peer is gone */
+
+/* One round: wait for the daemon's sockets, the pipe's answers or a wake-up; serve what is
+ * ready (and the requests the answers resumed); send the reads those requests queued. */
 static void *loop_main(void *arg)
 {
     struct loop *l = arg;
     this_loop = l;
     bool out = false;
     while (!atomic_load(&stopping)) {
-        watch_pipe(l, out);
-        MHD_UNSIGNED_LONG_LONG wait_ms;
-        int timeout = MHD_get_timeout(l->d, &wait_ms) == MHD_YES ? (wait_ms < 1000 ? (int)wait_ms : 1000) : 1000;
+        listen_or_not(l);
+        if (!watch_pipe(l, out))
+            db_pipe_reset(l->pipe);  /* its reads run again on pooled connections */
+        MHD_UNSIGNED_LONG_LONG wait_ms = 1000;
+        if (l->again || MHD_get_timeout(l->d, &wait_ms) != MHD_YES || wait_ms > 1000)
+            wait_ms = l->again ? 0 : 1000;
+        if (!l->listening && !atomic_load(&quiescing) && wait_ms > 100)
+            wait_ms = 100;  /* to listen again soon */
         struct epoll_event ev[8];
-        int n = epoll_wait(l->ep, ev, 8, timeout);
-        for (int i = 0; i < n; i++)
-            if (ev[i].data.u32 == EV_PIPE)
+        int n = epoll_wait(l->ep, ev, 8, (int)wait_ms);
+        for (int i = 0; i < n; i++) {
+            if (ev[i].data.u32 == EV_PIPE) {
                 db_pipe_read(l->pipe);  /* answers resume their requests, served just below */
+            } else if (ev[i].data.u32 == EV_LISTEN) {
+                accept_some(l);
+            } else if (ev[i].data.u32 == EV_WAKE) {
+                uint64_t count;
+                if (read(l->wake, &count, sizeof count) < 0 && errno != EAGAIN)
+                    log_msg(LOG_WARN, NULL, "loop_main - %s", strerror(errno));
+                take_inbox(l);
+            }
+        }
+        db_pipe_check(l->pipe, PIPE_STALL_MS);
+        l->again = false;
         MHD_run(l->d);
-        out = db_pipe_flush(l->pipe);   /* the reads the requests just queued */
+        int answered;
+        out = db_pipe_flush(l->pipe, &answered);  /* the reads the requests just queued */
+        l->again |= answered > 0;
     }
     return NULL;
 }
@@ -1286,17 +1428,19 @@ static int open_listener(void)
 static int loop_start(struct loop *l, unsigned int connection_limit)
 {
     /* suspend/resume: a queued read or an open event stream parks its connection */
-    unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET |
+                         MHD_ALLOW_SUSPEND_RESUME;
     l->pipe_fd = -1;
+    pthread_mutex_init(&l->inbox_lock, NULL);
     l->ep = epoll_create1(EPOLL_CLOEXEC);
     l->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     l->pipe = db_pipe_new();
     l->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
-                            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listener,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_END);
@@ -1341,20 +1485,21 @@ void http_stop(void)
 {
     /* stop accepting, let requests in progress finish (10 s at most; idle for 100 ms means
      * the connections already accepted have been served too), then close */
+    atomic_store(&quiescing, true);
     for (int i = 0; i < n_loops; i++)
-        MHD_quiesce_daemon(loops[i].d);
+        loop_wake(&loops[i]);
     for (int i = 0, idle = 0; i < 1000 && idle < 10; i++) {
         idle = atomic_load(&in_flight) > 0 ? 0 : idle + 1;
         usleep(10000);
     }
     atomic_store(&stopping, true);
     for (int i = 0; i < n_loops; i++) {
-        uint64_t one = 1;
-        if (write(loops[i].wake, &one, sizeof one) < 0)
-            log_msg(LOG_WARN, NULL, "http_stop - cannot wake event loop %d", i);
+        loop_wake(&loops[i]);
         pthread_join(loops[i].thread, NULL);
     }
     for (int i = 0; i < n_loops; i++) {
+        for (int k = 0; k < loops[i].n_inbox; k++)  /* handed over as the loops stopped */
+            close(loops[i].inbox[k].fd);
         db_pipe_free(loops[i].pipe);  /* reads still queued resume their requests, which close */
         MHD_stop_daemon(loops[i].d);
         close(loops[i].ep);

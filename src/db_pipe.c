@@ -118,16 +118,6 @@ bool db_pipe_send(struct db_pipe *p, const struct db_read *rd, db_pipe_done *don
     return true;
 }
 
-bool db_pipe_flush(struct db_pipe *p)
-{
-    if (p->conn.pg == NULL)
-        return false;
-    int r = PQflush(p->conn.pg);
-    if (r < 0)
-        lose(p);
-    return r == 1;
-}
-
 /* One result of the read at the head of the ring. */
 static void take(struct db_pipe *p, PGresult *r)
 {
@@ -140,6 +130,7 @@ static void take(struct db_pipe *p, PGresult *r)
     }
     if (s == PGRES_COMMAND_OK && e->prepare_pending) {
         e->prepare_pending = false;
+        e->prepare_slot = -1;  /* prepared: a failure of the Execute leaves it so */
         PQclear(r);
         return;
     }
@@ -150,33 +141,78 @@ static void take(struct db_pipe *p, PGresult *r)
             return;
         }
     } else if (e->err == PD_OK) {
-        /* the first failure is the read's (a Prepare's, then the Execute it aborted) */
-        e->err = s == PGRES_PIPELINE_ABORTED ? PD_ERR_DB : db_classify(&p->conn, r);
+        /* the first failure is the read's (a Prepare's, then the Execute it aborted). A
+         * statement whose Prepare failed ahead of this read (26000): run it elsewhere */
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        e->err = s == PGRES_PIPELINE_ABORTED ? PD_ERR_DB
+               : state != NULL && strcmp(state, "26000") == 0 ? PD_ERR_UNAVAILABLE
+               : db_classify(&p->conn, r);
         if (e->prepare_slot >= 0)  /* prepared nothing: prepare it again next time */
             p->conn.prepared[e->prepare_slot / 8] &= (unsigned char)~(1u << (e->prepare_slot % 8));
     }
     PQclear(r);
 }
 
-void db_pipe_read(struct db_pipe *p)
+/* Completes the reads whose answers libpq holds already: a send may read what has arrived
+ * into its buffer (so the socket shows nothing more), and so may PQconsumeInput. */
+static int collect(struct db_pipe *p)
 {
     PGconn *pg = p->conn.pg;
-    if (pg == NULL)
-        return;
-    if (!PQconsumeInput(pg)) {
-        lose(p);
-        return;
-    }
+    int done = 0;
     /* a NULL ends one command's results; two in a row: nothing more has arrived */
-    for (int nulls = 0; p->count > 0 && nulls < 2 && !PQisBusy(pg);) {
+    for (int nulls = 0; pg != NULL && p->count > 0 && nulls < 2 && !PQisBusy(pg);) {
         PGresult *r = PQgetResult(pg);
         nulls = r == NULL ? nulls + 1 : 0;
+        if (r != NULL && PQresultStatus(r) == PGRES_PIPELINE_SYNC)
+            done++;
         if (r != NULL)
             take(p, r);
     }
-    if (PQstatus(pg) != CONNECTION_OK)
+    if (pg != NULL && PQstatus(pg) != CONNECTION_OK) {
+        done += p->count;
+        lose(p);
+    }
+    return done;
+}
+
+void db_pipe_read(struct db_pipe *p)
+{
+    if (p->conn.pg == NULL)
+        return;
+    if (!PQconsumeInput(p->conn.pg)) {
+        lose(p);
+        return;
+    }
+    collect(p);
+}
+
+bool db_pipe_flush(struct db_pipe *p, int *answered)
+{
+    *answered = 0;
+    if (p->conn.pg == NULL)
+        return false;
+    int r = PQflush(p->conn.pg);
+    if (r < 0) {
+        *answered = p->count;
+        lose(p);
+        return false;
+    }
+    *answered = collect(p);
+    return r == 1;
+}
+
+void db_pipe_check(struct db_pipe *p, int timeout_ms)
+{
+    if (p->count == 0)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const struct timespec *t = &p->ring[p->head].sent;
+    if ((now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000 > timeout_ms)
         lose(p);
 }
+
+void db_pipe_reset(struct db_pipe *p) { lose(p); }
 
 int db_pipe_socket(const struct db_pipe *p)
 {

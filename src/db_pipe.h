@@ -23,10 +23,16 @@ void db_pipe_free(struct db_pipe *p);
 /* Queues st; false (nothing queued) when the connection is down or its buffer is full: run
  * the read another way. Sent by the next db_pipe_flush. */
 bool db_pipe_send(struct db_pipe *p, const struct db_read *rd, db_pipe_done *done, void *arg);
-/* Sends what is queued. True while some is left to send (wait until the socket is writable). */
-bool db_pipe_flush(struct db_pipe *p);
+/* Sends what is queued, then completes the reads whose answers libpq read meanwhile
+ * (*answered: how many were completed, their requests to serve before sleeping). True while
+ * some is left to send (wait until the socket is writable). */
+bool db_pipe_flush(struct db_pipe *p, int *answered);
 /* The socket is readable: completes every read whose answer has arrived. */
 void db_pipe_read(struct db_pipe *p);
+/* Drops a connection whose oldest read has waited more than timeout_ms (a peer gone without
+ * a reset), or on the caller's say: what was in flight is answered PD_ERR_UNAVAILABLE. */
+void db_pipe_check(struct db_pipe *p, int timeout_ms);
+void db_pipe_reset(struct db_pipe *p);
 
 /* The connection's socket (-1 when none), to watch for reading; the generation changes with
  * each connection lost, so that a new socket with the same number is told apart. */
