@@ -68,9 +68,9 @@ struct loop {
     unsigned pipe_gen;        /* … for this connection of the pipe */
     bool pipe_out;            /* … for writing too */
     bool again;               /* requests were resumed after this round's MHD_run: run again */
-    bool listening;           /* the listening socket is in ep */
+    atomic_bool listening;    /* the listening socket is in ep */
     long long accept_after_ms;  /* out of descriptors: accepting again after this */
-    atomic_int load;          /* connections open on it, and handed to it */
+    atomic_int open, handed;  /* its load: connections open on it, and handed to it */
     pthread_mutex_t inbox_lock;
     struct handoff inbox[INBOX];  /* connections handed to it by another loop */
     int n_inbox;
@@ -624,11 +624,14 @@ void api_stream_park(void *handle) { MHD_suspend_connection(handle); }
 
 void api_stream_wake(void *handle)
 {
-    MHD_resume_connection(handle);
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(handle, MHD_CONNECTION_INFO_DAEMON);
+    struct loop *l = NULL;
     for (int i = 0; info != NULL && i < n_loops; i++)
         if (loops[i].d == info->daemon)
-            loop_wake(&loops[i]);
+            l = &loops[i];
+    MHD_resume_connection(handle);
+    if (l != NULL)
+        loop_wake(l);
 }
 
 /* The caller's scope (struct api_scope), from the verified token. */
@@ -1145,6 +1148,11 @@ static void read_answered(struct request *rq)
     } else {
         reply(c, r, c->read_arg.bytes);
     }
+    /* keep the pipe's backend writing while this round serves its answers: the socket holds
+     * about 200 KiB, a few pages of a list, and a backend that fills it waits for the next
+     * round */
+    if (this_loop != NULL)
+        db_pipe_read(this_loop->pipe);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -1297,19 +1305,22 @@ static long long mono_ms(void)
 static void listen_or_not(struct loop *l)
 {
     bool want = !atomic_load(&quiescing) && mono_ms() >= l->accept_after_ms;
-    if (want == l->listening)
+    if (want == atomic_load(&l->listening))
         return;
     struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = EV_LISTEN };
     if (epoll_ctl(l->ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listener, &ev) == 0)
-        l->listening = want;
+        atomic_store(&l->listening, want);
+    else
+        log_msg(LOG_WARN, NULL, "listen_or_not - epoll_ctl: %s", strerror(errno));
 }
 
 /* A connection to l's daemon (which closes it if it cannot take it). */
 static void take_connection(struct loop *l, const struct handoff *h)
 {
-    if (MHD_add_connection(l->d, h->fd, (const struct sockaddr *)&h->addr, h->len) != MHD_YES)
-        atomic_fetch_sub(&l->load, 1);
+    MHD_add_connection(l->d, h->fd, (const struct sockaddr *)&h->addr, h->len);
 }
+
+static int load_of(struct loop *l) { return atomic_load(&l->open) + atomic_load(&l->handed); }
 
 /* The connections other loops handed to this one. */
 static void take_inbox(struct loop *l)
@@ -1320,17 +1331,18 @@ static void take_inbox(struct loop *l)
     memcpy(got, l->inbox, (size_t)n * sizeof got[0]);
     l->n_inbox = 0;
     pthread_mutex_unlock(&l->inbox_lock);
+    atomic_fetch_sub(&l->handed, n);
     for (int i = 0; i < n; i++)
         take_connection(l, &got[i]);
 }
 
-/* Counts a connection's end against its loop's load (libmicrohttpd's notice, on the loop). */
+/* Counts the connections open on a loop (cls), from libmicrohttpd's notices. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_state,
                           enum MHD_ConnectionNotificationCode what)
 {
-    (void)cls, (void)conn, (void)socket_state;
-    if (what == MHD_CONNECTION_NOTIFY_CLOSED && this_loop != NULL)
-        atomic_fetch_sub(&this_loop->load, 1);
+    struct loop *l = cls;
+    (void)conn, (void)socket_state;
+    atomic_fetch_add(&l->open, what == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
 /* The connections waiting to be accepted (a round's worth), each to the least loaded loop. */
@@ -1339,6 +1351,8 @@ static void accept_some(struct loop *l)
     for (int i = 0; i < INBOX; i++) {
         struct handoff h = { .len = sizeof h.addr };
         h.fd = accept4(listener, (struct sockaddr *)&h.addr, &h.len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (h.fd < 0 && (errno == ECONNABORTED || errno == EPROTO || errno == EINTR))
+            continue;  /* that one is gone; the next may be there */
         if (h.fd < 0) {
             if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
                 log_msg(LOG_WARN, NULL, "accept - %s: pausing for 100 ms", strerror(errno));
@@ -1348,25 +1362,21 @@ static void accept_some(struct loop *l)
         }
         struct loop *to = l;
         for (int k = 0; k < n_loops; k++)
-            if (atomic_load(&loops[k].load) < atomic_load(&to->load))
+            if (load_of(&loops[k]) < load_of(to))
                 to = &loops[k];
-        atomic_fetch_add(&to->load, 1);
         bool handed = false;
         if (to != l) {
             pthread_mutex_lock(&to->inbox_lock);
-            if ((handed = to->n_inbox < INBOX))
+            if ((handed = to->n_inbox < INBOX)) {
                 to->inbox[to->n_inbox++] = h;
+                atomic_fetch_add(&to->handed, 1);
+            }
             pthread_mutex_unlock(&to->inbox_lock);
         }
-        if (handed) {
+        if (handed)
             loop_wake(to);
-        } else {
-            if (to != l) {
-                atomic_fetch_sub(&to->load, 1);
-                atomic_fetch_add(&l->load, 1);
-            }
+        else
             take_connection(l, &h);
-        }
     }
 }
 
@@ -1425,7 +1435,9 @@ static int open_listener(void)
     return fd;
 }
 
-static int loop_start(struct loop *l, unsigned int connection_limit)
+/* A loop ready to run (its thread is started once every loop is ready: any may hand
+ * connections to any other). */
+static int loop_init(struct loop *l, unsigned int connection_limit)
 {
     /* suspend/resume: a queued read or an open event stream parks its connection */
     unsigned int flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_NO_LISTEN_SOCKET |
@@ -1440,7 +1452,7 @@ static int loop_start(struct loop *l, unsigned int connection_limit)
                             MHD_OPTION_CONNECTION_LIMIT, connection_limit,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
                             MHD_OPTION_END);
@@ -1449,8 +1461,7 @@ static int loop_start(struct loop *l, unsigned int connection_limit)
     struct epoll_event wake_ev = { .events = EPOLLIN, .data.u32 = EV_WAKE };
     if (l->ep < 0 || l->wake < 0 || l->pipe == NULL || info == NULL ||
         epoll_ctl(l->ep, EPOLL_CTL_ADD, info->epoll_fd, &daemon_ev) != 0 ||
-        epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake, &wake_ev) != 0 ||
-        pthread_create(&l->thread, NULL, loop_main, l) != 0)
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, l->wake, &wake_ev) != 0)
         return -1;
     return 0;
 }
@@ -1474,7 +1485,12 @@ int http_start(const struct route *routes, size_t n_routes)
     n_loops = g_config.http_threads;
     loops = calloc((size_t)n_loops, sizeof *loops);
     for (int i = 0; loops != NULL && i < n_loops; i++)
-        if (loop_start(&loops[i], (unsigned int)(4096 / n_loops + 1)) != 0) {
+        if (loop_init(&loops[i], (unsigned int)(4096 / n_loops + 1)) != 0) {
+            log_msg(LOG_ERROR, NULL, "http_start - cannot set up event loop %d", i);
+            return -1;
+        }
+    for (int i = 0; loops != NULL && i < n_loops; i++)
+        if (pthread_create(&loops[i].thread, NULL, loop_main, &loops[i]) != 0) {
             log_msg(LOG_ERROR, NULL, "http_start - cannot start event loop %d", i);
             return -1;
         }
@@ -1488,6 +1504,13 @@ void http_stop(void)
     atomic_store(&quiescing, true);
     for (int i = 0; i < n_loops; i++)
         loop_wake(&loops[i]);
+    for (int i = 0, k = 0; k < n_loops && i < 100; i++) {  /* then refuse new connections */
+        for (k = 0; k < n_loops && !atomic_load(&loops[k].listening); k++)
+            ;
+        if (k < n_loops)
+            usleep(10000);
+    }
+    close(listener);
     for (int i = 0, idle = 0; i < 1000 && idle < 10; i++) {
         idle = atomic_load(&in_flight) > 0 ? 0 : idle + 1;
         usleep(10000);
@@ -1506,5 +1529,4 @@ void http_stop(void)
         close(loops[i].wake);
     }
     free(loops);
-    close(listener);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include "db_pipe.h"
 #include "db_private.h"
@@ -175,15 +176,21 @@ static int collect(struct db_pipe *p)
     return done;
 }
 
+/* Reads the socket dry: PQconsumeInput takes one buffer's worth (16 KiB at first), and a
+ * batch of list pages is many times that, which the backend would otherwise hand over a
+ * round of the loop at a time, blocked in between. */
 void db_pipe_read(struct db_pipe *p)
 {
-    if (p->conn.pg == NULL)
-        return;
-    if (!PQconsumeInput(p->conn.pg)) {
-        lose(p);
-        return;
+    for (int i = 0; i < 256 && p->conn.pg != NULL; i++) {
+        if (!PQconsumeInput(p->conn.pg)) {
+            lose(p);
+            return;
+        }
+        collect(p);
+        int waiting = 0;
+        if (p->conn.pg == NULL || ioctl(PQsocket(p->conn.pg), FIONREAD, &waiting) != 0 || waiting == 0)
+            return;
     }
-    collect(p);
 }
 
 bool db_pipe_flush(struct db_pipe *p, int *answered)
