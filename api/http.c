@@ -69,6 +69,7 @@ struct loop {
     bool pipe_out;            /* … for writing too */
     bool again;               /* requests were resumed after this round's MHD_run: run again */
     atomic_bool listening;    /* the listening socket is in ep */
+    atomic_bool quiesced;     /* saw quiescing with the listening socket out of ep: for good */
     long long accept_after_ms;  /* out of descriptors: accepting again after this */
     atomic_int open, handed;  /* its load: connections open on it, and handed to it */
     pthread_mutex_t inbox_lock;
@@ -1304,14 +1305,18 @@ static long long mono_ms(void)
  * out of descriptors a moment ago. */
 static void listen_or_not(struct loop *l)
 {
-    bool want = !atomic_load(&quiescing) && mono_ms() >= l->accept_after_ms;
-    if (want == atomic_load(&l->listening))
-        return;
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = EV_LISTEN };
-    if (epoll_ctl(l->ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listener, &ev) == 0)
-        atomic_store(&l->listening, want);
-    else
-        log_msg(LOG_WARN, NULL, "listen_or_not - epoll_ctl: %s", strerror(errno));
+    bool quiescing_now = atomic_load(&quiescing);
+    bool want = !quiescing_now && mono_ms() >= l->accept_after_ms;
+    if (want != atomic_load(&l->listening)) {
+        struct epoll_event ev = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.u32 = EV_LISTEN };
+        bool ok = epoll_ctl(l->ep, want ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listener, &ev) == 0;
+        if (!ok)
+            log_msg(LOG_WARN, NULL, "listen_or_not - epoll_ctl: %s", strerror(errno));
+        if (ok || !want)  /* not wanted: out of the set, or never in it */
+            atomic_store(&l->listening, want);
+    }
+    if (quiescing_now && !atomic_load(&l->listening))
+        atomic_store(&l->quiesced, true);  /* it will not listen again */
 }
 
 /* A connection to l's daemon (which closes it if it cannot take it). */
@@ -1331,9 +1336,10 @@ static void take_inbox(struct loop *l)
     memcpy(got, l->inbox, (size_t)n * sizeof got[0]);
     l->n_inbox = 0;
     pthread_mutex_unlock(&l->inbox_lock);
-    atomic_fetch_sub(&l->handed, n);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         take_connection(l, &got[i]);
+        atomic_fetch_sub(&l->handed, 1);  /* after: counted as open by now */
+    }
 }
 
 /* Counts the connections open on a loop (cls), from libmicrohttpd's notices. */
@@ -1504,13 +1510,15 @@ void http_stop(void)
     atomic_store(&quiescing, true);
     for (int i = 0; i < n_loops; i++)
         loop_wake(&loops[i]);
-    for (int i = 0, k = 0; k < n_loops && i < 100; i++) {  /* then refuse new connections */
-        for (k = 0; k < n_loops && !atomic_load(&loops[k].listening); k++)
+    int quiet = 0;  /* loops done with the listening socket; when all are, it closes now */
+    for (int i = 0; quiet < n_loops && i < 100; i++) {
+        for (quiet = 0; quiet < n_loops && atomic_load(&loops[quiet].quiesced); quiet++)
             ;
-        if (k < n_loops)
+        if (quiet < n_loops)
             usleep(10000);
     }
-    close(listener);
+    if (quiet == n_loops)
+        close(listener);
     for (int i = 0, idle = 0; i < 1000 && idle < 10; i++) {
         idle = atomic_load(&in_flight) > 0 ? 0 : idle + 1;
         usleep(10000);
@@ -1528,5 +1536,7 @@ void http_stop(void)
         close(loops[i].ep);
         close(loops[i].wake);
     }
+    if (quiet < n_loops)
+        close(listener);
     free(loops);
 }

@@ -178,9 +178,15 @@ static int collect(struct db_pipe *p)
 
 /* Reads the socket dry: PQconsumeInput takes one buffer's worth (16 KiB at first), and a
  * batch of list pages is many times that, which the backend would otherwise hand over a
- * round of the loop at a time, blocked in between. */
+ * round of the loop at a time, blocked in between. (Over TLS, FIONREAD counts what OpenSSL
+ * has not yet decrypted: the drain may stop early, and the next round reads the rest.) */
 void db_pipe_read(struct db_pipe *p)
 {
+    if (p->count == 0 && p->conn.pg != NULL) {  /* nothing awaited: only keep libpq current */
+        if (!PQconsumeInput(p->conn.pg))
+            lose(p);
+        return;
+    }
     for (int i = 0; i < 256 && p->conn.pg != NULL; i++) {
         if (!PQconsumeInput(p->conn.pg)) {
             lose(p);
