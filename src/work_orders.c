@@ -118,15 +118,19 @@ DB_STMT(list_my_orders_in,
 /* The queue of a technician of the whole org (no $2)... */
 DB_STMT(list_queue, ORDERS_BY_DUE(QUEUED) "$5");
 /* ...and of one with communities: each community's first page by its own index (a read of at
- * most a page per community, however long the other communities' queues), then merged. */
+ * most a page per community, however long the other communities' queues), then merged. Only
+ * the keys are read per community (an index-only scan of work_orders_queue_by_community);
+ * the documents, for the merged page alone. */
 DB_STMT(list_queue_in_communities,
-    "SELECT q.doc, 0, q.id, " ORDER_FACTS_OF("q") " "
-    "FROM (SELECT DISTINCT unnest($2::uuid[])) AS c (id) "
-    "CROSS JOIN LATERAL (SELECT w.doc, w.id, " ORDER_FACTS ", w.priority, w.resolve_due FROM work_orders w "
-    "  WHERE w.org_id = $1 AND w.community_id = c.id AND " QUEUED " "
-    "  ORDER BY w.priority, w.resolve_due, w.id LIMIT $5) q "
-    "WHERE $3::uuid[] IS NULL "
-    "ORDER BY q.priority, q.resolve_due, q.id LIMIT $5");
+    "SELECT o.doc, 0, o.id, " ORDER_FACTS_OF("o") " "
+    "FROM (SELECT q.id, q.priority, q.resolve_due FROM (SELECT DISTINCT unnest($2::uuid[])) AS c (id) "
+    "  CROSS JOIN LATERAL (SELECT w.id, w.priority, w.resolve_due FROM work_orders w "
+    "    WHERE w.org_id = $1 AND w.community_id = c.id AND " QUEUED " "
+    "    ORDER BY w.priority, w.resolve_due, w.id LIMIT $5) q "
+    "  WHERE $3::uuid[] IS NULL "
+    "  ORDER BY q.priority, q.resolve_due, q.id LIMIT $5) k "
+    "JOIN work_orders o ON o.org_id = $1 AND o.id = k.id "
+    "ORDER BY k.priority, k.resolve_due, k.id");
 
 void wo_row_free(struct wo_row *w)
 {
