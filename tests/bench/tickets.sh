@@ -118,12 +118,30 @@ SQL
 
 UNIT=$(sql -At -c "SELECT id FROM units WHERE org_id = '$ORG' AND community_id = '$BUSY' ORDER BY number LIMIT 1")
 
+# fill_queue TOKEN: the technician's queue a full page (21 waiting) at both volumes. The
+# generator dispatches only the last two days' tickets, a quarter to a queue: 3 wait at 100k
+# and 42 at 1M, and 1M against 100k would compare a page of 20 with a page of 3. Made through
+# the API, as the desk would: tickets in 新苑小区, each dispatched to engineering's queue.
+fill_queue() {
+    local id _
+    for _ in $(seq 1 21); do
+        id=$(curl -fs -X POST "http://127.0.0.1:$PORT/v1/tickets" -H "authorization: Bearer $1" \
+                 -H 'content-type: application/json' \
+                 -d "{\"kind\":\"repair\",\"unit_id\":\"$UNIT\",\"category\":\"plumbing\",\"description\":\"楼道水管渗水\",\"channel\":\"phone\",\"reporter_name\":\"张先生\",\"reporter_phone\":\"13800000001\"}" |
+             node -e 'let s = ""; process.stdin.on("data", (d) => { s += d; }).on("end", () => console.log(JSON.parse(s).id))')
+        curl -fs -o /dev/null -X POST "http://127.0.0.1:$PORT/v1/tickets/$id/dispatch" -H "authorization: Bearer $1" \
+             -H 'content-type: application/json' -d '{"mode":"queue","department":"engineering"}' ||
+            { echo "cannot dispatch $id to the queue"; exit 1; }
+    done
+}
+
 # measure LABEL TICKETS → R[<read>_{rps,avg,p99,pg}_LABEL], R[rss_LABEL]
 measure() {
     start_server "$PORT"
     local admin tech read
     admin=$(token "$PORT") tech=$(token "$PORT" "$TECH_LOGIN")
     [ -n "$tech" ] || { echo "the technician $TECH_LOGIN cannot log in"; exit 1; }
+    [ "$1" = small ] && fill_queue "$admin"
     get_lua "$admin" "$2"
     path_lua list "$admin" "/v1/tickets?community_id=$BUSY&limit=20"
     path_lua mine "$tech" "/v1/work-orders?view=mine"
@@ -175,6 +193,9 @@ measure large "$LARGE"
 # run is kept under 8,000 tickets (pgbench: a fixed count; wrk: a duration from the
 # warm-up's rate).
 CREATE_T0=$(sql -At -c "SELECT now()")
+# today's counter as the create found it (fill_queue's tickets keep their numbers)
+CREATE_LAST=$(sql -At -c "SELECT coalesce(max(last), 0) FROM day_numbers WHERE org_id = '$ORG' AND series = 'BX'
+                          AND day = (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date")
 reset_day() {
     # wrk stops without waiting for the requests it leaves in flight: their tickets would
     # commit after the deletes below and collide with the next run's numbers
@@ -187,7 +208,8 @@ reset_day() {
         -c "DELETE FROM events WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM clocks WHERE org_id = '$ORG' AND subject_type = 'ticket' AND subject_id IN (SELECT id FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0')" \
         -c "DELETE FROM tickets WHERE org_id = '$ORG' AND created_at >= '$CREATE_T0'" \
-        -c "DELETE FROM day_numbers WHERE org_id = '$ORG' AND series = 'BX' AND day >= (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date"
+        -c "UPDATE day_numbers SET last = $CREATE_LAST WHERE org_id = '$ORG' AND series = 'BX' AND day = (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date" \
+        -c "DELETE FROM day_numbers WHERE org_id = '$ORG' AND series = 'BX' AND (last = 0 OR day > (timestamptz '$CREATE_T0' AT TIME ZONE 'Asia/Shanghai')::date)"
 }
 
 echo "== create: POST /v1/tickets (admin, by phone) at $LARGE tickets"
