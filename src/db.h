@@ -21,13 +21,13 @@ struct db_stmt {
 struct db_conn;
 
 /* A read of one statement as a builder describes it, to run now or to queue (api_read): the
- * statement and its parameters, which point into what the builder was given or into own[]
- * (parameters it made, such as a page's limit). */
+ * statement and its parameters, which point into what the builder was given or into limit
+ * (a page's limit, the one parameter a builder makes). */
 struct db_read {
     struct db_stmt *st;
     int n;
     const char *p[DB_MAX_PARAMS];
-    char own[2][24];
+    char limit[24];
 };
 
 int db_pool_init(const char *url, int size);

@@ -270,8 +270,8 @@ bool list_read(const struct list_spec *s, const char *const base[], const char *
         out->p[n++] = pp.after_us;  /* into pg */
         out->p[n++] = pp.after_id;
     }
-    snprintf(out->own[0], sizeof out->own[0], "%s", pp.limit);
-    out->p[n++] = out->own[0];
+    snprintf(out->limit, sizeof out->limit, "%s", pp.limit);
+    out->p[n++] = out->limit;
     out->st = &sh->st;
     out->n = n;
     return true;

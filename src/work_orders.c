@@ -309,8 +309,8 @@ bool work_order_list_read(const char *const scope[4], const struct wo_filter *f,
     out->st = queue ? (scope[1] != NULL ? &list_queue_in_communities : &list_queue)
                     : in_status ? &list_my_orders_in : &list_my_open_orders;
     out->n = in_status ? 6 : 5;
-    snprintf(out->own[0], sizeof out->own[0], "%d", pg->limit % 1000);
-    const char *p[] = { scope[0], scope[1], scope[2], scope[3], in_status ? f->status : out->own[0], out->own[0] };
+    snprintf(out->limit, sizeof out->limit, "%d", pg->limit % 1000);
+    const char *p[] = { scope[0], scope[1], scope[2], scope[3], in_status ? f->status : out->limit, out->limit };
     memcpy(out->p, p, sizeof p);
     return true;
 }
