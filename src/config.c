@@ -104,7 +104,9 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
     if (int_var(get, cls, "REFRESH_TTL", 30 * 86400, 300, 365L * 86400, &v, err, errlen))
         return -1;
     cfg->refresh_ttl = (int)v;
-    if (int_var(get, cls, "HTTP_THREADS", 2L * (cores > 0 ? cores : 1), 1, 256, &v, err, errlen))
+    /* four event loops per core: each has its own pipelined PostgreSQL backend, and the reads
+     * queued on a backend that is short of CPU wait for it (README, "Event loops") */
+    if (int_var(get, cls, "HTTP_THREADS", 4L * (cores > 0 ? cores : 1), 1, 256, &v, err, errlen))
         return -1;
     cfg->http_threads = (int)v;
     /* one connection per HTTP worker plus two for background jobs */

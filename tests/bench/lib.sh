@@ -11,7 +11,7 @@ declare -A R  # R[get_avg_small] … : the measurements
 # of it removed on exit unless KEEP_DB=1.
 bench_database() {
     PGDIR=${PGDIR:-var/pg-bench} PGPORT=${PGPORT:-54339} DB=${DB:-propdesk_bench_$1}
-    DURATION=${DURATION:-8} CONNS=${CONNS:-64} HTTP_THREADS=${HTTP_THREADS:-4} RUNS=${RUNS:-1}
+    DURATION=${DURATION:-8} CONNS=${CONNS:-64} HTTP_THREADS=${HTTP_THREADS:-$((4 * $(nproc)))} RUNS=${RUNS:-1}
     PG_CLIENTS=${PG_CLIENTS:-2 8}
     WORK=$(mktemp -d "/tmp/propdesk-bench-$1.XXXXXX")
     SERVER="" STARTED_CLUSTER=0 OWN_DB=0

@@ -31,8 +31,8 @@ START_TEST(test_defaults)
     char err[256];
     ck_assert_int_eq(parse(env, 4, &cfg, err, sizeof err), 0);
     ck_assert_int_eq(cfg.port, 8080);
-    ck_assert_int_eq(cfg.http_threads, 8);
-    ck_assert_int_eq(cfg.db_pool_size, 10);
+    ck_assert_int_eq(cfg.http_threads, 16);
+    ck_assert_int_eq(cfg.db_pool_size, 18);
     ck_assert_uint_eq(cfg.max_body_bytes, 1048576);
     ck_assert_uint_eq(cfg.attachment_max_bytes, 10485760);
     ck_assert_int_eq(cfg.access_ttl, 900);
@@ -47,10 +47,10 @@ START_TEST(test_defaults)
     ck_assert_str_eq(cfg.database_url, "");
 
     ck_assert_int_eq(parse(env, 1, &cfg, err, sizeof err), 0);
-    ck_assert_int_eq(cfg.http_threads, 2);
-    ck_assert_int_eq(cfg.db_pool_size, 4);
+    ck_assert_int_eq(cfg.http_threads, 4);
+    ck_assert_int_eq(cfg.db_pool_size, 6);
     ck_assert_int_eq(parse(env, 0, &cfg, err, sizeof err), 0);     /* unknown core count */
-    ck_assert_int_eq(cfg.http_threads, 2);
+    ck_assert_int_eq(cfg.http_threads, 4);
 }
 END_TEST
 
