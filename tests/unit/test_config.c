@@ -51,6 +51,9 @@ START_TEST(test_defaults)
     ck_assert_int_eq(cfg.db_pool_size, 6);
     ck_assert_int_eq(parse(env, 0, &cfg, err, sizeof err), 0);     /* unknown core count */
     ck_assert_int_eq(cfg.http_threads, 4);
+    ck_assert_int_eq(parse(env, 64, &cfg, err, sizeof err), 0);    /* many cores: 32 loops */
+    ck_assert_int_eq(cfg.http_threads, 32);
+    ck_assert_int_eq(cfg.db_pool_size, 34);
 }
 END_TEST
 
