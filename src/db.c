@@ -38,7 +38,7 @@ static void notice_ignore(void *arg, const char *message)
     (void)message;
 }
 
-PGconn *db_open_pg(const char *url)
+PGconn *db_open_pg(const char *url, const char *application_name)
 {
     const char *keys[] = { "dbname", "connect_timeout", "options", "application_name", NULL };
     /* force_generic_plan: every statement is written for one generic plan, prepared once per
@@ -48,7 +48,7 @@ PGconn *db_open_pg(const char *url)
      * results over 10,000 answers 1.6 s → 0.2 s) */
     const char *vals[] = { url, "3",
                            "-c TimeZone=UTC -c statement_timeout=30000 -c plan_cache_mode=force_generic_plan -c jit=off",
-                           "propdesk", NULL };
+                           application_name != NULL ? application_name : "propdesk", NULL };
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (pg != NULL && PQstatus(pg) == CONNECTION_OK)
         PQsetNoticeProcessor(pg, notice_ignore, NULL);
@@ -67,7 +67,7 @@ enum pd_err db_ensure_open(struct db_conn *c)
         PQfinish(c->pg);
     memset(c->prepared, 0, sizeof c->prepared);
     c->in_tx = false;
-    c->pg = db_open_pg(pool.url);
+    c->pg = db_open_pg(pool.url, c->application_name);
     if (c->pg != NULL && PQstatus(c->pg) == CONNECTION_OK) {
         c->backoff_ms = 0;
         c->retry_at_ms = 0;
@@ -205,7 +205,7 @@ enum pd_err db_connect_once(const char *url, struct db_conn **out)
     struct db_conn *c = calloc(1, sizeof *c);
     if (c == NULL)
         return PD_ERR_NOMEM;
-    c->pg = db_open_pg(url);
+    c->pg = db_open_pg(url, NULL);
     if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
         fprintf(stderr, "propdesk: cannot connect to the database: %s",
                 c->pg != NULL ? PQerrorMessage(c->pg) : "out of memory\n");

@@ -31,7 +31,10 @@ struct db_pipe {
 
 struct db_pipe *db_pipe_new(void)
 {
-    return calloc(1, sizeof(struct db_pipe));
+    struct db_pipe *p = calloc(1, sizeof(struct db_pipe));
+    if (p != NULL)
+        p->conn.application_name = "propdesk-pipe";
+    return p;
 }
 
 static void complete(struct db_pipe *p)
@@ -48,6 +51,7 @@ static void complete(struct db_pipe *p)
         PQclear(e.result);
         e.result = NULL;
     }
+    metrics_pipe_answered();
     e.done(e.arg, e.result, e.err);
 }
 
@@ -62,8 +66,10 @@ static void lose(struct db_pipe *p)
         e->err = PD_ERR_UNAVAILABLE;
         complete(p);
     }
-    if (p->conn.pg != NULL)
+    if (p->conn.pg != NULL) {
         PQfinish(p->conn.pg);
+        metrics_pipe_lost();
+    }
     p->conn.pg = NULL;
     p->generation++;
 }
@@ -72,6 +78,9 @@ void db_pipe_free(struct db_pipe *p)
 {
     if (p == NULL)
         return;
+    if (p->conn.pg != NULL)
+        PQfinish(p->conn.pg);  /* closed, not lost */
+    p->conn.pg = NULL;
     lose(p);
     free(p);
 }
@@ -116,6 +125,7 @@ bool db_pipe_send(struct db_pipe *p, const struct db_read *rd, db_pipe_done *don
     }
     clock_gettime(CLOCK_MONOTONIC, &e->sent);
     p->count++;
+    metrics_pipe_queued();
     return true;
 }
 

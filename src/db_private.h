@@ -19,6 +19,7 @@ struct db_conn {
     bool retryable;         /* a statement failed with 40001/40P01 since db_acquire */
     char tag[65];           /* the request id, for log lines ("" outside requests) */
     bool pooled;
+    const char *application_name;  /* as pg_stat_activity shows it; NULL: "propdesk" */
     long long retry_at_ms;  /* earliest time to try reconnecting */
     long long failed_at_ms; /* when the last connect failed */
     int backoff_ms;
@@ -28,7 +29,7 @@ struct db_conn {
     char message[256];
 };
 
-PGconn *db_open_pg(const char *url);
+PGconn *db_open_pg(const char *url, const char *application_name);
 /* Makes c usable, reconnecting when needed and allowed by the backoff. */
 enum pd_err db_ensure_open(struct db_conn *c);
 /* Records a failed result (r NULL: the connection's error) on c and classifies it. */

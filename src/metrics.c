@@ -18,6 +18,8 @@ static atomic_ulong status_count[SLOTS][600];
 /* the database's round trips, and the job table's claims */
 static atomic_ulong db_bucket[N_BUCKETS + 1], db_sum_us;
 static atomic_ulong job_claims, job_runs, job_failures;
+static atomic_ulong pipe_reads, pipe_losses;
+static atomic_long pipe_in_flight;
 static atomic_ulong bucket_count[SLOTS][N_BUCKETS + 1];
 static atomic_ulong sum_us[SLOTS];
 
@@ -42,6 +44,16 @@ void metrics_db_observe(double seconds)
     atomic_fetch_add_explicit(&db_bucket[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&db_sum_us, (unsigned long)(seconds * 1e6), memory_order_relaxed);
 }
+
+void metrics_pipe_queued(void)
+{
+    atomic_fetch_add_explicit(&pipe_reads, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&pipe_in_flight, 1, memory_order_relaxed);
+}
+
+void metrics_pipe_answered(void) { atomic_fetch_sub_explicit(&pipe_in_flight, 1, memory_order_relaxed); }
+
+void metrics_pipe_lost(void) { atomic_fetch_add_explicit(&pipe_losses, 1, memory_order_relaxed); }
 
 void metrics_jobs_observe(int ran, int failed)
 {
@@ -172,9 +184,19 @@ char *metrics_render(const char *const *methods, const char *const *names, size_
             "# HELP propdesk_db_pool_size Configured database pool size.\n"
             "# TYPE propdesk_db_pool_size gauge\n"
             "propdesk_db_pool_size %d\n", g->pool_in_use, g->pool_idle, g->pool_size);
-    put(&b, "# HELP propdesk_db_query_duration_seconds Round trips of statements to the database.\n"
+    put(&b, "# HELP propdesk_db_query_duration_seconds Round trips of statements to the database (a pipelined "
+            "read's includes its wait behind the reads ahead of it).\n"
             "# TYPE propdesk_db_query_duration_seconds histogram\n");
     histogram(&b, "propdesk_db_query_duration_seconds", "", db_bucket, &db_sum_us);
+    put(&b, "# HELP propdesk_db_pipe_reads_total Reads queued on the event loops' pipelined connections.\n"
+            "# TYPE propdesk_db_pipe_reads_total counter\npropdesk_db_pipe_reads_total %lu\n"
+            "# HELP propdesk_db_pipe_reads_in_flight Pipelined reads queued and not yet answered.\n"
+            "# TYPE propdesk_db_pipe_reads_in_flight gauge\npropdesk_db_pipe_reads_in_flight %ld\n"
+            "# HELP propdesk_db_pipe_lost_total Pipelined connections lost (their reads ran again on the pool).\n"
+            "# TYPE propdesk_db_pipe_lost_total counter\npropdesk_db_pipe_lost_total %lu\n",
+        atomic_load_explicit(&pipe_reads, memory_order_relaxed),
+        atomic_load_explicit(&pipe_in_flight, memory_order_relaxed),
+        atomic_load_explicit(&pipe_losses, memory_order_relaxed));
     put(&b, "# HELP propdesk_jobs_claims_total Claims of the job table (each takes up to a batch of due jobs).\n"
             "# TYPE propdesk_jobs_claims_total counter\npropdesk_jobs_claims_total %lu\n"
             "# HELP propdesk_jobs_runs_total Jobs run (successfully or not).\n"

@@ -58,6 +58,14 @@ test('metrics for operators: the process, the build, the database, the jobs, the
   assert.ok(Math.abs(Number(m.match(/^process_start_time_seconds (\d+)/m)[1]) - Date.now() / 1000) < 3600);
   assert.ok(Number(m.match(/^propdesk_db_query_duration_seconds_count (\d+)/m)[1]) > 0, 'database round trips are timed');
   assert.match(m, /^propdesk_db_query_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
+  // the event loops' pipelined reads: a session's second read is queued on its loop's pipe
+  const token = await login('admin');
+  for (let i = 0; i < 2; i++) assert.equal((await get('/v1/tickets?limit=1', { token })).status, 200);
+  const p = (await get('/metrics')).text;
+  for (const name of ['propdesk_db_pipe_reads_total', 'propdesk_db_pipe_reads_in_flight', 'propdesk_db_pipe_lost_total'])
+    assert.match(p, new RegExp(`^# TYPE ${name} (gauge|counter)\n${name} \\d+$`, 'm'), name);
+  assert.ok(Number(p.match(/^propdesk_db_pipe_reads_total (\d+)/m)[1]) > 0, 'reads went through the pipes');
+  assert.equal(p.match(/^propdesk_db_pipe_reads_in_flight (\d+)/m)[1], '0', 'none left in flight at rest');
   if (process.env.PROPDESK_BIN) {
     const { execFileSync } = await import('node:child_process');
     assert.equal(execFileSync(process.env.PROPDESK_BIN, ['version']).toString().trim(), `propdesk ${version}`);

@@ -1,6 +1,7 @@
 // PostgreSQL restarts under a running API: while the database is down requests get 503
 // problem+json and /readyz is 503; once it is back, requests succeed again within seconds,
-// without restarting the API.
+// without restarting the API. The event loops' pipelined connections are lost with it: the
+// reads queued on them run again on the pool, and the pipes reconnect.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
@@ -12,6 +13,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 test('the API rides out a PostgreSQL restart', { skip: !ctl && 'DATABASE_URL was given: the cluster is not ours to restart' }, async () => {
   const token = await login('agent');
   assert.equal((await get('/v1/me', { token })).status, 200);
+  const lost = async () => Number((await get('/metrics')).text.match(/^propdesk_db_pipe_lost_total (\d+)/m)[1]);
+  // a pipe connected: the session's reads after its first are queued on a loop's pipe
+  for (let i = 0; i < 3; i++) assert.equal((await get('/v1/tickets?limit=5', { token })).status, 200);
+  const lostBefore = await lost();
   execSync(`${ctl} stop ${process.env.PD_PGDIR}`, { stdio: 'inherit' });
   try {
     const down = await get('/v1/me', { token, allow5xx: true });
@@ -38,4 +43,9 @@ test('the API rides out a PostgreSQL restart', { skip: !ctl && 'DATABASE_URL was
   // every pooled connection was replaced: a burst of requests all succeed
   const burst = await Promise.all(Array.from({ length: 20 }, () => get('/v1/me', { token, allow5xx: true })));
   assert.deepEqual([...new Set(burst.map((r) => r.status))], [200]);
+  // and every pipe: a burst of pipelined reads all succeed, the same page each
+  const reads = await Promise.all(Array.from({ length: 20 }, () => get('/v1/tickets?limit=5', { token, allow5xx: true })));
+  assert.deepEqual([...new Set(reads.map((r) => r.status))], [200]);
+  assert.equal(new Set(reads.map((r) => r.text)).size, 1);
+  assert.ok(await lost() > lostBefore, 'the pipes noticed their connections were lost');
 });

@@ -1,9 +1,35 @@
 // Reads queued on an event loop's pipelined connection (api_read, src/db_pipe.c) answer the
 // request that asked: many callers' reads in flight at once, with found and not-found rows
-// mixed in one pipeline, each get exactly the answer they get one at a time.
+// mixed in one pipeline, each get exactly the answer they get one at a time; and so do the
+// reads in flight on a pipe whose connection is lost (they run again on the pool).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { get, post, login, unique } from './lib.mjs';
+
+const psql = (q) => new Promise((resolve, reject) => execFile('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q],
+  (err, out) => (err ? reject(err) : resolve(out.trim()))));
+let callers, reads;  // the first test's callers, and its reads with the answers one at a time
+
+const shuffled = (list) => {
+  const out = [...list];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+};
+
+// every read of the batch at once: each answer is the one its caller got alone
+const allAtOnce = async (batch) => {
+  const answers = await Promise.all(batch.map((r) => get(r.path, { token: callers[r.who], direct: true, allow5xx: true })));
+  answers.forEach((res, i) => {
+    const r = batch[i];
+    assert.equal(res.status, r.status, `${r.who} ${r.path}: ${res.text}`);
+    if (r.status === 200) assert.equal(res.text, r.body, `${r.who} ${r.path}: the body read one at a time`);
+    if (r.id && r.status === 200) assert.equal(res.json.id, r.id);
+  });
+};
 
 test('concurrent reads of several callers each get their own answer', async () => {
   const [owner1, owner3, admin, agent] = await Promise.all(['owner1', 'owner3', 'admin', 'agent'].map((w) => login(w)));
@@ -19,8 +45,8 @@ test('concurrent reads of several callers each get their own answer', async () =
   const mine1 = await Promise.all([1, 2, 3].map((n) => report(owner1, unit1, n)));
   const mine3 = await Promise.all([4, 5].map((n) => report(owner3, unit3, n)));
 
-  const callers = { owner1, owner3, admin, agent };
-  const reads = [];
+  callers = { owner1, owner3, admin, agent };
+  reads = [];
   for (const id of [...mine1, ...mine3])
     for (const who of Object.keys(callers)) reads.push({ who, path: `/v1/tickets/${id}`, id });
   for (const who of ['owner1', 'owner3', 'admin'])
@@ -47,15 +73,34 @@ test('concurrent reads of several callers each get their own answer', async () =
   // all at once, shuffled, many rounds: every answer is the caller's own
   const rounds = [];
   for (let i = 0; i < 12; i++) rounds.push(...reads);
-  for (let i = rounds.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [rounds[i], rounds[j]] = [rounds[j], rounds[i]];
-  }
-  const answers = await Promise.all(rounds.map((r) => get(r.path, { token: callers[r.who], direct: true })));
-  answers.forEach((res, i) => {
-    const r = rounds[i];
-    assert.equal(res.status, r.status, `${r.who} ${r.path}`);
-    if (r.status === 200) assert.equal(res.text, r.body, `${r.who} ${r.path}: the body read one at a time`);
-    if (r.id && r.status === 200) assert.equal(res.json.id, r.id);
-  });
+  await allAtOnce(shuffled(rounds));
+});
+
+test('pipes lost with reads in flight: the reads run again, every answer unchanged', async () => {
+  assert.ok(reads, 'the reads of the test above');
+  const pipes = async () => Number(await psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'propdesk-pipe'"));
+  const lost = async () => Number((await get('/metrics')).text.match(/^propdesk_db_pipe_lost_total (\d+)/m)[1]);
+  assert.ok(await pipes() >= 1, 'the loops read through pipes (application_name propdesk-pipe)');
+  const lostBefore = await lost();
+  // Reads held in flight: a lock on tickets stops them in their pipes' backends, which are
+  // then terminated; the lock goes after, and the reads run again on the pool.
+  const locker = psql(`BEGIN; LOCK TABLE tickets IN ACCESS EXCLUSIVE MODE;
+    DO $$ BEGIN FOR i IN 1..200 LOOP
+      PERFORM pg_stat_clear_snapshot();  -- pg_stat_activity is otherwise read once per transaction
+      EXIT WHEN (SELECT count(*) FROM pg_stat_activity
+                 WHERE application_name = 'propdesk-pipe' AND wait_event_type = 'Lock') > 0;
+      PERFORM pg_sleep(0.05);
+    END LOOP; END $$;
+    SELECT pg_stat_clear_snapshot();
+    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+      WHERE application_name = 'propdesk-pipe' AND wait_event_type = 'Lock';
+    COMMIT;`);
+  const held = "SELECT count(*) FROM pg_locks WHERE relation = 'tickets'::regclass AND mode = 'AccessExclusiveLock' AND granted";
+  for (let i = 0; Number(await psql(held)) === 0; i++) assert.ok(i < 100, 'the lock was taken');
+  await Promise.all([allAtOnce(shuffled([...reads, ...reads])), locker.then((out) => {
+    assert.ok(Number(out.split('\n').pop()) >= 1, 'backends with reads in flight were terminated');
+  })]);
+  assert.ok(await lost() > lostBefore, 'the loops noticed');
+  await allAtOnce(shuffled([...reads, ...reads]));  // and after: the pipes reconnect
+  assert.ok(await pipes() >= 1, 'the pipes are back');
 });
