@@ -54,15 +54,17 @@ void announcements_index(struct api_call *c)
     struct verr v;
     struct page pg;
     const char *values[LIST_MAX_FILTERS], *scope[4];
+    struct db_read rd;
     verr_init(&v);
     api_page(c, &v, &pg);
     api_list_filters(c, &announcement_list_spec, &v, values);
-    if (!api_valid(c, &v) || !api_db(c))
+    if (!api_valid(c, &v))
         return;
     api_scope_params(c, scope);
-    char *page = NULL;
-    enum pd_err err = announcement_list(c->db, scope, values, &pg, &page);
-    api_list_result(c, err, page);
+    if (!announcement_list_read(scope, values, &pg, &rd))
+        api_error(c, PD_ERR_NOMEM, NULL);
+    else
+        api_read_page(c, &rd, pg.limit, announcement_item);
 }
 
 void announcements_feed(struct api_call *c)
@@ -70,14 +72,16 @@ void announcements_feed(struct api_call *c)
     struct verr v;
     struct page pg;
     const char *scope[4];
+    struct db_read rd;
     verr_init(&v);
     api_page(c, &v, &pg);
-    if (!api_valid(c, &v) || !api_db(c))
+    if (!api_valid(c, &v))
         return;
     api_scope_params(c, scope);
-    char *page = NULL;
-    enum pd_err err = announcement_feed(c->db, scope, &pg, &page);
-    api_list_result(c, err, page);
+    if (!announcement_feed_read(scope, &pg, &rd))
+        api_error(c, PD_ERR_NOMEM, NULL);
+    else
+        api_read_page(c, &rd, pg.limit, announcement_item);
 }
 
 /* Opening a notice marks it read for an owner. */

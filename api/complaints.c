@@ -224,23 +224,22 @@ void complaints_index(struct api_call *c)
     verr_init(&v);
     api_page(c, &v, &pg);
     api_list_filters(c, &complaint_list_spec, &v, values);
-    if (!api_valid(c, &v) || !api_db(c))
+    struct db_read rd;
+    if (!api_valid(c, &v))
         return;
     visibility(c, &vis);
-    char *page = NULL;
-    enum pd_err err = complaint_list(c->db, &vis, values, &pg, &page);
-    api_list_result(c, err, page);
+    if (!complaint_list_read(&vis, values, &pg, &rd))
+        api_error(c, PD_ERR_NOMEM, NULL);
+    else
+        api_read_page(c, &rd, pg.limit, complaint_item);
 }
 
-void complaints_show(struct api_call *c)
+static void show_complaint(struct api_call *c, PGresult *r, const void *arg)
 {
-    struct complaint_scope vis;
-    struct complaint_row k = { 0 };
-    const char *id = api_path_id(c);
-    if (id == NULL || !api_db(c))
-        return;
-    visibility(c, &vis);
-    enum pd_err err = complaint_load(c->db, &vis, id, false, false, &k);
+    struct complaint_row k;
+    (void)arg;
+    enum pd_err err = complaint_of(r, false, &k);
+    PQclear(r);
     if (err != PD_OK) {
         api_error(c, err, NULL);
         return;
@@ -248,6 +247,18 @@ void complaints_show(struct api_call *c)
     struct machine_ctx x = ctx_of(c, &k);
     api_show_text(c, &complaint_machine, k.status, &x, k.json, k.version);
     complaint_row_free(&k);
+}
+
+void complaints_show(struct api_call *c)
+{
+    struct complaint_scope vis;
+    struct db_read rd;
+    const char *id = api_path_id(c);
+    if (id == NULL)
+        return;
+    visibility(c, &vis);
+    complaint_read(&vis, id, &rd);
+    api_read(c, &rd, show_complaint, NULL, 0);
 }
 
 void complaints_events_index(struct api_call *c)

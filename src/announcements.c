@@ -203,7 +203,7 @@ static void compose(struct jtext *b, PGresult *r, int row)
     jtext_put(b, "}");
 }
 
-static void announcement_item(struct jtext *b, PGresult *r, int row, const void *ctx)
+void announcement_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 {
     (void)ctx;
     compose(b, r, row);
@@ -245,15 +245,15 @@ enum pd_err announcement_mark_read(struct db_conn *db, const char *const scope[4
     return db_exec(db, &mark_read, 5, p, NULL);
 }
 
-enum pd_err announcement_list(struct db_conn *db, const char *const scope[4], const char *const values[],
-                              const struct page *pg, char **out)
+bool announcement_list_read(const char *const scope[4], const char *const values[], const struct page *pg,
+                            struct db_read *out)
 {
-    return list_run(db, &announcement_list_spec, scope, values, pg, announcement_item, NULL, out);
+    return list_read(&announcement_list_spec, scope, values, pg, out);
 }
 
-enum pd_err announcement_feed(struct db_conn *db, const char *const scope[4], const struct page *pg, char **out)
+bool announcement_feed_read(const char *const scope[4], const struct page *pg, struct db_read *out)
 {
-    return list_run(db, &feed_spec, scope, NULL, pg, announcement_item, NULL, out);
+    return list_read(&feed_spec, scope, NULL, pg, out);
 }
 
 enum pd_err announcement_receipts(struct db_conn *db, const char *const scope[4], const char *id, json_t **out)

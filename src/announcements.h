@@ -32,10 +32,13 @@ enum pd_err announcement_versions(struct db_conn *db, const char *const scope[4]
 /* An owner opening it: read now (the first time), if it reaches them. */
 enum pd_err announcement_mark_read(struct db_conn *db, const char *const scope[4], const char *id);
 extern const struct list_spec announcement_list_spec;
-enum pd_err announcement_list(struct db_conn *db, const char *const scope[4], const char *const values[],
-                              const struct page *pg, char **out);
-/* The owner's feed: pinned first, then the newest, each with its read and acknowledged times. */
-enum pd_err announcement_feed(struct db_conn *db, const char *const scope[4], const struct page *pg, char **out);
+/* The list's page read (false: out of memory), and each of its rows as an item (rows_page). */
+bool announcement_list_read(const char *const scope[4], const char *const values[], const struct page *pg,
+                            struct db_read *out);
+void announcement_item(struct jtext *b, PGresult *r, int row, const void *ctx);
+/* The owner's feed: pinned first, then the newest, each with its read and acknowledged times
+ * (its items are announcement_item's too). */
+bool announcement_feed_read(const char *const scope[4], const struct page *pg, struct db_read *out);
 /* Per building: households targeted (and those with residents in the app), residents, read
  * and acknowledged counts and rates; the units that have not acknowledged a notice that asks
  * for it. PD_ERR_NOT_FOUND when the caller cannot see it. */

@@ -54,7 +54,7 @@ DB_STMT(load_complaint,
     "          AND x->>'requested_by' = $4::text), "
     /* the complainant may dispute a reply within the org's reopen window (7 days by default) */
     "  coalesce(c.status = 'replied' AND pd_reopenable(c.org_id, c.replied_at), false), c.anonymous, "
-    "  coalesce(c.subject_user_id = $4::uuid, false) "
+    "  coalesce(c.subject_user_id = $4::uuid, false), c.id "
     "FROM complaints c LEFT JOIN LATERAL (SELECT u.department AS dept FROM users u "
     "  WHERE u.org_id = c.org_id AND u.id = $4::uuid) d ON true "
     "WHERE " C_VISIBLE " AND c.id = $8");
@@ -236,7 +236,7 @@ static void compose(struct jtext *b, PGresult *r, int row)
     jtext_put(b, "}");
 }
 
-static void complaint_item(struct jtext *b, PGresult *r, int row, const void *ctx)
+void complaint_item(struct jtext *b, PGresult *r, int row, const void *ctx)
 {
     (void)ctx;
     compose(b, r, row);
@@ -251,26 +251,24 @@ static void scope_params(const struct complaint_scope *vis, const char *p[5])
     p[4] = vis->department ? "true" : NULL;
 }
 
-enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis, const char *id, bool lock,
-                           bool parse, struct complaint_row *out)
+void complaint_read(const struct complaint_scope *vis, const char *id, struct db_read *out)
 {
-    const char *p[8];
-    scope_params(vis, p);
-    p[5] = vis->privileged ? "true" : "false";
-    p[6] = vis->reveal_phone ? "true" : "false";
-    p[7] = id;
-    PGresult *r;
-    enum pd_err err;
+    *out = (struct db_read){ .st = &load_complaint, .n = 8 };
+    scope_params(vis, out->p);
+    out->p[5] = vis->privileged ? "true" : "false";
+    out->p[6] = vis->reveal_phone ? "true" : "false";
+    out->p[7] = id;
+}
+
+enum pd_err complaint_of(PGresult *r, bool parse, struct complaint_row *out)
+{
     memset(out, 0, sizeof *out);
-    const char *lp[] = { p[0], p[1], p[2], p[3], p[4], id };
-    if (lock && (err = rows_exist(db, &lock_complaint, 6, lp)) != PD_OK)
-        return err;
-    if ((err = rows_exec_row(db, &load_complaint, 8, p, &r)) != PD_OK)
-        return err;
+    if (PQntuples(r) == 0)
+        return PD_ERR_NOT_FOUND;
     struct jtext b = { 0 };
     compose(&b, r, 0);
     out->json = jtext_take(&b);
-    rows_copy(out->id, sizeof out->id, id);
+    rows_copy(out->id, sizeof out->id, PQgetvalue(r, 0, 21));
     out->version = atoll(PQgetvalue(r, 0, 1));
     rows_copy(out->status, sizeof out->status, PQgetvalue(r, 0, 6));
     rows_copy(out->community_id, sizeof out->community_id, PQgetvalue(r, 0, 7));
@@ -287,7 +285,6 @@ enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis
     out->disputable = PQgetvalue(r, 0, 18)[0] == 't';
     out->anonymous = PQgetvalue(r, 0, 19)[0] == 't';
     out->subject = PQgetvalue(r, 0, 20)[0] == 't';
-    PQclear(r);
     if (out->json != NULL && parse)
         out->j = json_loads(out->json, 0, NULL);
     if (out->json == NULL || (parse && out->j == NULL)) {
@@ -297,14 +294,32 @@ enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis
     return PD_OK;
 }
 
-enum pd_err complaint_list(struct db_conn *db, const struct complaint_scope *vis, const char *const values[],
-                           const struct page *pg, char **out)
+enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis, const char *id, bool lock,
+                           bool parse, struct complaint_row *out)
+{
+    struct db_read rd;
+    PGresult *r;
+    enum pd_err err;
+    complaint_read(vis, id, &rd);
+    memset(out, 0, sizeof *out);
+    const char *lp[] = { rd.p[0], rd.p[1], rd.p[2], rd.p[3], rd.p[4], id };
+    if (lock && (err = rows_exist(db, &lock_complaint, 6, lp)) != PD_OK)
+        return err;
+    if ((err = db_exec_read(db, &rd, &r)) != PD_OK)
+        return err;
+    err = complaint_of(r, parse, out);
+    PQclear(r);
+    return err;
+}
+
+bool complaint_list_read(const struct complaint_scope *vis, const char *const values[], const struct page *pg,
+                         struct db_read *out)
 {
     const char *base[7];
     scope_params(vis, base);
     base[5] = vis->privileged ? "true" : "false";
     base[6] = vis->reveal_phone ? "true" : "false";
-    return list_run(db, &complaint_list_spec, base, values, pg, complaint_item, NULL, out);
+    return list_read(&complaint_list_spec, base, values, pg, out);
 }
 
 /* The timeline statements' parameters: the scope, $6 privileged, $7 id. */

@@ -57,13 +57,19 @@ enum pd_err complaint_create(struct db_conn *db, const struct complaint_scope *v
 /* Loads a visible complaint; lock = SELECT … FOR UPDATE first; parse = also out->j. */
 enum pd_err complaint_load(struct db_conn *db, const struct complaint_scope *vis, const char *id, bool lock,
                            bool parse, struct complaint_row *out);
+/* complaint_load in two halves, for a read that is queued (api_read): the statement and its
+ * parameters, then the complaint from its answer (PD_ERR_NOT_FOUND when it has no row). */
+void complaint_read(const struct complaint_scope *vis, const char *id, struct db_read *out);
+enum pd_err complaint_of(PGresult *r, bool parse, struct complaint_row *out);
 /* Of ids (a uuid[] literal), those the caller may read, with their versions ({id: version},
  * rows_versions): the live stream's check. */
 enum pd_err complaint_versions(struct db_conn *db, const struct complaint_scope *vis, const char *ids, json_t **out);
 
 extern const struct list_spec complaint_list_spec;
-enum pd_err complaint_list(struct db_conn *db, const struct complaint_scope *vis, const char *const values[],
-                           const struct page *pg, char **out);
+/* The page's read (false: out of memory), and each of its rows as an item (rows_page). */
+bool complaint_list_read(const struct complaint_scope *vis, const char *const values[], const struct page *pg,
+                         struct db_read *out);
+void complaint_item(struct jtext *b, PGresult *r, int row, const void *ctx);
 /* The timeline, oldest first: owners see public entries; whoever may not see the
  * complainant sees no actor id on the complainant's own entries. */
 enum pd_err complaint_event_list(struct db_conn *db, const struct complaint_scope *vis, const char *id,

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { get, post, login, unique } from './lib.mjs';
+import { get, post, login, unique, DEMO } from './lib.mjs';
 
 const psql = (q) => new Promise((resolve, reject) => execFile('psql', ['-X', '-q', '-At', process.env.DATABASE_URL, '-c', q],
   (err, out) => (err ? reject(err) : resolve(out.trim()))));
@@ -51,6 +51,21 @@ test('concurrent reads of several callers each get their own answer', async () =
     for (const who of Object.keys(callers)) reads.push({ who, path: `/v1/tickets/${id}`, id });
   for (const who of ['owner1', 'owner3', 'admin'])
     reads.push({ who, path: `/v1/tickets?q=${encodeURIComponent(marker)}&limit=10` });
+  // complaints (an owner's, the desk's view of it masks nothing the owner sees) and the
+  // announcement feed: queued reads too
+  const complaint = await post('/v1/complaints', { community_id: DEMO.xinyuan, description: `${marker} 电梯坏了`,
+    demand: '尽快修好', subject: { department: 'engineering' } }, { token: owner1 });
+  assert.equal(complaint.status, 201, complaint.text);
+  for (const who of Object.keys(callers)) {
+    reads.push({ who, path: `/v1/complaints/${complaint.json.id}`, id: complaint.json.id });
+    reads.push({ who, path: '/v1/complaints?limit=5' });
+  }
+  const notice = await post('/v1/announcements', { title: `${marker} 电梯年检`, body: '本周五上午电梯年检', category: 'notice',
+    audience: 'communities', community_ids: [DEMO.xinyuan] }, { token: agent });
+  assert.equal(notice.status, 201, notice.text);
+  assert.equal((await post(`/v1/announcements/${notice.json.id}/publish`, {}, { token: admin })).status, 200);
+  assert.equal((await get(`/v1/announcements/${notice.json.id}`, { token: owner1 })).status, 200);  // read by owner1 only
+  for (const who of ['owner1', 'owner3']) reads.push({ who, path: '/v1/me/announcements?limit=5' });
 
   // one at a time: the answers to expect
   for (const r of reads) {
@@ -69,6 +84,12 @@ test('concurrent reads of several callers each get their own answer', async () =
   assert.deepEqual(listOf('admin'), [...mine1, ...mine3].sort());
   assert.notEqual(reads.find((r) => r.who === 'admin' && r.id === mine1[0]).body,
     reads.find((r) => r.who === 'owner1' && r.id === mine1[0]).body, 'the same ticket reads differently per caller');
+  assert.equal(status('owner1', complaint.json.id), 200);
+  assert.equal(status('owner3', complaint.json.id), 404, "another owner's complaint");
+  assert.notEqual(reads.find((r) => r.who === 'admin' && r.id === complaint.json.id).body,
+    reads.find((r) => r.who === 'owner1' && r.id === complaint.json.id).body, 'the complaint reads differently per caller');
+  const feedOf = (who) => reads.find((r) => r.who === who && r.path.startsWith('/v1/me/announcements')).body;
+  assert.notEqual(feedOf('owner1'), feedOf('owner3'), 'each owner their own feed (read receipts, reach)');
 
   // all at once, shuffled, many rounds: every answer is the caller's own
   const rounds = [];
