@@ -1140,7 +1140,6 @@ static void read_answered(struct request *rq)
     c->read_reply = NULL;
     c->read_result = NULL;
     if (c->read_err == PD_ERR_UNAVAILABLE) {
-        log_msg(LOG_WARN, c->request_id, "read_answered - the pipe lost this read: running it again on the pool");
         c->read_direct = true;
         run(rq);
         PQclear(r);

@@ -105,11 +105,10 @@ int config_parse(struct pd_config *cfg, const char *(*get)(const char *name, voi
         return -1;
     cfg->refresh_ttl = (int)v;
     /* four event loops per core: each has its own pipelined PostgreSQL backend, and the reads
-     * queued on a backend that is short of CPU wait for it (README, "Event loops"). At most
-     * 32 by default: with the default pool an instance then holds 66 connections, within
-     * PostgreSQL's default max_connections of 100 */
+     * queued on a backend that is short of CPU wait for it (README, "Four loops per core").
+     * At most 16 by default: an instance then holds at most 2 × 16 + 7 = 39 connections */
     long loops = 4L * (cores > 0 ? cores : 1);
-    if (int_var(get, cls, "HTTP_THREADS", loops < 32 ? loops : 32, 1, 256, &v, err, errlen))
+    if (int_var(get, cls, "HTTP_THREADS", loops < 16 ? loops : 16, 1, 256, &v, err, errlen))
         return -1;
     cfg->http_threads = (int)v;
     /* one connection per HTTP worker plus two for background jobs */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "db_pipe.h"
 #include "db_private.h"
+#include "log.h"
 #include "metrics.h"
 
 #define PIPE_DEPTH 256  /* reads in flight on one connection; past it a read waits its turn */
@@ -67,6 +68,7 @@ static void lose(struct db_pipe *p)
         complete(p);
     }
     if (p->conn.pg != NULL) {
+        log_msg(LOG_WARN, NULL, "db_pipe - connection lost: the reads it had in flight run again on the pool");
         PQfinish(p->conn.pg);
         metrics_pipe_lost();
     }

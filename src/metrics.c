@@ -192,7 +192,8 @@ char *metrics_render(const char *const *methods, const char *const *names, size_
             "# TYPE propdesk_db_pipe_reads_total counter\npropdesk_db_pipe_reads_total %lu\n"
             "# HELP propdesk_db_pipe_reads_in_flight Pipelined reads queued and not yet answered.\n"
             "# TYPE propdesk_db_pipe_reads_in_flight gauge\npropdesk_db_pipe_reads_in_flight %ld\n"
-            "# HELP propdesk_db_pipe_lost_total Pipelined connections lost (their reads ran again on the pool).\n"
+            "# HELP propdesk_db_pipe_lost_total Pipelined connections lost or dropped for a fault (reads in flight ran "
+            "again on the pool).\n"
             "# TYPE propdesk_db_pipe_lost_total counter\npropdesk_db_pipe_lost_total %lu\n",
         atomic_load_explicit(&pipe_reads, memory_order_relaxed),
         atomic_load_explicit(&pipe_in_flight, memory_order_relaxed),

@@ -12,7 +12,7 @@ void metrics_observe(int route_index, int status, double seconds);
 /* One statement's round trip to the database (db_exec). */
 void metrics_db_observe(double seconds);
 /* The pipelined reads (src/db_pipe.c): one queued, one answered (or failed), one
- * connection lost with whatever it had in flight. */
+ * connection lost or dropped for a fault, with whatever it had in flight. */
 void metrics_pipe_queued(void);
 void metrics_pipe_answered(void);
 void metrics_pipe_lost(void);

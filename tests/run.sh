@@ -136,7 +136,7 @@ export RATE_LIMIT_PER_MINUTE=1000000
 export TRUSTED_PROXIES=127.0.0.1
 PORT=$PORT_HS HTTP_THREADS=4 JOBS_INTERVAL_MS=500 STREAM_HEARTBEAT_MS=1000 $BIN serve > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!; PIDS+=($SERVER_PID)
-PORT=$PORT_ES JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &
+PORT=$PORT_ES HTTP_THREADS=2 JWT_SECRET= JWT_PRIVATE_KEY_FILE="$WORK/es256.pem" $BIN serve > "$WORK/server-es.log" 2>&1 &
 ES_PID=$!; PIDS+=($ES_PID)
 ./node_modules/.bin/prism proxy openapi.yaml "http://127.0.0.1:$PORT_HS" -p "$PORT_PRISM" -h 127.0.0.1 --cors false > "$WORK/prism.log" 2>&1 &
 PIDS+=($!)

@@ -6,12 +6,14 @@
 PGBENCH=/usr/lib/postgresql/15/bin/pgbench
 declare -A R  # R[get_avg_small] … : the measurements
 
+default_loops() { local n=$((4 * $(nproc))); echo $((n < 16 ? n : 16)); }  # the server's default HTTP_THREADS
+
 # bench_database NAME: WORK, a fresh database (var/pg-bench, port 54339, unless DATABASE_URL
 # is set), migrated and demo-seeded; DATABASE_URL, JWT_SECRET and PORT exported or set; all
 # of it removed on exit unless KEEP_DB=1.
 bench_database() {
     PGDIR=${PGDIR:-var/pg-bench} PGPORT=${PGPORT:-54339} DB=${DB:-propdesk_bench_$1}
-    DURATION=${DURATION:-8} CONNS=${CONNS:-64} HTTP_THREADS=${HTTP_THREADS:-$((4 * $(nproc)))} RUNS=${RUNS:-1}
+    DURATION=${DURATION:-8} CONNS=${CONNS:-64} HTTP_THREADS=${HTTP_THREADS:-$(default_loops)} RUNS=${RUNS:-1}
     PG_CLIENTS=${PG_CLIENTS:-2 8}
     WORK=$(mktemp -d "/tmp/propdesk-bench-$1.XXXXXX")
     SERVER="" STARTED_CLUSTER=0 OWN_DB=0

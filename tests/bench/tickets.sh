@@ -31,7 +31,7 @@ cd "$(dirname "$0")/../.."
 PGDIR=${PGDIR:-var/pg-bench} PGPORT=${PGPORT:-54339} DB=propdesk_bench_tickets
 DURATION=${DURATION:-8}
 CONNS=${CONNS:-64}
-HTTP_THREADS=${HTTP_THREADS:-$((4 * $(nproc)))}
+HTTP_THREADS=${HTTP_THREADS:-$((4 * $(nproc) < 16 ? 4 * $(nproc) : 16))}  # the server's default
 RUNS=${RUNS:-1}      # the reads: the best (lowest average latency) of RUNS runs, after a warm-up
 SMALL=${SMALL:-100000}
 LARGE=${LARGE:-1000000}

@@ -13,7 +13,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 test('the API rides out a PostgreSQL restart', { skip: !ctl && 'DATABASE_URL was given: the cluster is not ours to restart' }, async () => {
   const token = await login('agent');
   assert.equal((await get('/v1/me', { token })).status, 200);
-  const lost = async () => Number((await get('/metrics')).text.match(/^propdesk_db_pipe_lost_total (\d+)/m)[1]);
+  const metric = async (name) => Number((await get('/metrics')).text.match(new RegExp(`^${name} (\\d+)`, 'm'))[1]);
+  const lost = () => metric('propdesk_db_pipe_lost_total');
+  const queued = () => metric('propdesk_db_pipe_reads_total');
   // a pipe connected: the session's reads after its first are queued on a loop's pipe
   for (let i = 0; i < 3; i++) assert.equal((await get('/v1/tickets?limit=5', { token })).status, 200);
   const lostBefore = await lost();
@@ -43,9 +45,19 @@ test('the API rides out a PostgreSQL restart', { skip: !ctl && 'DATABASE_URL was
   // every pooled connection was replaced: a burst of requests all succeed
   const burst = await Promise.all(Array.from({ length: 20 }, () => get('/v1/me', { token, allow5xx: true })));
   assert.deepEqual([...new Set(burst.map((r) => r.status))], [200]);
-  // and every pipe: a burst of pipelined reads all succeed, the same page each
+  // and every pipe: once a read is queued again (the session known live anew), a burst of
+  // pipelined reads all succeed, the same page each
+  for (let i = 0; ; i++) {
+    const before = await queued();
+    assert.equal((await get('/v1/tickets?limit=5', { token })).status, 200);
+    if (await queued() > before) break;
+    assert.ok(i < 50, 'reads are queued on the pipes again');
+    await sleep(100);
+  }
+  const queuedBefore = await queued();
   const reads = await Promise.all(Array.from({ length: 20 }, () => get('/v1/tickets?limit=5', { token, allow5xx: true })));
   assert.deepEqual([...new Set(reads.map((r) => r.status))], [200]);
   assert.equal(new Set(reads.map((r) => r.text)).size, 1);
+  assert.ok(await queued() - queuedBefore >= 20, 'the burst went through the pipes');
   assert.ok(await lost() > lostBefore, 'the pipes noticed their connections were lost');
 });
