@@ -8,7 +8,7 @@
 # with wrk (2 threads, $CONNS connections) and pgbench -M prepared (best of $PG_CLIENTS
 # clients) reading the rows' own columns (not their stored documents), and the server's peak
 # RSS.
-#   make bench-announcements   (COUNT=20000 DURATION=8 CONNS=64 HTTP_THREADS=4×cores PG_CLIENTS="2 8";
+#   make bench-announcements   (COUNT=20000 DURATION=8 CONNS=64 HTTP_THREADS=4×cores≤16 PG_CLIENTS="2 8";
 #                               KEEP_DB=1 keeps the database)
 # Targets (issue #11, as issue #8's): each read >= 0.40 of its plain read, p99 <= 25 ms at 64
 # connections, server RSS < 64 MiB.

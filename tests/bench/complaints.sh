@@ -13,7 +13,7 @@
 #  2. POST /v1/complaints (desk intake by phone) with wrk, against pgbench running the
 #     statements the API runs for it — the place check, the targets, the number, the forward
 #     clock, the insert and its event — in one transaction.
-#   make bench-complaints   (COUNT=100000 DURATION=8 CONNS=64 HTTP_THREADS=4×cores PG_CLIENTS="2 8";
+#   make bench-complaints   (COUNT=100000 DURATION=8 CONNS=64 HTTP_THREADS=4×cores≤16 PG_CLIENTS="2 8";
 #                            KEEP_DB=1 keeps the database)
 # Targets (issue #9, as issue #8's): every read >= 0.40 of its plain read, p99 <= 25 ms at 64
 # connections, server RSS < 64 MiB; create >= 0.30 of pgbench's rate.

@@ -6,7 +6,7 @@
 #   memory the server's RSS before and after opening them: bytes per open stream
 #   latency dispatch answered → work_order.dispatched on the technician's open stream, p50 and
 #          p99 over $SAMPLES dispatches, under a background load of the same GETs
-#   make bench-stream   (STREAMS=1000 SAMPLES=50 DURATION=8 CONNS=64 HTTP_THREADS=4×cores)
+#   make bench-stream   (STREAMS=1000 SAMPLES=50 DURATION=8 CONNS=64 HTTP_THREADS=4×cores≤16)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 STREAMS=${STREAMS:-1000}

@@ -20,7 +20,7 @@
 #     query of src/calendar.c, its clocks, then the tickets INSERT (as ticket_create: the
 #     ticket renders its stored documents once), the pd_emit of its event — in one
 #     transaction, best of 1/2/4/8 clients.
-#   make bench-tickets    (DURATION=8 RUNS=1 CONNS=64 HTTP_THREADS=4×cores SMALL=100000 LARGE=1000000
+#   make bench-tickets    (DURATION=8 RUNS=1 CONNS=64 HTTP_THREADS=4×cores≤16 SMALL=100000 LARGE=1000000
 #                          PG_CLIENTS="2 8"; KEEP_DB=1 keeps the database for EXPLAIN afterwards)
 # Targets (issue #8): every read >= 0.40 of its plain read, p99 <= 25 ms at 64 connections,
 # server RSS < 64 MiB, LARGE within 1.5x of SMALL; create >= 0.30 of pgbench's rate.
@@ -31,7 +31,6 @@ cd "$(dirname "$0")/../.."
 PGDIR=${PGDIR:-var/pg-bench} PGPORT=${PGPORT:-54339} DB=propdesk_bench_tickets
 DURATION=${DURATION:-8}
 CONNS=${CONNS:-64}
-HTTP_THREADS=${HTTP_THREADS:-$((4 * $(nproc) < 16 ? 4 * $(nproc) : 16))}  # the server's default
 RUNS=${RUNS:-1}      # the reads: the best (lowest average latency) of RUNS runs, after a warm-up
 SMALL=${SMALL:-100000}
 LARGE=${LARGE:-1000000}
